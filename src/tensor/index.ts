@@ -1,0 +1,3 @@
+export { Matrix, shapeOf, type FloatArray, type Storage } from './matrix.ts';
+export { ACTIVATIONS, type Activation, type Backend, type Kernels } from './kernels.ts';
+export { ShapeError } from './shapes.ts';
