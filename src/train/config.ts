@@ -1,0 +1,116 @@
+/**
+ * The resolved configuration of one trial: everything that determines its numbers.
+ * Experiments (`src/experiments/`) expand into these; `runTrial` (`src/train/trial.ts`) runs one.
+ *
+ * Defaults follow Erhan et al. 2010 Section 5.3 and the Deep Learning Tutorials where the paper
+ * is silent. Unknown keys are errors (strict schemas), so a typo never silently falls back
+ * to a default.
+ */
+import { z } from 'zod';
+
+const positiveInt = z.number().int().min(1);
+const nonNegative = z.number().min(0);
+const learningRate = z.number().gt(0);
+
+export const dataConfigSchema = z.strictObject({
+  /** `mnist`, `shapeset`, `infinite-mnist`, or a path: `idx:<images>,<labels>` / `csv:<file>`. */
+  name: z.string().min(1).default('mnist'),
+  /** Use only the first N (stratified) training examples; null for all. */
+  trainSize: positiveInt.nullable().default(null),
+  /** Use only the first N validation / test examples; null for all. */
+  validSize: positiveInt.nullable().default(null),
+  testSize: positiveInt.nullable().default(null),
+  /** Binarise pixels: none, threshold at 0.5, or stochastic (seeded). */
+  binarize: z.enum(['none', 'threshold', 'stochastic']).default('none'),
+});
+
+export const modelConfigSchema = z.strictObject({
+  /** Number of hidden layers (1-5 in the paper). */
+  depth: positiveInt.max(20).default(1),
+  /** Units per hidden layer: one number for all layers (paper) or one per layer. */
+  hidden: z.union([positiveInt, z.array(positiveInt).min(1)]).default(1000),
+  activation: z.enum(['sigmoid', 'tanh', 'relu']).default('sigmoid'),
+  /** Random init: `uniform-fanin` is uniform[-1/sqrt(fan-in), 1/sqrt(fan-in)] (Section 5.3). */
+  init: z.enum(['uniform-fanin', 'glorot', 'he']).default('uniform-fanin'),
+});
+
+export const pretrainConfigSchema = z.strictObject({
+  /** `none` trains from scratch; `sdae` stacks denoising auto-encoders; `dbn` stacks RBMs. */
+  kind: z.enum(['none', 'sdae', 'dbn']).default('none'),
+  /** Pre-train only the bottom k hidden layers (Experiment 8); null for all. */
+  layers: z.number().int().min(0).nullable().default(null),
+  /** How pre-trained parameters initialise the MLP: as they are, or resampled from their marginals (Table 1). */
+  use: z.enum(['weights', 'histogram']).default('weights'),
+  epochs: positiveInt.default(15),
+  lr: learningRate.default(0.001),
+  batchSize: positiveInt.default(1),
+  momentum: z.number().min(0).lt(1).default(0),
+  weightDecay: nonNegative.default(0),
+  /** SDAE: fraction of inputs corrupted, one value or one per layer, each in [0, 1). */
+  corruption: z.union([z.number().min(0).lt(1), z.array(z.number().min(0).lt(1)).min(1)]).default(0.25),
+  noise: z.enum(['masking', 'salt-pepper', 'gaussian']).default('masking'),
+  tied: z.boolean().default(true),
+  loss: z.enum(['cross-entropy', 'squared']).default('cross-entropy'),
+  /** DBN: Gibbs steps of CD-k, and persistent chains (PCD). */
+  cdK: positiveInt.default(1),
+  persistent: z.boolean().default(false),
+  /** Feed the next layer mean-field activations (default) or samples. */
+  propagate: z.enum(['mean', 'sample']).default('mean'),
+});
+
+export const finetuneConfigSchema = z.strictObject({
+  epochs: positiveInt.default(50),
+  lr: learningRate.default(0.1),
+  batchSize: positiveInt.default(1),
+  momentum: z.number().min(0).lt(1).default(0),
+  /** Learning rate at epoch t is lr / (1 + lrDecay * t). */
+  lrDecay: nonNegative.default(0),
+  l1: nonNegative.default(0),
+  l2: nonNegative.default(0),
+  /** Stop when validation error has not improved for this many epochs; null trains every epoch (Experiment 4). */
+  patience: z.number().int().min(1).nullable().default(10),
+});
+
+export const trialConfigSchema = z.strictObject({
+  seed: z.number().int().min(0).default(1),
+  backend: z.enum(['auto', 'reference', 'reference64', 'wasm', 'native']).default('auto'),
+  data: dataConfigSchema.prefault({}),
+  model: modelConfigSchema.prefault({}),
+  pretrain: pretrainConfigSchema.prefault({}),
+  finetune: finetuneConfigSchema.prefault({}),
+});
+
+export type DataConfig = z.infer<typeof dataConfigSchema>;
+export type ModelConfig = z.infer<typeof modelConfigSchema>;
+export type PretrainConfig = z.infer<typeof pretrainConfigSchema>;
+export type FinetuneConfig = z.infer<typeof finetuneConfigSchema>;
+export type TrialConfig = z.infer<typeof trialConfigSchema>;
+/** What a caller may write: any subset, the rest from defaults. */
+export type TrialConfigInput = z.input<typeof trialConfigSchema>;
+
+/**
+ * Validates and fills defaults. Throws an Error whose message names every offending key
+ * path, the value found and what is allowed.
+ */
+export function resolveTrialConfig(input: unknown): TrialConfig {
+  const r = trialConfigSchema.safeParse(input);
+  if (r.success) return r.data;
+  const lines = r.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+  throw new ConfigError(`invalid trial config:\n${lines.join('\n')}`);
+}
+
+/** Error for invalid configuration; its message names the key and the allowed values. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Hidden layer sizes as a list of length `depth`. */
+export function hiddenSizes(m: ModelConfig): number[] {
+  if (Array.isArray(m.hidden)) {
+    if (m.hidden.length !== m.depth) {
+      throw new ConfigError(`model.hidden lists ${m.hidden.length} sizes but model.depth is ${m.depth}; give one size or exactly depth sizes`);
+    }
+    return [...m.hidden];
+  }
+  return Array.from({ length: m.depth }, () => m.hidden as number);
+}
