@@ -1,0 +1,25 @@
+import type { EpochMetrics } from './hooks.ts';
+
+/** Classification error (fraction in [0, 1]) and mean negative log-likelihood on one split. */
+export interface SplitScore {
+  error: number;
+  nll: number;
+}
+
+/** What `runTrial` returns: everything a store record and a report need. */
+export interface TrialResult {
+  /** Scores of the selected network (best validation epoch under early stopping, else the last). */
+  final: { train: SplitScore; valid: SplitScore; test: SplitScore };
+  /** 1-based fine-tuning epoch whose network was kept. */
+  bestEpoch: number;
+  /** Fine-tuning epochs actually run. */
+  epochsRun: number;
+  /** Every epoch's metrics, pre-training then fine-tuning, in order. */
+  history: EpochMetrics[];
+  /** Wall-clock seconds of pre-training and of fine-tuning. */
+  seconds: { pretrain: number; finetune: number; total: number };
+  /** Path of the final checkpoint (safetensors), when a checkpoint directory was given. */
+  checkpoint: string | null;
+  /** Name and description of the backend that ran the trial. */
+  backend: string;
+}
