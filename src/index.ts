@@ -2,3 +2,7 @@
 export * from './tensor/index.ts';
 export * from './rng/index.ts';
 export * from './backends/index.ts';
+export * from './data/index.ts';
+export * from './nn/index.ts';
+export * from './models/index.ts';
+export * from './train/index.ts';

@@ -40,6 +40,13 @@ export interface ExampleStream {
   readonly image?: { height: number; width: number };
   /** Writes example `i` into `x` (length `dim`) and returns its label. */
   example(i: number, x: Float32Array): number;
+  /**
+   * Optional: writes examples `start .. start + count - 1` into `xOut` (`[count, dim]`, e.g. a
+   * Matrix's `.data`) and their labels into `yOut` (`[count]`, or null).
+   */
+  batch?(start: number, count: number, xOut: Float32Array | Float64Array, yOut: Int32Array | null): void;
+  /** Optional: the first index of a generated example (InfiniteMNIST: 70,000); viewers start there. */
+  readonly firstSynthetic?: number;
 }
 
 /**

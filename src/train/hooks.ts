@@ -2,6 +2,8 @@
  * The callback interface of every training loop. Analyses (probe outputs for function-space
  * trajectories, weight snapshots, online error curves) hook in here instead of editing loops.
  */
+import type { Mlp } from '../models/mlp.ts';
+import type { DenseParams } from '../nn/dense-params.ts';
 
 /** Metrics of one finished epoch (or one block of online updates). */
 export interface EpochMetrics {
@@ -27,9 +29,22 @@ export interface Progress {
   total: number;
 }
 
+/**
+ * What a loop exposes to `onEpoch` besides the metrics, live (copy what you keep): the network
+ * being fine-tuned (probe outputs with `model.predict`, weights with `model.getFlat()`), or the
+ * layers pre-trained so far.
+ */
+export interface EpochContext {
+  model?: Mlp;
+  layers?: readonly DenseParams[];
+}
+
 export interface TrainingHooks {
-  /** Called after every epoch with its metrics. May be async (e.g. to write a probe file). */
-  onEpoch?(m: EpochMetrics): void | Promise<void>;
+  /**
+   * Called after every epoch with its metrics (and, from loops that provide it, a context with
+   * the live model). May be async (e.g. to write a probe file).
+   */
+  onEpoch?(m: EpochMetrics, ctx?: EpochContext): void | Promise<void>;
   /** Called every few batches. */
   onProgress?(p: Progress): void;
 }

@@ -1,3 +1,4 @@
+import type { TrialConfig } from './config.ts';
 import type { EpochMetrics } from './hooks.ts';
 
 /** Classification error (fraction in [0, 1]) and mean negative log-likelihood on one split. */
@@ -22,4 +23,8 @@ export interface TrialResult {
   checkpoint: string | null;
   /** Name and description of the backend that ran the trial. */
   backend: string;
+  /** True when early stopping ended fine-tuning before `finetune.epochs`. */
+  stoppedEarly?: boolean;
+  /** The resolved configuration that produced these numbers. */
+  config?: TrialConfig;
 }

@@ -29,6 +29,8 @@ const SIZES = [1, 3, 17, 255, 257, 784, 1000];
 const GEMM_SHAPES: [number, number, number][] = [
   [1, 1, 1], [1, 784, 1000], [3, 17, 5], [17, 3, 255], [10, 784, 1000], [20, 1000, 257], [255, 257, 17],
   [128, 784, 3], [257, 255, 33], [1000, 1, 17], [5, 1000, 1], [64, 64, 64], [7, 9, 1000],
+  // blocking and dispatch edges of fast backends: small-M / small-K thresholds, K and N past one cache block
+  [2, 257, 1000], [31, 40, 37], [32, 17, 9], [33, 16, 101], [33, 260, 1030],
 ];
 
 const backends = (await availableBackends()).filter((a) => a.available && a.name !== 'reference');

@@ -1,10 +1,5 @@
-import type { Backend } from '../../tensor/kernels.ts';
-import type { BackendAvailability } from '../registry.ts';
-
-// Placeholder until the AssemblyScript backend lands in this change.
-export function nativeAvailability(): BackendAvailability {
-  return { name: 'native', available: false, reason: 'not built yet' };
-}
-export async function createNativeBackend(): Promise<Backend> {
-  throw new Error('native backend not built yet');
-}
+// The `native` backend (C + OpenBLAS addon, sources in native/): re-exports only.
+export { nativeAvailability } from './availability.ts';
+export { createNativeBackend } from './native-backend.ts';
+export { getThreads, setThreads } from './threads.ts';
+export { nativeAddonPath, NATIVE_ENABLE_HINT } from './addon.ts';

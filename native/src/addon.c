@@ -1,0 +1,402 @@
+/*
+ * N-API glue of the `native` backend: unpacks arguments (Float32Array data pointers are
+ * passed to C without copying) and calls the kernels. Shapes are validated in TypeScript
+ * (src/backends/native/); here only array types and lengths are checked so a mistake can
+ * never touch memory out of bounds.
+ */
+#ifndef NAPI_VERSION
+#define NAPI_VERSION 8
+#endif
+#include <node_api.h>
+#include <stdbool.h>
+
+#include "kernels.h"
+
+#define PL_MAX_ARGS 10
+
+static bool pl_args(napi_env env, napi_callback_info info, size_t expected, napi_value *argv) {
+  size_t argc = PL_MAX_ARGS;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < expected) {
+    napi_throw_type_error(env, NULL, "pretrain-lab native: too few arguments");
+    return false;
+  }
+  return true;
+}
+
+static bool pl_f32(napi_env env, napi_value v, float **data, size_t *len) {
+  napi_typedarray_type type;
+  void *ptr;
+  if (napi_get_typedarray_info(env, v, &type, len, &ptr, NULL, NULL) != napi_ok || type != napi_float32_array) {
+    napi_throw_type_error(env, NULL, "pretrain-lab native: expected a Float32Array (a matrix of the native backend)");
+    return false;
+  }
+  *data = ptr;
+  return true;
+}
+
+/* A Float32Array or null (optional outputs). */
+static bool pl_f32_or_null(napi_env env, napi_value v, float **data, size_t *len) {
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) == napi_ok && (t == napi_null || t == napi_undefined)) {
+    *data = NULL;
+    *len = 0;
+    return true;
+  }
+  return pl_f32(env, v, data, len);
+}
+
+static bool pl_i32(napi_env env, napi_value v, int32_t **data, size_t *len) {
+  napi_typedarray_type type;
+  void *ptr;
+  if (napi_get_typedarray_info(env, v, &type, len, &ptr, NULL, NULL) != napi_ok || type != napi_int32_array) {
+    napi_throw_type_error(env, NULL, "pretrain-lab native: expected an Int32Array");
+    return false;
+  }
+  *data = ptr;
+  return true;
+}
+
+static bool pl_num(napi_env env, napi_value v, double *out) {
+  if (napi_get_value_double(env, v, out) != napi_ok) {
+    napi_throw_type_error(env, NULL, "pretrain-lab native: expected a number");
+    return false;
+  }
+  return true;
+}
+
+static bool pl_int(napi_env env, napi_value v, int32_t *out) {
+  if (napi_get_value_int32(env, v, out) != napi_ok) {
+    napi_throw_type_error(env, NULL, "pretrain-lab native: expected an integer");
+    return false;
+  }
+  return true;
+}
+
+static bool pl_check(napi_env env, bool ok, const char *what) {
+  if (!ok) napi_throw_range_error(env, NULL, what);
+  return ok;
+}
+
+static napi_value pl_double(napi_env env, double v) {
+  napi_value out;
+  napi_create_double(env, v, &out);
+  return out;
+}
+
+/* gemm(transA, transB, m, n, k, alpha, A, B, beta, C) */
+static napi_value js_gemm(napi_env env, napi_callback_info info) {
+  napi_value argv[PL_MAX_ARGS];
+  bool ta, tb;
+  int32_t m, n, k;
+  double alpha, beta;
+  float *a, *b, *c;
+  size_t la, lb, lc;
+  if (!pl_args(env, info, 10, argv)) return NULL;
+  if (napi_get_value_bool(env, argv[0], &ta) != napi_ok || napi_get_value_bool(env, argv[1], &tb) != napi_ok) {
+    napi_throw_type_error(env, NULL, "gemm: transpose flags must be booleans");
+    return NULL;
+  }
+  if (!pl_int(env, argv[2], &m) || !pl_int(env, argv[3], &n) || !pl_int(env, argv[4], &k) ||
+      !pl_num(env, argv[5], &alpha) || !pl_f32(env, argv[6], &a, &la) || !pl_f32(env, argv[7], &b, &lb) ||
+      !pl_num(env, argv[8], &beta) || !pl_f32(env, argv[9], &c, &lc))
+    return NULL;
+  if (!pl_check(env, m >= 0 && n >= 0 && k >= 0 && la == (size_t)m * k && lb == (size_t)k * n && lc == (size_t)m * n,
+                "gemm: array lengths do not match M, N, K"))
+    return NULL;
+  pl_gemm(ta, tb, m, n, k, (float)alpha, a, b, (float)beta, c);
+  return NULL;
+}
+
+/* (alpha, x, y) kernels */
+#define PL_ALPHA_XY(NAME, FN)                                                             \
+  static napi_value NAME(napi_env env, napi_callback_info info) {                         \
+    napi_value argv[PL_MAX_ARGS];                                                         \
+    double alpha;                                                                         \
+    float *x, *y;                                                                         \
+    size_t lx, ly;                                                                        \
+    if (!pl_args(env, info, 3, argv) || !pl_num(env, argv[0], &alpha) ||                 \
+        !pl_f32(env, argv[1], &x, &lx) || !pl_f32(env, argv[2], &y, &ly) ||               \
+        !pl_check(env, lx == ly, #FN ": lengths differ"))                                 \
+      return NULL;                                                                        \
+    FN(lx, (float)alpha, x, y);                                                           \
+    return NULL;                                                                          \
+  }
+PL_ALPHA_XY(js_axpy, pl_axpy)
+PL_ALPHA_XY(js_sign_axpy, pl_sign_axpy)
+
+static napi_value js_scale(napi_env env, napi_callback_info info) {
+  napi_value argv[PL_MAX_ARGS];
+  double alpha;
+  float *x;
+  size_t lx;
+  if (!pl_args(env, info, 2, argv) || !pl_num(env, argv[0], &alpha) || !pl_f32(env, argv[1], &x, &lx)) return NULL;
+  pl_scale(lx, (float)alpha, x);
+  return NULL;
+}
+
+/* (a, b, out) kernels */
+#define PL_ABO(NAME, FN)                                                                           \
+  static napi_value NAME(napi_env env, napi_callback_info info) {                                  \
+    napi_value argv[PL_MAX_ARGS];                                                                  \
+    float *a, *b, *o;                                                                              \
+    size_t la, lb, lo;                                                                             \
+    if (!pl_args(env, info, 3, argv) || !pl_f32(env, argv[0], &a, &la) ||                          \
+        !pl_f32(env, argv[1], &b, &lb) || !pl_f32(env, argv[2], &o, &lo) ||                        \
+        !pl_check(env, la == lo && lb == lo, #FN ": lengths differ"))                              \
+      return NULL;                                                                                 \
+    FN(lo, a, b, o);                                                                               \
+    return NULL;                                                                                   \
+  }
+PL_ABO(js_add, pl_add)
+PL_ABO(js_sub, pl_sub)
+PL_ABO(js_mul, pl_mul)
+PL_ABO(js_bernoulli, pl_bernoulli)
+
+static napi_value js_where(napi_env env, napi_callback_info info) {
+  napi_value argv[PL_MAX_ARGS];
+  float *m, *a, *b, *o;
+  size_t lm, la, lb, lo;
+  if (!pl_args(env, info, 4, argv) || !pl_f32(env, argv[0], &m, &lm) || !pl_f32(env, argv[1], &a, &la) ||
+      !pl_f32(env, argv[2], &b, &lb) || !pl_f32(env, argv[3], &o, &lo) ||
+      !pl_check(env, lm == lo && la == lo && lb == lo, "where: lengths differ"))
+    return NULL;
+  pl_where(lo, m, a, b, o);
+  return NULL;
+}
+
+/* addRowVector(x, bias, out) and biasActivation(f, x, bias, out): cols = bias length. */
+static bool pl_bias_args(napi_env env, napi_value *argv, float **x, float **bias, float **o, size_t *rows,
+                         size_t *cols) {
+  size_t lx, lb, lo;
+  if (!pl_f32(env, argv[0], x, &lx) || !pl_f32(env, argv[1], bias, &lb) || !pl_f32(env, argv[2], o, &lo)) return false;
+  if (!pl_check(env, lx == lo && (lb == 0 ? lx == 0 : lx % lb == 0), "bias: lengths do not broadcast")) return false;
+  *cols = lb;
+  *rows = lb == 0 ? 0 : lx / lb;
+  return true;
+}
+
+static napi_value js_add_row_vector(napi_env env, napi_callback_info info) {
+  napi_value argv[PL_MAX_ARGS];
+  float *x, *bias, *o;
+  size_t rows, cols;
+  if (!pl_args(env, info, 3, argv) || !pl_bias_args(env, argv, &x, &bias, &o, &rows, &cols)) return NULL;
+  pl_add_row_vector(rows, cols, x, bias, o);
+  return NULL;
+}
+
+static napi_value js_bias_activation(napi_env env, napi_callback_info info) {
+  napi_value argv[PL_MAX_ARGS];
+  int32_t f;
+  float *x, *bias, *o;
+  size_t rows, cols;
+  if (!pl_args(env, info, 4, argv) || !pl_int(env, argv[0], &f) ||
+      !pl_bias_args(env, argv + 1, &x, &bias, &o, &rows, &cols))
+    return NULL;
+  pl_bias_activation(f, rows, cols, x, bias, o);
+  return NULL;
+}
+
+static napi_value js_activation(napi_env env, napi_callback_info info) {
+  napi_value argv[PL_MAX_ARGS];
+  int32_t f;
+  float *x, *o;
+  size_t lx, lo;
+  if (!pl_args(env, info, 3, argv) || !pl_int(env, argv[0], &f) || !pl_f32(env, argv[1], &x, &lx) ||
+      !pl_f32(env, argv[2], &o, &lo) || !pl_check(env, lx == lo, "activation: lengths differ"))
+    return NULL;
+  pl_activation(f, lo, x, o);
+  return NULL;
+}
+
+static napi_value js_activation_backward(napi_env env, napi_callback_info info) {
+  napi_value argv[PL_MAX_ARGS];
+  int32_t f;
+  float *y, *dy, *o;
+  size_t ly, ld, lo;
+  if (!pl_args(env, info, 4, argv) || !pl_int(env, argv[0], &f) || !pl_f32(env, argv[1], &y, &ly) ||
+      !pl_f32(env, argv[2], &dy, &ld) || !pl_f32(env, argv[3], &o, &lo) ||
+      !pl_check(env, ly == lo && ld == lo, "activationBackward: lengths differ"))
+    return NULL;
+  pl_activation_backward(f, lo, y, dy, o);
+  return NULL;
+}
+
+static napi_value js_softplus(napi_env env, napi_callback_info info) {
+  napi_value argv[PL_MAX_ARGS];
+  float *x, *o;
+  size_t lx, lo;
+  if (!pl_args(env, info, 2, argv) || !pl_f32(env, argv[0], &x, &lx) || !pl_f32(env, argv[1], &o, &lo) ||
+      !pl_check(env, lx == lo, "softplus: lengths differ"))
+    return NULL;
+  pl_softplus(lo, x, o);
+  return NULL;
+}
+
+/* colSums(x, out, alpha, beta): cols = out length. */
+static napi_value js_col_sums(napi_env env, napi_callback_info info) {
+  napi_value argv[PL_MAX_ARGS];
+  float *x, *o;
+  size_t lx, lo;
+  double alpha, beta;
+  if (!pl_args(env, info, 4, argv) || !pl_f32(env, argv[0], &x, &lx) || !pl_f32(env, argv[1], &o, &lo) ||
+      !pl_num(env, argv[2], &alpha) || !pl_num(env, argv[3], &beta) ||
+      !pl_check(env, lo == 0 ? lx == 0 : lx % lo == 0, "colSums: lengths do not match"))
+    return NULL;
+  pl_col_sums(lo == 0 ? 0 : lx / lo, lo, x, o, alpha, beta);
+  return NULL;
+}
+
+/* rowSums(x, out, cols): rows = out length. */
+static napi_value js_row_sums(napi_env env, napi_callback_info info) {
+  napi_value argv[PL_MAX_ARGS];
+  float *x, *o;
+  size_t lx, lo;
+  int32_t cols;
+  if (!pl_args(env, info, 3, argv) || !pl_f32(env, argv[0], &x, &lx) || !pl_f32(env, argv[1], &o, &lo) ||
+      !pl_int(env, argv[2], &cols) || !pl_check(env, cols >= 0 && lx == lo * (size_t)cols, "rowSums: lengths do not match"))
+    return NULL;
+  pl_row_sums(lo, (size_t)cols, x, o);
+  return NULL;
+}
+
+#define PL_REDUCE(NAME, FN)                                                             \
+  static napi_value NAME(napi_env env, napi_callback_info info) {                       \
+    napi_value argv[PL_MAX_ARGS];                                                       \
+    float *x;                                                                           \
+    size_t lx;                                                                          \
+    if (!pl_args(env, info, 1, argv) || !pl_f32(env, argv[0], &x, &lx)) return NULL;   \
+    return pl_double(env, FN(lx, x));                                                   \
+  }
+PL_REDUCE(js_sum, pl_sum)
+PL_REDUCE(js_sum_squares, pl_sum_squares)
+PL_REDUCE(js_sum_abs, pl_sum_abs)
+
+static napi_value js_all_finite(napi_env env, napi_callback_info info) {
+  napi_value argv[PL_MAX_ARGS], out;
+  float *x;
+  size_t lx;
+  if (!pl_args(env, info, 1, argv) || !pl_f32(env, argv[0], &x, &lx)) return NULL;
+  napi_get_boolean(env, pl_all_finite(lx, x) != 0, &out);
+  return out;
+}
+
+/* argmaxRows(x, out, cols): rows = out length. */
+static napi_value js_argmax_rows(napi_env env, napi_callback_info info) {
+  napi_value argv[PL_MAX_ARGS];
+  float *x;
+  int32_t *o, cols;
+  size_t lx, lo;
+  if (!pl_args(env, info, 3, argv) || !pl_f32(env, argv[0], &x, &lx) || !pl_i32(env, argv[1], &o, &lo) ||
+      !pl_int(env, argv[2], &cols) ||
+      !pl_check(env, cols >= 0 && lx == lo * (size_t)cols, "argmaxRows: lengths do not match"))
+    return NULL;
+  pl_argmax_rows(lo, (size_t)cols, x, o);
+  return NULL;
+}
+
+/* softmaxCrossEntropy(logits, labels, probs, grad | null, scale): rows = labels length.
+ * Labels are range-checked in TypeScript; checked again here because they index memory. */
+static napi_value js_softmax_cross_entropy(napi_env env, napi_callback_info info) {
+  napi_value argv[PL_MAX_ARGS];
+  float *l, *p, *g;
+  int32_t *y;
+  size_t ll, ly, lp, lg;
+  double scale;
+  if (!pl_args(env, info, 5, argv) || !pl_f32(env, argv[0], &l, &ll) || !pl_i32(env, argv[1], &y, &ly) ||
+      !pl_f32(env, argv[2], &p, &lp) || !pl_f32_or_null(env, argv[3], &g, &lg) || !pl_num(env, argv[4], &scale))
+    return NULL;
+  size_t cols = ly == 0 ? 0 : ll / ly;
+  bool ok = ll == lp && (g == NULL || lg == ll) && (ly == 0 ? ll == 0 : ll == ly * cols);
+  for (size_t i = 0; ok && i < ly; i++) ok = y[i] >= 0 && (size_t)y[i] < cols;
+  if (!pl_check(env, ok, "softmaxCrossEntropy: lengths or labels do not match")) return NULL;
+  return pl_double(env, pl_softmax_cross_entropy(ly, cols, l, y, p, g, scale));
+}
+
+static napi_value js_binary_cross_entropy(napi_env env, napi_callback_info info) {
+  napi_value argv[PL_MAX_ARGS];
+  float *t, *p;
+  size_t lt, lp;
+  if (!pl_args(env, info, 2, argv) || !pl_f32(env, argv[0], &t, &lt) || !pl_f32(env, argv[1], &p, &lp) ||
+      !pl_check(env, lt == lp, "binaryCrossEntropy: lengths differ"))
+    return NULL;
+  return pl_double(env, pl_binary_cross_entropy(lt, t, p));
+}
+
+/* sgdUpdate(param, grad, velocity | null, lr, momentum, l2) */
+static napi_value js_sgd_update(napi_env env, napi_callback_info info) {
+  napi_value argv[PL_MAX_ARGS];
+  float *w, *g, *v;
+  size_t lw, lg, lv;
+  double lr, momentum, l2;
+  if (!pl_args(env, info, 6, argv) || !pl_f32(env, argv[0], &w, &lw) || !pl_f32(env, argv[1], &g, &lg) ||
+      !pl_f32_or_null(env, argv[2], &v, &lv) || !pl_num(env, argv[3], &lr) || !pl_num(env, argv[4], &momentum) ||
+      !pl_num(env, argv[5], &l2) || !pl_check(env, lw == lg && (v == NULL || lv == lw), "sgdUpdate: lengths differ"))
+    return NULL;
+  pl_sgd_update(lw, w, g, v, (float)lr, (float)momentum, (float)l2);
+  return NULL;
+}
+
+static napi_value js_set_threads(napi_env env, napi_callback_info info) {
+  napi_value argv[PL_MAX_ARGS];
+  int32_t n;
+  if (!pl_args(env, info, 1, argv) || !pl_int(env, argv[0], &n) || !pl_check(env, n >= 1, "setThreads: n must be >= 1"))
+    return NULL;
+  pl_set_threads(n);
+  return NULL;
+}
+
+static napi_value js_get_threads(napi_env env, napi_callback_info info) {
+  napi_value out;
+  napi_create_int32(env, pl_get_threads(), &out);
+  return out;
+}
+
+static napi_value js_blas_config(napi_env env, napi_callback_info info) {
+  napi_value out;
+  napi_create_string_utf8(env, pl_blas_config(), NAPI_AUTO_LENGTH, &out);
+  return out;
+}
+
+NAPI_MODULE_INIT() {
+  static const struct {
+    const char *name;
+    napi_callback fn;
+  } fns[] = {
+      {"gemm", js_gemm},
+      {"axpy", js_axpy},
+      {"scale", js_scale},
+      {"add", js_add},
+      {"sub", js_sub},
+      {"mul", js_mul},
+      {"where", js_where},
+      {"addRowVector", js_add_row_vector},
+      {"biasActivation", js_bias_activation},
+      {"activation", js_activation},
+      {"activationBackward", js_activation_backward},
+      {"softplus", js_softplus},
+      {"colSums", js_col_sums},
+      {"rowSums", js_row_sums},
+      {"sum", js_sum},
+      {"sumSquares", js_sum_squares},
+      {"sumAbs", js_sum_abs},
+      {"signAxpy", js_sign_axpy},
+      {"allFinite", js_all_finite},
+      {"argmaxRows", js_argmax_rows},
+      {"softmaxCrossEntropy", js_softmax_cross_entropy},
+      {"binaryCrossEntropy", js_binary_cross_entropy},
+      {"bernoulli", js_bernoulli},
+      {"sgdUpdate", js_sgd_update},
+      {"setThreads", js_set_threads},
+      {"getThreads", js_get_threads},
+      {"blasConfig", js_blas_config},
+  };
+  for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+    napi_value fn;
+    if (napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &fn) != napi_ok ||
+        napi_set_named_property(env, exports, fns[i].name, fn) != napi_ok)
+      return NULL;
+  }
+  /* One BLAS thread unless asked otherwise: a sweep runs one trial per core. */
+  pl_set_threads(1);
+  return exports;
+}

@@ -1,0 +1,53 @@
+/*
+ * The C kernels of the `native` backend, one per entry of src/tensor/kernels.ts, with the
+ * semantics of the reference backend (src/backends/reference/index.ts). Shapes are checked
+ * in TypeScript before these are called; lengths here are element counts.
+ */
+#ifndef PRETRAIN_LAB_KERNELS_H
+#define PRETRAIN_LAB_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Activation codes, in the order of ACTIVATIONS in src/tensor/kernels.ts. */
+enum pl_activation { PL_IDENTITY = 0, PL_SIGMOID = 1, PL_TANH = 2, PL_RELU = 3 };
+
+/* gemm.c: C[m,n] <- alpha op(A) op(B) + beta C, row-major; beta = 0 never reads C. */
+void pl_gemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, const float *b,
+             float beta, float *c);
+void pl_set_threads(int n);
+int pl_get_threads(void);
+const char *pl_blas_config(void);
+
+/* elementwise.c (out may alias inputs where kernels.ts allows it) */
+void pl_axpy(size_t len, float alpha, const float *x, float *y);
+void pl_scale(size_t len, float alpha, float *x);
+void pl_add(size_t len, const float *a, const float *b, float *out);
+void pl_sub(size_t len, const float *a, const float *b, float *out);
+void pl_mul(size_t len, const float *a, const float *b, float *out);
+void pl_where(size_t len, const float *mask, const float *a, const float *b, float *out);
+void pl_sign_axpy(size_t len, float alpha, const float *x, float *y);
+void pl_bernoulli(size_t len, const float *p, const float *u, float *out);
+void pl_add_row_vector(size_t rows, size_t cols, const float *x, const float *bias, float *out);
+void pl_bias_activation(int f, size_t rows, size_t cols, const float *x, const float *bias, float *out);
+void pl_activation(int f, size_t len, const float *x, float *out);
+void pl_activation_backward(int f, size_t len, const float *y, const float *dy, float *out);
+void pl_softplus(size_t len, const float *x, float *out);
+void pl_sgd_update(size_t len, float *param, const float *grad, float *velocity, float lr, float momentum,
+                   float l2);
+
+/* reduce.c (sums accumulate in double, like the reference) */
+void pl_col_sums(size_t rows, size_t cols, const float *x, float *out, double alpha, double beta);
+void pl_row_sums(size_t rows, size_t cols, const float *x, float *out);
+double pl_sum(size_t len, const float *x);
+double pl_sum_squares(size_t len, const float *x);
+double pl_sum_abs(size_t len, const float *x);
+int pl_all_finite(size_t len, const float *x);
+void pl_argmax_rows(size_t rows, size_t cols, const float *x, int32_t *out);
+
+/* losses.c */
+double pl_softmax_cross_entropy(size_t rows, size_t cols, const float *logits, const int32_t *labels, float *probs,
+                                float *grad, double scale);
+double pl_binary_cross_entropy(size_t len, const float *target, const float *p);
+
+#endif

@@ -1,0 +1,79 @@
+/**
+ * Finding, choosing and instantiating the compiled kernels. The only Node-specific code is
+ * `readBuiltFile` / `builtFileExists` (through `process.getBuiltinModule`, so a browser bundle
+ * never imports `node:fs`); in a browser the bytes are fetched from the same URL.
+ */
+import type { WasmKernelExports } from './exports.ts';
+
+/** Build outputs, relative to this file: `<repo>/dist/wasm/`. */
+const PLAIN = 'kernels.wasm';
+const RELAXED = 'kernels-relaxed.wasm';
+export const BUILD_COMMAND = 'node scripts/build-wasm.mjs';
+
+function builtFileUrl(file: string): URL {
+  return new URL(`../../../dist/wasm/${file}`, import.meta.url);
+}
+
+type NodeFs = typeof import('node:fs');
+function nodeFs(): NodeFs | undefined {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  return proc?.getBuiltinModule?.('node:fs') as NodeFs | undefined;
+}
+
+/** True when the built file is present (always true outside Node, where we cannot tell synchronously). */
+export function builtFileExists(file: string = PLAIN): boolean {
+  const fs = nodeFs();
+  return fs ? fs.existsSync(builtFileUrl(file)) : true;
+}
+
+/** The bytes of a built file, or null when it is missing. */
+async function readBuiltFile(file: string): Promise<Uint8Array | null> {
+  const fs = nodeFs();
+  if (fs) return fs.existsSync(builtFileUrl(file)) ? fs.readFileSync(builtFileUrl(file)) : null;
+  const res = await fetch(builtFileUrl(file));
+  return res.ok ? new Uint8Array(await res.arrayBuffer()) : null;
+}
+
+export interface LoadedKernels {
+  exports: WasmKernelExports;
+  /** 'relaxed-simd' when f32x4.relaxed_madd is in use, else 'simd128'. */
+  simd: 'relaxed-simd' | 'simd128';
+  /** Why relaxed SIMD is not used, when it is not. */
+  note: string;
+}
+
+/**
+ * Instantiates the relaxed-SIMD build when this engine validates it (Node 20 needs
+ * `--experimental-wasm-relaxed-simd`), else the plain SIMD build. The environment variable
+ * `PRETRAIN_LAB_WASM_SIMD=simd128` forces the plain build (for benchmarks).
+ */
+export async function loadKernels(): Promise<LoadedKernels> {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+  const forcePlain = env['PRETRAIN_LAB_WASM_SIMD'] === 'simd128';
+  let bytes: Uint8Array | null = null;
+  let simd: LoadedKernels['simd'] = 'simd128';
+  let note = '';
+  if (forcePlain) {
+    note = 'PRETRAIN_LAB_WASM_SIMD=simd128';
+  } else {
+    const relaxed = await readBuiltFile(RELAXED);
+    if (relaxed && WebAssembly.validate(relaxed as Uint8Array<ArrayBuffer>)) {
+      bytes = relaxed;
+      simd = 'relaxed-simd';
+    } else {
+      note = relaxed ? 'relaxed SIMD not enabled in this engine (Node 20: --experimental-wasm-relaxed-simd)' : `${RELAXED} not built`;
+    }
+  }
+  bytes ??= await readBuiltFile(PLAIN);
+  if (!bytes) throw new Error(`wasm backend: ${PLAIN} is missing; run: ${BUILD_COMMAND} (or npm install)`);
+  const imports = {
+    env: {
+      abort(_msg: number, _file: number, line: number, col: number): never {
+        throw new Error(`wasm backend: kernel aborted at ${line}:${col}`);
+      },
+    },
+  };
+  const module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+  const instance = await WebAssembly.instantiate(module, imports);
+  return { exports: instance.exports as unknown as WasmKernelExports, simd, note };
+}

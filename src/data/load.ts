@@ -1,0 +1,121 @@
+/**
+ * One entry point for the data of a trial: `loadData(cfg.data, cfg.seed)`.
+ *
+ * `cfg.name` selects the data set:
+ * - `mnist`: MNIST 50,000 / 10,000 / 10,000 (Section 5.2), see `mnist.ts`.
+ * - `infinite-mnist`: `train` holds `trainSize` (default 50,000) deformed digits from the
+ *   InfiniteMNIST stream whose sources are the first 50,000 MNIST training digits (indices >= 70,000,
+ *   in stream order); `valid` and `test` are MNIST's. Online training should use the stream itself
+ *   (`createInfiniteMnist`); this materialised form is for code that wants a Dataset.
+ * - `shapeset`: the paper's Shapeset, 10x10 triangles vs squares, 50,000 / 10,000 / 10,000, generated
+ *   from a fixed data seed (0), so every trial sees the same data set, like MNIST.
+ * - `shapeset-3x2`: Shapeset-3x2 32x32, 6 classes (see `shapeset.ts`), 10,000 / 2,000 / 2,000 by default
+ *   (a larger `trainSize` generates more).
+ * - `idx:<trainImages>,<trainLabels>[,<testImages>,<testLabels>]`: an IDX pair (raw or .gz).
+ * - `csv:<train.csv>[,<test.csv>][?label=<column>&scale=auto|none|255]`: CSV with a label column.
+ *   User data are split by the convention in `user-data.ts` (the last sixth of the training file is
+ *   `valid`; without a test file, the sixth before it is `valid` and the last sixth `test`).
+ *
+ * Then, in this order:
+ * - `trainSize`: a subset of the training split stratified by class, drawn from the stream
+ *   `new Rng(seed).fork('data', 'subset', 'train')` (so it depends on the trial seed, nothing else);
+ * - `validSize` / `testSize`: the first N examples of those splits;
+ * - `binarize`: `threshold` (x >= 0.5) or `stochastic` (one Bernoulli sample per pixel from
+ *   `new Rng(seed).fork('data', 'binarize', split)`).
+ */
+import { Rng } from '../rng/rng.ts';
+import type { DataConfig } from '../train/config.ts';
+import type { DataSplits } from './dataset.ts';
+import { binarizeDataset } from './binarize.ts';
+import { headExamples, subsetBySize } from './batches.ts';
+import { loadMnist } from './mnist.ts';
+import { generateShapeset, SHAPESET_3X2_DEFAULTS } from './shapeset.ts';
+import { readCsvExamples, readIdxPair, splitUserData, userDataName } from './user-data.ts';
+import { loadInfiniteMnistSplits } from './infinite-mnist-splits.ts';
+import type { CsvOptions } from './csv.ts';
+
+/** The fixed seed from which the Shapeset data sets are generated. */
+export const SHAPESET_DATA_SEED = 0;
+
+/**
+ * Loads the splits named by `cfg.name`, then subsets and binarises them (see the module comment).
+ * @param seed the trial seed; only the `data` stream derived from it is used
+ * @throws Error naming the data set and the accepted names when `cfg.name` is unknown
+ */
+export async function loadData(cfg: DataConfig, seed: number): Promise<DataSplits> {
+  let s = await loadBase(cfg);
+  const data = new Rng(seed).fork('data');
+  const train = cfg.trainSize !== null ? subsetBySize(s.train, cfg.trainSize, data.fork('subset', 'train')) : s.train;
+  s = {
+    train,
+    valid: cfg.validSize !== null ? headExamples(s.valid, cfg.validSize) : s.valid,
+    test: cfg.testSize !== null ? headExamples(s.test, cfg.testSize) : s.test,
+  };
+  if (cfg.binarize !== 'none') {
+    const b = data.fork('binarize');
+    s = {
+      train: binarizeDataset(s.train, cfg.binarize, b.fork('train')),
+      valid: binarizeDataset(s.valid, cfg.binarize, b.fork('valid')),
+      test: binarizeDataset(s.test, cfg.binarize, b.fork('test')),
+    };
+  }
+  return s;
+}
+
+async function loadBase(cfg: DataConfig): Promise<DataSplits> {
+  const name = cfg.name;
+  if (name === 'mnist') return loadMnist();
+  if (name === 'infinite-mnist') return loadInfiniteMnistSplits({ trainSize: cfg.trainSize ?? 50000 });
+  if (name === 'shapeset') return memoized('shapeset', () => generateShapeset({ seed: SHAPESET_DATA_SEED }));
+  if (name === 'shapeset-3x2') {
+    const d = SHAPESET_3X2_DEFAULTS;
+    const sizes = [Math.max(d.sizes[0], cfg.trainSize ?? 0), Math.max(d.sizes[1], cfg.validSize ?? 0), Math.max(d.sizes[2], cfg.testSize ?? 0)] as const;
+    return memoized(`shapeset-3x2:${sizes.join(',')}`, () => generateShapeset({ ...d, seed: SHAPESET_DATA_SEED, sizes }));
+  }
+  if (name.startsWith('idx:')) {
+    const files = name.slice(4).split(',').map((f) => f.trim());
+    if (files.length !== 2 && files.length !== 4) {
+      throw new Error(`data name "${name}": expected idx:<trainImages>,<trainLabels>[,<testImages>,<testLabels>] (2 or 4 paths), got ${files.length}`);
+    }
+    const train = readIdxPair(files[0]!, files[1]!);
+    const test = files.length === 4 ? readIdxPair(files[2]!, files[3]!) : undefined;
+    return splitUserData(userDataName(files[0]!), train, test);
+  }
+  if (name.startsWith('csv:')) {
+    const { files, opts } = parseCsvSpec(name.slice(4));
+    const train = readCsvExamples(files[0]!, opts);
+    const test = files[1] !== undefined ? readCsvExamples(files[1], opts) : undefined;
+    return splitUserData(userDataName(files[0]!), train, test);
+  }
+  throw new Error(`unknown data set "${name}": use mnist, infinite-mnist, shapeset, shapeset-3x2, idx:<images>,<labels>[,<testImages>,<testLabels>] or csv:<file>[,<testFile>][?label=<column>]`);
+}
+
+/** Generated data sets are fixed (seeded by SHAPESET_DATA_SEED), so one copy per process serves every trial. */
+const generated = new Map<string, DataSplits>();
+
+function memoized(key: string, make: () => DataSplits): DataSplits {
+  let s = generated.get(key);
+  if (!s) {
+    s = make();
+    generated.set(key, s);
+  }
+  return s;
+}
+
+/** Parses `<train.csv>[,<test.csv>][?label=<column>&scale=<mode>]`. */
+export function parseCsvSpec(spec: string): { files: string[]; opts: CsvOptions } {
+  const q = spec.indexOf('?');
+  const files = (q >= 0 ? spec.slice(0, q) : spec).split(',').map((f) => f.trim());
+  if (files.length < 1 || files.length > 2 || files.some((f) => f === '')) {
+    throw new Error(`data name "csv:${spec}": expected csv:<train.csv>[,<test.csv>][?label=<column>&scale=auto|none|255]`);
+  }
+  const opts: CsvOptions = {};
+  if (q >= 0) {
+    for (const [k, v] of new URLSearchParams(spec.slice(q + 1))) {
+      if (k === 'label') opts.label = /^\d+$/.test(v) ? Number(v) : v;
+      else if (k === 'scale' && (v === 'auto' || v === 'none' || v === '255')) opts.scale = v;
+      else throw new Error(`data name "csv:${spec}": unknown option ${k}=${v}; use label=<column name or 0-based index> or scale=auto|none|255`);
+    }
+  }
+  return { files, opts };
+}

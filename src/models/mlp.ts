@@ -1,0 +1,290 @@
+import type { Activation, Backend } from '../tensor/kernels.ts';
+import type { Matrix } from '../tensor/matrix.ts';
+import { ShapeError } from '../tensor/shapes.ts';
+import type { Rng } from '../rng/rng.ts';
+import { gatherBatch, type Dataset } from '../data/dataset.ts';
+import type { DenseParams } from '../nn/dense-params.ts';
+import { Dense } from '../nn/dense.ts';
+import { initDense, type InitScheme } from '../nn/init.ts';
+import type { Param } from '../nn/layer.ts';
+import { softmaxNll } from '../nn/losses.ts';
+import type { Sgd } from '../nn/sgd.ts';
+
+/** Architecture of an MLP: `nIn -> hidden[0] -> ... -> hidden[L-1] -> nClasses` (softmax). */
+export interface MlpSpec {
+  nIn: number;
+  hidden: number[];
+  nClasses: number;
+  activation: Exclude<Activation, 'identity'>;
+  /** Random init of the layers not given by a pre-trained stack, and of the output layer. */
+  init: InitScheme;
+}
+
+/** Classification error (fraction) and mean negative log-likelihood on a data set. */
+export interface Score {
+  error: number;
+  nll: number;
+}
+
+/** A named trainable matrix of the model (`hidden.0.W`, ..., `output.b`). */
+export type NamedParam = Param;
+
+interface LossBuffers {
+  probs: Matrix; // [batch, nClasses]
+  grad: Matrix; // [batch, nClasses]
+}
+
+/**
+ * A feed-forward classifier: hidden Dense layers `h^l = f(h^{l-1} W^l + b^l)` and a softmax
+ * output trained on the mean negative log-likelihood (Erhan et al. 2010, Section 2; the
+ * Deep Learning Tutorials' mlp.py / DBN.py fine-tuning).
+ *
+ * Initialisation: hidden layer l comes from `stack[l]` when a pre-trained stack is given
+ * (copied, so the stack is never modified), otherwise from `spec.init` with the `init` stream.
+ * The output layer is always drawn randomly by `spec.init` (the paper's Section 5.3 rule "for a
+ * given layer, weights are uniform[-1/sqrt(k), 1/sqrt(k)]" applied to every layer), not zeros
+ * as in the DLT's logistic layer: with zeros the first steps cannot break the symmetry of
+ * the output units' inputs as quickly, and one rule for every layer is simpler to state.
+ *
+ * Buffers are cached per batch size: `trainStep` allocates nothing after the first call.
+ */
+export class Mlp {
+  readonly hidden: Dense[];
+  readonly output: Dense;
+  private readonly named: NamedParam[];
+  private readonly lossBuffers = new Map<number, LossBuffers>();
+  private readonly evalBatches = new Map<number, { x: Matrix; labels: Int32Array; pred: Int32Array }>();
+
+  private constructor(
+    readonly backend: Backend,
+    readonly spec: MlpSpec,
+    hidden: Dense[],
+    output: Dense,
+  ) {
+    this.hidden = hidden;
+    this.output = output;
+    this.named = [];
+    hidden.forEach((layer, l) => {
+      for (const p of layer.params()) this.named.push({ ...p, name: `hidden.${l}.${p.name}` });
+    });
+    for (const p of output.params()) this.named.push({ ...p, name: `output.${p.name}` });
+  }
+
+  /**
+   * Builds an MLP. `stack` (optional, length <= hidden.length) gives the bottom layers'
+   * parameters (e.g. from `pretrainStack`); they are copied. The rest draw from `rng`
+   * (pass `new Rng(seed).fork('init')`), bottom to top, then the output layer.
+   */
+  static create(backend: Backend, spec: MlpSpec, rng: Rng, stack: readonly DenseParams[] = []): Mlp {
+    const { nIn, hidden, nClasses } = spec;
+    if (!(Number.isInteger(nIn) && nIn >= 1)) throw new RangeError(`Mlp: nIn must be an integer >= 1, got ${nIn}`);
+    if (!(Number.isInteger(nClasses) && nClasses >= 2)) throw new RangeError(`Mlp: nClasses must be an integer >= 2, got ${nClasses}`);
+    if (hidden.some((h) => !(Number.isInteger(h) && h >= 1))) {
+      throw new RangeError(`Mlp: hidden sizes must be integers >= 1, got [${hidden.join(', ')}]`);
+    }
+    if (!['sigmoid', 'tanh', 'relu'].includes(spec.activation)) {
+      throw new RangeError(`Mlp: activation must be sigmoid, tanh or relu, got '${spec.activation}'`);
+    }
+    if (stack.length > hidden.length) {
+      throw new ShapeError(`Mlp: a stack of ${stack.length} pre-trained layers is deeper than the ${hidden.length} hidden layers`);
+    }
+    const layers: Dense[] = [];
+    let fanIn = nIn;
+    for (let l = 0; l < hidden.length; l++) {
+      const nOut = hidden[l]!;
+      let params: DenseParams;
+      const given = stack[l];
+      if (given) {
+        if (given.W.rows !== fanIn || given.W.cols !== nOut || given.b.rows !== 1 || given.b.cols !== nOut) {
+          throw new ShapeError(
+            `Mlp: pre-trained layer ${l} has W [${given.W.rows}, ${given.W.cols}], b [${given.b.rows}, ${given.b.cols}]; ` +
+              `the model needs W [${fanIn}, ${nOut}], b [1, ${nOut}] (check model.hidden and the data dimension)`,
+          );
+        }
+        params = { W: backend.zeros(fanIn, nOut), b: backend.zeros(1, nOut) };
+        backend.copy(given.W, params.W);
+        backend.copy(given.b, params.b);
+      } else {
+        params = initDense(backend, spec.init, fanIn, nOut, rng);
+      }
+      layers.push(new Dense(backend, params, spec.activation));
+      fanIn = nOut;
+    }
+    const output = new Dense(backend, initDense(backend, spec.init, fanIn, nClasses, rng), 'identity');
+    return new Mlp(backend, { ...spec, hidden: [...hidden] }, layers, output);
+  }
+
+  /** Number of scalar parameters. */
+  get numParameters(): number {
+    return this.named.reduce((s, p) => s + p.value.size, 0);
+  }
+
+  /** `x`: `[batch, nIn]` -> logits `[batch, nClasses]` (a buffer valid until the next forward of this batch size). */
+  forward(x: Matrix, train = false): Matrix {
+    let h = x;
+    for (const layer of this.hidden) h = layer.forward(h, train);
+    return this.output.forward(h, train);
+  }
+
+  private lossBuffersFor(batch: number): LossBuffers {
+    let b = this.lossBuffers.get(batch);
+    if (!b) {
+      b = { probs: this.backend.zeros(batch, this.spec.nClasses), grad: this.backend.zeros(batch, this.spec.nClasses) };
+      this.lossBuffers.set(batch, b);
+    }
+    return b;
+  }
+
+  /**
+   * Forward and backward: writes every param's `grad` with the gradient of the batch's mean
+   * NLL (penalties are the optimiser's business) and returns that mean NLL.
+   * `x`: `[batch, nIn]`, `labels`: `[batch]`.
+   */
+  gradients(x: Matrix, labels: Int32Array): number {
+    const logits = this.forward(x, true);
+    const { probs, grad } = this.lossBuffersFor(x.rows);
+    const nll = softmaxNll(this.backend, logits, labels, probs, grad);
+    let dy: Matrix | null = this.output.backward(grad, this.hidden.length > 0);
+    for (let l = this.hidden.length - 1; l >= 0; l--) dy = this.hidden[l]!.backward(dy!, l > 0);
+    return nll;
+  }
+
+  /** One SGD step on the batch: gradients, then `optimizer.step()`. Returns the batch's mean NLL before the update. */
+  trainStep(x: Matrix, labels: Int32Array, optimizer: Sgd): number {
+    const nll = this.gradients(x, labels);
+    optimizer.step();
+    return nll;
+  }
+
+  private evalBatch(batch: number): { x: Matrix; labels: Int32Array; pred: Int32Array } {
+    let b = this.evalBatches.get(batch);
+    if (!b) {
+      b = { x: this.backend.zeros(batch, this.spec.nIn), labels: new Int32Array(batch), pred: new Int32Array(batch) };
+      this.evalBatches.set(batch, b);
+    }
+    return b;
+  }
+
+  private checkData(ds: Dataset, what: string): void {
+    if (ds.dim !== this.spec.nIn) {
+      throw new ShapeError(`Mlp.${what}: ${ds.name} has ${ds.dim} features but the model takes ${this.spec.nIn}`);
+    }
+    if (ds.nClasses > this.spec.nClasses) {
+      throw new ShapeError(`Mlp.${what}: ${ds.name} has ${ds.nClasses} classes but the model outputs ${this.spec.nClasses}`);
+    }
+  }
+
+  /**
+   * Runs over `ds` in batches of `batchSize` (the network in test mode) and calls
+   * `visit(start, probs, labels, pred)` for each batch, probs `[b, nClasses]`.
+   */
+  private sweep(ds: Dataset, batchSize: number, visit: (start: number, nll: number, probs: Matrix, b: { labels: Int32Array; pred: Int32Array }) => void): void {
+    const idx = new Int32Array(batchSize);
+    for (let s = 0; s < ds.n; s += batchSize) {
+      const n = Math.min(batchSize, ds.n - s);
+      const buf = this.evalBatch(n);
+      for (let i = 0; i < n; i++) idx[i] = s + i;
+      gatherBatch(ds, idx.subarray(0, n), buf.x, buf.labels);
+      const logits = this.forward(buf.x, false);
+      const { probs } = this.lossBuffersFor(n);
+      const nll = this.backend.softmaxCrossEntropy(logits, buf.labels, probs, null, 1);
+      this.backend.argmaxRows(probs, buf.pred);
+      visit(s, nll, probs, buf);
+    }
+  }
+
+  /** Classification error and mean NLL on every example of `ds`, in batches (test mode). */
+  evaluate(ds: Dataset, batchSize = 500): Score {
+    this.checkData(ds, 'evaluate');
+    if (ds.n === 0) return { error: NaN, nll: NaN };
+    let nll = 0, wrong = 0;
+    this.sweep(ds, batchSize, (_s, batchNll, _p, b) => {
+      nll += batchNll;
+      for (let i = 0; i < b.labels.length; i++) if (b.pred[i] !== b.labels[i]) wrong++;
+    });
+    return { error: wrong / ds.n, nll: nll / ds.n };
+  }
+
+  /** Softmax outputs `[ds.n, nClasses]` row-major as float32 (probe outputs for function-space trajectories). */
+  predict(ds: Dataset, batchSize = 500): Float32Array {
+    this.checkData(ds, 'predict');
+    const k = this.spec.nClasses, out = new Float32Array(ds.n * k);
+    this.sweep(ds, batchSize, (s, _nll, probs) => out.set(probs.data.subarray(0, probs.size), s * k));
+    return out;
+  }
+
+  /** Every trainable matrix, named `hidden.<l>.W`, `hidden.<l>.b`, ..., `output.W`, `output.b` (live). */
+  parameters(): readonly NamedParam[] {
+    return this.named;
+  }
+
+  /** The hidden layers' live parameters (for filters and marginals studies). */
+  hiddenParams(): DenseParams[] {
+    return this.hidden.map((d) => ({ W: d.W, b: d.b }));
+  }
+
+  /** All parameters concatenated in `parameters()` order, as float64 (exact for float32 backends). */
+  getFlat(): Float64Array {
+    const out = new Float64Array(this.numParameters);
+    let o = 0;
+    for (const p of this.named) {
+      out.set(p.value.data, o);
+      o += p.value.size;
+    }
+    return out;
+  }
+
+  /** The gradients of the last `gradients`/`trainStep` call, flattened like `getFlat`. */
+  getFlatGradient(): Float64Array {
+    const out = new Float64Array(this.numParameters);
+    let o = 0;
+    for (const p of this.named) {
+      out.set(p.grad.data, o);
+      o += p.grad.size;
+    }
+    return out;
+  }
+
+  /** Sets all parameters from a vector laid out like `getFlat()` (landscape probes, marginals). */
+  setFlat(values: ArrayLike<number>): void {
+    if (values.length !== this.numParameters) {
+      throw new ShapeError(`Mlp.setFlat: got ${values.length} values for ${this.numParameters} parameters (use the layout of getFlat())`);
+    }
+    let o = 0;
+    for (const p of this.named) {
+      const d = p.value.data;
+      for (let i = 0; i < d.length; i++) d[i] = values[o + i]!;
+      o += d.length;
+    }
+  }
+
+  /** Backend copies of every parameter (for keeping the best network); restore with `restore`. */
+  snapshot(): Matrix[] {
+    return this.named.map((p) => {
+      const m = this.backend.zeros(p.value.rows, p.value.cols);
+      this.backend.copy(p.value, m);
+      return m;
+    });
+  }
+
+  /** Copies a `snapshot()` (or the same-shaped list) back into the parameters. */
+  restore(snapshot: readonly Matrix[]): void {
+    if (snapshot.length !== this.named.length) {
+      throw new ShapeError(`Mlp.restore: snapshot has ${snapshot.length} matrices, the model ${this.named.length}`);
+    }
+    this.named.forEach((p, i) => this.backend.copy(snapshot[i]!, p.value));
+  }
+
+  /** Frees every matrix. */
+  dispose(): void {
+    for (const l of this.hidden) l.dispose();
+    this.output.dispose();
+    for (const b of this.lossBuffers.values()) {
+      b.probs.dispose();
+      b.grad.dispose();
+    }
+    for (const b of this.evalBatches.values()) b.x.dispose();
+    this.lossBuffers.clear();
+    this.evalBatches.clear();
+  }
+}

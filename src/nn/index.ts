@@ -1,0 +1,8 @@
+// Re-exports only.
+export * from './dense-params.ts';
+export * from './dense.ts';
+export * from './init.ts';
+export * from './layer.ts';
+export * from './losses.ts';
+export * from './penalties.ts';
+export * from './sgd.ts';

@@ -1,0 +1,71 @@
+import type { Backend } from '../tensor/kernels.ts';
+import type { Matrix } from '../tensor/matrix.ts';
+import type { Param } from './layer.ts';
+import type { Penalties } from './penalties.ts';
+
+/** Stochastic gradient descent settings (the `finetune` config section). */
+export interface SgdConfig extends Penalties {
+  /** Base learning rate (> 0). */
+  lr: number;
+  /** Momentum in [0, 1); 0 is plain SGD as in the paper. */
+  momentum: number;
+  /** Learning rate after t epochs is `lr / (1 + lrDecay * t)`. */
+  lrDecay: number;
+}
+
+/** `lr / (1 + lrDecay * t)`, the rate for the epoch that follows `t` completed epochs. */
+export function learningRateAt(cfg: Pick<SgdConfig, 'lr' | 'lrDecay'>, t: number): number {
+  return cfg.lr / (1 + cfg.lrDecay * t);
+}
+
+/**
+ * SGD with optional momentum over a fixed list of params, minimising the loss plus the
+ * penalties `l1 ||W||_1 + l2 ||W||_2^2` on weights only. L1 is added to the gradient with
+ * `signAxpy`; L2 is fused into the `sgdUpdate` kernel as weight decay `2 * l2`.
+ * Velocity buffers exist only when momentum > 0; `state()` exposes them for checkpoints.
+ */
+export class Sgd {
+  /** Learning rate of the next `step` (set per epoch from `learningRateAt`). */
+  lr: number;
+  private readonly velocities: (Matrix | null)[];
+
+  constructor(
+    private readonly backend: Backend,
+    readonly params: readonly Param[],
+    readonly config: SgdConfig,
+  ) {
+    for (const [k, v] of Object.entries({ lr: config.lr, momentum: config.momentum, lrDecay: config.lrDecay, l1: config.l1, l2: config.l2 })) {
+      if (!Number.isFinite(v)) throw new RangeError(`Sgd: ${k} must be a finite number, got ${v}`);
+    }
+    if (!(config.lr > 0)) throw new RangeError(`Sgd: lr must be > 0, got ${config.lr}`);
+    if (!(config.momentum >= 0 && config.momentum < 1)) throw new RangeError(`Sgd: momentum must be in [0, 1), got ${config.momentum}`);
+    if (config.lrDecay < 0 || config.l1 < 0 || config.l2 < 0) {
+      throw new RangeError(`Sgd: lrDecay, l1 and l2 must be >= 0, got ${config.lrDecay}, ${config.l1}, ${config.l2}`);
+    }
+    this.lr = config.lr;
+    this.velocities = params.map((p) => (config.momentum > 0 ? backend.zeros(p.value.rows, p.value.cols) : null));
+  }
+
+  /** One update of every param from its current `grad` (L1 is added into `grad`). */
+  step(): void {
+    const be = this.backend, { l1, l2, momentum } = this.config;
+    for (let i = 0; i < this.params.length; i++) {
+      const p = this.params[i]!;
+      if (p.penalized && l1 !== 0) be.signAxpy(l1, p.value, p.grad);
+      be.sgdUpdate(p.value, p.grad, this.velocities[i]!, this.lr, momentum, p.penalized ? 2 * l2 : 0);
+    }
+  }
+
+  /** Momentum buffers named `<param>.velocity` (empty without momentum); live, for checkpoints. */
+  state(): { name: string; value: Matrix }[] {
+    const out: { name: string; value: Matrix }[] = [];
+    this.velocities.forEach((v, i) => {
+      if (v) out.push({ name: `${this.params[i]!.name}.velocity`, value: v });
+    });
+    return out;
+  }
+
+  dispose(): void {
+    for (const v of this.velocities) v?.dispose();
+  }
+}

@@ -1,0 +1,12 @@
+// Re-exports only.
+export * from './checkpoint.ts';
+export * from './config.ts';
+export * from './divergence.ts';
+export * from './early-stopping.ts';
+export * from './finetune.ts';
+export * from './hooks.ts';
+export * from './model-checkpoint.ts';
+export * from './pretrain.ts';
+export * from './trial-result.ts';
+export * from './trial.ts';
+export * from './validate.ts';

@@ -1,0 +1,235 @@
+/**
+ * Greedy layer-wise unsupervised pre-training (Erhan et al. 2010, Sections 5.1.1 and 5.1.2):
+ * a stack of denoising auto-encoders (`sdae`) or of RBMs (`dbn`), one layer at a time
+ * (`src/models/stack.ts`), each layer trained by minibatch SGD for `cfg.epochs` epochs.
+ *
+ * Per layer: examples visited in a fresh random order each epoch ('order' stream); an epoch has
+ * ceil(n / batchSize) minibatches, the last one completed by wrapping round to the start of the
+ * permutation, so every batch has exactly `batchSize` rows and work matrices are allocated once
+ * per layer. Metrics (`hooks.onEpoch`, phase 'pretrain'):
+ * - `reconstruction`: mean per example over the epoch of the criterion measured on each
+ *   minibatch before its update. SDAE: the denoising loss (`cfg.loss`, summed over units);
+ *   DBN: cross-entropy of the mean-field reconstruction v -> E[h|v] -> E[v|h].
+ * - `pseudoLikelihood` (DBN): stochastic log pseudo-likelihood per example on the layer's first
+ *   min(n, 1000) inputs after the epoch (stream 'sampling' forked by epoch, so monitoring never
+ *   changes the training numbers).
+ * The epoch context (`onEpoch`'s second argument) holds `layers`: the frozen encoders below and
+ * the live encoder of the layer being trained (copy what you keep).
+ */
+import type { Backend } from '../tensor/kernels.ts';
+import type { Matrix } from '../tensor/matrix.ts';
+import { gatherBatch, type Dataset } from '../data/dataset.ts';
+import type { DenseParams } from '../nn/dense-params.ts';
+import type { Rng } from '../rng/rng.ts';
+import { ConfigError, type PretrainConfig } from './config.ts';
+import type { TrainingHooks } from './hooks.ts';
+import { DivergenceError } from './divergence.ts';
+import { greedyStack, layerCorruption, type LayerTask } from '../models/stack.ts';
+import { corrupt, createCorruptionWork, NOISE_KINDS } from '../models/corruption.ts';
+import { createDae, createDaeState, daeStep, type DaeOptions } from '../models/dae.ts';
+import { cdStep, createPseudoLikelihoodWork, createRbm, createRbmState, pseudoLikelihood } from '../models/rbm.ts';
+
+/** Examples on which the DBN's pseudo-likelihood is estimated after each epoch. */
+export const PSEUDO_LIKELIHOOD_EXAMPLES = 1000;
+const PL_CHUNK = 250;
+/** `hooks.onProgress` is called about every this many examples (and at the end of each epoch). */
+export const PROGRESS_EXAMPLES = 500;
+
+/**
+ * Greedy layer-wise pre-training of `sizes.length` hidden layers (the caller passes only the
+ * bottom k sizes when only k layers are pre-trained) on `train.x` (`[n, dim]`, values in [0, 1]
+ * for cross-entropy and RBMs).
+ *
+ * @returns per layer, bottom first, the encoder W `[nIn, nOut]`, b `[1, nOut]` owned by
+ *   `backend`: the DAE's `h = sigmoid(x W + b)` or the RBM's `P(h=1|v) = sigmoid(v W + c)`.
+ * @throws ConfigError for invalid hyperparameters or data, before any training
+ * @throws DivergenceError when the criterion becomes NaN/inf (layer, epoch, last finite value)
+ *
+ * Random streams: layer l uses `rng.fork('layer<l>', 'init' | 'order' | 'noise' | 'sampling')`.
+ */
+export async function pretrainStack(
+  backend: Backend,
+  train: Dataset,
+  sizes: number[],
+  cfg: PretrainConfig,
+  rng: Rng,
+  hooks?: TrainingHooks,
+): Promise<DenseParams[]> {
+  validatePretrain(train, sizes, cfg);
+  return greedyStack(backend, train, sizes, rng, (task) =>
+    cfg.kind === 'sdae' ? trainDaeLayer(backend, task, cfg, hooks) : trainRbmLayer(backend, task, cfg, hooks),
+  );
+}
+
+/**
+ * Checks every hyperparameter, the layer sizes and the data before training; throws a
+ * ConfigError naming the parameter, the value and the allowed range.
+ */
+export function validatePretrain(train: Dataset, sizes: readonly number[], cfg: PretrainConfig): void {
+  const bad = (key: string, v: unknown, allowed: string): never => {
+    throw new ConfigError(`pretrain.${key} is ${JSON.stringify(v)}; it must be ${allowed}`);
+  };
+  const isInt = (v: unknown, min: number) => typeof v === 'number' && Number.isInteger(v) && v >= min;
+  if (cfg.kind !== 'sdae' && cfg.kind !== 'dbn') bad('kind', cfg.kind, "'sdae' or 'dbn' to pre-train (use 'none' only to skip pretrainStack)");
+  if (!isInt(cfg.epochs, 1)) bad('epochs', cfg.epochs, 'an integer >= 1');
+  if (!(typeof cfg.lr === 'number' && cfg.lr > 0 && Number.isFinite(cfg.lr))) bad('lr', cfg.lr, 'a finite number > 0');
+  if (!isInt(cfg.batchSize, 1)) bad('batchSize', cfg.batchSize, 'an integer >= 1');
+  if (!(cfg.momentum >= 0 && cfg.momentum < 1)) bad('momentum', cfg.momentum, 'in [0, 1)');
+  if (!(cfg.weightDecay >= 0 && Number.isFinite(cfg.weightDecay))) bad('weightDecay', cfg.weightDecay, 'a finite number >= 0');
+  const levels = typeof cfg.corruption === 'number' ? [cfg.corruption] : cfg.corruption;
+  if (!Array.isArray(levels) || levels.some((c) => !(typeof c === 'number' && c >= 0 && c < 1))) {
+    bad('corruption', cfg.corruption, 'a number in [0, 1) or a list of such numbers, one per pre-trained layer');
+  }
+  if (Array.isArray(cfg.corruption) && cfg.corruption.length < sizes.length) {
+    bad('corruption', cfg.corruption, `a list of at least ${sizes.length} levels (one per pre-trained layer)`);
+  }
+  if (!NOISE_KINDS.includes(cfg.noise)) bad('noise', cfg.noise, `one of ${NOISE_KINDS.join(', ')}`);
+  if (cfg.loss !== 'cross-entropy' && cfg.loss !== 'squared') bad('loss', cfg.loss, "'cross-entropy' or 'squared'");
+  if (!isInt(cfg.cdK, 1)) bad('cdK', cfg.cdK, 'an integer >= 1 (Gibbs steps of CD-k)');
+  if (typeof cfg.persistent !== 'boolean') bad('persistent', cfg.persistent, 'true or false');
+  if (typeof cfg.tied !== 'boolean') bad('tied', cfg.tied, 'true or false');
+  if (cfg.propagate !== 'mean' && cfg.propagate !== 'sample') bad('propagate', cfg.propagate, "'mean' or 'sample'");
+  sizes.forEach((s, l) => {
+    if (!isInt(s, 1)) throw new ConfigError(`hidden layer ${l + 1} has size ${s}; every pre-trained layer size must be an integer >= 1`);
+  });
+  if (!(isInt(train.n, 1) && isInt(train.dim, 1))) {
+    throw new ConfigError(`${train.name}: pre-training needs at least one example of at least one feature (n = ${train.n}, dim = ${train.dim})`);
+  }
+  if (train.x.length !== train.n * train.dim) {
+    throw new ConfigError(`${train.name}: data dim mismatch: ${train.x.length} values are not ${train.n} examples of dim ${train.dim}`);
+  }
+  const needUnit = cfg.kind === 'dbn' || cfg.loss === 'cross-entropy';
+  for (let i = 0; i < train.x.length; i++) {
+    const v = train.x[i]!;
+    if (!Number.isFinite(v)) throw new ConfigError(`${train.name}: feature value ${v} at index ${i} is not finite; clean the data before pre-training`);
+    if (needUnit && (v < 0 || v > 1)) {
+      throw new ConfigError(
+        `${train.name}: feature value ${v} at index ${i} is outside [0, 1], but ` +
+          (cfg.kind === 'dbn' ? 'Bernoulli RBM visibles' : "the DAE's cross-entropy loss") +
+          ' need values in [0, 1]; scale the data' + (cfg.kind === 'sdae' ? " or use pretrain.loss 'squared'" : ''),
+      );
+    }
+  }
+}
+
+/** One minibatch update of a layer; returns the criterion per example measured before it. */
+type BatchStep = (x: Matrix) => number;
+
+/** The shared epoch loop of one layer: order, minibatches, sampled propagation, divergence, hooks. */
+async function runEpochs(
+  backend: Backend,
+  task: LayerTask,
+  cfg: PretrainConfig,
+  hooks: TrainingHooks | undefined,
+  step: BatchStep,
+  afterEpoch: (epoch: number) => Record<string, number>,
+  current: DenseParams,
+): Promise<void> {
+  const { input, layer, streams } = task;
+  const n = input.n, B = cfg.batchSize, nBatches = Math.ceil(n / B);
+  const x = backend.zeros(B, input.dim); // [B, nIn]
+  const sample = layer > 0 && cfg.propagate === 'sample';
+  const u = sample ? backend.zeros(B, input.dim) : null;
+  const idx = new Int32Array(B);
+  const progressEvery = Math.max(1, Math.round(PROGRESS_EXAMPLES / B));
+  let lastFinite: number | null = null;
+  try {
+    for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
+      const t0 = performance.now();
+      const perm = streams.order.permutation(n);
+      let total = 0;
+      for (let bi = 0; bi < nBatches; bi++) {
+        for (let i = 0; i < B; i++) idx[i] = perm[(bi * B + i) % n]!;
+        gatherBatch(input, idx, x, null);
+        if (u) {
+          streams.sampling.fillUniform(u.data);
+          backend.bernoulli(x, u, x);
+        }
+        const loss = step(x);
+        if (!Number.isFinite(loss)) {
+          throw new DivergenceError('pretrain', epoch, bi > 0 ? total / (bi * B) : lastFinite, layer,
+            `(minibatch ${bi + 1} of ${nBatches}; criterion: reconstruction)`);
+        }
+        total += loss * B;
+        if ((bi + 1) % progressEvery === 0 || bi + 1 === nBatches) {
+          hooks?.onProgress?.({ phase: 'pretrain', layer, epoch, epochs: cfg.epochs, done: Math.min(n, (bi + 1) * B), total: n });
+        }
+      }
+      const reconstruction = total / (nBatches * B);
+      lastFinite = reconstruction;
+      const values = { reconstruction, ...afterEpoch(epoch) };
+      const metrics = { phase: 'pretrain' as const, layer, epoch, seconds: (performance.now() - t0) / 1000, values };
+      await hooks?.onEpoch?.(metrics, { layers: [...task.below, current] });
+    }
+  } finally {
+    x.dispose();
+    u?.dispose();
+  }
+}
+
+/** Trains one denoising auto-encoder on `task.input`; returns its encoder `{W, b}`. */
+export async function trainDaeLayer(backend: Backend, task: LayerTask, cfg: PretrainConfig, hooks?: TrainingHooks): Promise<DenseParams> {
+  const nIn = task.input.dim, B = cfg.batchSize;
+  const level = layerCorruption(cfg.corruption, task.layer);
+  const p = createDae(backend, nIn, task.nHidden, cfg.tied, task.streams.init);
+  const state = createDaeState(backend, p, B, cfg.momentum);
+  const cwork = createCorruptionWork(backend, B, nIn);
+  const xt = backend.zeros(B, nIn); // [B, nIn] corrupted input
+  const opts: DaeOptions = { loss: cfg.loss, decoder: 'sigmoid' };
+  const hp = { lr: cfg.lr, momentum: cfg.momentum, weightDecay: cfg.weightDecay };
+  try {
+    await runEpochs(backend, task, cfg, hooks, (x) => {
+      corrupt(backend, cfg.noise, level, x, xt, task.streams.noise, cwork);
+      return daeStep(backend, p, state, xt, x, opts, hp);
+    }, () => ({ corruption: level }), { W: p.W, b: p.b });
+  } catch (e) {
+    disposeAll(p.W, p.b);
+    throw e;
+  } finally {
+    disposeAll(p.c, p.V, xt, cwork.keep, cwork.values, ...Object.values(state.work), ...gradMatrices(state.grads), ...gradMatrices(state.velocity));
+  }
+  return { W: p.W, b: p.b };
+}
+
+/** Trains one RBM by CD-k / PCD-k on `task.input`; returns its hidden side `{W, b: c}`. */
+export async function trainRbmLayer(backend: Backend, task: LayerTask, cfg: PretrainConfig, hooks?: TrainingHooks): Promise<DenseParams> {
+  const nIn = task.input.dim, B = cfg.batchSize;
+  const p = createRbm(backend, nIn, task.nHidden, task.streams.init, 'bernoulli');
+  const state = createRbmState(backend, p, B, cfg.momentum);
+  const opts = { k: cfg.cdK, lr: cfg.lr, momentum: cfg.momentum, weightDecay: cfg.weightDecay, persistent: cfg.persistent };
+  const nMon = Math.min(task.input.n, PSEUDO_LIKELIHOOD_EXAMPLES), chunk = Math.min(PL_CHUNK, nMon);
+  const mon = backend.zeros(chunk, nIn);
+  const monTail = nMon % chunk ? backend.zeros(nMon % chunk, nIn) : null;
+  const plWork = createPseudoLikelihoodWork(backend, p, chunk);
+  const plTail = monTail ? createPseudoLikelihoodWork(backend, p, monTail.rows) : null;
+  const monitor = (epoch: number): Record<string, number> => {
+    const r = task.streams.sampling.fork('pseudo-likelihood', epoch);
+    let s = 0;
+    for (let start = 0; start < nMon; start += chunk) {
+      const m = Math.min(chunk, nMon - start);
+      const v = m === chunk ? mon : monTail!;
+      v.data.set(task.input.x.subarray(start * nIn, (start + m) * nIn));
+      s += pseudoLikelihood(backend, p, v, r, m === chunk ? plWork : plTail!) * m;
+    }
+    return { pseudoLikelihood: s / nMon };
+  };
+  try {
+    await runEpochs(backend, task, cfg, hooks, (x) => cdStep(backend, p, state, x, task.streams.sampling, opts) / B, monitor, { W: p.W, b: p.c });
+  } catch (e) {
+    disposeAll(p.W, p.c);
+    throw e;
+  } finally {
+    const { velocity, batch: _b, updates: _u, ...work } = state;
+    disposeAll(p.b, mon, monTail, ...Object.values(work), ...(velocity ? Object.values(velocity) : []));
+    for (const w of [plWork, plTail]) if (w) disposeAll(w.flipped, ...Object.values(w.fe));
+  }
+  return { W: p.W, b: p.c };
+}
+
+function gradMatrices(g: { W: Matrix; b: Matrix; c: Matrix; V: Matrix | null } | null): (Matrix | null)[] {
+  return g ? [g.W, g.b, g.c, g.V] : [];
+}
+
+function disposeAll(...ms: (Matrix | null | undefined)[]): void {
+  for (const m of ms) m?.dispose();
+}

@@ -1,0 +1,166 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  createDae,
+  createDaeState,
+  daeGradients,
+  daeLoss,
+  daeStep,
+  type DaeOptions,
+  type DaeParams,
+} from '../../src/models/dae.ts';
+import { createReferenceBackend } from '../../src/backends/reference/index.ts';
+import { Rng } from '../../src/rng/rng.ts';
+import type { Matrix } from '../../src/tensor/matrix.ts';
+
+const be = createReferenceBackend('float64');
+const nV = 6, nH = 4, B = 3;
+
+function randomMatrix(rows: number, cols: number, rng: Rng, lo: number, hi: number): Matrix {
+  return be.fromArray(rows, cols, Array.from({ length: rows * cols }, () => lo + (hi - lo) * rng.uniform()));
+}
+
+function randomDae(tied: boolean, seed: number): DaeParams {
+  const r = new Rng(seed);
+  const p = createDae(be, nV, nH, tied, r.fork('init'));
+  // non-zero biases so their gradients are exercised
+  p.b = randomMatrix(1, nH, r, -0.5, 0.5);
+  p.c = randomMatrix(1, nV, r, -0.5, 0.5);
+  return p;
+}
+
+function numericGradient(m: Matrix, loss: () => number, eps = 1e-6): Float64Array {
+  const d = m.data, g = new Float64Array(d.length);
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i]!;
+    d[i] = v + eps;
+    const lp = loss();
+    d[i] = v - eps;
+    const lm = loss();
+    d[i] = v;
+    g[i] = (lp - lm) / (2 * eps);
+  }
+  return g;
+}
+
+const cases: [boolean, DaeOptions][] = [
+  [true, { loss: 'cross-entropy' }],
+  [false, { loss: 'cross-entropy' }],
+  [true, { loss: 'squared' }],
+  [false, { loss: 'squared' }],
+  [true, { loss: 'squared', decoder: 'identity' }],
+  [false, { loss: 'squared', decoder: 'identity' }],
+];
+
+for (const [tied, opts] of cases) {
+  test(`daeGradients equals float64 central differences of daeLoss w.r.t. every parameter (${tied ? 'tied' : 'untied'}, ${opts.loss}, ${opts.decoder ?? 'sigmoid'} decoder)`, () => {
+    const r = new Rng(21);
+    const p = randomDae(tied, 5);
+    const x = randomMatrix(B, nV, r, 0.05, 0.95);
+    const xt = randomMatrix(B, nV, r, 0, 1);
+    const state = createDaeState(be, p, B, 0);
+    daeGradients(be, p, xt, x, state.work, state.grads, opts);
+    const f = () => daeLoss(be, p, xt, x, state.work, opts);
+    const pairs: [string, Matrix, Matrix][] = [['W', p.W, state.grads.W], ['b', p.b, state.grads.b], ['c', p.c, state.grads.c]];
+    if (!tied) pairs.push(['V', p.V!, state.grads.V!]);
+    for (const [name, param, grad] of pairs) {
+      const num = numericGradient(param, f);
+      let nonZero = 0;
+      for (let i = 0; i < num.length; i++) {
+        if (Math.abs(num[i]!) > 1e-8) nonZero++;
+        assert.ok(Math.abs(grad.data[i]! - num[i]!) <= 1e-7 * (1 + Math.abs(num[i]!)), `d/d${name}[${i}]: analytic ${grad.data[i]} vs numeric ${num[i]}`);
+      }
+      assert.ok(nonZero > 0, `numeric gradient of ${name} is all zero`);
+    }
+  });
+}
+
+/** One tied cross-entropy DAE SGD step with momentum and weight decay, in plain loops. */
+function referenceStep(W0: Float64Array, b0: Float64Array, c0: Float64Array, xt: Float64Array, x: Float64Array, lr: number, wd: number) {
+  const sig = (a: number) => 1 / (1 + Math.exp(-a));
+  const h = new Float64Array(B * nH), y = new Float64Array(B * nV);
+  for (let i = 0; i < B; i++) for (let j = 0; j < nH; j++) {
+    let a = b0[j]!;
+    for (let k = 0; k < nV; k++) a += xt[i * nV + k]! * W0[k * nH + j]!;
+    h[i * nH + j] = sig(a);
+  }
+  for (let i = 0; i < B; i++) for (let k = 0; k < nV; k++) {
+    let a = c0[k]!;
+    for (let j = 0; j < nH; j++) a += h[i * nH + j]! * W0[k * nH + j]!;
+    y[i * nV + k] = sig(a);
+  }
+  const gW = new Float64Array(nV * nH), gb = new Float64Array(nH), gc = new Float64Array(nV);
+  for (let i = 0; i < B; i++) {
+    const dA = new Float64Array(nV);
+    for (let k = 0; k < nV; k++) {
+      dA[k] = (y[i * nV + k]! - x[i * nV + k]!) / B;
+      gc[k] += dA[k]!;
+    }
+    for (let j = 0; j < nH; j++) {
+      let dh = 0;
+      for (let k = 0; k < nV; k++) dh += dA[k]! * W0[k * nH + j]!;
+      const hj = h[i * nH + j]!, dAh = dh * hj * (1 - hj);
+      gb[j] += dAh;
+      for (let k = 0; k < nV; k++) gW[k * nH + j] += xt[i * nV + k]! * dAh + dA[k]! * hj;
+    }
+  }
+  // velocity starts at zero: v = -lr * (g + wd * w), w += v
+  const W = W0.map((w, i) => w - lr * (gW[i]! + wd * w));
+  const b = b0.map((v, j) => v - lr * gb[j]!);
+  const c = c0.map((v, k) => v - lr * gc[k]!);
+  return { W, b, c };
+}
+
+test('one daeStep (tied, cross-entropy, momentum, weight decay) equals the update derived in plain loops', () => {
+  const r = new Rng(8);
+  const p = randomDae(true, 9);
+  const x = randomMatrix(B, nV, r, 0, 1), xt = randomMatrix(B, nV, r, 0, 1);
+  const W0 = Float64Array.from(p.W.data), b0 = Float64Array.from(p.b.data), c0 = Float64Array.from(p.c.data);
+  const lr = 0.3, mom = 0.9, wd = 0.01;
+  const state = createDaeState(be, p, B, mom);
+  daeStep(be, p, state, xt, x, { loss: 'cross-entropy' }, { lr, momentum: mom, weightDecay: wd });
+  const e = referenceStep(W0, b0, c0, Float64Array.from(xt.data), Float64Array.from(x.data), lr, wd);
+  for (const [name, got, want] of [['W', p.W.data, e.W], ['b', p.b.data, e.b], ['c', p.c.data, e.c]] as const) {
+    for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i]! - want[i]!) < 1e-12, `${name}[${i}] ${got[i]} vs ${want[i]}`);
+  }
+  // second step: momentum carries the first velocity
+  const W1 = Float64Array.from(p.W.data), v1 = Float64Array.from(state.velocity!.W.data);
+  daeStep(be, p, state, xt, x, { loss: 'cross-entropy' }, { lr, momentum: mom, weightDecay: wd });
+  const g2 = Float64Array.from(state.grads.W.data);
+  for (let i = 0; i < W1.length; i++) {
+    const want = W1[i]! + mom * v1[i]! - lr * (g2[i]! + wd * W1[i]!);
+    assert.ok(Math.abs(p.W.data[i]! - want) < 1e-12, `W[${i}] after step 2`);
+  }
+});
+
+test('daeStep lowers the loss on a fixed minibatch and never mutates its inputs', () => {
+  const r = new Rng(4);
+  for (const tied of [true, false]) {
+    const p = randomDae(tied, 2);
+    const x = randomMatrix(B, nV, r, 0, 1), xt = randomMatrix(B, nV, r, 0, 1);
+    const xs = Float64Array.from(x.data), xts = Float64Array.from(xt.data);
+    const state = createDaeState(be, p, B, 0);
+    const first = daeLoss(be, p, xt, x, state.work, { loss: 'cross-entropy' });
+    for (let i = 0; i < 50; i++) daeStep(be, p, state, xt, x, { loss: 'cross-entropy' }, { lr: 0.5, momentum: 0, weightDecay: 0 });
+    const last = daeLoss(be, p, xt, x, state.work, { loss: 'cross-entropy' });
+    assert.ok(last < first - 0.1, `${tied ? 'tied' : 'untied'} loss ${first} -> ${last}`);
+    assert.deepEqual(x.data, xs);
+    assert.deepEqual(xt.data, xts);
+  }
+});
+
+test('createDae is a function of the init stream: same seed, same weights bit for bit', () => {
+  const a = createDae(be, 7, 5, false, new Rng(3).fork('init'));
+  const b = createDae(be, 7, 5, false, new Rng(3).fork('init'));
+  const c = createDae(be, 7, 5, false, new Rng(4).fork('init'));
+  assert.deepEqual(a.W.data, b.W.data);
+  assert.deepEqual(a.V!.data, b.V!.data);
+  assert.notDeepEqual(a.W.data, c.W.data);
+  const bound = 1 / Math.sqrt(7);
+  for (const w of a.W.data) assert.ok(Math.abs(w) <= bound);
+});
+
+test('the cross-entropy loss with an identity decoder is rejected, naming the fix', () => {
+  const p = randomDae(true, 1), st = createDaeState(be, p, B, 0), x = be.zeros(B, nV);
+  assert.throws(() => daeLoss(be, p, x, x, st.work, { loss: 'cross-entropy', decoder: 'identity' }), /sigmoid decoder.*squared/);
+});

@@ -1,0 +1,118 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createReferenceBackend } from '../../src/backends/reference/index.ts';
+import { Rng } from '../../src/rng/rng.ts';
+import { Mlp } from '../../src/models/mlp.ts';
+import { finetuneConfigSchema, type FinetuneConfig } from '../../src/train/config.ts';
+import { DivergenceError } from '../../src/train/divergence.ts';
+import { finetune } from '../../src/train/finetune.ts';
+import type { EpochMetrics } from '../../src/train/hooks.ts';
+import { toySplits } from './toy-data.ts';
+
+const be = createReferenceBackend('float32');
+const data = toySplits(1);
+
+function net(seed = 1, activation: 'sigmoid' | 'relu' = 'sigmoid'): Mlp {
+  return Mlp.create(be, { nIn: 8, hidden: [6], nClasses: 3, activation, init: 'uniform-fanin' }, new Rng(seed).fork('init'));
+}
+const cfg = (c: Partial<FinetuneConfig>): FinetuneConfig => finetuneConfigSchema.parse({ batchSize: 5, ...c });
+const withoutSeconds = (h: EpochMetrics[]): unknown =>
+  h.map(({ seconds: _s, values: { trainSeconds: _t, ...v }, ...m }) => ({ ...m, values: v }));
+
+describe('finetune', () => {
+  test('early stopping keeps the network of the best validation epoch, not the last', async () => {
+    const model = net();
+    const r = await finetune({ model, data, config: cfg({ epochs: 30, lr: 2, patience: 3 }), rng: new Rng(1).fork('order') });
+    const errs = r.history.map((h) => h.values['validError']!);
+    const firstMin = errs.indexOf(Math.min(...errs)) + 1;
+    assert.equal(r.bestEpoch, firstMin);
+    assert.ok(r.stoppedEarly && r.epochsRun === r.bestEpoch + 3, `stopped ${r.epochsRun} epochs, best ${r.bestEpoch}`);
+    assert.ok(r.bestEpoch < r.epochsRun, 'this setting must make the last epoch worse than the best');
+    const best = r.history[r.bestEpoch - 1]!.values;
+    assert.deepEqual(model.evaluate(data.valid), { error: best['validError'], nll: best['validNll'] });
+    assert.deepEqual(model.evaluate(data.test), r.final.test);
+    assert.equal(r.final.test.error, best['testError']);
+  });
+
+  test('patience null trains every epoch and keeps the last network', async () => {
+    const model = net();
+    const r = await finetune({ model, data, config: cfg({ epochs: 7, lr: 2, patience: null }), rng: new Rng(1).fork('order') });
+    assert.equal(r.epochsRun, 7);
+    assert.equal(r.bestEpoch, 7);
+    assert.equal(r.stoppedEarly, false);
+    assert.deepEqual(model.evaluate(data.valid).error, r.history[6]!.values['validError']);
+  });
+
+  test('every epoch reports train/valid/test NLL and error, lr = lr / (1 + decay t), and exposes the model', async () => {
+    const seen: { m: EpochMetrics; outputs: number }[] = [];
+    const model = net();
+    await finetune({
+      model, data, config: cfg({ epochs: 3, lr: 0.4, lrDecay: 0.5, patience: null }), rng: new Rng(1).fork('order'),
+      hooks: { onEpoch: (m, ctx) => void seen.push({ m, outputs: ctx!.model!.predict(data.test).length }) },
+    });
+    assert.deepEqual(seen.map((s) => s.m.epoch), [1, 2, 3]);
+    assert.deepEqual(seen.map((s) => s.m.values['lr']), [0.4, 0.4 / 1.5, 0.4 / 2]);
+    for (const { m, outputs } of seen) {
+      for (const k of ['trainNll', 'trainError', 'validNll', 'validError', 'testNll', 'testError', 'trainObjective']) {
+        assert.ok(Number.isFinite(m.values[k]), `${k} at epoch ${m.epoch}`);
+      }
+      assert.equal(outputs, data.test.n * 3);
+    }
+    assert.ok(seen[2]!.m.values['trainNll']! < seen[0]!.m.values['trainNll']!, 'training lowers the training NLL');
+  });
+
+  test('the same seed gives the same numbers; another order seed gives others; data are not mutated', async () => {
+    const before = [Float32Array.from(data.train.x), Int32Array.from(data.train.y)];
+    const run = async (seed: number) => {
+      const model = net(1);
+      const r = await finetune({ model, data, config: cfg({ epochs: 3, lr: 0.5, momentum: 0.5, patience: null }), rng: new Rng(seed).fork('order') });
+      return { flat: model.getFlat(), history: withoutSeconds(r.history) };
+    };
+    const a = await run(1), b = await run(1), c = await run(2);
+    assert.deepEqual(a, b);
+    assert.notDeepEqual(a.flat, c.flat);
+    assert.deepEqual(data.train.x, before[0]);
+    assert.deepEqual(data.train.y, before[1]);
+  });
+
+  test('a huge learning rate raises DivergenceError naming the epoch and the last finite loss', async () => {
+    await assert.rejects(
+      finetune({ model: net(1, 'relu'), data, config: cfg({ epochs: 3, lr: 1e30, patience: null }), rng: new Rng(1).fork('order') }),
+      (e: unknown) => e instanceof DivergenceError && e.epoch === 1 && e.phase === 'finetune' && e.lastFinite !== null && /finetune\.lr/.test(e.message),
+    );
+  });
+
+  test('2 epochs, then resume for 2 more, equals 4 straight epochs bit for bit (momentum, decay, early stopping)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'finetune-resume-'));
+    try {
+      const config = cfg({ epochs: 4, lr: 0.8, momentum: 0.9, lrDecay: 0.3, patience: 3, l1: 1e-4, l2: 1e-3 });
+      const straightModel = net();
+      const straight = await finetune({ model: straightModel, data, config, rng: new Rng(5).fork('order') });
+
+      const path = join(dir, 'resume.safetensors');
+      const first = await finetune({ model: net(), data, config, rng: new Rng(5).fork('order'), checkpointPath: path, untilEpoch: 2 });
+      assert.equal(first.completed, false);
+      assert.equal(first.epochsRun, 2);
+      const resumedModel = net(99); // different init: everything must come from the checkpoint
+      const resumed = await finetune({ model: resumedModel, data, config, rng: new Rng(5).fork('order'), resumeFrom: path, checkpointPath: path });
+
+      assert.deepEqual(resumedModel.getFlat(), straightModel.getFlat());
+      assert.deepEqual(withoutSeconds(resumed.history), withoutSeconds(straight.history));
+      assert.equal(resumed.bestEpoch, straight.bestEpoch);
+      assert.deepEqual(resumed.final, straight.final);
+      await assert.rejects(
+        finetune({ model: net(), data, config: { ...config, lr: 0.1 }, rng: new Rng(5).fork('order'), resumeFrom: path }),
+        /different model or finetune config/,
+      );
+      await assert.rejects(
+        finetune({ model: net(), data, config, rng: new Rng(6).fork('order'), resumeFrom: path }),
+        /resume with the same seed/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
