@@ -3,6 +3,7 @@
  * row-major with leading dimensions lda, ldb, ldc (in elements). beta == 0 never reads C.
  */
 import { gemmPacked } from './gemm-packed';
+import { gemmRank1 } from './gemm-rank1';
 import { gemmSmallNN, gemmSmallNT } from './gemm-small';
 import { scratch } from './memory';
 
@@ -34,6 +35,18 @@ export function gemm(
         store<f32>(p, beta == 0 ? 0 : beta * load<f32>(p));
       }
     }
+    return;
+  }
+  if (k == 1) {
+    // Rank-1 update: x = op(A)[:, 0] (A^T: [1, m], contiguous; A: [m, 1], stride lda),
+    // y = op(B)[0, :] (B: [1, n], contiguous; B^T: B is [n, 1], gathered when ldb != 1).
+    let y = b;
+    if (transB && ldb != 1) {
+      y = scratch(3, <usize>n << 2);
+      const ldbB = <usize>ldb << 2;
+      for (let j = 0; j < n; j++) store<f32>(y + (<usize>j << 2), load<f32>(b + <usize>j * ldbB));
+    }
+    gemmRank1(m, n, alpha, a, transA ? 4 : <usize>lda << 2, y, beta, c, ldc);
     return;
   }
   if (m >= smallM && (transB || k > smallK)) {

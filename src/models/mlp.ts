@@ -54,6 +54,7 @@ export class Mlp {
   private readonly named: NamedParam[];
   private readonly lossBuffers = new Map<number, LossBuffers>();
   private readonly evalBatches = new Map<number, { x: Matrix; labels: Int32Array; pred: Int32Array }>();
+  private fusedOptimizer: Sgd | null = null;
 
   private constructor(
     readonly backend: Backend,
@@ -149,11 +150,42 @@ export class Mlp {
     return nll;
   }
 
-  /** One SGD step on the batch: gradients, then `optimizer.step()`. Returns the batch's mean NLL before the update. */
+  /**
+   * One SGD step on the batch; returns the batch's mean NLL before the update.
+   *
+   * When `optimizer` was built on `parameters()` (as `finetune` does), the update is fused into
+   * the backward sweep: each layer, top to bottom, computes `dx` with its old weights and then
+   * updates W and b from the gradient kernels themselves ({@link Dense.backwardUpdate},
+   * {@link Sgd.begin}); with plain SGD that is `W <- W - lr x^T da` in one gemm, with no
+   * gradient buffer and no separate update pass. The result equals `gradients()` then
+   * `optimizer.step()` up to float rounding (deterministic); the params' `grad` buffers are not
+   * meaningful afterwards (call `gradients()` for them). Otherwise: `gradients()`, then `step()`.
+   */
   trainStep(x: Matrix, labels: Int32Array, optimizer: Sgd): number {
-    const nll = this.gradients(x, labels);
-    optimizer.step();
+    if (!this.owns(optimizer)) {
+      const nll = this.gradients(x, labels);
+      optimizer.step();
+      return nll;
+    }
+    const logits = this.forward(x, true);
+    const { probs, grad } = this.lossBuffersFor(x.rows);
+    const nll = softmaxNll(this.backend, logits, labels, probs, grad);
+    let k = 2 * this.hidden.length; // output.W's index in parameters()
+    let dy: Matrix | null = this.output.backwardUpdate(grad, this.hidden.length > 0, optimizer, k, k + 1);
+    for (let l = this.hidden.length - 1; l >= 0; l--) {
+      k -= 2;
+      dy = this.hidden[l]!.backwardUpdate(dy!, l > 0, optimizer, k, k + 1);
+    }
     return nll;
+  }
+
+  /** True when `optimizer.params` are exactly `parameters()`, in order (checked once per optimizer). */
+  private owns(optimizer: Sgd): boolean {
+    if (this.fusedOptimizer === optimizer) return true;
+    const ps = optimizer.params;
+    const ok = ps.length === this.named.length && ps.every((p, i) => p.value === this.named[i]!.value && p.penalized === this.named[i]!.penalized);
+    if (ok) this.fusedOptimizer = optimizer;
+    return ok;
   }
 
   private evalBatch(batch: number): { x: Matrix; labels: Int32Array; pred: Int32Array } {
@@ -234,7 +266,7 @@ export class Mlp {
     return out;
   }
 
-  /** The gradients of the last `gradients`/`trainStep` call, flattened like `getFlat`. */
+  /** The gradients of the last `gradients()` call, flattened like `getFlat` (a fused `trainStep` does not write them). */
   getFlatGradient(): Float64Array {
     const out = new Float64Array(this.numParameters);
     let o = 0;

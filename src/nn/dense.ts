@@ -2,6 +2,7 @@ import type { Activation, Backend } from '../tensor/kernels.ts';
 import type { Matrix } from '../tensor/matrix.ts';
 import { ShapeError } from '../tensor/shapes.ts';
 import type { DenseParams } from './dense-params.ts';
+import type { FusedUpdater } from './fused-update.ts';
 import type { Layer, Param } from './layer.ts';
 
 interface DenseBuffers {
@@ -16,7 +17,8 @@ interface DenseBuffers {
  *
  * forward: `a = x W` (gemm), `y = f(a + b)` (fused `biasActivation`).
  * backward: `da = dy * f'(a)` (`activationBackward`, from y), `dW = x^T da`, `db = colSums(da)`,
- * `dx = da W^T`.
+ * `dx = da W^T`. `backwardUpdate` does the same with the optimiser's update fused into the
+ * gradient kernels (no dW/db pass when the optimiser allows it).
  */
 export class Dense implements Layer {
   readonly nIn: number;
@@ -83,13 +85,19 @@ export class Dense implements Layer {
     return buf.y;
   }
 
+  /** The saved input and buffers of the last forward, after checking dy: `[batch, nOut]`. */
+  private saved(op: string, dy: Matrix): { x: Matrix; buf: DenseBuffers } {
+    const x = this.lastX, buf = this.lastBuf;
+    if (!x || !buf) throw new Error(`Dense.${op}: call forward first (backward uses the saved input and output)`);
+    if (dy.rows !== x.rows || dy.cols !== this.nOut) {
+      throw new ShapeError(`Dense.${op}: dy must be [${x.rows}, ${this.nOut}] like the last output, but is [${dy.rows}, ${dy.cols}]`);
+    }
+    return { x, buf };
+  }
+
   /** `dy`: `[batch, nOut]` -> writes dW, db; returns `dx = (dy * f'(a)) W^T`: `[batch, nIn]` or null. */
   backward(dy: Matrix, needInputGrad: boolean): Matrix | null {
-    const x = this.lastX, buf = this.lastBuf;
-    if (!x || !buf) throw new Error('Dense.backward: call forward first (backward uses the saved input and output)');
-    if (dy.rows !== x.rows || dy.cols !== this.nOut) {
-      throw new ShapeError(`Dense.backward: dy must be [${x.rows}, ${this.nOut}] like the last output, but is [${dy.rows}, ${dy.cols}]`);
-    }
+    const { x, buf } = this.saved('backward', dy);
     const be = this.backend;
     be.activationBackward(this.activation, buf.y, dy, buf.da);
     be.gemm(true, false, 1, x, buf.da, 0, this.dW);
@@ -98,6 +106,32 @@ export class Dense implements Layer {
     buf.dx ??= be.zeros(x.rows, this.nIn);
     be.gemm(false, true, 1, buf.da, this.W, 0, buf.dx);
     return buf.dx;
+  }
+
+  /**
+   * Backward pass with the parameter update fused in: `da = dy * f'(a)`, then `dx = da W^T`
+   * (with the weights before the update), then the update of W from `g = x^T da` and of b from
+   * `g = colSums(da)`, each written by its gradient kernel into `updater`'s target
+   * ({@link FusedUpdater}; `wIndex`, `bIndex`: this layer's W and b in the updater's list).
+   * dW and db are written only if the updater targets them.
+   * `dy`: `[batch, nOut]`; returns dx `[batch, nIn]`, or null when `needInputGrad` is false.
+   */
+  backwardUpdate(dy: Matrix, needInputGrad: boolean, updater: FusedUpdater, wIndex: number, bIndex: number): Matrix | null {
+    const { x, buf } = this.saved('backwardUpdate', dy);
+    const be = this.backend;
+    be.activationBackward(this.activation, buf.y, dy, buf.da);
+    let dx: Matrix | null = null;
+    if (needInputGrad) {
+      dx = buf.dx ??= be.zeros(x.rows, this.nIn);
+      be.gemm(false, true, 1, buf.da, this.W, 0, dx);
+    }
+    const tw = updater.begin(wIndex);
+    be.gemm(true, false, tw.alpha, x, buf.da, tw.beta, tw.out);
+    updater.finish(wIndex);
+    const tb = updater.begin(bIndex);
+    be.colSums(buf.da, tb.out, tb.alpha, tb.beta);
+    updater.finish(bIndex);
+    return dx;
   }
 
   params(): readonly Param[] {

@@ -1,6 +1,7 @@
 // Re-exports only.
 export * from './dense-params.ts';
 export * from './dense.ts';
+export * from './fused-update.ts';
 export * from './init.ts';
 export * from './layer.ts';
 export * from './losses.ts';

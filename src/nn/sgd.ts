@@ -1,5 +1,6 @@
 import type { Backend } from '../tensor/kernels.ts';
 import type { Matrix } from '../tensor/matrix.ts';
+import type { FusedUpdater, GradientTarget } from './fused-update.ts';
 import type { Param } from './layer.ts';
 import type { Penalties } from './penalties.ts';
 
@@ -23,11 +24,23 @@ export function learningRateAt(cfg: Pick<SgdConfig, 'lr' | 'lrDecay'>, t: number
  * penalties `l1 ||W||_1 + l2 ||W||_2^2` on weights only. L1 is added to the gradient with
  * `signAxpy`; L2 is fused into the `sgdUpdate` kernel as weight decay `2 * l2`.
  * Velocity buffers exist only when momentum > 0; `state()` exposes them for checkpoints.
+ *
+ * Besides `step()` (update from every param's `grad`), Sgd is a {@link FusedUpdater}: a layer
+ * can write each gradient `g` straight into the update (`Mlp.trainStep` does). Per param, with
+ * `l2' = 2 * l2` and `l1` on penalized params (0 on the others):
+ * - momentum 0, l1 = 0: target `param` with `alpha = -lr, beta = 1`, after scaling `param` by
+ *   `1 - lr * l2'` when `l2' != 0`: `param <- (1 - lr l2') param - lr g` in the gradient kernel
+ *   itself; `grad` is not written.
+ * - momentum 0, l1 != 0: target `grad` (`alpha = 1, beta = 0`), then exactly `step()`'s update.
+ * - momentum m > 0: target the velocity with `alpha = -lr, beta = m` (`v <- m v - lr g`), then
+ *   `v <- v - lr (l1 sign(param) + l2' param)`, `param <- param + v`; `grad` is not written.
+ * Each equals `step()` up to float rounding, and is deterministic.
  */
-export class Sgd {
+export class Sgd implements FusedUpdater {
   /** Learning rate of the next `step` (set per epoch from `learningRateAt`). */
   lr: number;
   private readonly velocities: (Matrix | null)[];
+  private readonly targets: GradientTarget[];
 
   constructor(
     private readonly backend: Backend,
@@ -44,6 +57,42 @@ export class Sgd {
     }
     this.lr = config.lr;
     this.velocities = params.map((p) => (config.momentum > 0 ? backend.zeros(p.value.rows, p.value.cols) : null));
+    this.targets = params.map((p) => ({ out: p.value, alpha: -this.lr, beta: 1 }));
+  }
+
+  /** {@link FusedUpdater.begin}: where param `index`'s gradient goes (see the class comment). */
+  begin(index: number): GradientTarget {
+    const p = this.params[index]!, v = this.velocities[index]!, t = this.targets[index]!;
+    if (v) {
+      t.out = v;
+      t.alpha = -this.lr;
+      t.beta = this.config.momentum;
+    } else if (p.penalized && this.config.l1 !== 0) {
+      t.out = p.grad;
+      t.alpha = 1;
+      t.beta = 0;
+    } else {
+      const l2 = p.penalized ? 2 * this.config.l2 : 0;
+      if (l2 !== 0) this.backend.scale(1 - this.lr * l2, p.value);
+      t.out = p.value;
+      t.alpha = -this.lr;
+      t.beta = 1;
+    }
+    return t;
+  }
+
+  /** {@link FusedUpdater.finish}: completes param `index`'s update once its target is written. */
+  finish(index: number): void {
+    const be = this.backend, p = this.params[index]!, v = this.velocities[index]!;
+    const l1 = p.penalized ? this.config.l1 : 0, l2 = p.penalized ? 2 * this.config.l2 : 0;
+    if (v) {
+      if (l1 !== 0) be.signAxpy(-this.lr * l1, p.value, v);
+      if (l2 !== 0) be.axpy(-this.lr * l2, p.value, v);
+      be.axpy(1, v, p.value);
+    } else if (l1 !== 0) {
+      be.signAxpy(l1, p.value, p.grad);
+      be.sgdUpdate(p.value, p.grad, null, this.lr, 0, l2);
+    }
   }
 
   /** One update of every param from its current `grad` (L1 is added into `grad`). */

@@ -1,0 +1,43 @@
+/**
+ * Erhan et al. 2010, Section 6.1, Figures 1-2: test error of MNIST classifiers of 1 to 5 hidden
+ * layers, with stacked denoising auto-encoder pre-training or none, over many random seeds, after
+ * choosing the other hyperparameters on validation error. The paper's finding: pre-training lowers
+ * the error and its spread, and its advantage grows with depth.
+ */
+import { defineExperiment } from '../src/experiments/define.ts';
+
+export default defineExperiment({
+  id: 'depth',
+  paper: 'Erhan et al. 2010, Fig. 1-2, Section 6.1',
+  description: 'Depth x SDAE pre-training vs none on MNIST: test error over seeds (box plots, histograms)',
+  // Section 5.2: 50k train / 10k valid / 10k test. Section 5.3: equal-width sigmoid layers,
+  // uniform[-1/sqrt(fan-in), 1/sqrt(fan-in)] init, 50 + 50 epochs per layer, batch 1.
+  data: { name: 'mnist' },
+  model: { hidden: 1000, activation: 'sigmoid', init: 'uniform-fanin' },
+  training: {
+    pretrain: { epochs: 50, batchSize: 1, corruption: 0.25, noise: 'masking', tied: true },
+    finetune: { epochs: 50, batchSize: 1, patience: 10 },
+  },
+  scientific: { depth: [1, 2, 3, 4, 5], pretrain: ['none', 'sdae'] },
+  // Footnote 7 (subset): supervised and pre-training learning rates.
+  nuisance: { lr: [0.1, 0.05, 0.02, 0.01, 0.005], pretrainLr: [0.01, 0.005, 0.002, 0.001, 0.0005] },
+  seeds: 50,
+  presets: {
+    quick: {
+      description: 'under 10 minutes on 2 cores: 5000 digits, 1-3 layers of 200 units, 10+30 epochs, batch 10, 8 seeds',
+      data: { trainSize: 5000, validSize: 2000, testSize: 5000 },
+      model: { hidden: 200 },
+      training: {
+        pretrain: { epochs: 10, batchSize: 10, lr: 0.01 },
+        finetune: { epochs: 30, batchSize: 10 },
+      },
+      scientific: { depth: [1, 2, 3] },
+      nuisance: { lr: [0.2, 0.1], pretrainLr: [0.01] },
+      seeds: 8,
+    },
+    full: {
+      description: "the paper's setting: 50k digits, 1000 units, 1-5 layers, 50+50 epochs, batch 1, 50 seeds",
+    },
+  },
+  figures: ['test-error-boxplot', 'test-error-histogram', 'curves', 'table', 'filters'],
+});

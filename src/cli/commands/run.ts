@@ -1,0 +1,112 @@
+/** `pretrain-lab run <experiment|file>`: run (or resume) a sweep, then write its report. */
+import type { Command } from 'commander';
+import * as path from 'node:path';
+import { resolveExperiment } from '../../experiments/define.ts';
+import { loadExperiment } from '../../experiments/registry.ts';
+import { runExperiment } from '../../experiments/runner.ts';
+import { settingLabel } from '../../experiments/expand.ts';
+import { writeReport } from '../../report/build-report.ts';
+import { UsageError } from '../errors.ts';
+import { duration, pct, pValue, table } from '../format.ts';
+import { keysHelp, keyValueArgs } from '../key-flags.ts';
+import { jsonLine, outputMode, sweepReporter } from '../output.ts';
+
+function positiveInt(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be an integer >= 1 (got '${v}')`);
+    return n;
+  };
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run an experiment (resumes: finished trials are skipped), then write its HTML report')
+    .argument('<experiment>', 'a built-in experiment id (see `pretrain-lab list`) or a path to an experiment file')
+    .option('--preset <name>', "preset to apply: quick (minutes) or full (the paper's scale); default quick when the experiment has it")
+    .option('--seeds <n>', 'number of seeds (seeds 1..n)', positiveInt('--seeds'))
+    .option('--workers <n>', 'worker processes (default: one per core)', positiveInt('--workers'))
+    .option('--backend <name>', 'auto, reference, reference64, wasm or native')
+    .option('--runs-dir <dir>', 'root of the run stores', 'runs')
+    .option('--json', 'print JSON lines (the last one is the result) instead of a progress bar')
+    .option('--no-report', 'do not write report.html')
+    .option('--trial-module <file>', 'module exporting runTrial to use instead of the real one (testing, plug-ins)')
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .addHelpText(
+      'after',
+      `\nExamples:\n  $ pretrain-lab run depth --preset quick\n  $ pretrain-lab run depth --preset quick --depth=[1,2] --finetune.epochs=10 --workers 2\n  $ pretrain-lab run ./my-study.ts --json\n` +
+        `\nFlags --key=value set config keys; a key that is a factor of the experiment replaces its levels.\n` +
+        keysHelp(),
+    )
+    .action(async (name: string, opts: Record<string, unknown>, cmd: Command) => {
+      const mode = outputMode(opts.json as boolean | undefined);
+      const overrides = keyValueArgs(cmd.args, 1);
+      const exp = await loadExperiment(name);
+      const presets = Object.keys((exp.input as { presets?: Record<string, unknown> }).presets ?? {});
+      const preset = (opts.preset as string | undefined) ?? (presets.includes('quick') ? 'quick' : null);
+      const resolved = resolveExperiment(exp, {
+        preset,
+        overrides,
+        ...(opts.seeds !== undefined ? { seeds: opts.seeds as number } : {}),
+        ...(opts.backend !== undefined ? { backend: opts.backend as string } : {}),
+      });
+      if (mode !== 'json') process.stderr.write(`${resolved.id}: ${resolved.description}\npreset ${preset ?? '(none)'}${preset === 'quick' && presets.includes('full') ? " (use --preset full for the paper's scale)" : ''}\n`);
+      const reporter = sweepReporter(mode);
+      const controller = new AbortController();
+      const onSigint = (): void => {
+        if (controller.signal.aborted) process.exit(130);
+        controller.abort();
+      };
+      process.on('SIGINT', onSigint);
+      const t0 = Date.now();
+      let summary;
+      try {
+        summary = await runExperiment(resolved, {
+          runsDir: opts.runsDir as string,
+          ...(opts.workers !== undefined ? { workers: opts.workers as number } : {}),
+          ...(opts.trialModule ? { trial: { module: path.resolve(opts.trialModule as string), export: 'runTrial' } } : {}),
+          events: reporter,
+          signal: controller.signal,
+        });
+      } finally {
+        reporter.close();
+        process.off('SIGINT', onSigint);
+      }
+      const seconds = (Date.now() - t0) / 1000;
+      const report = opts.report === false ? null : writeReport(summary.storeDir, { warn: reporter.onWarn ?? (() => {}) }).path;
+      const rows = summary.cells.map((c) => {
+        const cmp = summary.comparisons.find((k) => k.cell === c);
+        return {
+          cell: c.cell,
+          label: c.label,
+          chosen: c.chosen,
+          testError: { mean: c.test.mean, std: c.test.std, n: c.test.n },
+          validError: c.valid.mean,
+          diverged: c.nDiverged,
+          ...(cmp ? { vsBaseline: { difference: cmp.difference, p: cmp.welch.p, cohensD: cmp.cohensD } } : {}),
+        };
+      });
+      if (mode === 'json') {
+        jsonLine({ event: 'result', experiment: resolved.id, preset, storeDir: summary.storeDir, report, ran: summary.ran, skipped: summary.skipped, seconds, cells: rows });
+        return;
+      }
+      const varied = new Set(resolved.nuisance.filter((f) => f.values.length > 1).map((f) => f.key));
+      const hasNuisance = varied.size > 0;
+      const out = table(
+        ['cell', 'test error (mean ± std)', 'n', ...(hasNuisance ? ['chosen'] : []), 'vs baseline', 'p (Welch)', "Cohen's d"],
+        rows.map((r) => [
+          r.label,
+          `${pct(r.testError.mean)} ± ${pct(r.testError.std)}`,
+          String(r.testError.n) + (r.diverged ? ` (+${r.diverged} diverged)` : ''),
+          ...(hasNuisance ? [settingLabel(Object.fromEntries(Object.entries(r.chosen).filter(([k]) => varied.has(k))))] : []),
+          r.vsBaseline ? `${r.vsBaseline.difference > 0 ? '+' : ''}${pct(r.vsBaseline.difference)}` : '',
+          r.vsBaseline ? pValue(r.vsBaseline.p) : '',
+          r.vsBaseline && Number.isFinite(r.vsBaseline.cohensD) ? r.vsBaseline.cohensD.toFixed(2) : '',
+        ]),
+      );
+      process.stdout.write(`\n${out}\n\n${summary.ran} trial(s) run, ${summary.skipped} reused, in ${duration(seconds)}. Store: ${summary.storeDir}\n${report ? `Report: ${report}\n` : ''}`);
+    });
+}
+

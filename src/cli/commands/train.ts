@@ -1,0 +1,98 @@
+/** `pretrain-lab train`: train one model from flags (same dotted keys as experiments). */
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import * as path from 'node:path';
+import { canonicalKey, setPath } from '../../experiments/config-keys.ts';
+import { ExperimentError } from '../../experiments/define.ts';
+import { DEFAULT_TRIAL_MODULE, loadTrialFunction } from '../../experiments/trial-function.ts';
+import { createBackend, type BackendName } from '../../backends/registry.ts';
+import { resolveTrialConfig } from '../../train/config.ts';
+import type { EpochMetrics, Progress } from '../../train/hooks.ts';
+import { UsageError } from '../errors.ts';
+import { duration, pct } from '../format.ts';
+import { keysHelp, keyValueArgs } from '../key-flags.ts';
+import { jsonLine, outputMode, trialFraction } from '../output.ts';
+
+/** Builds a TrialConfig input from `--key=value` flags; unknown keys name the closest valid one. */
+export function configFromFlags(flags: Record<string, unknown>): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(flags)) {
+    try {
+      setPath(input, canonicalKey(k, 'the --key=value flags'), v);
+    } catch (e) {
+      throw new ExperimentError(`invalid flag --${k}: ${(e as Error).message}`);
+    }
+  }
+  return input;
+}
+
+function epochLine(m: EpochMetrics): string {
+  const v = m.values;
+  const parts = Object.entries(v)
+    .filter(([k]) => k !== 'lr')
+    .map(([k, x]) => `${k} ${k.endsWith('Error') ? pct(x) : x.toFixed(4)}`);
+  return `${m.phase}${m.layer !== undefined ? ` layer ${m.layer + 1}` : ''} epoch ${m.epoch}: ${parts.join(', ')} (${m.seconds.toFixed(1)}s)`;
+}
+
+export function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description('train one model from --key=value flags and print its final errors')
+    .option('--backend <name>', 'auto, reference, reference64, wasm or native')
+    .option('--checkpoint-dir <dir>', 'write final.safetensors (and per-epoch resume state) here')
+    .option('--json', 'print JSON lines (one per epoch; the last one is the result)')
+    .option('--trial-module <file>', 'module exporting runTrial to use instead of the real one')
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .addHelpText(
+      'after',
+      `\nExamples:\n  $ pretrain-lab train --depth=2 --pretrain=sdae --data.trainSize=5000 --hidden=200 --epochs=10 --batchSize=10\n  $ pretrain-lab train --model.depth=1 --finetune.lr=0.05 --checkpoint-dir ckpt --json\n` + keysHelp(),
+    )
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
+      const mode = outputMode(opts.json as boolean | undefined);
+      const input = configFromFlags(keyValueArgs(cmd.args, 0));
+      if (opts.backend) input.backend = opts.backend;
+      const config = resolveTrialConfig(input);
+      const run = await loadTrialFunction(opts.trialModule ? { module: path.resolve(opts.trialModule as string) } : DEFAULT_TRIAL_MODULE);
+      const backend = await createBackend(config.backend as BackendName);
+      let bar: cliProgress.SingleBar | null = null;
+      if (mode === 'tty') {
+        bar = new cliProgress.SingleBar({ format: ' {bar} {percentage}% | ETA {eta_formatted} | {status}', hideCursor: true, clearOnComplete: true, barsize: 30 }, cliProgress.Presets.shades_classic);
+        bar.start(1000, 0, { status: 'loading data' });
+      }
+      if (mode !== 'json') process.stderr.write(`backend ${backend.name}: ${backend.description}\n`);
+      const say = (s: string): void => {
+        if (bar) bar.stop();
+        process.stderr.write(s + '\n');
+        if (bar) bar.start(1000, bar.getProgress() * 1000, {});
+      };
+      let last = '';
+      const t0 = Date.now();
+      const result = await run(config, {
+        backend,
+        ...(opts.checkpointDir ? { checkpointDir: path.resolve(opts.checkpointDir as string) } : {}),
+        hooks: {
+          onProgress(p: Progress) {
+            last = p.phase === 'pretrain' ? `pretrain layer ${(p.layer ?? 0) + 1} epoch ${p.epoch}/${p.epochs}` : `finetune epoch ${p.epoch}/${p.epochs}`;
+            bar?.update(Math.round(1000 * trialFraction({ config }, p)), { status: last });
+          },
+          onEpoch(m: EpochMetrics) {
+            if (mode === 'json') jsonLine({ event: 'epoch', ...m });
+            else say(epochLine(m));
+          },
+        },
+      });
+      bar?.stop();
+      const seconds = (Date.now() - t0) / 1000;
+      const f = result.final;
+      if (mode === 'json') {
+        jsonLine({ event: 'result', train: f.train, valid: f.valid, test: f.test, epochs: result.epochsRun, bestEpoch: result.bestEpoch, seconds, backend: result.backend, checkpoint: result.checkpoint, config });
+        return;
+      }
+      process.stdout.write(
+        `\ntrain error ${pct(f.train.error)} nll ${f.train.nll.toFixed(4)}\nvalid error ${pct(f.valid.error)} nll ${f.valid.nll.toFixed(4)}\ntest  error ${pct(f.test.error)} nll ${f.test.nll.toFixed(4)}\n` +
+          `${result.epochsRun} fine-tuning epochs (kept epoch ${result.bestEpoch}) in ${duration(seconds)} on ${result.backend}${result.checkpoint ? `; checkpoint ${result.checkpoint}` : ''}\n`,
+      );
+    });
+  void UsageError;
+}

@@ -1,0 +1,122 @@
+/**
+ * How commands talk while they work: a progress bar with ETA on a TTY (cli-progress), plain log
+ * lines otherwise, or JSON lines with `--json` (the last line is always the result).
+ */
+import cliProgress from 'cli-progress';
+import type { PlannedTrial } from '../experiments/expand.ts';
+import { settingLabel } from '../experiments/expand.ts';
+import type { RunEvents } from '../experiments/runner.ts';
+import type { TrialRecord } from '../experiments/store.ts';
+import type { EpochMetrics, Progress } from '../train/hooks.ts';
+import { duration, pct } from './format.ts';
+
+export type OutputMode = 'tty' | 'plain' | 'json';
+
+/** `json` when asked, `tty` when stderr is a terminal, else `plain`. */
+export function outputMode(json: boolean | undefined): OutputMode {
+  if (json) return 'json';
+  return process.stderr.isTTY ? 'tty' : 'plain';
+}
+
+/** Writes one JSON line to stdout. */
+export function jsonLine(obj: unknown): void {
+  process.stdout.write(JSON.stringify(obj) + '\n');
+}
+
+/** Fraction of a trial done, from a Progress report (pre-training epochs of all layers, then fine-tuning). */
+export function trialFraction(t: { config: PlannedTrial['config'] }, p: Progress): number {
+  const c = t.config;
+  const pre = c.pretrain.kind === 'none' ? 0 : (c.pretrain.layers ?? c.model.depth) * c.pretrain.epochs;
+  const total = pre + c.finetune.epochs;
+  const within = p.total > 0 ? p.done / p.total : 0;
+  const units = p.phase === 'pretrain' ? (p.layer ?? 0) * c.pretrain.epochs + (p.epoch - 1) + within : pre + (p.epoch - 1) + within;
+  return Math.min(1, Math.max(0, units / Math.max(1, total)));
+}
+
+function describe(p: Progress): string {
+  return p.phase === 'pretrain' ? `pretrain L${(p.layer ?? 0) + 1} ep ${p.epoch}/${p.epochs}` : `finetune ep ${p.epoch}/${p.epochs}`;
+}
+
+/** Progress reporting for `run`: RunEvents plus `close()`. */
+export function sweepReporter(mode: OutputMode): RunEvents & { close(): void } {
+  const running = new Map<string, { t: PlannedTrial; frac: number; status: string }>();
+  let toRun = 0;
+  let done = 0;
+  let bar: cliProgress.SingleBar | null = null;
+  const started = Date.now();
+  const log = (s: string): void => {
+    if (bar) bar.stop();
+    process.stderr.write(s + '\n');
+    if (bar) {
+      bar = null;
+      startBar();
+    }
+  };
+  const startBar = (): void => {
+    if (mode !== 'tty' || toRun === 0) return;
+    bar = new cliProgress.SingleBar(
+      { format: ' {bar} {trials} trials | ETA {etaText} | {status}', hideCursor: true, clearOnComplete: true, barsize: 24, etaBuffer: 50 },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(toRun * 1000, 0, { trials: `${done}/${toRun}`, etaText: '?', status: 'starting' });
+  };
+  const update = (): void => {
+    if (!bar) return;
+    let partial = 0;
+    for (const r of running.values()) partial += r.frac;
+    const value = done + partial;
+    const elapsed = (Date.now() - started) / 1000;
+    const eta = value > 0.05 ? (elapsed * (toRun - value)) / value : NaN;
+    const status = [...running.values()].map((r) => `${[...Object.values(r.t.cell), `s${r.t.seed}`].join('/')} ${r.status}`).join(' | ');
+    bar.update(Math.round(value * 1000), { trials: `${done}/${toRun}`, etaText: duration(eta), status: status.slice(0, Math.max(20, (process.stderr.columns ?? 120) - 60)) });
+  };
+  return {
+    onPlan(info) {
+      toRun = info.toRun;
+      const msg = `${info.total} trials (${info.unique} distinct), ${info.skipped} already in ${info.storeDir}, ${info.toRun} to run on ${info.workers} worker(s)`;
+      if (mode === 'json') jsonLine({ event: 'plan', ...info });
+      else process.stderr.write(msg + '\n');
+      startBar();
+    },
+    onTrialStart(t) {
+      running.set(t.hash, { t, frac: 0, status: 'loading' });
+      update();
+    },
+    onProgress(t: PlannedTrial, p: Progress) {
+      const r = running.get(t.hash);
+      if (!r) return;
+      r.frac = trialFraction(t, p);
+      r.status = describe(p);
+      update();
+    },
+    onEpoch(t: PlannedTrial, m: EpochMetrics) {
+      const r = running.get(t.hash);
+      if (!r) return;
+      const v = m.values.validError ?? m.values.reconstruction;
+      r.status = `${m.phase === 'pretrain' ? `pretrain L${(m.layer ?? 0) + 1}` : 'finetune'} ep ${m.epoch}${v !== undefined ? ` ${m.values.validError !== undefined ? 'valid ' + pct(v) : 'rec ' + v.toFixed(3)}` : ''}`;
+      update();
+    },
+    onTrialDone(t: PlannedTrial, rec: TrialRecord, n: number, total: number) {
+      running.delete(t.hash);
+      done = n;
+      const label = settingLabel({ ...t.cell, ...t.nuisance, seed: t.seed });
+      const f = rec.result?.final;
+      if (mode === 'json') {
+        jsonLine({ event: 'trial', done: n, total, hash: t.hash, cell: t.cell, nuisance: t.nuisance, seed: t.seed, status: rec.status, testError: f?.test.error ?? null, validError: f?.valid.error ?? null, seconds: rec.seconds });
+      } else if (mode === 'plain') {
+        process.stderr.write(`[${n}/${total}] ${label}: ${f ? `test ${pct(f.test.error)} valid ${pct(f.valid.error)}` : `diverged`} in ${duration(rec.seconds)}\n`);
+      } else {
+        if (rec.status !== 'done') log(`${label}: diverged (${rec.error?.split('.')[0]})`);
+        update();
+      }
+    },
+    onWarn(message) {
+      if (mode === 'json') jsonLine({ event: 'warning', message });
+      else log(`warning: ${message}`);
+    },
+    close() {
+      bar?.stop();
+      bar = null;
+    },
+  };
+}

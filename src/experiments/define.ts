@@ -1,0 +1,253 @@
+/**
+ * `defineExperiment` (what experiment files call) and `resolveExperiment` (defaults -> experiment
+ * file -> preset -> `--key=value` flags). Both throw an ExperimentError whose message names
+ * every offending key path and what to do.
+ */
+import { trialConfigSchema } from '../train/config.ts';
+import { canonicalKey, cloneJson, deepMerge, setPath, UnknownKeyError, KEY_ALIASES } from './config-keys.ts';
+import { hashJson } from './hash.ts';
+import { experimentSchema, FIGURE_KINDS, presetSchema, type ExperimentInput, type FigureKind, type PresetInput } from './schema.ts';
+
+/** Error for an invalid experiment, preset or flag; lists `path: problem` lines. */
+export class ExperimentError extends Error {
+  override name = 'ExperimentError';
+}
+
+/** One factor (scientific or nuisance): a canonical dotted TrialConfig key and its levels. */
+export interface Factor {
+  key: string;
+  values: unknown[];
+}
+
+/** A validated experiment file (keys of grids already canonical dotted paths). */
+export interface Experiment {
+  readonly id: string;
+  readonly paper: string;
+  readonly description: string;
+  /** The file's raw definition (validated), kept for presets and records. */
+  readonly input: ExperimentInput;
+}
+
+/** An experiment with a preset and flags applied: everything the runner expands. */
+export interface ResolvedExperiment {
+  id: string;
+  paper: string;
+  description: string;
+  preset: string | null;
+  /** TrialConfig input shared by all trials (before factors, nuisance values and seed). */
+  base: Record<string, unknown>;
+  scientific: Factor[];
+  nuisance: Factor[];
+  seeds: number[];
+  figures: FigureKind[];
+  /** The pre-trained-vs-not comparison of the report's table (null: none). */
+  compare: { factor: string; baseline: unknown } | null;
+  /** Hash of all of the above: identifies this configuration of the experiment. */
+  specHash: string;
+}
+
+/** Options layered on top of the experiment file, in this order. */
+export interface ResolveOptions {
+  preset?: string | null;
+  /** `--key=value` flags: dotted TrialConfig paths or aliases; a factor's key replaces its levels. */
+  overrides?: Record<string, unknown>;
+  /** `--seeds N`: a count (seeds 1..N) or a list. */
+  seeds?: number | number[];
+  backend?: string;
+}
+
+type Issues = string[];
+
+function zodIssues(prefix: string, issues: readonly { path: PropertyKey[]; message: string }[]): Issues {
+  return issues.map((i) => `${[prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(root)'}: ${i.message}`);
+}
+
+function sectionsToConfig(s: { data?: unknown; model?: unknown; training?: { pretrain?: unknown; finetune?: unknown }; backend?: unknown }): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (s.data !== undefined) out.data = s.data;
+  if (s.model !== undefined) out.model = s.model;
+  if (s.training?.pretrain !== undefined) out.pretrain = s.training.pretrain;
+  if (s.training?.finetune !== undefined) out.finetune = s.training.finetune;
+  if (s.backend !== undefined) out.backend = s.backend;
+  return out;
+}
+
+/** Checks config sections without filling defaults; paths are reported as written in the file. */
+function checkSections(prefix: string, s: Record<string, unknown>): Issues {
+  const cfg = sectionsToConfig(s as never);
+  const r = trialConfigSchema.safeParse(cfg);
+  if (r.success) return [];
+  return r.error.issues.map((i) => {
+    const p = i.path.map(String);
+    const mapped = p[0] === 'pretrain' || p[0] === 'finetune' ? ['training', ...p] : p;
+    return `${[prefix, ...mapped].filter(Boolean).join('.')}: ${i.message}`;
+  });
+}
+
+function checkGrid(prefix: string, g: Record<string, unknown[]> | undefined, seen: Map<string, string>): { issues: Issues; factors: Factor[] } {
+  const issues: Issues = [];
+  const factors: Factor[] = [];
+  for (const [k, values] of Object.entries(g ?? {})) {
+    let key: string;
+    try {
+      key = canonicalKey(k);
+    } catch (e) {
+      const s = e instanceof UnknownKeyError ? e.suggestion : null;
+      issues.push(`${prefix}.${k}: unknown key${s ? `; did you mean '${s}'?` : ''} (use a dotted TrialConfig path such as model.depth, or an alias: ${Object.keys(KEY_ALIASES).join(', ')})`);
+      continue;
+    }
+    if (key === 'seed') {
+      issues.push(`${prefix}.${k}: seeds are not a grid factor; use \`seeds\``);
+      continue;
+    }
+    const other = seen.get(key);
+    if (other !== undefined) {
+      issues.push(`${prefix}.${k}: '${key}' is already a factor (${other}); a key may appear once across scientific and nuisance`);
+      continue;
+    }
+    seen.set(key, `${prefix}.${k}`);
+    values.forEach((v, idx) => {
+      const cfg: Record<string, unknown> = {};
+      setPath(cfg, key, v);
+      const r = trialConfigSchema.safeParse(cfg);
+      if (!r.success) for (const i of r.error.issues) issues.push(`${prefix}.${k}[${idx}]: ${JSON.stringify(v)} is not a valid ${key}: ${i.message}`);
+    });
+    const dup = values.findIndex((v, i) => values.findIndex((w) => JSON.stringify(w) === JSON.stringify(v)) !== i);
+    if (dup >= 0) issues.push(`${prefix}.${k}[${dup}]: ${JSON.stringify(values[dup])} is listed twice`);
+    factors.push({ key, values: cloneJson(values) });
+  }
+  return { issues, factors };
+}
+
+function fail(what: string, issues: Issues): never {
+  throw new ExperimentError(`invalid ${what}:\n${issues.map((l) => `  ${l}`).join('\n')}`);
+}
+
+/**
+ * Validates an experiment definition (see STYLE.md and `experiments/depth.ts`) and returns it.
+ * Every preset is resolved once here too, so a typo in `presets.full` fails at load time.
+ */
+export function defineExperiment(input: ExperimentInput): Experiment {
+  const r = experimentSchema.safeParse(input);
+  const id = typeof (input as { id?: unknown })?.id === 'string' ? (input as { id: string }).id : '(no id)';
+  if (!r.success) fail(`experiment '${id}'`, zodIssues('', r.error.issues));
+  const exp: Experiment = { id: r.data.id, paper: r.data.paper, description: r.data.description, input };
+  resolveExperiment(exp, {});
+  for (const name of Object.keys(r.data.presets ?? {})) resolveExperiment(exp, { preset: name });
+  return exp;
+}
+
+function seedList(s: number | number[]): number[] {
+  return typeof s === 'number' ? Array.from({ length: s }, (_, i) => i + 1) : [...s];
+}
+
+function mergeGrid(base: Factor[], over: Factor[]): Factor[] {
+  const out = base.map((f) => ({ key: f.key, values: f.values }));
+  for (const f of over) {
+    const i = out.findIndex((g) => g.key === f.key);
+    if (i >= 0) out[i] = f;
+    else out.push(f);
+  }
+  return out;
+}
+
+/**
+ * Applies a preset, `--seeds` and `--key=value` overrides to an experiment. A flag whose key is a
+ * scientific or nuisance factor replaces that factor's levels (`--depth=[1,2]`, `--lr=0.1`);
+ * any other key sets the shared config. Unknown keys are errors naming the closest valid key.
+ */
+export function resolveExperiment(exp: Experiment, opts: ResolveOptions): ResolvedExperiment {
+  const def = experimentSchema.parse(exp.input);
+  const issues: Issues = [...checkSections('', def as never)];
+  const seen = new Map<string, string>();
+  const sci = checkGrid('scientific', def.scientific, seen);
+  const nui = checkGrid('nuisance', def.nuisance, new Map(seen));
+  issues.push(...sci.issues, ...nui.issues);
+  let base = sectionsToConfig(def as never);
+  let scientific = sci.factors;
+  let nuisance = nui.factors;
+  let seeds = seedList(def.seeds);
+  let backend = def.backend;
+  const presetName = opts.preset ?? null;
+  if (presetName !== null) {
+    const p = def.presets?.[presetName];
+    if (!p) {
+      const names = Object.keys(def.presets ?? {});
+      throw new ExperimentError(`experiment '${def.id}' has no preset '${presetName}'; its presets are: ${names.join(', ') || '(none)'}`);
+    }
+    const parsed: PresetInput = presetSchema.parse(p);
+    const prefix = `presets.${presetName}`;
+    issues.push(...checkSections(prefix, parsed as never));
+    base = deepMerge(base, sectionsToConfig(parsed as never));
+    const ps = checkGrid(`${prefix}.scientific`, parsed.scientific, new Map());
+    const pn = checkGrid(`${prefix}.nuisance`, parsed.nuisance, new Map());
+    issues.push(...ps.issues, ...pn.issues);
+    scientific = mergeGrid(scientific, ps.factors);
+    nuisance = mergeGrid(nuisance, pn.factors);
+    if (parsed.seeds !== undefined) seeds = seedList(parsed.seeds);
+    if (parsed.backend !== undefined) backend = parsed.backend;
+  }
+  if (issues.length) fail(`experiment '${def.id}'`, issues);
+
+  const flagIssues: Issues = [];
+  for (const [k, v] of Object.entries(opts.overrides ?? {})) {
+    if (k === 'seeds') {
+      seeds = seedList(v as number | number[]);
+      continue;
+    }
+    let key: string;
+    try {
+      key = canonicalKey(k, 'the --key=value flags');
+    } catch (e) {
+      throw new ExperimentError(`invalid flag --${k}: ${(e as Error).message}`);
+    }
+    const inSci = scientific.findIndex((f) => f.key === key);
+    const inNui = nuisance.findIndex((f) => f.key === key);
+    const listy = inSci >= 0 || inNui >= 0 || key === 'seed';
+    const values = listy && Array.isArray(v) ? v : [v];
+    if (key === 'seed') {
+      if (!values.every((x) => Number.isInteger(x) && (x as number) >= 0)) flagIssues.push(`--${k}: seeds are integers >= 0, e.g. --seed=3 or --seed=[1,2,3]`);
+      else seeds = values as number[];
+      continue;
+    }
+    const checked = checkGrid('--flags', { [key]: values }, new Map());
+    if (checked.issues.length) {
+      flagIssues.push(...checked.issues.map((l) => `--${k}${l.slice(l.indexOf(':'))}`));
+      continue;
+    }
+    const f = checked.factors[0]!;
+    if (inSci >= 0) scientific = scientific.map((g, i) => (i === inSci ? f : g));
+    else if (inNui >= 0) nuisance = nuisance.map((g, i) => (i === inNui ? f : g));
+    else if (key === 'backend') backend = f.values[0] as string;
+    else setPath(base, key, f.values[0]);
+  }
+  if (opts.seeds !== undefined) seeds = seedList(opts.seeds);
+  if (opts.backend !== undefined) backend = opts.backend;
+  if (backend !== undefined) base.backend = backend;
+  const baseCheck = trialConfigSchema.safeParse(base);
+  if (!baseCheck.success) flagIssues.push(...zodIssues('', baseCheck.error.issues));
+  if (flagIssues.length) fail(`settings for experiment '${def.id}'`, flagIssues);
+  if (seeds.length === 0) fail(`experiment '${def.id}'`, ['seeds: no seeds; give --seeds N with N >= 1']);
+
+  let compare: ResolvedExperiment['compare'] = null;
+  if (def.compare) {
+    compare = { factor: canonicalKey(def.compare.factor, 'compare.factor'), baseline: def.compare.baseline };
+  } else if (scientific.some((f) => f.key === 'pretrain.kind' && f.values.includes('none'))) {
+    compare = { factor: 'pretrain.kind', baseline: 'none' };
+  }
+  const figures = (def.figures ?? [...FIGURE_KINDS]) as FigureKind[];
+  const spec = { id: def.id, preset: presetName, base, scientific, nuisance, seeds };
+  return {
+    id: def.id,
+    paper: def.paper,
+    description: def.description,
+    preset: presetName,
+    base,
+    scientific,
+    nuisance,
+    seeds,
+    figures,
+    compare,
+    specHash: hashJson(spec),
+  };
+}

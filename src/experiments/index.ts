@@ -1,0 +1,15 @@
+// Experiments: declarative definitions, expansion, run store, runner, selection. Re-exports only.
+export * from './config-keys.ts';
+export * from './define.ts';
+export * from './schema.ts';
+export * from './expand.ts';
+export * from './hash.ts';
+export * from './select.ts';
+export * from './store.ts';
+export * from './lock.ts';
+export * from './atomic-write.ts';
+export * from './runner.ts';
+export * from './registry.ts';
+export * from './trial-function.ts';
+export * from './code-version.ts';
+export * from './reproduce.ts';

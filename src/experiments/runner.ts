@@ -1,0 +1,200 @@
+/**
+ * Runs an experiment: expands it into trials, skips those already in the store, runs the rest on a
+ * pool of worker processes (or in-process with an injected trial function), writes one record per
+ * trial, and selects models per cell. Results do not depend on the number of workers: every trial
+ * is a pure function of its resolved config, and records are keyed by its hash.
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createBackend, type BackendName } from '../backends/registry.ts';
+import type { Backend } from '../tensor/kernels.ts';
+import type { EpochMetrics, Progress } from '../train/hooks.ts';
+import { codeVersion } from './code-version.ts';
+import type { ResolvedExperiment } from './define.ts';
+import { expandExperiment, uniqueTrials, type PlannedTrial } from './expand.ts';
+import { reproduceCommand } from './reproduce.ts';
+import { compareCells, selectModels, type CellSummary, type Comparison } from './select.ts';
+import { RunStore, RECORD_FORMAT, type Manifest, type TrialRecord } from './store.ts';
+import { DEFAULT_TRIAL_MODULE, type TrialFunction, type TrialModuleRef } from './trial-function.ts';
+import { WorkerPool, type JobOutcome, type TrialExecutor } from './worker-pool.ts';
+
+/** Callbacks for progress display (all optional, all cheap). */
+export interface RunEvents {
+  onPlan?(info: { total: number; unique: number; toRun: number; skipped: number; workers: number; storeDir: string }): void;
+  onTrialStart?(t: PlannedTrial): void;
+  onProgress?(t: PlannedTrial, p: Progress): void;
+  onEpoch?(t: PlannedTrial, m: EpochMetrics): void;
+  onTrialDone?(t: PlannedTrial, r: TrialRecord, done: number, toRun: number): void;
+  onWarn?(message: string): void;
+}
+
+export interface RunOptions {
+  /** Root of the run stores; the experiment's store is `<runsDir>/<id>`. Default `./runs`. */
+  runsDir?: string;
+  /** Worker processes; default one per core. Ignored when `trial` is a function (runs in-process). */
+  workers?: number;
+  /** The trial function: a module reference (run in workers) or a function (run in this process). */
+  trial?: TrialFunction | TrialModuleRef;
+  events?: RunEvents;
+  /** Stop launching trials when aborted (running ones are killed; finished ones are kept). */
+  signal?: AbortSignal;
+}
+
+/** What a run leaves behind. */
+export interface RunSummary {
+  storeDir: string;
+  trials: PlannedTrial[];
+  records: Map<string, TrialRecord>;
+  ran: number;
+  skipped: number;
+  cells: CellSummary[];
+  comparisons: Comparison[];
+}
+
+/** Default worker count: one per core. */
+export function defaultWorkers(): number {
+  return Math.max(1, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length);
+}
+
+function inProcessExecutor(fn: TrialFunction): TrialExecutor {
+  const backends = new Map<string, Backend>();
+  return async (job, events) => {
+    events.onStart?.();
+    let backend = backends.get(job.config.backend);
+    if (!backend) backends.set(job.config.backend, (backend = await createBackend(job.config.backend as BackendName)));
+    try {
+      const result = await fn(job.config, {
+        backend,
+        checkpointDir: job.checkpointDir,
+        hooks: { onEpoch: (m) => events.onEpoch?.(m), onProgress: (p) => events.onProgress?.(p) },
+      });
+      return { kind: 'done', result };
+    } catch (e) {
+      if ((e as Error)?.name === 'DivergenceError') return { kind: 'diverged', message: (e as Error).message };
+      throw e;
+    }
+  };
+}
+
+/** Summarises the store for a resolved experiment (selection and comparisons); no lock needed. */
+export function summarize(exp: ResolvedExperiment, trials: readonly PlannedTrial[], records: ReadonlyMap<string, TrialRecord>): { cells: CellSummary[]; comparisons: Comparison[] } {
+  const cells = selectModels(trials, records);
+  const comparisons = exp.compare ? compareCells(cells, exp.compare.factor, exp.compare.baseline) : [];
+  return { cells, comparisons };
+}
+
+/**
+ * Runs every trial of `exp` not yet in the store. Takes the store's lock for the whole run
+ * (a second concurrent run gets a LockError naming this one). Throws on the first trial that fails
+ * with anything but divergence; every finished trial stays recorded, so re-running resumes.
+ */
+export async function runExperiment(exp: ResolvedExperiment, opts: RunOptions = {}): Promise<RunSummary> {
+  const storeDir = path.resolve(opts.runsDir ?? 'runs', exp.id);
+  const store = new RunStore(storeDir);
+  const ev = opts.events ?? {};
+  const lock = store.lock();
+  let pool: WorkerPool | null = null;
+  try {
+    store.init();
+    const trials = expandExperiment(exp);
+    const manifest: Manifest = {
+      format: RECORD_FORMAT,
+      experiment: exp,
+      trials: trials.map(({ index, cell, nuisance, seed, hash }) => ({ index, cell, nuisance, seed, hash })),
+      createdAt: new Date().toISOString(),
+    };
+    const note = store.writeManifest(manifest);
+    if (note) ev.onWarn?.(note);
+    const unique = uniqueTrials(trials);
+    const records = store.readMany(unique.map((t) => t.hash), ev.onWarn);
+    const todo = unique.filter((t) => !records.has(t.hash));
+    const trial = opts.trial ?? DEFAULT_TRIAL_MODULE;
+    const workers = typeof trial === 'function' ? 1 : Math.min(opts.workers ?? defaultWorkers(), Math.max(1, todo.length));
+    ev.onPlan?.({ total: trials.length, unique: unique.length, toRun: todo.length, skipped: unique.length - todo.length, workers, storeDir });
+    let exec: TrialExecutor;
+    if (typeof trial === 'function') exec = inProcessExecutor(trial);
+    else {
+      pool = new WorkerPool(workers, trial);
+      exec = pool.run;
+    }
+    const code = codeVersion();
+    let done = 0;
+    let failure: Error | null = null;
+    const runOne = async (t: PlannedTrial): Promise<void> => {
+      if (failure || opts.signal?.aborted) return;
+      let started = new Date();
+      const outcome: JobOutcome = await exec(
+        { hash: t.hash, config: t.config, checkpointDir: store.checkpointDir(t.hash) },
+        {
+          onStart: () => {
+            started = new Date();
+            ev.onTrialStart?.(t);
+          },
+          onProgress: (p) => ev.onProgress?.(t, p),
+          onEpoch: (m) => ev.onEpoch?.(t, m),
+        },
+      );
+      const finished = new Date();
+      const record: TrialRecord = {
+        format: RECORD_FORMAT,
+        experiment: exp.id,
+        hash: t.hash,
+        status: outcome.kind,
+        config: t.config,
+        seed: t.seed,
+        cell: t.cell,
+        nuisance: t.nuisance,
+        code,
+        result: outcome.kind === 'done' ? outcome.result : null,
+        error: outcome.kind === 'diverged' ? outcome.message : null,
+        startedAt: started.toISOString(),
+        finishedAt: finished.toISOString(),
+        seconds: (finished.getTime() - started.getTime()) / 1000,
+        command: reproduceCommand(t.config),
+      };
+      store.write(record);
+      records.set(t.hash, record);
+      done++;
+      ev.onTrialDone?.(t, record, done, todo.length);
+    };
+    const fail = (t: PlannedTrial, e: Error): Error => {
+      const wrapped = new Error(
+        `trial ${t.hash.slice(0, 12)} (${JSON.stringify({ ...t.cell, ...t.nuisance, seed: t.seed })}) failed: ${e.message}\n` +
+          `Finished trials are kept in ${storeDir}; fix the cause and re-run the same command to resume.`,
+      );
+      (wrapped as Error & { cause?: unknown }).cause = e;
+      return wrapped;
+    };
+    if (!pool) {
+      // In-process: one trial at a time, in expansion order.
+      for (const t of todo) {
+        try {
+          await runOne(t);
+        } catch (e) {
+          throw fail(t, e as Error);
+        }
+      }
+    } else {
+      const onAbort = (): void => pool?.close();
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      await Promise.all(
+        todo.map((t) =>
+          runOne(t).catch((e: Error) => {
+            if (!failure && !opts.signal?.aborted) {
+              failure = fail(t, e);
+              pool?.close();
+            }
+          }),
+        ),
+      );
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (failure) throw failure;
+    }
+    if (opts.signal?.aborted) throw new Error(`interrupted; ${done} trial(s) finished and kept in ${storeDir}. Re-run the same command to resume.`);
+    const { cells, comparisons } = summarize(exp, trials, records);
+    return { storeDir, trials, records, ran: done, skipped: unique.length - todo.length, cells, comparisons };
+  } finally {
+    pool?.close();
+    lock.release();
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The zod schema of an experiment file (`experiments/*.ts`). Unknown keys and wrong types are
+ * errors whose message names the key path. Config sections (`data`, `model`, `training`) and grid
+ * values are checked against the TrialConfig schema (`src/train/config.ts`) without filling
+ * defaults, so presets and flags layer on top of exactly what the file wrote.
+ */
+import { z } from 'zod';
+
+/** Figures a report can draw; see `src/report/`. */
+export const FIGURE_KINDS = [
+  'test-error-boxplot',
+  'test-error-histogram',
+  'curves',
+  'table',
+  'filters',
+] as const;
+export type FigureKind = (typeof FIGURE_KINDS)[number];
+
+const configSection = z.record(z.string(), z.unknown());
+const grid = z.record(z.string(), z.array(z.unknown()).min(1, { message: 'grid is empty; give at least one value' }));
+const seeds = z.union([
+  z.number().int().min(1),
+  z.array(z.number().int().min(0)).min(1, { message: 'no seeds; give a count or a non-empty list' }),
+]);
+
+const trainingSection = z.strictObject({
+  pretrain: configSection.optional(),
+  finetune: configSection.optional(),
+});
+
+/** What a preset may change: any config section, grids (per key), seeds. */
+export const presetSchema = z.strictObject({
+  /** One line: what this preset is for and how long it takes. */
+  description: z.string().optional(),
+  data: configSection.optional(),
+  model: configSection.optional(),
+  training: trainingSection.optional(),
+  /** Replaces the listed factors' levels (other factors keep theirs). */
+  scientific: grid.optional(),
+  /** Replaces the listed nuisance grids (other grids keep theirs). */
+  nuisance: grid.optional(),
+  seeds: seeds.optional(),
+  backend: z.string().optional(),
+});
+
+export const experimentSchema = z.strictObject({
+  /** Lower-case id, also the run directory name: `runs/<id>/`. */
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'use lower-case letters, digits and dashes' }),
+  /** Where in the paper, e.g. `Erhan et al. 2010, Fig. 1-2, Section 6.1`. */
+  paper: z.string().min(1),
+  /** One line shown by `pretrain-lab list`. */
+  description: z.string().min(1).refine((s) => !s.includes('\n'), { message: 'description must be one line' }),
+  data: configSection.optional(),
+  model: configSection.optional(),
+  training: trainingSection.optional(),
+  /** Factors whose effect is studied; every combination is a cell (keys: dotted paths or aliases). */
+  scientific: grid.refine((g) => Object.keys(g).length > 0, { message: 'give at least one scientific factor' }),
+  /** Hyperparameters optimised away per cell on validation error (Section 5.3). */
+  nuisance: grid.optional(),
+  /** A count (seeds 1..N) or explicit seeds. */
+  seeds,
+  presets: z.record(z.string(), presetSchema).optional(),
+  /** Figures the report draws, in order. */
+  figures: z.array(z.enum(FIGURE_KINDS)).optional(),
+  /** The two-sided test compares each level of `factor` with `baseline` at equal other factors. */
+  compare: z.strictObject({ factor: z.string(), baseline: z.unknown() }).optional(),
+  backend: z.string().optional(),
+});
+
+/** What an experiment file passes to `defineExperiment`. */
+export type ExperimentInput = z.input<typeof experimentSchema>;
+export type PresetInput = z.input<typeof presetSchema>;

@@ -1,0 +1,179 @@
+/**
+ * The run store: `<runs-dir>/<experiment>/` holding
+ * - `trials/<hash>.json`: one record per finished trial (written atomically),
+ * - `checkpoints/<hash>/`: the trial's checkpoint files,
+ * - `manifest.json`: the resolved experiment and its planned trials (the report reads this),
+ * - `manifests/<specHash>.json`: manifests of earlier configurations of the experiment,
+ * - `.lock`: held by the run that is writing.
+ * A record is keyed by the hash of its resolved config, so records of another configuration are
+ * never mixed in: they simply do not match any planned trial.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { TrialConfig } from '../train/config.ts';
+import type { TrialResult } from '../train/trial-result.ts';
+import { atomicWriteFile, TEMP_MARK, type WriteIo, nodeIo, StoreError } from './atomic-write.ts';
+import type { CodeVersion } from './code-version.ts';
+import type { ResolvedExperiment } from './define.ts';
+import type { Setting } from './expand.ts';
+import { acquireLock, pidAlive, type Lock } from './lock.ts';
+import { trialHash } from './hash.ts';
+
+/** Bumped when the record layout changes; records of another format are ignored (and re-run). */
+export const RECORD_FORMAT = 1;
+
+/** What the store keeps for one trial. */
+export interface TrialRecord {
+  format: number;
+  experiment: string;
+  hash: string;
+  /** `done`, or `diverged` when training produced NaN/inf (a legitimate outcome, Section 6.1). */
+  status: 'done' | 'diverged';
+  config: TrialConfig;
+  seed: number;
+  cell: Setting;
+  nuisance: Setting;
+  code: CodeVersion;
+  /** The trial's result (null when diverged). */
+  result: TrialResult | null;
+  /** The error message when diverged. */
+  error: string | null;
+  startedAt: string;
+  finishedAt: string;
+  /** Wall-clock seconds including data loading. */
+  seconds: number;
+  /** A command that reproduces this trial alone. */
+  command: string;
+}
+
+/** The planned trials of the experiment's current configuration. */
+export interface Manifest {
+  format: number;
+  experiment: ResolvedExperiment;
+  trials: { index: number; cell: Setting; nuisance: Setting; seed: number; hash: string }[];
+  createdAt: string;
+}
+
+export class RunStore {
+  /** @param dir the experiment's directory, e.g. `runs/depth` */
+  constructor(readonly dir: string, private readonly io: WriteIo = nodeIo) {}
+
+  get trialsDir(): string {
+    return path.join(this.dir, 'trials');
+  }
+
+  recordPath(hash: string): string {
+    return path.join(this.trialsDir, `${hash}.json`);
+  }
+
+  checkpointDir(hash: string): string {
+    return path.join(this.dir, 'checkpoints', hash);
+  }
+
+  get manifestPath(): string {
+    return path.join(this.dir, 'manifest.json');
+  }
+
+  /** Creates the directories and removes temp files left by killed processes. */
+  init(): void {
+    fs.mkdirSync(this.trialsDir, { recursive: true });
+    for (const d of [this.dir, this.trialsDir]) {
+      for (const f of fs.readdirSync(d)) {
+        const i = f.indexOf(TEMP_MARK);
+        if (i < 0) continue;
+        const pid = Number(f.slice(i + TEMP_MARK.length).split('-')[0]);
+        if (!Number.isFinite(pid) || !pidAlive(pid)) fs.rmSync(path.join(d, f), { force: true });
+      }
+    }
+  }
+
+  /** Takes the store's lock (throws LockError naming the holder). */
+  lock(): Lock {
+    fs.mkdirSync(this.dir, { recursive: true });
+    return acquireLock(path.join(this.dir, '.lock'), `the run store ${this.dir}`);
+  }
+
+  /**
+   * Reads one record, or null when absent. A record that is unreadable, of another format, or
+   * whose config does not hash to its name is reported through `warn` and treated as absent.
+   */
+  read(hash: string, warn: (msg: string) => void = () => {}): TrialRecord | null {
+    const p = this.recordPath(hash);
+    let text: string;
+    try {
+      text = fs.readFileSync(p, 'utf8');
+    } catch {
+      return null;
+    }
+    try {
+      const r = JSON.parse(text) as TrialRecord;
+      if (r.format !== RECORD_FORMAT) {
+        warn(`${p} has record format ${r.format}, this version writes ${RECORD_FORMAT}: the trial will run again`);
+        return null;
+      }
+      if (r.hash !== hash || trialHash(r.config) !== hash) {
+        warn(`${p} holds a config that no longer hashes to its name (written by another version of the config schema?): the trial will run again`);
+        return null;
+      }
+      return r;
+    } catch {
+      warn(`${p} is not valid JSON: the trial will run again`);
+      return null;
+    }
+  }
+
+  /** All readable records whose hash is in `hashes`. */
+  readMany(hashes: Iterable<string>, warn?: (msg: string) => void): Map<string, TrialRecord> {
+    const out = new Map<string, TrialRecord>();
+    for (const h of new Set(hashes)) {
+      const r = this.read(h, warn);
+      if (r) out.set(h, r);
+    }
+    return out;
+  }
+
+  /** Hashes of every record file present (any configuration). */
+  listHashes(): string[] {
+    try {
+      return fs.readdirSync(this.trialsDir).filter((f) => /^[0-9a-f]{64}\.json$/.test(f)).map((f) => f.slice(0, 64)).sort();
+    } catch {
+      return [];
+    }
+  }
+
+  /** Writes a record atomically (see atomicWriteFile; throws StoreError on a full disk). */
+  write(record: TrialRecord): void {
+    atomicWriteFile(this.recordPath(record.hash), JSON.stringify(record, null, 1) + '\n', this.io);
+  }
+
+  readManifest(): Manifest | null {
+    try {
+      return JSON.parse(fs.readFileSync(this.manifestPath, 'utf8')) as Manifest;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Makes `m` the current manifest. When the previous one describes another configuration it is
+   * kept as `manifests/<specHash>.json` and a message saying so is returned.
+   */
+  writeManifest(m: Manifest): string | null {
+    const prev = this.readManifest();
+    let note: string | null = null;
+    if (prev && prev.experiment.specHash !== m.experiment.specHash) {
+      const keep = path.join(this.dir, 'manifests', `${prev.experiment.specHash}.json`);
+      fs.mkdirSync(path.dirname(keep), { recursive: true });
+      atomicWriteFile(keep, JSON.stringify(prev, null, 1) + '\n', this.io);
+      const shared = new Set(prev.trials.map((t) => t.hash));
+      const reused = new Set(m.trials.filter((t) => shared.has(t.hash)).map((t) => t.hash)).size;
+      note =
+        `${this.dir} held a different configuration of '${m.experiment.id}' (preset ${prev.experiment.preset ?? 'none'}, spec ${prev.experiment.specHash.slice(0, 8)}); ` +
+        `its manifest is kept in manifests/. Only trials whose resolved config is identical (${reused}) are reused; nothing else is mixed in.`;
+    }
+    atomicWriteFile(this.manifestPath, JSON.stringify(m, null, 1) + '\n', this.io);
+    return note;
+  }
+}
+
+export { StoreError };

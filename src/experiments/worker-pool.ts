@@ -1,0 +1,135 @@
+/**
+ * A pool of worker processes (child_process.fork), one trial per worker at a time. Workers are
+ * started lazily and each keeps its backend for all its trials. Killing the parent (even with
+ * SIGKILL) disconnects the IPC channel and the workers exit.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { TrialConfig } from '../train/config.ts';
+import type { EpochMetrics, Progress } from '../train/hooks.ts';
+import type { TrialResult } from '../train/trial-result.ts';
+import type { TrialModuleRef } from './trial-function.ts';
+import type { WorkerMessage } from './worker-protocol.ts';
+
+/** One trial to execute. */
+export interface TrialJob {
+  hash: string;
+  config: TrialConfig;
+  checkpointDir: string;
+}
+
+export interface JobEvents {
+  /** The trial left the queue and began on a worker. */
+  onStart?(): void;
+  onProgress?(p: Progress): void;
+  onEpoch?(m: EpochMetrics): void;
+}
+
+/** How a trial ended (other failures reject). */
+export type JobOutcome = { kind: 'done'; result: TrialResult } | { kind: 'diverged'; message: string };
+
+/** Executes one trial; implemented by WorkerPool (processes) or in-process by the runner. */
+export type TrialExecutor = (job: TrialJob, events: JobEvents) => Promise<JobOutcome>;
+
+interface Slot {
+  child: ChildProcess;
+  busy: { job: TrialJob; events: JobEvents; resolve: (o: JobOutcome) => void; reject: (e: Error) => void } | null;
+}
+
+/** Each worker's share of the cores for multi-threaded BLAS (unless the user set it). */
+function blasThreads(workers: number): Record<string, string> {
+  const share = String(Math.max(1, Math.floor(availableParallelism() / workers)));
+  const out: Record<string, string> = {};
+  for (const k of ['OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS']) if (process.env[k] === undefined) out[k] = share;
+  return out;
+}
+
+const WORKER_FILE = fileURLToPath(new URL('./worker.ts', import.meta.url));
+
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: NonNullable<Slot['busy']>[] = [];
+  private closed = false;
+
+  /** @param size number of worker processes (>= 1) */
+  constructor(readonly size: number, private readonly trialModule: TrialModuleRef) {
+    if (!(Number.isInteger(size) && size >= 1)) throw new Error(`--workers must be an integer >= 1 (got ${size})`);
+  }
+
+  /** Queues a trial; resolves when a worker finished it. */
+  run: TrialExecutor = (job, events) =>
+    new Promise<JobOutcome>((resolve, reject) => {
+      if (this.closed) return reject(new Error('worker pool is closed'));
+      this.queue.push({ job, events, resolve, reject });
+      this.pump();
+    });
+
+  private spawn(): Slot {
+    const tsx = import.meta.resolve('tsx');
+    const child = fork(WORKER_FILE, [], {
+      execArgv: ['--import', tsx],
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: { ...process.env, ...blasThreads(this.size) },
+    });
+    const slot: Slot = { child, busy: null };
+    child.on('message', (raw) => this.onMessage(slot, raw as WorkerMessage));
+    child.on('exit', (code, signal) => {
+      const i = this.slots.indexOf(slot);
+      if (i >= 0) this.slots.splice(i, 1);
+      if (slot.busy) {
+        const b = slot.busy;
+        slot.busy = null;
+        b.reject(new Error(`worker process ${child.pid} exited (${signal ?? `code ${code}`}) while running trial ${b.job.hash.slice(0, 12)}`));
+      }
+      if (!this.closed) this.pump();
+    });
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private onMessage(slot: Slot, m: WorkerMessage): void {
+    const b = slot.busy;
+    if (m.type === 'ready' || !b || m.hash !== b.job.hash) return;
+    if (m.type === 'progress') b.events.onProgress?.(m.progress);
+    else if (m.type === 'epoch') b.events.onEpoch?.(m.metrics);
+    else {
+      slot.busy = null;
+      if (m.type === 'done') b.resolve({ kind: 'done', result: m.result });
+      else if (m.type === 'diverged') b.resolve({ kind: 'diverged', message: m.message });
+      else {
+        const e = new Error(m.message);
+        e.stack = m.stack;
+        b.reject(e);
+      }
+      this.pump();
+    }
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      let slot = this.slots.find((s) => !s.busy);
+      if (!slot && this.slots.length < this.size) slot = this.spawn();
+      if (!slot) return;
+      const item = this.queue.shift()!;
+      slot.busy = item;
+      item.events.onStart?.();
+      slot.child.send({ type: 'run', hash: item.job.hash, config: item.job.config, checkpointDir: item.job.checkpointDir, trialModule: this.trialModule });
+    }
+  }
+
+  /** Kills every worker; queued and running trials reject. */
+  close(): void {
+    this.closed = true;
+    for (const item of this.queue.splice(0)) item.reject(new Error('worker pool closed'));
+    for (const s of [...this.slots]) {
+      if (s.busy) {
+        const b = s.busy;
+        s.busy = null;
+        b.reject(new Error('worker pool closed'));
+        s.child.kill('SIGKILL');
+      } else if (s.child.connected) s.child.disconnect();
+    }
+  }
+}

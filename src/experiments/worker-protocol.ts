@@ -1,0 +1,14 @@
+/** Messages between the runner (parent) and its worker processes. */
+import type { TrialConfig } from '../train/config.ts';
+import type { EpochMetrics, Progress } from '../train/hooks.ts';
+import type { TrialResult } from '../train/trial-result.ts';
+import type { TrialModuleRef } from './trial-function.ts';
+
+export type ParentMessage = { type: 'run'; hash: string; config: TrialConfig; checkpointDir: string; trialModule: TrialModuleRef };
+
+export type WorkerMessage =
+  | { type: 'ready' }
+  | { type: 'progress'; hash: string; progress: Progress }
+  | { type: 'epoch'; hash: string; metrics: EpochMetrics }
+  | { type: 'done'; hash: string; result: TrialResult }
+  | { type: 'diverged' | 'error'; hash: string; message: string; stack: string };

@@ -1,0 +1,34 @@
+/** HTML helpers and the report's inline stylesheet (the page loads nothing from the network). */
+
+/** Escapes text for HTML content and attribute values. */
+export function esc(s: unknown): string {
+  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+export const REPORT_CSS = `
+:root { --fg: #1d2433; --muted: #5b6475; --line: #e3e6ec; --accent: #00798c; --bg: #fbfbfd; }
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--fg); font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+main { max-width: 940px; margin: 0 auto; padding: 28px 24px 64px; }
+header h1 { font-size: 26px; margin: 0 0 4px; letter-spacing: -0.01em; }
+header .paper { color: var(--accent); font-weight: 600; margin: 0; }
+header .desc { margin: 6px 0 10px; }
+.meta { color: var(--muted); font-size: 13px; display: flex; flex-wrap: wrap; gap: 4px 16px; }
+.meta b { color: var(--fg); font-weight: 600; }
+section { background: white; border: 1px solid var(--line); border-radius: 10px; padding: 18px 20px; margin: 18px 0; }
+section h2 { font-size: 18px; margin: 0 0 10px; }
+figure { margin: 0; }
+figcaption { color: var(--muted); font-size: 13px; margin-top: 6px; }
+figure svg { max-width: 100%; height: auto; }
+table { border-collapse: collapse; width: 100%; font-size: 14px; font-variant-numeric: tabular-nums; }
+th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); }
+th { color: var(--muted); font-weight: 600; font-size: 12px; text-transform: uppercase; letter-spacing: 0.03em; }
+td.num, th.num { text-align: right; }
+tr.better td { background: #eef8f6; }
+.note { color: var(--muted); font-size: 13px; }
+.warn { color: #8a5a00; background: #fff6e0; border: 1px solid #f1dca7; border-radius: 8px; padding: 8px 12px; font-size: 14px; }
+.filters { display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: 16px; }
+.filters img { width: 100%; image-rendering: pixelated; border: 1px solid var(--line); border-radius: 6px; }
+code { font: 12.5px ui-monospace, SFMono-Regular, Menlo, monospace; background: #f2f4f7; padding: 1px 4px; border-radius: 4px; }
+details summary { cursor: pointer; color: var(--accent); }
+`;

@@ -1,0 +1,88 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { atomicWriteFile, nodeIo, StoreError, type WriteIo } from '../../src/experiments/atomic-write.ts';
+import { acquireLock, LockError } from '../../src/experiments/lock.ts';
+import { RunStore, RECORD_FORMAT, type TrialRecord } from '../../src/experiments/store.ts';
+import { resolveTrialConfig } from '../../src/train/config.ts';
+import { trialHash } from '../../src/experiments/hash.ts';
+
+const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'pl-store-'));
+
+test('atomicWriteFile replaces the file and leaves no temp file', () => {
+  const d = tmp();
+  const f = path.join(d, 'a.json');
+  atomicWriteFile(f, 'one');
+  atomicWriteFile(f, 'two');
+  assert.equal(fs.readFileSync(f, 'utf8'), 'two');
+  assert.deepEqual(fs.readdirSync(d), ['a.json']);
+});
+
+test('a full disk (ENOSPC) while writing leaves the previous contents intact and says so', () => {
+  const d = tmp();
+  const f = path.join(d, 'a.json');
+  atomicWriteFile(f, 'previous');
+  let written = 0;
+  const fullDisk: WriteIo = {
+    ...nodeIo,
+    writeSync: (fd, data) => {
+      if (written > 0) throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+      written = nodeIo.writeSync(fd, data.subarray(0, 3));
+      return written;
+    },
+  };
+  assert.throws(() => atomicWriteFile(f, 'a much longer new content', fullDisk), (e: Error) => e instanceof StoreError && /disk full/.test(e.message) && /intact/.test(e.message));
+  assert.equal(fs.readFileSync(f, 'utf8'), 'previous');
+  assert.deepEqual(fs.readdirSync(d), ['a.json']);
+});
+
+test('a second lock on the same store is refused with a message naming the holder', () => {
+  const d = tmp();
+  const lock = acquireLock(path.join(d, '.lock'), 'the run store X');
+  assert.throws(() => acquireLock(path.join(d, '.lock'), 'the run store X'), (e: Error) => e instanceof LockError && e.message.includes(`pid ${process.pid}`) && e.message.includes('the run store X is in use'));
+  lock.release();
+  acquireLock(path.join(d, '.lock'), 'the run store X').release();
+});
+
+test('a lock left by a dead process (e.g. after SIGKILL) is stale and taken over', () => {
+  const d = tmp();
+  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+  fs.writeFileSync(path.join(d, '.lock'), JSON.stringify({ pid: Number(dead), host: os.hostname(), startedAt: 'then', command: 'x' }));
+  const lock = acquireLock(path.join(d, '.lock'), 'store');
+  assert.equal(JSON.parse(fs.readFileSync(path.join(d, '.lock'), 'utf8')).pid, process.pid);
+  lock.release();
+  assert.equal(fs.existsSync(path.join(d, '.lock')), false);
+});
+
+function record(seed: number): TrialRecord {
+  const config = resolveTrialConfig({ seed });
+  return {
+    format: RECORD_FORMAT, experiment: 'x', hash: trialHash(config), status: 'done', config, seed, cell: {}, nuisance: {},
+    code: { package: 'p@0', git: null, dirty: null }, result: null, error: null, startedAt: '', finishedAt: '', seconds: 0, command: '',
+  };
+}
+
+test('a record whose config does not hash to its name (another config version) is ignored with a warning', () => {
+  const store = new RunStore(tmp());
+  store.init();
+  const r = record(1);
+  store.write(r);
+  assert.deepEqual(store.read(r.hash)?.config, r.config);
+  const forged = { ...r, config: resolveTrialConfig({ seed: 2 }) };
+  fs.writeFileSync(store.recordPath(r.hash), JSON.stringify(forged));
+  const warnings: string[] = [];
+  assert.equal(store.read(r.hash, (m) => warnings.push(m)), null);
+  assert.match(warnings[0]!, /no longer hashes/);
+});
+
+test('temp files of dead processes are removed when the store is opened', () => {
+  const store = new RunStore(tmp());
+  store.init();
+  const stale = path.join(store.trialsDir, 'abc.json.tmp-999999999-0');
+  fs.writeFileSync(stale, 'half');
+  store.init();
+  assert.equal(fs.existsSync(stale), false);
+});

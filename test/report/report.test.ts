@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { JSDOM } from 'jsdom';
+import { resolveExperiment } from '../../src/experiments/define.ts';
+import { runExperiment } from '../../src/experiments/runner.ts';
+import { writeReport, ReportError } from '../../src/report/build-report.ts';
+import { runTrial as synthetic } from '../experiments/fixtures/synthetic-trial.ts';
+import toy from '../experiments/fixtures/toy-experiment.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+async function makeReport(): Promise<{ dir: string; report: ReturnType<typeof writeReport> }> {
+  const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-report-'));
+  const exp = resolveExperiment(toy, {});
+  const s = await runExperiment(exp, { runsDir, trial: synthetic });
+  return { dir: s.storeDir, report: writeReport(s.storeDir) };
+}
+
+test('writeReport draws one box-plot dot per finished seed of each chosen setting and a filter PNG per cell', async () => {
+  const { report } = await makeReport();
+  const seeds = report.cells.reduce((n, c) => n + c.test.n, 0);
+  assert.equal(seeds, 4 * 4, '4 cells x 4 seeds');
+  const box = report.charts.find((c) => c.id === 'chart-test-error-boxplot')!;
+  assert.equal(box.marks, seeds);
+  const doc = new JSDOM(box.svg).window.document;
+  assert.equal(doc.querySelectorAll(box.markSelector).length, seeds);
+  assert.equal(report.images.length, 4);
+  for (const f of report.images) assert.deepEqual([...fs.readFileSync(f).subarray(1, 4)].map((b) => String.fromCharCode(b)).join(''), 'PNG');
+  const html = fs.readFileSync(report.path, 'utf8');
+  assert.ok(!/<script|<link|(src|href)="https?:/i.test(html), 'the report loads nothing from the network');
+  assert.equal((html.match(/data:image\/png;base64,/g) ?? []).length, 4);
+  assert.match(html, /Welch p/);
+});
+
+test('writeReport on a directory that is not a run store says what to pass', () => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-report-'));
+  assert.throws(() => writeReport(d), (e: Error) => e instanceof ReportError && /runs\/<experiment>/.test(e.message));
+});
+
+test('the report renders in headless Chromium with no console errors and every chart draws all its data', { skip: fs.existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`, timeout: 60_000 }, async () => {
+  const { dir, report } = await makeReport();
+  const { chromium } = await import('playwright-core');
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1000, height: 900 },
+  });
+  try {
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('request', (r) => !/^(file|data):/.test(r.url()) && problems.push(`network request: ${r.url()}`));
+    await page.goto(pathToFileURL(report.path).href);
+    const charts = await page.$$eval('figure.chart', (figs) =>
+      figs.map((f) => ({ id: f.id, expected: Number(f.getAttribute('data-marks')), drawn: f.querySelectorAll(f.getAttribute('data-mark-selector')!).length, width: f.getBoundingClientRect().width })),
+    );
+    assert.deepEqual(charts.map((c) => c.id).sort(), report.charts.map((c) => c.id).sort());
+    for (const c of charts) {
+      assert.ok(c.expected > 0, `${c.id} has data`);
+      assert.equal(c.drawn, c.expected, `${c.id} drew ${c.drawn} of ${c.expected} marks`);
+      assert.ok(c.width > 300, `${c.id} is visible`);
+    }
+    const images = await page.$$eval('.filter-grid img', (imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth));
+    assert.equal(images.length, 4);
+    assert.ok(images.every((w) => w > 0), 'filter images decoded');
+    const rows = await page.$$eval('#summary-table tbody tr', (r) => r.length);
+    assert.equal(rows, report.cells.length);
+    await page.screenshot({ path: path.join(dir, 'report-screenshot.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
