@@ -6,3 +6,6 @@ export * from './data/index.ts';
 export * from './nn/index.ts';
 export * from './models/index.ts';
 export * from './train/index.ts';
+export * from './io/index.ts';
+export * from './experiments/index.ts';
+export * from './report/index.ts';

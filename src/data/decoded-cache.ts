@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { writeFileAtomic } from './atomic-write.ts';
+import { atomicWriteFile } from '../io/atomic-write.ts';
 
 const MAGIC = 'PLCACHE1';
 const VERSION = 1;
@@ -64,7 +64,7 @@ export function writeDecodedCache(file: string, key: string, x: Float32Array, y:
   Buffer.from(x.buffer, x.byteOffset, x.byteLength).copy(buf, HEADER);
   Buffer.from(y.buffer, y.byteOffset, y.byteLength).copy(buf, HEADER + 4 * x.length);
   sha256(buf.subarray(HEADER)).copy(buf, 56);
-  writeFileAtomic(file, buf);
+  atomicWriteFile(file, buf);
 }
 
 function sha256(b: Uint8Array): Buffer {

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DataFileError } from './data-error.ts';
-import { writeFileAtomic } from './atomic-write.ts';
+import { atomicWriteFile } from '../io/atomic-write.ts';
 
 /** Element types of IDX files, by their type byte. */
 export const IDX_TYPES = {
@@ -161,7 +161,7 @@ export function encodeIdx(t: IdxTensor): Buffer {
 export function writeIdx(file: string, t: IdxTensor, opts: { gzip?: boolean } = {}): void {
   const raw = encodeIdx(t);
   const gz = opts.gzip ?? file.endsWith('.gz');
-  writeFileAtomic(file, gz ? gzipSync(raw) : raw);
+  atomicWriteFile(file, gz ? gzipSync(raw) : raw);
 }
 
 /**

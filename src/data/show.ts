@@ -4,7 +4,7 @@
 import { PNG } from 'pngjs';
 import type { Dataset, ExampleStream } from './dataset.ts';
 import { drawText, GLYPH_HEIGHT, textWidth } from './bitmap-font.ts';
-import { writeFileAtomic } from './atomic-write.ts';
+import { atomicWriteFile } from '../io/atomic-write.ts';
 import { isDataset } from './source.ts';
 
 export { resolveDataSource, isDataset } from './source.ts';
@@ -88,5 +88,5 @@ export function renderExampleGrid(source: Dataset | ExampleStream, opts: Example
 
 /** Writes `renderExampleGrid(source, opts)` to `outPath` atomically (temp file + rename). */
 export async function writeExampleGrid(source: Dataset | ExampleStream, outPath: string, opts: ExampleGridOptions = {}): Promise<void> {
-  writeFileAtomic(outPath, renderExampleGrid(source, opts));
+  atomicWriteFile(outPath, renderExampleGrid(source, opts));
 }

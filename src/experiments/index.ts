@@ -7,7 +7,6 @@ export * from './hash.ts';
 export * from './select.ts';
 export * from './store.ts';
 export * from './lock.ts';
-export * from './atomic-write.ts';
 export * from './runner.ts';
 export * from './registry.ts';
 export * from './trial-function.ts';

@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TrialConfig } from '../train/config.ts';
 import type { TrialResult } from '../train/trial-result.ts';
-import { atomicWriteFile, TEMP_MARK, type WriteIo, nodeIo, StoreError } from './atomic-write.ts';
+import { atomicWriteFile, TEMP_MARK, type WriteIo, nodeIo, AtomicWriteError } from '../io/atomic-write.ts';
 import type { CodeVersion } from './code-version.ts';
 import type { ResolvedExperiment } from './define.ts';
 import type { Setting } from './expand.ts';
@@ -176,4 +176,5 @@ export class RunStore {
   }
 }
 
-export { StoreError };
+/** Errors writing the store (full disk, permissions): the previous state is intact. */
+export { AtomicWriteError as StoreError };

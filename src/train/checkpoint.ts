@@ -7,11 +7,11 @@
  *
  * Data are little-endian `F32` (float32 backends) or `F64` (float64 backends), so a restored
  * parameter is bit-identical to the saved one. Writes are atomic: a temporary file in the same
- * directory, fsync, rename, fsync of the directory; a crash never leaves a partial checkpoint
+ * directory, fsync, rename, fsync of the directory (`src/io/atomic-write.ts`); a crash never leaves a partial checkpoint
  * under the final name.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { atomicWriteFile } from '../io/atomic-write.ts';
 import type { FloatArray } from '../tensor/matrix.ts';
 
 /** Version string stored under `__metadata__.format`. */
@@ -37,8 +37,6 @@ export class CheckpointError extends Error {
 const MAX_HEADER = 100 * 1024 * 1024;
 const BYTES = { F32: 4, F64: 8 } as const;
 type Dtype = keyof typeof BYTES;
-let tmpCounter = 0;
-
 function littleEndianBytes(data: FloatArray): Uint8Array {
   // Node runs on little-endian hosts; a typed array's bytes are already little-endian there.
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
@@ -76,44 +74,9 @@ export function writeCheckpoint(path: string, tensors: Record<string, Tensor>, m
   const lenBytes = Buffer.alloc(8);
   lenBytes.writeBigUInt64LE(BigInt(headerBytes.length));
 
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}-${tmpCounter++}`);
-  const fd = openSync(tmp, 'w');
-  try {
-    writeAll(fd, lenBytes);
-    writeAll(fd, headerBytes);
-    for (const [, t] of entries) writeAll(fd, littleEndianBytes(t.data));
-    fsyncSync(fd);
-    closeSync(fd);
-  } catch (e) {
-    try {
-      closeSync(fd);
-    } catch {
-      // already closed
-    }
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-  try {
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-  try {
-    const dfd = openSync(dir, 'r');
-    fsyncSync(dfd);
-    closeSync(dfd);
-  } catch {
-    // directory fsync is not supported everywhere; the rename itself is atomic
-  }
+  atomicWriteFile(path, [lenBytes, headerBytes, ...entries.map(([, t]) => littleEndianBytes(t.data))]);
 }
 
-function writeAll(fd: number, bytes: Uint8Array): void {
-  let off = 0;
-  while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-}
 
 /**
  * Reads and validates a checkpoint written by `writeCheckpoint` (or any F32/F64 safetensors file).

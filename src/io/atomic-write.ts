@@ -1,4 +1,5 @@
 /**
+ * The one crash-safe file writer of the project (run records, reports, checkpoints, data caches).
  * Crash-safe file replacement: write a temp file in the same directory, fsync it, rename it over
  * the target, fsync the directory. A reader sees the old file or the new one, never half of one,
  * even if the process is killed (SIGKILL) or the disk fills up at any moment.
@@ -25,9 +26,12 @@ export const nodeIo: WriteIo = {
   unlinkSync: (p) => fs.unlinkSync(p),
 };
 
-/** Error writing to the run store; the message says what state the store is in and what to do. */
-export class StoreError extends Error {
-  override name = 'StoreError';
+/** Error writing a file atomically; the message says the previous contents are intact and what to do. */
+export class AtomicWriteError extends Error {
+  override name = 'AtomicWriteError';
+  constructor(message: string, readonly code: string | undefined) {
+    super(message);
+  }
 }
 
 /** Suffix of temp files; `<name>.tmp-<pid>-<n>`. Leftovers from killed processes are removed on open. */
@@ -35,17 +39,21 @@ export const TEMP_MARK = '.tmp-';
 let counter = 0;
 
 /**
- * Atomically replaces `file` with `data`. On failure the target is untouched, the temp file is
- * removed, and a StoreError is thrown; a full disk (ENOSPC/EDQUOT) says so explicitly.
+ * Atomically replaces `file` with `data` (a string, bytes, or byte chunks written in order),
+ * creating its directory if needed. On failure the target is untouched, the temp file is
+ * removed, and an AtomicWriteError is thrown; a full disk (ENOSPC/EDQUOT) says so explicitly.
  */
-export function atomicWriteFile(file: string, data: string | Uint8Array, io: WriteIo = nodeIo): void {
-  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+export function atomicWriteFile(file: string, data: string | Uint8Array | readonly Uint8Array[], io: WriteIo = nodeIo): void {
+  const chunks = typeof data === 'string' ? [Buffer.from(data, 'utf8')] : data instanceof Uint8Array ? [data] : data;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}${TEMP_MARK}${process.pid}-${counter++}`;
   let fd: number | null = null;
   try {
     fd = io.openSync(tmp, 'w');
-    let off = 0;
-    while (off < bytes.length) off += io.writeSync(fd, bytes.subarray(off));
+    for (const bytes of chunks) {
+      let off = 0;
+      while (off < bytes.length) off += io.writeSync(fd, bytes.subarray(off));
+    }
     io.fsyncSync(fd);
     io.closeSync(fd);
     fd = null;
@@ -65,12 +73,16 @@ export function atomicWriteFile(file: string, data: string | Uint8Array, io: Wri
     }
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOSPC' || code === 'EDQUOT') {
-      throw new StoreError(
+      throw new AtomicWriteError(
         `disk full while writing ${file}: nothing was changed (the previous contents, if any, are intact). ` +
-          `Free some space (or use --runs-dir on another disk) and re-run the same command; finished trials are kept.`,
+          `Free some space (or write to another disk, e.g. --runs-dir) and re-run the same command; finished work is kept.`,
+        code,
       );
     }
-    throw new StoreError(`could not write ${file} (${code ?? (e as Error).message}); the previous contents, if any, are intact`);
+    throw new AtomicWriteError(
+      `could not write ${file} (${code ?? (e as Error).message}); the previous contents, if any, are intact`,
+      code,
+    );
   }
   fsyncDir(path.dirname(file));
 }
