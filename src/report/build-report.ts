@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { atomicWriteFile } from '../experiments/atomic-write.ts';
+import { atomicWriteFile } from '../io/atomic-write.ts';
 import { settingLabel, shortKey } from '../experiments/expand.ts';
 import type { ResolvedExperiment } from '../experiments/define.ts';
 import { summarize } from '../experiments/runner.ts';
