@@ -51,6 +51,10 @@ export const pretrainConfigSchema = z.strictObject({
   noise: z.enum(['masking', 'salt-pepper', 'gaussian']).default('masking'),
   tied: z.boolean().default(true),
   loss: z.enum(['cross-entropy', 'squared']).default('cross-entropy'),
+  /** SDAE: decoder non-linearity; `identity` (a linear decoder) goes with the squared loss. */
+  decoder: z.enum(['sigmoid', 'identity']).default('sigmoid'),
+  /** DBN: the first RBM's visible units; `gaussian` (unit variance) for real-valued inputs. */
+  visible: z.enum(['bernoulli', 'gaussian']).default('bernoulli'),
   /** DBN: Gibbs steps of CD-k, and persistent chains (PCD). */
   cdK: positiveInt.default(1),
   persistent: z.boolean().default(false),

@@ -85,6 +85,9 @@ export function validatePretrain(train: Dataset, sizes: readonly number[], cfg: 
   }
   if (!NOISE_KINDS.includes(cfg.noise)) bad('noise', cfg.noise, `one of ${NOISE_KINDS.join(', ')}`);
   if (cfg.loss !== 'cross-entropy' && cfg.loss !== 'squared') bad('loss', cfg.loss, "'cross-entropy' or 'squared'");
+  if (cfg.kind === 'sdae' && cfg.decoder === 'identity' && cfg.loss === 'cross-entropy') {
+    bad('decoder', cfg.decoder, "'sigmoid' with pretrain.loss 'cross-entropy' (an identity decoder needs pretrain.loss 'squared')");
+  }
   if (!isInt(cfg.cdK, 1)) bad('cdK', cfg.cdK, 'an integer >= 1 (Gibbs steps of CD-k)');
   if (typeof cfg.persistent !== 'boolean') bad('persistent', cfg.persistent, 'true or false');
   if (typeof cfg.tied !== 'boolean') bad('tied', cfg.tied, 'true or false');
@@ -98,7 +101,7 @@ export function validatePretrain(train: Dataset, sizes: readonly number[], cfg: 
   if (train.x.length !== train.n * train.dim) {
     throw new ConfigError(`${train.name}: data dim mismatch: ${train.x.length} values are not ${train.n} examples of dim ${train.dim}`);
   }
-  const needUnit = cfg.kind === 'dbn' || cfg.loss === 'cross-entropy';
+  const needUnit = cfg.kind === 'dbn' ? cfg.visible === 'bernoulli' : cfg.loss === 'cross-entropy';
   for (let i = 0; i < train.x.length; i++) {
     const v = train.x[i]!;
     if (!Number.isFinite(v)) throw new ConfigError(`${train.name}: feature value ${v} at index ${i} is not finite; clean the data before pre-training`);
@@ -175,7 +178,7 @@ export async function trainDaeLayer(backend: Backend, task: LayerTask, cfg: Pret
   const state = createDaeState(backend, p, B, cfg.momentum);
   const cwork = createCorruptionWork(backend, B, nIn);
   const xt = backend.zeros(B, nIn); // [B, nIn] corrupted input
-  const opts: DaeOptions = { loss: cfg.loss, decoder: 'sigmoid' };
+  const opts: DaeOptions = { loss: cfg.loss, decoder: cfg.decoder };
   const hp = { lr: cfg.lr, momentum: cfg.momentum, weightDecay: cfg.weightDecay };
   try {
     await runEpochs(backend, task, cfg, hooks, (x) => {
@@ -194,7 +197,9 @@ export async function trainDaeLayer(backend: Backend, task: LayerTask, cfg: Pret
 /** Trains one RBM by CD-k / PCD-k on `task.input`; returns its hidden side `{W, b: c}`. */
 export async function trainRbmLayer(backend: Backend, task: LayerTask, cfg: PretrainConfig, hooks?: TrainingHooks): Promise<DenseParams> {
   const nIn = task.input.dim, B = cfg.batchSize;
-  const p = createRbm(backend, nIn, task.nHidden, task.streams.init, 'bernoulli');
+  // Only the bottom RBM sees the data; the ones above model sigmoid outputs in [0, 1].
+  const visible = task.layer === 0 ? cfg.visible : 'bernoulli';
+  const p = createRbm(backend, nIn, task.nHidden, task.streams.init, visible);
   const state = createRbmState(backend, p, B, cfg.momentum);
   const opts = { k: cfg.cdK, lr: cfg.lr, momentum: cfg.momentum, weightDecay: cfg.weightDecay, persistent: cfg.persistent };
   const nMon = Math.min(task.input.n, PSEUDO_LIKELIHOOD_EXAMPLES), chunk = Math.min(PL_CHUNK, nMon);
@@ -203,6 +208,7 @@ export async function trainRbmLayer(backend: Backend, task: LayerTask, cfg: Pret
   const plWork = createPseudoLikelihoodWork(backend, p, chunk);
   const plTail = monTail ? createPseudoLikelihoodWork(backend, p, monTail.rows) : null;
   const monitor = (epoch: number): Record<string, number> => {
+    if (visible === 'gaussian') return {}; // pseudo-likelihood flips bits: defined for binary visibles only
     const r = task.streams.sampling.fork('pseudo-likelihood', epoch);
     let s = 0;
     for (let start = 0; start < nMon; start += chunk) {
