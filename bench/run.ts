@@ -1,6 +1,7 @@
 /**
- * `npm run bench` (`node --import tsx bench/run.ts [-- --json]`): single-thread sgemm GFLOP/s
- * and the MLP 784-1000-1000-1000-10 SGD step for every available fast backend, next to
+ * `npm run bench` (`node --import tsx bench/run.ts [-- --json]`): single-thread sgemm GFLOP/s,
+ * the MLP 784-1000-1000-1000-10 SGD step (`Mlp.trainStep`, `bench/mlp-step.ts`) and the
+ * pre-training updates (`bench/pretrain-step.ts`) for every available fast backend, next to
  * PyTorch (`bench/torch_bench.py`, one thread) and the CPU's fp32 peak.
  *
  * Options: --json (JSON lines only), --backends wasm,native (default: every available
@@ -19,6 +20,7 @@ import type { Backend } from '../src/tensor/kernels.ts';
 import { Rng } from '../src/rng/index.ts';
 import { cpuPeak } from './cpu-peak.ts';
 import { createMlpStep } from './mlp-step.ts';
+import { createPretrainStep, type PretrainKind } from './pretrain-step.ts';
 import { medianMs } from './timing.ts';
 import { gemmKey, runTorch, type GemmShape, type TorchResults } from './torch.ts';
 
@@ -57,6 +59,8 @@ const GEMM_SHAPES: GemmShape[] = [
 ];
 const MLP_SIZES = [784, 1000, 1000, 1000, 10];
 const MLP_BATCHES = [1, 10, 128, 512];
+/** Pre-training updates of the first 784-1000 layer (batch 1: the default; 10: common). */
+const PRETRAIN: [PretrainKind, number][] = [['dae', 1], ['dae', 10], ['rbm', 1], ['rbm', 10]];
 
 const emit = (o: object): void => {
   if (opts.json) console.log(JSON.stringify(o));
@@ -149,6 +153,15 @@ async function main(): Promise<void> {
         `${String(batch).padStart(7)} ${fmt(ms, 2).padStart(9)} ${fmt((batch * 1000) / ms, 0).padStart(12)} ` +
           `${fmt(torchMs, 2).padStart(10)} ${fmt(torchMs ? (batch * 1000) / torchMs : null, 0).padStart(12)} ${fmt(torchMs ? torchMs / ms : null, 2).padStart(19)}`,
       );
+    }
+    say('pre-training update of a 784-1000 layer (tied DAE cross-entropy step; RBM CD-1), plain SGD');
+    say('  model  batch   ms/step   examples/s');
+    for (const [kind, batch] of PRETRAIN) {
+      const s = createPretrainStep(be, kind, 784, 1000, batch);
+      const ms = medianMs(() => s.step(), { budgetMs, minRepeats: 5 });
+      s.dispose();
+      emit({ kind: 'pretrain-step', backend: be.name, variant, model: kind, batch, ms, examplesPerSec: (batch * 1000) / ms });
+      say(`${kind.padStart(7)} ${String(batch).padStart(6)} ${fmt(ms, 3).padStart(9)} ${fmt((batch * 1000) / ms, 0).padStart(12)}`);
     }
   }
   if (relaxedChild) runRelaxedChild(torch);

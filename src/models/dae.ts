@@ -173,6 +173,25 @@ export function daeGradients(
   grads: DaeGrads,
   opts: DaeOptions,
 ): number {
+  return daeBackward(backend, p, xTilde, x, work, opts, grads, null);
+}
+
+/**
+ * The forward and backward pass shared by {@link daeGradients} (`grads` given: each gradient
+ * `g` is written there) and the momentum-free {@link daeStep} (`grads` null: each gradient
+ * kernel applies the SGD step itself, `param <- (1 - lr wd) param - lr g` with wd on W and V
+ * only, by writing `-lr g` into the parameter with beta 1 once its old value has been used).
+ */
+function daeBackward(
+  backend: Backend,
+  p: DaeParams,
+  xTilde: Matrix,
+  x: Matrix,
+  work: DaeWork,
+  opts: DaeOptions,
+  grads: DaeGrads | null,
+  hp: DaeUpdate | null,
+): number {
   const { nVisible, nHidden } = daeShapes(p);
   const B = x.rows;
   assertShape('daeGradients', 'x', x, B, nVisible);
@@ -180,6 +199,12 @@ export function daeGradients(
   assertShape('daeGradients', 'work.h', work.h, B, nHidden);
   const loss = daeLoss(backend, p, xTilde, x, work, opts);
   const { h, xhat, dA, dH } = work;
+  // Where gradient g goes: grads.X <- g, or X <- X - lr g (after weight decay on W and V).
+  const alpha = grads ? 1 : -hp!.lr, beta = grads ? 0 : 1;
+  const decay = (m: Matrix): Matrix => {
+    if (!grads && hp!.weightDecay !== 0) backend.scale(1 - hp!.lr * hp!.weightDecay, m);
+    return m;
+  };
   // dA = dL/d(pre-activation of x^), [B, nVisible]
   backend.sub(xhat, x, dA);
   if (opts.loss === 'cross-entropy') {
@@ -188,24 +213,30 @@ export function daeGradients(
     backend.scale(2 / B, dA);
     backend.activationBackward(decoderOf(opts), xhat, dA, dA);
   }
-  backend.colSums(dA, grads.c);
-  // dH = dA W'^T, [B, nHidden]
+  backend.colSums(dA, grads ? grads.c : p.c, alpha, beta);
+  // dH = dA W'^T, [B, nHidden] (with the old W' before it is updated)
   if (p.V) {
     backend.gemm(false, true, 1, dA, p.V, 0, dH);
-    backend.gemm(true, false, 1, h, dA, 0, grads.V!);
+    backend.gemm(true, false, alpha, h, dA, beta, grads ? grads.V! : decay(p.V));
   } else {
     backend.gemm(false, false, 1, dA, p.W, 0, dH);
   }
   backend.activationBackward('sigmoid', h, dH, dH);
-  backend.colSums(dH, grads.b);
-  backend.gemm(true, false, 1, xTilde, dH, 0, grads.W);
-  if (!p.V) backend.gemm(true, false, 1, dA, h, 1, grads.W);
+  backend.colSums(dH, grads ? grads.b : p.b, alpha, beta);
+  const W = grads ? grads.W : decay(p.W);
+  backend.gemm(true, false, alpha, xTilde, dH, beta, W);
+  if (!p.V) backend.gemm(true, false, alpha, dA, h, 1, W);
   return loss;
 }
 
 /**
  * One SGD step on one minibatch: gradients, then `sgdUpdate` of every parameter (weight decay on
  * W and V only). Returns the batch's mean loss before the step.
+ *
+ * Without momentum (no velocity in `state`) the step is folded into the gradient kernels:
+ * each writes `-lr g` straight into its parameter (after `param <- (1 - lr weightDecay) param`
+ * for W and V), so `state.grads` is not written and there is no update pass; the result equals
+ * the `sgdUpdate` path up to float rounding.
  */
 export function daeStep(
   backend: Backend,
@@ -216,6 +247,7 @@ export function daeStep(
   opts: DaeOptions,
   hp: DaeUpdate,
 ): number {
+  if (!state.velocity) return daeBackward(backend, p, xTilde, x, state.work, opts, null, hp);
   const loss = daeGradients(backend, p, xTilde, x, state.work, state.grads, opts);
   const g = state.grads, v = state.velocity;
   backend.sgdUpdate(p.W, g.W, v?.W ?? null, hp.lr, hp.momentum, hp.weightDecay);

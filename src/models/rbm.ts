@@ -54,6 +54,7 @@ export interface RbmState {
   vMean: Matrix; // [batch, nVisible]
   vChain: Matrix; // [batch, nVisible] visible samples of the negative chain
   noiseV: Matrix; // [batch, nVisible] uniforms (Bernoulli) or normals (Gaussian)
+  /** Gradients, written only when there is a velocity (momentum > 0; see {@link cdStep}). */
   gW: Matrix;
   gb: Matrix;
   gc: Matrix;
@@ -200,7 +201,11 @@ export function reconstructionError(backend: Backend, p: RbmParams, v: Matrix, h
  *   k times:        vChain ~ P(v|hChain) (noiseV), hMean = P(h|vChain), hChain ~ hMean (uH)
  *   gradient (ascent on log-likelihood, averaged over the batch):
  *     dW = (v0^T h0 - vChain^T hMean) / B,  db = mean(v0 - vChain),  dc = mean(h0 - hMean)
- *   SGD with momentum and weight decay on W through `sgdUpdate` (with the sign flipped).
+ *   SGD with momentum and weight decay on W through `sgdUpdate` (with the sign flipped); without
+ *   momentum (no velocity in `state`), the step is folded into the gradient kernels instead:
+ *   `W <- (1 - lr weightDecay) W + (lr / B)(v0^T h0 - vChain^T hMean)` by two gemms into W, and
+ *   the biases by colSums into b and c (no gradient buffers, no update pass; the same update
+ *   up to float rounding).
  *
  * Random numbers, in order: (CD only) `[batch, nHidden]` uniforms, then per Gibbs step
  * `[batch, nVisible]` visible noise and `[batch, nHidden]` uniforms, all row-major.
@@ -221,6 +226,22 @@ export function cdStep(backend: Backend, p: RbmParams, state: RbmState, v0: Matr
     rng.fillUniform(s.uH.data);
     sampleHiddens(backend, p, s.vChain, s.uH, s.hMean, s.hChain);
   }
+  const v = s.velocity;
+  if (!v) {
+    // No momentum: the update is folded into the gradient kernels, which write the parameters
+    // directly (W <- (1 - lr wd) W + (lr / B)(v0^T h0 - vChain^T hMean), likewise b and c);
+    // equal to the sgdUpdate path below up to float rounding. gW, gb, gc are not written.
+    const a = opts.lr / B;
+    if (opts.weightDecay !== 0) backend.scale(1 - opts.lr * opts.weightDecay, p.W);
+    backend.gemm(true, false, a, v0, s.h0, 1, p.W);
+    backend.gemm(true, false, -a, s.vChain, s.hMean, 1, p.W);
+    backend.colSums(v0, p.b, a, 1);
+    backend.colSums(s.vChain, p.b, -a, 1);
+    backend.colSums(s.h0, p.c, a, 1);
+    backend.colSums(s.hMean, p.c, -a, 1);
+    s.updates++;
+    return recon;
+  }
   // Gradients of the negative log-likelihood (for descent): -(positive - negative) / B.
   backend.gemm(true, false, -1 / B, v0, s.h0, 0, s.gW);
   backend.gemm(true, false, 1 / B, s.vChain, s.hMean, 1, s.gW);
@@ -228,7 +249,6 @@ export function cdStep(backend: Backend, p: RbmParams, state: RbmState, v0: Matr
   backend.colSums(s.vChain, s.gb, 1 / B, 1);
   backend.colSums(s.h0, s.gc, -1 / B, 0);
   backend.colSums(s.hMean, s.gc, 1 / B, 1);
-  const v = s.velocity;
   backend.sgdUpdate(p.W, s.gW, v?.W ?? null, opts.lr, opts.momentum, opts.weightDecay);
   backend.sgdUpdate(p.b, s.gb, v?.b ?? null, opts.lr, opts.momentum, 0);
   backend.sgdUpdate(p.c, s.gc, v?.c ?? null, opts.lr, opts.momentum, 0);

@@ -141,8 +141,8 @@ export function curveChart(cells: readonly CellSummary[], metric: string, label:
     y: { label, grid: true },
     color: { domain: lines, scheme: 'tableau10', legend: false },
     marks: [
-      Plot.line(rows.filter((r) => r.group !== 'none'), { x: 'epoch', y: 'value', stroke: 'cell', strokeWidth: 1.8, className: 'm-curve' }),
-      Plot.line(rows.filter((r) => r.group === 'none'), { x: 'epoch', y: 'value', stroke: 'cell', strokeWidth: 1.8, strokeDasharray: '5,3', className: 'm-curve' }),
+      Plot.line(rows.filter((r) => r.group !== 'none'), { x: 'epoch', y: 'value', z: 'cell', stroke: 'cell', strokeWidth: 1.8, className: 'm-curve' }),
+      Plot.line(rows.filter((r) => r.group === 'none'), { x: 'epoch', y: 'value', z: 'cell', stroke: 'cell', strokeWidth: 1.8, strokeDasharray: '5,3', className: 'm-curve' }),
       Plot.text(rows, Plot.selectLast({ x: 'epoch', y: 'value', z: 'cell', text: 'cell', fill: 'cell', textAnchor: 'start', dx: 5, fontSize: 10 })),
     ],
   });

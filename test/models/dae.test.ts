@@ -164,3 +164,24 @@ test('the cross-entropy loss with an identity decoder is rejected, naming the fi
   const p = randomDae(true, 1), st = createDaeState(be, p, B, 0), x = be.zeros(B, nV);
   assert.throws(() => daeLoss(be, p, x, x, st.work, { loss: 'cross-entropy', decoder: 'identity' }), /sigmoid decoder.*squared/);
 });
+
+test('daeStep without momentum (update folded into the gradient kernels) equals daeGradients then W <- W - lr (g + wd W)', () => {
+  for (const [tied, opts] of cases) {
+    const r = new Rng(21);
+    const p = randomDae(tied, 5), q = randomDae(tied, 5);
+    const x = randomMatrix(B, nV, r, 0, 1), xt = randomMatrix(B, nV, r, 0, 1);
+    const lr = 0.3, wd = 0.01;
+    const sp = createDaeState(be, p, B, 0), sq = createDaeState(be, q, B, 0);
+    const lossP = daeStep(be, p, sp, xt, x, opts, { lr, momentum: 0, weightDecay: wd });
+    const lossQ = daeGradients(be, q, xt, x, sq.work, sq.grads, opts);
+    assert.ok(Math.abs(lossP - lossQ) < 1e-14, `loss ${lossP} vs ${lossQ}`);
+    const pairs: [string, Matrix, Matrix, Matrix, number][] = [['W', p.W, q.W, sq.grads.W, wd], ['b', p.b, q.b, sq.grads.b, 0], ['c', p.c, q.c, sq.grads.c, 0]];
+    if (!tied) pairs.push(['V', p.V!, q.V!, sq.grads.V!, wd]);
+    for (const [name, got, w0, g, d] of pairs) {
+      for (let i = 0; i < got.size; i++) {
+        const want = w0.data[i]! - lr * (g.data[i]! + d * w0.data[i]!);
+        assert.ok(Math.abs(got.data[i]! - want) < 1e-13, `${tied ? 'tied' : 'untied'} ${opts.loss} ${name}[${i}]: ${got.data[i]} vs ${want}`);
+      }
+    }
+  }
+});

@@ -139,13 +139,14 @@ test('bad hyperparameters and data are rejected before training, naming the para
 test('a diverging layer throws DivergenceError naming the layer, the epoch and the last finite value', async () => {
   const data = synthetic(30); // 3 minibatches of 10, 3 parameter updates per minibatch
   for (const kind of ['sdae', 'dbn'] as const) {
-    // A backend whose parameters blow up (NaN) from the 14th sgdUpdate on: epoch 2 of layer 1.
+    // A backend whose weight-gradient gemms (C = A^T B: two per minibatch, whether they write a
+    // gradient or, fused, the weights themselves) output NaN from the 8th on: epoch 2 of layer 1.
     let updates = 0;
     const poisoned = {
       ...be,
-      sgdUpdate(...args: Parameters<typeof be.sgdUpdate>) {
-        be.sgdUpdate(...args);
-        if (++updates >= 14) args[0].data.fill(NaN);
+      gemm(...args: Parameters<typeof be.gemm>) {
+        be.gemm(...args);
+        if (args[0] && ++updates >= 8) args[6].data.fill(NaN);
       },
     };
     const seen: EpochMetrics[] = [];
