@@ -45,14 +45,18 @@ export function boxplotChart(cells: readonly CellSummary[], factor: string | nul
     return c.test.values.map((e, i) => ({ group, x, error: 100 * e, seed: c.test.seeds[i]! }));
   });
   const groups = uniq(rows.map((r) => r.group));
+  const xs = uniq(cells.map((c) => splitCell(c.cell, factor).x));
+  // Long level names (three or more factors) would overlap: slant them and make room below.
+  const longest = Math.max(0, ...xs.map((x) => x.length));
+  const slant = longest * xs.length * groups.length > 90;
   const svg = plotToSvg({
     width: 860,
-    height: 360,
+    height: slant ? 360 + 5 * longest : 360,
     marginLeft: 56,
-    marginBottom: 40,
+    marginBottom: slant ? 20 + 5.5 * longest : 40,
     style: { fontSize: '12px' },
     fx: { label: factor ?? null, domain: groups },
-    x: { label: null, domain: uniq(cells.map((c) => splitCell(c.cell, factor).x)), padding: 0.35 },
+    x: { label: null, domain: xs, padding: 0.35, ...(slant ? { tickRotate: -35 } : {}) },
     y: { label: 'test error (%)', grid: true, nice: true },
     color: colorScale(groups),
     marks: [
