@@ -9,3 +9,4 @@ export * from './train/index.ts';
 export * from './io/index.ts';
 export * from './experiments/index.ts';
 export * from './report/index.ts';
+export * from './analysis/index.ts';

@@ -15,7 +15,7 @@ import { expandExperiment, uniqueTrials, type PlannedTrial } from './expand.ts';
 import { reproduceCommand } from './reproduce.ts';
 import { compareCells, selectModels, type CellSummary, type Comparison } from './select.ts';
 import { RunStore, RECORD_FORMAT, type Manifest, type TrialRecord } from './store.ts';
-import { DEFAULT_TRIAL_MODULE, type TrialFunction, type TrialModuleRef } from './trial-function.ts';
+import { DEFAULT_TRIAL_MODULE, type TrialFunction, type TrialFunctionOptions, type TrialModuleRef } from './trial-function.ts';
 import { WorkerPool, type JobOutcome, type TrialExecutor } from './worker-pool.ts';
 
 /** Callbacks for progress display (all optional, all cheap). */
@@ -63,11 +63,14 @@ function inProcessExecutor(fn: TrialFunction): TrialExecutor {
     let backend = backends.get(job.config.backend);
     if (!backend) backends.set(job.config.backend, (backend = await createBackend(job.config.backend as BackendName)));
     try {
-      const result = await fn(job.config, {
+      // resume: continue a trial interrupted mid-way from its checkpoint (see worker.ts).
+      const options: TrialFunctionOptions = {
         backend,
         checkpointDir: job.checkpointDir,
+        resume: true,
         hooks: { onEpoch: (m) => events.onEpoch?.(m), onProgress: (p) => events.onProgress?.(p) },
-      });
+      };
+      const result = await fn(job.config, options);
       return { kind: 'done', result };
     } catch (e) {
       if ((e as Error)?.name === 'DivergenceError') return { kind: 'diverged', message: (e as Error).message };

@@ -13,6 +13,8 @@ export interface TrialFunctionOptions {
   backend?: Backend;
   hooks?: TrainingHooks;
   checkpointDir?: string;
+  /** Continue from the resume checkpoint in `checkpointDir` when there is one (bit-identical). */
+  resume?: boolean;
 }
 
 /** Same contract as `runTrial(config, opts)`: deterministic given `config` (its seed included). */

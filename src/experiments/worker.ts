@@ -1,11 +1,21 @@
 /**
  * Worker process entry (forked by WorkerPool). Creates each backend once, then runs one trial per
  * 'run' message, streaming progress and epoch metrics back. Exits when the parent goes away.
+ *
+ * Mid-trial resume: every trial runs with `resume: true` and its checkpoint directory
+ * (`checkpoints/<hash>/` in the store), so a trial interrupted mid-way (sweep killed, machine
+ * rebooted) continues from its last finished fine-tuning epoch (`resume.safetensors`, written
+ * atomically by `runTrial` after every epoch and deleted when the trial completes), bit-identically
+ * to an uninterrupted run. The store's guarantees are unchanged: only trials without a record
+ * run at all, the record is still written once by the parent when the trial returns, and a
+ * checkpoint directory is keyed by the hash of the resolved config, so it can only be resumed
+ * by the same config. (Pre-training is not checkpointed: a trial killed during pre-training
+ * starts again from scratch.)
  */
 import { createBackend, type BackendName } from '../backends/registry.ts';
 import type { Backend } from '../tensor/kernels.ts';
 import type { Progress } from '../train/hooks.ts';
-import { loadTrialFunction, type TrialFunction } from './trial-function.ts';
+import { loadTrialFunction, type TrialFunction, type TrialFunctionOptions } from './trial-function.ts';
 import type { ParentMessage, WorkerMessage } from './worker-protocol.ts';
 
 const send = (m: WorkerMessage): void => {
@@ -28,11 +38,17 @@ process.on('message', (raw) => {
       let backend = backends.get(config.backend);
       if (!backend) backends.set(config.backend, (backend = await createBackend(config.backend as BackendName)));
       let last = 0;
-      const result = await fn(config, {
+      const options: TrialFunctionOptions = {
         backend,
         checkpointDir,
+        resume: true,
         hooks: {
-          onEpoch: (metrics) => send({ type: 'epoch', hash, metrics }),
+          onEpoch: async (metrics) => {
+            send({ type: 'epoch', hash, metrics });
+            // Yield to the event loop once per epoch, so that a 'disconnect' (the parent was
+            // killed) ends this process at the next epoch boundary instead of after the trial.
+            await new Promise<void>((resolve) => setImmediate(resolve));
+          },
           onProgress: (progress: Progress) => {
             const now = Date.now();
             if (now - last < 250) return;
@@ -40,7 +56,8 @@ process.on('message', (raw) => {
             send({ type: 'progress', hash, progress });
           },
         },
-      });
+      };
+      const result = await fn(config, options);
       send({ type: 'done', hash, result });
     } catch (e) {
       const err = e as Error;

@@ -109,6 +109,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
   const evalTrain = opts.evaluateTrain ?? true;
 
   try {
+    if (epoch === 0) await hooks?.onStart?.({ model });
     while (epoch < until && !stopper.shouldStop) {
       epoch++;
       const te = performance.now();

@@ -41,6 +41,12 @@ export interface EpochContext {
 
 export interface TrainingHooks {
   /**
+   * Called once before the first fine-tuning epoch with the untrained (or freshly pre-trained)
+   * network, e.g. to record epoch 0 of a function-space trajectory. Not called again when a run
+   * resumes from a checkpoint.
+   */
+  onStart?(ctx: EpochContext): void | Promise<void>;
+  /**
    * Called after every epoch with its metrics (and, from loops that provide it, a context with
    * the live model). May be async (e.g. to write a probe file).
    */

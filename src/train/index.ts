@@ -6,6 +6,7 @@ export * from './early-stopping.ts';
 export * from './finetune.ts';
 export * from './hooks.ts';
 export * from './model-checkpoint.ts';
+export * from './online.ts';
 export * from './pretrain.ts';
 export * from './trial-result.ts';
 export * from './trial.ts';

@@ -1,0 +1,7 @@
+// Re-exports only: analyses hooked into training (probe outputs, weight snapshots) and run on
+// trained networks (landscape slices, stream error by block).
+export * from './combine-hooks.ts';
+export * from './probe-recorder.ts';
+export * from './weight-snapshots.ts';
+export * from './landscape.ts';
+export * from './stream-error.ts';

@@ -1,0 +1,90 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createReferenceBackend } from '../../src/backends/reference/index.ts';
+import { Rng } from '../../src/rng/rng.ts';
+import { Mlp } from '../../src/models/mlp.ts';
+import { Sgd } from '../../src/nn/sgd.ts';
+import type { ExampleStream } from '../../src/data/dataset.ts';
+import { blockResampledOrder, headExamples } from '../../src/data/batches.ts';
+import { createInfiniteMnist, INFINITE_MNIST_ORIGINALS } from '../../src/data/infinite-mnist.ts';
+import { trainOnline } from '../../src/train/online.ts';
+import { streamErrorByBlock } from '../../src/analysis/stream-error.ts';
+import { createProbeRecorder, readProbeOutputs } from '../../src/analysis/probe-recorder.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const be = createReferenceBackend('float32');
+const DIM = 6, K = 3;
+
+/** Gaussian blobs as an unbounded stream: example i is a pure function of i; `seen` logs the indices read. */
+function blobStream(): ExampleStream & { seen: number[] } {
+  const centres = new Rng(11).fork('centres').fillUniform(new Float32Array(K * DIM));
+  const seen: number[] = [];
+  return {
+    name: 'blobs', dim: DIM, nClasses: K, seen,
+    example(i, x) {
+      seen.push(i);
+      const r = new Rng(12).fork('example', i);
+      const c = r.int(K);
+      for (let j = 0; j < DIM; j++) x[j] = centres[c * DIM + j]! + 0.3 * r.normal();
+      return c;
+    },
+  };
+}
+const net = (): Mlp => Mlp.create(be, { nIn: DIM, hidden: [8], nClasses: K, activation: 'sigmoid', init: 'uniform-fanin' }, new Rng(5).fork('init'));
+
+describe('trainOnline', () => {
+  test('the online error counts each example with the network as it was BEFORE training on it', async () => {
+    const stream = blobStream();
+    const model = net();
+    const r = await trainOnline({ model, stream, start: 100, updates: 300, lr: 0.5, blockSize: 100, window: 150 });
+    // The same thing by hand: predict, then one SGD step, example by example.
+    const twin = net(), opt = new Sgd(be, twin.parameters(), { lr: 0.5, momentum: 0, lrDecay: 0, l1: 0, l2: 0 });
+    const x = be.zeros(1, DIM), y = new Int32Array(1), p = new Int32Array(1), wrong: number[] = [];
+    for (let t = 0; t < 300; t++) {
+      y[0] = stream.example(100 + t, x.data as Float32Array);
+      be.argmaxRows(twin.forward(x, false), p);
+      wrong.push(p[0] === y[0] ? 0 : 1);
+      twin.trainStep(x, y, opt);
+    }
+    const mean = (a: number[]): number => a.reduce((s, v) => s + v, 0) / a.length;
+    assert.deepEqual(r.blocks.map((b) => b.values['blockError']), [mean(wrong.slice(0, 100)), mean(wrong.slice(100, 200)), mean(wrong.slice(200))]);
+    assert.deepEqual(r.blocks.map((b) => b.values['onlineError']), [mean(wrong.slice(0, 100)), mean(wrong.slice(50, 200)), mean(wrong.slice(150))]);
+    assert.deepEqual(r.blocks.map((b) => b.values['examplesSeen']), [100, 200, 300]);
+    assert.deepEqual(model.getFlat(), twin.getFlat());
+    assert.ok(r.blocks[2]!.values['blockError']! < r.blocks[0]!.values['blockError']!, 'it learns');
+  });
+
+  test('examples come from the given order (a block-resampled sequence), and a partial last block is reported', async () => {
+    const stream = blobStream();
+    const order = blockResampledOrder({ length: 100, blocks: 4, varyBlock: 2, draw: 1, offset: 1000, rng: new Rng(1) });
+    const blocks: number[] = [];
+    await trainOnline({ model: net(), stream, order, updates: 45, batchSize: 2, lr: 0.1, blockSize: 40, hooks: { onEpoch: (m) => void blocks.push(m.values['examplesSeen']!) } });
+    assert.deepEqual(stream.seen, [...order.subarray(0, 90)]);
+    assert.deepEqual(blocks, [40, 80, 90]);
+  });
+
+  test('learns InfiniteMNIST online from a few thousand deformed digits; test error, probe epoch 0 and per-block error by position', { timeout: 30_000 }, async () => {
+    const stream = await createInfiniteMnist();
+    const test = { name: 'imnist-test', n: 500, dim: 784, nClasses: 10, x: new Float32Array(500 * 784), y: new Int32Array(500) };
+    stream.batch(0, 500, test.x, test.y); // indices < 10,000 are MNIST's test set
+    const model = Mlp.create(be, { nIn: 784, hidden: [32], nClasses: 10, activation: 'sigmoid', init: 'uniform-fanin' }, new Rng(2).fork('init'));
+    const probePath = join(mkdtempSync(join(tmpdir(), 'online-')), 'probe.safetensors');
+    const rec = createProbeRecorder({ path: probePath, probe: headExamples(test, 50) });
+    const r = await trainOnline({ model, stream, start: INFINITE_MNIST_ORIGINALS, updates: 4000, lr: 0.1, blockSize: 1000, test, hooks: rec });
+    const first = r.blocks[0]!.values, last = r.blocks.at(-1)!.values;
+    assert.ok(last['blockError']! < 0.7 * first['blockError']!, `online error ${first['blockError']} -> ${last['blockError']}, test ${last['testError']}`);
+    assert.ok(last['testError']! < 0.4, `test error ${last!['testError']}`);
+    assert.deepEqual(readProbeOutputs(probePath).epochs, [0, 1, 2, 3, 4]);
+    const indices = Int32Array.from({ length: 4000 }, (_, i) => INFINITE_MNIST_ORIGINALS + i);
+    const byBlock = streamErrorByBlock({ model, stream, indices, blocks: 4 });
+    assert.equal(byBlock.length, 4);
+    assert.ok(byBlock.every((e) => e < first['blockError']!), `training-stream error by block ${[...byBlock]}`);
+  });
+
+  test('bad settings are refused before training, naming the setting', async () => {
+    await assert.rejects(trainOnline({ model: net(), stream: blobStream(), updates: 10, batchSize: 3, lr: 0.1, blockSize: 10 }), /blockSize must be a positive multiple of batchSize 3/);
+    await assert.rejects(trainOnline({ model: net(), stream: blobStream(), order: new Int32Array(5), updates: 10, lr: 0.1, blockSize: 5 }), /order has 5 indices/);
+  });
+});
