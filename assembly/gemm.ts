@@ -5,12 +5,24 @@
 import { gemmPacked } from './gemm-packed';
 import { gemmRank1 } from './gemm-rank1';
 import { gemmSmallNN, gemmSmallNT } from './gemm-small';
+import { gemmSmallK } from './gemm-small-k';
 import { scratch } from './memory';
 
 /** Below this many rows of C the unpacked kernels win (packing op(B) costs O(K N)). */
 let smallM: i32 = 32;
 /** Up to this K, too, when B is not transposed (rank-k updates such as dW = x^T dy at small batch). */
 let smallK: i32 = 16;
+/**
+ * Up to this K (at most three passes of five k's), with B not transposed and op(A) = A^T or
+ * M >= smallM, the streaming small-K kernel (`gemmSmallK`: the fused SGD step
+ * `W <- W - lr x^T dy` at a small batch) replaces the gather + register-tile path.
+ */
+let streamK: i32 = 12;
+
+/** Sets the streaming small-K threshold (benchmark tuning; 1 disables the kernel). */
+export function setStreamK(v: i32): void {
+  streamK = v;
+}
 
 /** Sets the small-K threshold (benchmark tuning). */
 export function setSmallK(v: i32): void {
@@ -47,6 +59,11 @@ export function gemm(
       for (let j = 0; j < n; j++) store<f32>(y + (<usize>j << 2), load<f32>(b + <usize>j * ldbB));
     }
     gemmRank1(m, n, alpha, a, transA ? 4 : <usize>lda << 2, y, beta, c, ldc);
+    return;
+  }
+  if (!transB && k <= streamK && (transA || m >= smallM)) {
+    // Small K (a small batch's weight gradient or fused update): op(A) read in place.
+    gemmSmallK(m, n, k, alpha, a, transA ? 4 : <usize>lda << 2, transA ? <usize>lda << 2 : 4, b, ldb, beta, c, ldc);
     return;
   }
   if (m >= smallM && (transB || k > smallK)) {

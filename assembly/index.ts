@@ -5,7 +5,7 @@
  * 2 tanh, 3 relu.
  */
 export { alloc, release, copyBytes } from './memory';
-export { gemm, setSmallM, setSmallK } from './gemm';
+export { gemm, setSmallM, setSmallK, setStreamK } from './gemm';
 export { setSmallKBlock } from './gemm-small';
 export { fill, axpy, scale, binary, where, bernoulli, signAxpy, sgdUpdate } from './elementwise';
 export { activation, biasActivation, activationBackward, softplus } from './activations';

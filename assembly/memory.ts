@@ -15,9 +15,12 @@ export function release(ptr: usize): void {
   heap.free(ptr);
 }
 
-/** A scratch buffer of at least `bytes`, kept and grown across calls (slot 0..3). */
-const scratchPtr = new StaticArray<usize>(4);
-const scratchSize = new StaticArray<usize>(4);
+/**
+ * A scratch buffer of at least `bytes`, kept and grown across calls. Slots: 0, 1, 2 packed
+ * GEMM (A, B, edge tile), 3 gathers in the GEMM dispatcher, 4 small-K GEMM (packed B).
+ */
+const scratchPtr = new StaticArray<usize>(5);
+const scratchSize = new StaticArray<usize>(5);
 
 export function scratch(slot: i32, bytes: usize): usize {
   if (unchecked(scratchSize[slot]) < bytes) {

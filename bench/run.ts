@@ -8,9 +8,9 @@
  * backend except the slow reference ones), --budget <ms per figure> (default 400),
  * --no-torch, --quick (fewer shapes, smaller budget), --no-relaxed.
  *
- * Node 20 runs relaxed SIMD only behind --experimental-wasm-relaxed-simd, so when the wasm
- * backend here is plain SIMD, the wasm figures are measured again in a child process with
- * that flag (reported as variant 'relaxed-simd'); --no-relaxed skips it.
+ * The wasm backend loads its relaxed-SIMD build by default (switching on Node 20's
+ * --experimental-wasm-relaxed-simd at run time); the plain SIMD128 build is measured again in a
+ * child process with PRETRAIN_LAB_WASM_SIMD=simd128 (variant 'simd128'); --no-relaxed skips that.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +31,7 @@ const { values: opts } = parseArgs({
     budget: { type: 'string', default: '400' },
     'no-torch': { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
-    'no-relaxed': { type: 'boolean', default: false },
+    'no-relaxed': { type: 'boolean', default: false }, // skip the plain-SIMD128 re-run
     /** Internal: a child run measuring only the given backends, torch figures passed in. */
     child: { type: 'boolean', default: false },
   },
@@ -120,12 +120,12 @@ async function main(): Promise<void> {
     emit({ kind: 'torch', version: torch?.version ?? null, note: torchNote || undefined });
     say(torch ? `PyTorch ${torch.version}, torch.set_num_threads(1), OPENBLAS_NUM_THREADS=1` : `PyTorch: not measured (${torchNote})`);
   }
-  let relaxedChild = false;
+  let plainChild = false;
 
   for (const a of chosen) {
     const be = await createBackend(a.name as BackendName);
     const variant = variantOf(be);
-    if (variant === 'simd128' && !opts.child && !opts['no-relaxed']) relaxedChild = true;
+    if (variant === 'relaxed-simd' && !opts.child && !opts['no-relaxed']) plainChild = true;
     say(`\nbackend ${be.name}: ${be.description}`);
     say('sgemm C = alpha op(A) op(B), single thread, median of repeats');
     say('     M      K      N  op   ms      GFLOP/s  torch GFLOP/s  ours/torch');
@@ -164,20 +164,20 @@ async function main(): Promise<void> {
       say(`${kind.padStart(7)} ${String(batch).padStart(6)} ${fmt(ms, 3).padStart(9)} ${fmt((batch * 1000) / ms, 0).padStart(12)}`);
     }
   }
-  if (relaxedChild) runRelaxedChild(torch);
+  if (plainChild) runPlainSimdChild(torch);
 }
 
-/** Measures the wasm backend again under --experimental-wasm-relaxed-simd (output passes through). */
-function runRelaxedChild(torch: TorchResults | null): void {
+/** Measures the wasm backend's plain SIMD128 build in a child process (output passes through). */
+function runPlainSimdChild(torch: TorchResults | null): void {
   const script = fileURLToPath(import.meta.url);
-  const args = ['--experimental-wasm-relaxed-simd', '--import', 'tsx', script, '--child', '--backends', 'wasm', '--budget', String(budgetMs)];
+  const args = ['--import', 'tsx', script, '--child', '--backends', 'wasm', '--budget', String(budgetMs)];
   if (opts.json) args.push('--json');
   if (opts.quick) args.push('--quick');
-  const env = { ...process.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, PRETRAIN_LAB_WASM_SIMD: 'simd128' };
   if (torch) env[TORCH_ENV] = JSON.stringify({ version: torch.version, gemmMs: [...torch.gemmMs], mlpMs: [...torch.mlpMs] });
-  say('\n(again with node --experimental-wasm-relaxed-simd, for the relaxed-SIMD build)');
+  say('\n(again with PRETRAIN_LAB_WASM_SIMD=simd128, for the plain SIMD128 build)');
   const r = spawnSync(process.execPath, args, { stdio: 'inherit', env });
-  if (r.status !== 0) say(`(relaxed-SIMD run failed with exit ${r.status})`);
+  if (r.status !== 0) say(`(plain SIMD128 run failed with exit ${r.status})`);
 }
 
 await main();

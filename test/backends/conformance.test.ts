@@ -31,6 +31,9 @@ const GEMM_SHAPES: [number, number, number][] = [
   [128, 784, 3], [257, 255, 33], [1000, 1, 17], [5, 1000, 1], [64, 64, 64], [7, 9, 1000],
   // blocking and dispatch edges of fast backends: small-M / small-K thresholds, K and N past one cache block
   [2, 257, 1000], [31, 40, 37], [32, 17, 9], [33, 16, 101], [33, 260, 1030],
+  // batch-10 MLP shapes (x W, dy W^T, the fused update x^T dy) and the streaming small-K kernel's
+  // edges: K up to 12 in groups of five (K = 6: a last group of one), odd M, N with SIMD tails
+  [10, 10, 1000], [301, 10, 1003], [33, 6, 1001], [32, 12, 7], [33, 13, 18], [9, 11, 37],
 ];
 
 const backends = (await availableBackends()).filter((a) => a.available && a.name !== 'reference');
@@ -40,6 +43,11 @@ for (const avail of backends) {
   const tol = avail.name === 'reference64' ? TOLERANCE.float64 : TOLERANCE.float32;
 
   describe(`backend '${avail.name}' conforms to reference`, () => {
+    test('describes itself', (t) => {
+      t.diagnostic(`${be.name}: ${be.description}`);
+      assert.ok(be.description.length > 0);
+    });
+
     test('gemm for every transpose combination, beta 0 and 1, alpha != 1, odd sizes', () => {
       for (const [m, k, n] of GEMM_SHAPES) {
         for (const ta of [false, true]) {

@@ -46,6 +46,28 @@ for (const avail of backends) {
       assertClose(bc.data, rc.data, tol, 'K=1 beta=0 with NaN C');
     });
 
+    test('small-K products op(A) B (K = 2..13, A or A^T, M >= 32) equal the reference for beta in {0, 1, 0.5, -2}', () => {
+      for (const [m, k, n] of [[32, 2, 9], [33, 5, 70], [65, 6, 1003], [40, 10, 1000], [37, 12, 13], [34, 13, 20]] as const) {
+        for (const ta of [false, true]) {
+          for (const beta of [0, 1, 0.5, -2]) {
+            const [ra, ba] = ta ? pair(be, k, m) : pair(be, m, k);
+            const [rb, bb] = pair(be, k, n), [rc, bc] = pair(be, m, n);
+            ref.gemm(ta, false, -0.1, ra, rb, beta, rc);
+            be.gemm(ta, false, -0.1, ba, bb, beta, bc);
+            assertClose(bc.data, rc.data, tol * Math.sqrt(k), `small K: M=${m} K=${k} N=${n} tA=${ta} beta=${beta}`);
+          }
+        }
+      }
+    });
+
+    test('small K with beta = 0 never reads C (NaN in C does not propagate)', () => {
+      const [ra, ba] = pair(be, 10, 45), [rb, bb] = pair(be, 10, 70), [rc, bc] = pair(be, 45, 70);
+      bc.data.fill(NaN);
+      ref.gemm(true, false, 1, ra, rb, 0, rc);
+      be.gemm(true, false, 1, ba, bb, 0, bc);
+      assertClose(bc.data, rc.data, tol * Math.sqrt(10), 'small K beta=0 with NaN C');
+    });
+
     test('the weight-gradient shapes A^T B with K = 2..16 (small batches) equal the reference, beta 0 and 1', () => {
       for (const k of [2, 3, 10, 16]) {
         for (const beta of [0, 1]) {

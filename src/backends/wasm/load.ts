@@ -20,6 +20,20 @@ function nodeFs(): NodeFs | undefined {
   return proc?.getBuiltinModule?.('node:fs') as NodeFs | undefined;
 }
 
+/**
+ * Node 20's V8 implements relaxed SIMD (standard in WebAssembly 3.0, on by default from Node 22)
+ * behind `--experimental-wasm-relaxed-simd`; the flag only matters when a module is compiled, so
+ * it can be switched on at run time. Returns whether this engine now validates `bytes`.
+ */
+function validateWithRelaxedSimd(bytes: Uint8Array): boolean {
+  if (WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) return true;
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const v8 = proc?.getBuiltinModule?.('node:v8') as typeof import('node:v8') | undefined;
+  if (!v8) return false;
+  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>);
+}
+
 /** True when the built file is present (always true outside Node, where we cannot tell synchronously). */
 export function builtFileExists(file: string = PLAIN): boolean {
   const fs = nodeFs();
@@ -43,9 +57,11 @@ export interface LoadedKernels {
 }
 
 /**
- * Instantiates the relaxed-SIMD build when this engine validates it (Node 20 needs
- * `--experimental-wasm-relaxed-simd`), else the plain SIMD build. The environment variable
- * `PRETRAIN_LAB_WASM_SIMD=simd128` forces the plain build (for benchmarks).
+ * Instantiates the relaxed-SIMD build (`f32x4.relaxed_madd`) when this engine validates it (on
+ * Node 20 after switching on `--experimental-wasm-relaxed-simd` at run time), else the plain
+ * SIMD build. The environment variable `PRETRAIN_LAB_WASM_SIMD=simd128` forces the plain build.
+ * Both builds pass the same conformance suite; relaxed fused multiply-adds round differently from
+ * separate multiplies and adds, so the two builds agree to float32 rounding, not bit for bit.
  */
 export async function loadKernels(): Promise<LoadedKernels> {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
@@ -57,11 +73,11 @@ export async function loadKernels(): Promise<LoadedKernels> {
     note = 'PRETRAIN_LAB_WASM_SIMD=simd128';
   } else {
     const relaxed = await readBuiltFile(RELAXED);
-    if (relaxed && WebAssembly.validate(relaxed as Uint8Array<ArrayBuffer>)) {
+    if (relaxed && validateWithRelaxedSimd(relaxed)) {
       bytes = relaxed;
       simd = 'relaxed-simd';
     } else {
-      note = relaxed ? 'relaxed SIMD not enabled in this engine (Node 20: --experimental-wasm-relaxed-simd)' : `${RELAXED} not built`;
+      note = relaxed ? 'this engine does not support relaxed SIMD' : `${RELAXED} not built`;
     }
   }
   bytes ??= await readBuiltFile(PLAIN);
