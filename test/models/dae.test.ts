@@ -12,6 +12,7 @@ import {
 import { createReferenceBackend } from '../../src/backends/reference/index.ts';
 import { Rng } from '../../src/rng/rng.ts';
 import type { Matrix } from '../../src/tensor/matrix.ts';
+import { numericGradient } from '../nn/numeric-gradient.ts';
 
 const be = createReferenceBackend('float64');
 const nV = 6, nH = 4, B = 3;
@@ -29,19 +30,6 @@ function randomDae(tied: boolean, seed: number): DaeParams {
   return p;
 }
 
-function numericGradient(m: Matrix, loss: () => number, eps = 1e-6): Float64Array {
-  const d = m.data, g = new Float64Array(d.length);
-  for (let i = 0; i < d.length; i++) {
-    const v = d[i]!;
-    d[i] = v + eps;
-    const lp = loss();
-    d[i] = v - eps;
-    const lm = loss();
-    d[i] = v;
-    g[i] = (lp - lm) / (2 * eps);
-  }
-  return g;
-}
 
 const cases: [boolean, DaeOptions][] = [
   [true, { loss: 'cross-entropy' }],
