@@ -37,6 +37,15 @@ export default defineExperiment({
       nuisance: { lr: [0.2, 0.1], pretrainLr: [0.01] },
       seeds: 8,
     },
+    medium: {
+      description: 'the full data and width at batch 10 on one core: 50k digits, 1000 units, 10+30 epochs, fixed learning rates, 3 seeds (about 2 CPU-hours)',
+      training: {
+        pretrain: { epochs: 10, batchSize: 10 },
+        finetune: { epochs: 30, batchSize: 10 },
+      },
+      nuisance: { lr: [0.1], pretrainLr: [0.01] },
+      seeds: 3,
+    },
     full: { description: "the paper's setting: 50k digits, 1000 units, 50+50 epochs, batch 1, 50 seeds" },
   },
   figures: ['table', 'test-error-boxplot', 'test-error-histogram', 'curves'],

@@ -13,7 +13,7 @@ export interface TrialFunctionOptions {
   backend?: Backend;
   hooks?: TrainingHooks;
   checkpointDir?: string;
-  /** Continue from the resume checkpoint in `checkpointDir` when there is one (bit-identical). */
+  /** Continue from the checkpoints in `checkpointDir` (fine-tuning epoch, else pre-trained layers) when there are any (bit-identical). */
   resume?: boolean;
 }
 

@@ -9,8 +9,8 @@
  * to an uninterrupted run. The store's guarantees are unchanged: only trials without a record
  * run at all, the record is still written once by the parent when the trial returns, and a
  * checkpoint directory is keyed by the hash of the resolved config, so it can only be resumed
- * by the same config. (Pre-training is not checkpointed: a trial killed during pre-training
- * starts again from scratch.)
+ * by the same config. A trial killed during pre-training continues from its last finished
+ * pre-trained layer (`pretrain.safetensors`), also bit-identically.
  */
 import { createBackend, type BackendName } from '../backends/registry.ts';
 import type { Backend } from '../tensor/kernels.ts';

@@ -102,6 +102,19 @@ export function propagateDataset(backend: Backend, ds: Dataset, layers: readonly
   return { name: `${ds.name}/h${layers.length}`, n: ds.n, dim, nClasses: ds.nClasses, x, y: ds.y };
 }
 
+/** Resuming a stack: layers already trained, and a callback after each newly trained layer. */
+export interface GreedyStackOptions {
+  /**
+   * Encoders of the bottom layers, already trained (e.g. loaded from a checkpoint); they are
+   * not trained again, and the stack takes ownership of them. Because every layer has its own
+   * random streams and the codes are computed layer by layer as in an uninterrupted run, the
+   * layers trained after them are bit-identical to an uninterrupted run's.
+   */
+  done?: readonly DenseParams[];
+  /** Called after each newly trained layer with every layer so far, bottom first (e.g. to checkpoint them). */
+  onLayer?: (layers: readonly DenseParams[]) => void | Promise<void>;
+}
+
 /**
  * Greedy layer-wise training of `sizes.length` layers: train layer 0 on `train`, propagate,
  * train layer 1 on the codes, and so on. Returns every layer's encoder, bottom first.
@@ -113,12 +126,23 @@ export async function greedyStack(
   sizes: readonly number[],
   rng: Rng,
   trainLayer: LayerTrainer,
+  opts: GreedyStackOptions = {},
 ): Promise<DenseParams[]> {
+  const done = opts.done ?? [];
+  if (done.length > sizes.length) throw new RangeError(`greedyStack: ${done.length} layers are already trained but the stack has only ${sizes.length}`);
+  let nIn = train.dim;
+  done.forEach((p, l) => {
+    assertShape('greedyStack', `done[${l}].W`, p.W, nIn, sizes[l]!);
+    assertShape('greedyStack', `done[${l}].b`, p.b, 1, sizes[l]!);
+    nIn = sizes[l]!;
+  });
   const layers: DenseParams[] = [];
   let input = train;
   for (let l = 0; l < sizes.length; l++) {
-    const params = await trainLayer({ layer: l, input, nHidden: sizes[l]!, streams: layerStreams(rng, l), below: [...layers] });
+    const resumed = done[l];
+    const params = resumed ?? (await trainLayer({ layer: l, input, nHidden: sizes[l]!, streams: layerStreams(rng, l), below: [...layers] }));
     layers.push(params);
+    if (!resumed) await opts.onLayer?.(layers);
     if (l + 1 < sizes.length) input = { ...propagateDataset(backend, input, [params]), name: `${train.name}/h${l + 1}` };
   }
   return layers;

@@ -7,6 +7,7 @@ export * from './finetune.ts';
 export * from './hooks.ts';
 export * from './model-checkpoint.ts';
 export * from './online.ts';
+export * from './pretrain-checkpoint.ts';
 export * from './pretrain.ts';
 export * from './trial-result.ts';
 export * from './trial.ts';

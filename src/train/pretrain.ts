@@ -24,7 +24,7 @@ import type { Rng } from '../rng/rng.ts';
 import { ConfigError, type PretrainConfig } from './config.ts';
 import type { TrainingHooks } from './hooks.ts';
 import { DivergenceError } from './divergence.ts';
-import { greedyStack, layerCorruption, type LayerTask } from '../models/stack.ts';
+import { greedyStack, layerCorruption, type GreedyStackOptions, type LayerTask } from '../models/stack.ts';
 import { corrupt, createCorruptionWork, NOISE_KINDS } from '../models/corruption.ts';
 import { createDae, createDaeState, daeStep, type DaeOptions } from '../models/dae.ts';
 import { cdStep, createPseudoLikelihoodWork, createRbm, createRbmState, pseudoLikelihood } from '../models/rbm.ts';
@@ -46,6 +46,8 @@ export const PROGRESS_EXAMPLES = 500;
  * @throws DivergenceError when the criterion becomes NaN/inf (layer, epoch, last finite value)
  *
  * Random streams: layer l uses `rng.fork('layer<l>', 'init' | 'order' | 'noise' | 'sampling')`.
+ * `stackOptions` resumes from layers already trained and reports each finished layer
+ * (see `greedyStack`).
  */
 export async function pretrainStack(
   backend: Backend,
@@ -54,11 +56,12 @@ export async function pretrainStack(
   cfg: PretrainConfig,
   rng: Rng,
   hooks?: TrainingHooks,
+  stackOptions: GreedyStackOptions = {},
 ): Promise<DenseParams[]> {
   validatePretrain(train, sizes, cfg);
   return greedyStack(backend, train, sizes, rng, (task) =>
     cfg.kind === 'sdae' ? trainDaeLayer(backend, task, cfg, hooks) : trainRbmLayer(backend, task, cfg, hooks),
-  );
+  stackOptions);
 }
 
 /**

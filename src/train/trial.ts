@@ -10,8 +10,11 @@
  * `marginals` (histogram resampling), `data` (inside `loadData`). Same seed and config,
  * same numbers, on a given backend.
  *
- * Checkpoints (with `checkpointDir`): `resume.safetensors` holds the full fine-tuning state after
- * every epoch (deleted when the trial completes); `final.safetensors` holds the kept network
+ * Checkpoints (with `checkpointDir`): `pretrain.safetensors` holds the pre-trained layers so far,
+ * rewritten after every finished layer (`src/train/pretrain-checkpoint.ts`); `resume.safetensors`
+ * holds the full fine-tuning state after every epoch; both are deleted when the trial completes.
+ * With `resume`, a trial continues from the resume state when there is one (pre-training is not
+ * redone), else from the finished pre-trained layers. `final.safetensors` holds the kept network
  * (tensors `hidden.<l>.W`, `hidden.<l>.b`, `output.W`, `output.b`) with metadata `config`
  * (resolved TrialConfig JSON), `metrics` (final scores JSON), `spec` and `format`.
  */
@@ -31,6 +34,7 @@ import { pretrainStack } from './pretrain.ts';
 import { finetune } from './finetune.ts';
 import { readCheckpoint } from './checkpoint.ts';
 import { saveModel } from './model-checkpoint.ts';
+import { loadPretrainedStack, PRETRAIN_FILE, pretrainKey, savePretrainedStack } from './pretrain-checkpoint.ts';
 import { pretrainedLayerCount, validateTrialConfig, validateTrialData } from './validate.ts';
 import type { TrialResult } from './trial-result.ts';
 
@@ -42,7 +46,10 @@ export interface RunTrialOptions {
   checkpointDir?: string;
   /** The data (default: `loadData(config.data, config.seed)`). */
   data?: DataSplits;
-  /** Continue from `checkpointDir/resume.safetensors` when it exists (pre-training is not redone). */
+  /**
+   * Continue from `checkpointDir/resume.safetensors` when it exists (pre-training is not redone),
+   * else from the finished layers of `checkpointDir/pretrain.safetensors` when it exists.
+   */
   resume?: boolean;
   /** Evaluate the whole training set every epoch (default true). */
   evaluateTrain?: boolean;
@@ -80,6 +87,16 @@ export async function runTrial(config: TrialConfigInput, opts: RunTrialOptions =
     pretrainSeconds = Number(md['pretrainSeconds'] ?? 0);
   } else if (k > 0) {
     const tp = performance.now();
+    const stackPath = dir ? join(dir, PRETRAIN_FILE) : undefined;
+    const key = pretrainKey(cfg, sizes.slice(0, k));
+    let done: DenseParams[] = [];
+    let secondsBefore = 0;
+    if (opts.resume && stackPath && existsSync(stackPath)) {
+      const saved = loadPretrainedStack(backend, stackPath, key, sizes.slice(0, k), data.train.dim);
+      done = saved.layers;
+      pretrainHistory = saved.history;
+      secondsBefore = saved.seconds;
+    }
     const hooks: TrainingHooks = {
       onEpoch: (m, ctx) => {
         pretrainHistory.push(m);
@@ -87,13 +104,16 @@ export async function runTrial(config: TrialConfigInput, opts: RunTrialOptions =
       },
       ...(opts.hooks?.onProgress ? { onProgress: opts.hooks.onProgress } : {}),
     };
-    stack = await pretrainStack(backend, data.train, sizes.slice(0, k), cfg.pretrain, root.fork('pretrain'), hooks);
+    const onLayer = stackPath
+      ? (layers: readonly DenseParams[]) => savePretrainedStack(stackPath, layers, key, pretrainHistory, secondsBefore + (performance.now() - tp) / 1000)
+      : undefined;
+    stack = await pretrainStack(backend, data.train, sizes.slice(0, k), cfg.pretrain, root.fork('pretrain'), hooks, { done, ...(onLayer ? { onLayer } : {}) });
     if (cfg.pretrain.use === 'histogram') {
       const resampled = resampleFromMarginals(backend, stack, root.fork('marginals'));
       disposeStack(stack);
       stack = resampled;
     }
-    pretrainSeconds = (performance.now() - tp) / 1000;
+    pretrainSeconds = secondsBefore + (performance.now() - tp) / 1000;
   }
 
   const model = Mlp.create(
@@ -124,6 +144,7 @@ export async function runTrial(config: TrialConfigInput, opts: RunTrialOptions =
         metrics: JSON.stringify({ final: ft.final, bestEpoch: ft.bestEpoch, epochsRun: ft.epochsRun }),
       });
       rmSync(resumePath!, { force: true });
+      rmSync(join(dir, PRETRAIN_FILE), { force: true });
     }
     return {
       final: ft.final,

@@ -59,6 +59,12 @@ test('an unknown --key is an error naming it and suggesting the closest valid ke
   assert.match(t.stderr, /modle\.depth.*did you mean 'model\.depth'/);
 });
 
+test('train --resume without --checkpoint-dir is a usage error saying what is missing (exit 2)', async () => {
+  const r = await cli('train', '--resume', '--depth=1');
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--resume needs --checkpoint-dir/);
+});
+
 test('an unknown experiment lists the available ones (exit 2)', async () => {
   const r = await cli('run', 'no-such-study');
   assert.equal(r.code, 2);

@@ -69,6 +69,26 @@ test('greedyStack trains layer l on the mean-field codes of layers 0..l-1, with 
   assert.equal(layerStreams(new Rng(11), 1).init.uniform(), new Rng(11).fork('layer1', 'init').uniform());
 });
 
+test('greedyStack resumes from already trained bottom layers: trains only the rest, on the same codes, and reports each new layer', async () => {
+  const n = 10, r = new Rng(16);
+  const ds = makeDataset('toy', Float32Array.from({ length: n * 5 }, () => r.uniform()), new Int32Array(n), 5, 1);
+  const trained = [layer(5, 4, 17), layer(4, 3, 18), layer(3, 2, 19)];
+  const inputs: Float32Array[] = [];
+  const straight = await greedyStack(be, ds, [4, 3, 2], new Rng(1), async (task) => (inputs.push(task.input.x), trained[task.layer]!));
+  const seen: number[] = [], reported: number[] = [];
+  const resumed = await greedyStack(be, ds, [4, 3, 2], new Rng(1), async (task) => {
+    seen.push(task.layer);
+    assert.deepEqual(task.input.x, inputs[task.layer], 'the same codes as an uninterrupted run');
+    assert.equal(task.streams.init.uniform(), layerStreams(new Rng(1), task.layer).init.uniform());
+    return trained[task.layer]!;
+  }, { done: trained.slice(0, 2), onLayer: (ls) => void reported.push(ls.length) });
+  assert.deepEqual(seen, [2]);
+  assert.deepEqual(reported, [3]);
+  assert.deepEqual(resumed, straight);
+  await assert.rejects(greedyStack(be, ds, [4, 3, 2], new Rng(1), async () => trained[0]!, { done: [trained[1]!] }), /done\[0\]\.W/);
+  await assert.rejects(greedyStack(be, ds, [4], new Rng(1), async () => trained[0]!, { done: trained.slice(0, 2) }), /2 layers are already trained but the stack has only 1/);
+});
+
 test('layerCorruption gives one level to every layer or one per layer, and names a missing level', () => {
   assert.equal(layerCorruption(0.25, 3), 0.25);
   assert.deepEqual([0, 1, 2].map((l) => layerCorruption([0.1, 0.2, 0.3], l)), [0.1, 0.2, 0.3]);

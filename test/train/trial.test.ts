@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createReferenceBackend } from '../../src/backends/reference/index.ts';
 import { ConfigError, type TrialConfigInput } from '../../src/train/config.ts';
-import { readCheckpoint } from '../../src/train/checkpoint.ts';
+import { CheckpointError, readCheckpoint } from '../../src/train/checkpoint.ts';
+import { PRETRAIN_FILE } from '../../src/train/pretrain-checkpoint.ts';
 import type { EpochMetrics } from '../../src/train/hooks.ts';
 import { runTrial, RESUME_FILE } from '../../src/train/trial.ts';
 import type { TrialResult } from '../../src/train/trial-result.ts';
@@ -97,6 +98,59 @@ describe('runTrial', () => {
       const resumed = await runTrial(config, { backend: be, data: toy, checkpointDir: dir, resume: true });
       assert.deepEqual(resumed.final, straight.final);
       assert.deepEqual(noSeconds(resumed.history), noSeconds(straight.history));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a trial killed during pre-training resumes from its last finished layer, bit-identically', async () => {
+    for (const kind of ['dbn', 'sdae'] as const) {
+      const dir = tmp();
+      try {
+        const config: TrialConfigInput = {
+          seed: 11, model: { depth: 3, hidden: 5 }, pretrain: { kind, epochs: 2, lr: 0.05, batchSize: 4, propagate: 'sample' },
+          finetune: { epochs: 2, lr: 0.5, batchSize: 4, patience: null },
+        };
+        const straight = await runTrial(config, { backend: be, data: toy });
+        let trainedLayers: number[] = [];
+        const crash = {
+          onEpoch: (m: EpochMetrics) => {
+            trainedLayers.push(m.layer ?? -1);
+            if (m.phase === 'pretrain' && m.layer === 2 && m.epoch === 1) throw new Error('simulated crash');
+          },
+        };
+        await assert.rejects(runTrial(config, { backend: be, data: toy, checkpointDir: dir, hooks: crash }), /simulated crash/);
+        const saved = readCheckpoint(join(dir, PRETRAIN_FILE));
+        assert.deepEqual([...saved.tensors.keys()], ['layer.0.W', 'layer.0.b', 'layer.1.W', 'layer.1.b'], 'the two finished layers are on disk');
+        assert.equal(JSON.parse(saved.metadata['history']!).length, 4);
+        trainedLayers = [];
+        const resumed = await runTrial(config, { backend: be, data: toy, checkpointDir: dir, resume: true, hooks: { onEpoch: (m: EpochMetrics) => void trainedLayers.push(m.layer ?? -1) } });
+        assert.deepEqual(trainedLayers.slice(0, 2), [2, 2], `${kind}: only the top layer is pre-trained again`);
+        assert.deepEqual(resumed.final, straight.final, kind);
+        assert.deepEqual(noSeconds(resumed.history), noSeconds(straight.history), kind);
+        assert.equal(existsSync(join(dir, PRETRAIN_FILE)), false, 'the saved stack is removed once the trial completes');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+
+  test('a saved stack of another config is not resumed: the error names the file and what to do', async () => {
+    const dir = tmp();
+    try {
+      const config: TrialConfigInput = {
+        seed: 12, model: { depth: 2, hidden: 5 }, pretrain: { kind: 'sdae', epochs: 1, lr: 0.05, batchSize: 4 },
+        finetune: { epochs: 1, lr: 0.5, batchSize: 4, patience: null },
+      };
+      const crash = { onEpoch: (m: EpochMetrics) => { if (m.layer === 1) throw new Error('simulated crash'); } };
+      await assert.rejects(runTrial(config, { backend: be, data: toy, checkpointDir: dir, hooks: crash }), /simulated crash/);
+      await assert.rejects(
+        runTrial({ ...config, pretrain: { ...config.pretrain, lr: 0.1 } }, { backend: be, data: toy, checkpointDir: dir, resume: true }),
+        (e: unknown) => e instanceof CheckpointError && e.message.includes(join(dir, PRETRAIN_FILE)) && /different config.*delete it/.test(e.message),
+      );
+      // Marginal resampling happens after the stack is saved, so a histogram trial may resume it.
+      const r = await runTrial({ ...config, pretrain: { ...config.pretrain, use: 'histogram' } }, { backend: be, data: toy, checkpointDir: dir, resume: true });
+      assert.equal(r.history.filter((h) => h.phase === 'pretrain').length, 2);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -39,17 +39,19 @@ export function registerTrain(program: Command): void {
     .command('train')
     .description('train one model from --key=value flags and print its final errors')
     .option('--backend <name>', 'auto, reference, reference64, wasm or native')
-    .option('--checkpoint-dir <dir>', 'write final.safetensors (and per-epoch resume state) here')
+    .option('--checkpoint-dir <dir>', 'write final.safetensors (and the resume state: pre-trained layers, fine-tuning epochs) here')
+    .option('--resume', 'continue an interrupted run from --checkpoint-dir: from its last fine-tuning epoch, else its finished pre-trained layers (same flags needed)')
     .option('--json', 'print JSON lines (one per epoch; the last one is the result)')
     .option('--trial-module <file>', 'module exporting runTrial to use instead of the real one')
     .allowUnknownOption()
     .allowExcessArguments()
     .addHelpText(
       'after',
-      `\nExamples:\n  $ pretrain-lab train --depth=2 --pretrain=sdae --data.trainSize=5000 --hidden=200 --epochs=10 --batchSize=10\n  $ pretrain-lab train --model.depth=1 --finetune.lr=0.05 --checkpoint-dir ckpt --json\n` + keysHelp(),
+      `\nExamples:\n  $ pretrain-lab train --depth=2 --pretrain=sdae --data.trainSize=5000 --hidden=200 --epochs=10 --batchSize=10\n  $ pretrain-lab train --model.depth=1 --finetune.lr=0.05 --checkpoint-dir ckpt --json\n  $ pretrain-lab train --depth=3 --pretrain=dbn --pretrainEpochs=100 --checkpoint-dir ckpt --resume   # after an interruption\n` + keysHelp(),
     )
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const mode = outputMode(opts.json as boolean | undefined);
+      if (opts.resume && !opts.checkpointDir) throw new UsageError('--resume needs --checkpoint-dir <dir>: the directory the interrupted run wrote its checkpoints to');
       const input = configFromFlags(keyValueArgs(cmd.args, 0));
       if (opts.backend) input.backend = opts.backend;
       const config = resolveTrialConfig(input);
@@ -71,6 +73,7 @@ export function registerTrain(program: Command): void {
       const result = await run(config, {
         backend,
         ...(opts.checkpointDir ? { checkpointDir: path.resolve(opts.checkpointDir as string) } : {}),
+        ...(opts.resume ? { resume: true } : {}),
         hooks: {
           onProgress(p: Progress) {
             last = p.phase === 'pretrain' ? `pretrain layer ${(p.layer ?? 0) + 1} epoch ${p.epoch}/${p.epochs}` : `finetune epoch ${p.epoch}/${p.epochs}`;
@@ -94,5 +97,4 @@ export function registerTrain(program: Command): void {
           `${result.epochsRun} fine-tuning epochs (kept epoch ${result.bestEpoch}) in ${duration(seconds)} on ${result.backend}${result.checkpoint ? `; checkpoint ${result.checkpoint}` : ''}\n`,
       );
     });
-  void UsageError;
 }
