@@ -1,6 +1,11 @@
 /**
  * A lock file (`.lock`, holding the owner's pid, host and start time) so that two runs never write
  * one store at once. A lock whose pid is dead (e.g. after SIGKILL) is stale and taken over.
+ *
+ * Taking over is race-free between runs started at the same moment: a stale lock is removed only
+ * while holding a short-lived guard file (`.lock.takeover`, created exclusively), and only if the
+ * lock file still holds the very owner judged stale; so a run can never remove a lock that
+ * another run has just taken, and whoever then creates the lock exclusively wins.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -42,13 +47,56 @@ function readInfo(file: string): LockInfo | null {
   }
 }
 
+/** Age (ms) after which an unreadable lock, or a takeover guard, is considered abandoned. */
+export const STALE_MS = 10_000;
+
+const sleep = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+function ageMs(file: string): number | null {
+  try {
+    return Date.now() - fs.statSync(file).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Removes the lock at `file` if it still holds `seen` (the owner judged stale; `null`: an
+ * unreadable lock older than {@link STALE_MS}), under the exclusive guard `file.takeover`.
+ * Returns false when another process holds the guard (try again shortly). A guard older than
+ * {@link STALE_MS} was abandoned by a process that died while taking over, and is cleared.
+ */
+export function removeStaleLock(file: string, seen: LockInfo | null): boolean {
+  const guard = `${file}.takeover`;
+  let fd: number;
+  try {
+    fd = fs.openSync(guard, 'wx');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    const age = ageMs(guard);
+    if (age !== null && age > STALE_MS) fs.rmSync(guard, { force: true });
+    return false;
+  }
+  try {
+    const cur = readInfo(file);
+    const same = seen === null
+      ? cur === null && (ageMs(file) ?? 0) > STALE_MS
+      : cur !== null && cur.pid === seen.pid && cur.host === seen.host && cur.startedAt === seen.startedAt;
+    if (same) fs.rmSync(file, { force: true });
+    return true;
+  } finally {
+    fs.closeSync(fd);
+    fs.rmSync(guard, { force: true });
+  }
+}
+
 /**
  * Takes the lock at `file` or throws LockError naming the holder. Stale locks (dead pid on this
- * host, or an unreadable lock older than 10 s) are replaced.
+ * host, or an unreadable lock older than 10 s) are replaced (see {@link removeStaleLock}).
  */
 export function acquireLock(file: string, what: string): Lock {
   const info: LockInfo = { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString(), command: process.argv.slice(1).join(' ') };
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < 50; attempt++) {
     try {
       const fd = fs.openSync(file, 'wx');
       try {
@@ -71,28 +119,22 @@ export function acquireLock(file: string, what: string): Lock {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
     const holder = readInfo(file);
-    let stale: boolean;
-    if (holder) stale = holder.host === os.hostname() && !pidAlive(holder.pid);
-    else {
-      let age = Infinity;
-      try {
-        age = Date.now() - fs.statSync(file).mtimeMs;
-      } catch {
-        continue; // vanished: retry
+    if (holder) {
+      if (!(holder.host === os.hostname() && !pidAlive(holder.pid))) {
+        throw new LockError(
+          `${what} is in use by another pretrain-lab run (pid ${holder.pid} on ${holder.host}, started ${holder.startedAt}: ${holder.command}). ` +
+            `Wait for it to finish, stop it, or use another --runs-dir. If that process is gone, delete ${file}.`,
+        );
       }
-      stale = age > 10_000;
-      if (!stale) {
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    } else {
+      const age = ageMs(file);
+      if (age === null) continue; // vanished: retry
+      if (age <= STALE_MS) {
+        sleep(100); // being written right now, or left unreadable moments ago
         continue;
       }
     }
-    if (!stale && holder) {
-      throw new LockError(
-        `${what} is in use by another pretrain-lab run (pid ${holder.pid} on ${holder.host}, started ${holder.startedAt}: ${holder.command}). ` +
-          `Wait for it to finish, stop it, or use another --runs-dir. If that process is gone, delete ${file}.`,
-      );
-    }
-    fs.rmSync(file, { force: true });
+    if (!removeStaleLock(file, holder)) sleep(20);
   }
   throw new LockError(`could not take the lock ${file} after several attempts; another run may be starting. Try again.`);
 }

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { atomicWriteFile, nodeIo, type WriteIo } from '../../src/io/atomic-write.ts';
 import { StoreError } from '../../src/experiments/store.ts';
-import { acquireLock, LockError } from '../../src/experiments/lock.ts';
+import { acquireLock, LockError, removeStaleLock } from '../../src/experiments/lock.ts';
 import { RunStore, RECORD_FORMAT, type TrialRecord } from '../../src/experiments/store.ts';
 import { resolveTrialConfig } from '../../src/train/config.ts';
 import { trialHash } from '../../src/experiments/hash.ts';
@@ -56,6 +56,29 @@ test('a lock left by a dead process (e.g. after SIGKILL) is stale and taken over
   assert.equal(JSON.parse(fs.readFileSync(path.join(d, '.lock'), 'utf8')).pid, process.pid);
   lock.release();
   assert.equal(fs.existsSync(path.join(d, '.lock')), false);
+});
+
+test('taking over a stale lock never removes a lock another run has just taken, and waits for a takeover in progress', () => {
+  const d = tmp();
+  const file = path.join(d, '.lock');
+  const stale = { pid: 999_999_999, host: os.hostname(), startedAt: 'then', command: 'killed run' };
+  const fresh = { pid: process.pid, host: os.hostname(), startedAt: 'now', command: 'the run that took it first' };
+  // Another run removed the stale lock and took the lock between our read and our removal:
+  fs.writeFileSync(file, JSON.stringify(fresh));
+  assert.equal(removeStaleLock(file, stale), true);
+  assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), fresh, 'the fresh lock is left alone');
+  // While another run holds the takeover guard, nothing is removed.
+  fs.writeFileSync(file, JSON.stringify(stale));
+  fs.writeFileSync(`${file}.takeover`, '');
+  assert.equal(removeStaleLock(file, stale), false);
+  assert.ok(fs.existsSync(file));
+  // A guard abandoned long ago (its run died while taking over) is cleared, then the takeover proceeds.
+  const old = new Date(Date.now() - 60_000);
+  fs.utimesSync(`${file}.takeover`, old, old);
+  assert.equal(removeStaleLock(file, stale), false);
+  assert.equal(removeStaleLock(file, stale), true);
+  assert.equal(fs.existsSync(file), false);
+  assert.deepEqual(fs.readdirSync(d), []);
 });
 
 function record(seed: number): TrialRecord {
