@@ -38,7 +38,7 @@ export default defineExperiment({
       seeds: 8,
     },
     medium: {
-      description: 'the full data and width at batch 10 on one core: 50k digits, 1000 units, 10+30 epochs, fixed learning rates, 3 seeds (about 2 CPU-hours)',
+      description: 'the full data and width at batch 10 on one core: 50k digits, 1000 units, 10+30 epochs, fixed learning rates, 3 seeds (1.7 hours on one core)',
       training: {
         pretrain: { epochs: 10, batchSize: 10 },
         finetune: { epochs: 30, batchSize: 10 },
