@@ -52,7 +52,8 @@ export function boxplotChart(cells: readonly CellSummary[], factor: string | nul
   const svg = plotToSvg({
     width: 860,
     height: slant ? 360 + 5 * longest : 360,
-    marginLeft: 56,
+    // A slanted label runs down-left from its tick: the first one needs room on the left too.
+    marginLeft: slant ? Math.max(56, Math.round(4.5 * longest)) : 56,
     marginBottom: slant ? 20 + 5.5 * longest : 40,
     style: { fontSize: '12px' },
     fx: { label: factor ?? null, domain: groups },
