@@ -16,6 +16,7 @@
  */
 import { madd } from './simd';
 import { scratch } from './memory';
+import { axpy, scale } from './elementwise';
 
 /** Largest number of k's applied per pass. */
 // @ts-ignore: decorator
@@ -38,7 +39,6 @@ import { scratch } from './memory';
   const t3 = R > 3 ? f32x4.splat(alpha * load<f32>(a1 + 3 * akB)) : t0;
   const s4 = R > 4 ? f32x4.splat(alpha * load<f32>(a0 + 4 * akB)) : s0;
   const t4 = R > 4 ? f32x4.splat(alpha * load<f32>(a1 + 4 * akB)) : t0;
-  const b1 = b + ldbB, b2 = b1 + ldbB, b3 = b2 + ldbB, b4 = b3 + ldbB;
   const n4 = n & ~3;
   let q = pk, x0 = c0, x1 = c1;
   const end = c0 + (<usize>n4 << 2);
@@ -78,32 +78,14 @@ import { scratch } from './memory';
     x1 += 16;
     q += R * 16;
   }
-  let j = n4;
-  for (; j < n; j++) {
+  // The last n % 4 columns (at most three): the same products, in the same order, one by one.
+  for (let j = n4; j < n; j++) {
     const o = <usize>j << 2;
-    let d = load<f32>(b + o);
     let x: f32 = zero ? 0 : load<f32>(c0 + o), y: f32 = zero ? 0 : load<f32>(c1 + o);
-    x += f32x4.extract_lane(s0, 0) * d;
-    y += f32x4.extract_lane(t0, 0) * d;
-    if (R > 1) {
-      d = load<f32>(b1 + o);
-      x += f32x4.extract_lane(s1, 0) * d;
-      y += f32x4.extract_lane(t1, 0) * d;
-    }
-    if (R > 2) {
-      d = load<f32>(b2 + o);
-      x += f32x4.extract_lane(s2, 0) * d;
-      y += f32x4.extract_lane(t2, 0) * d;
-    }
-    if (R > 3) {
-      d = load<f32>(b3 + o);
-      x += f32x4.extract_lane(s3, 0) * d;
-      y += f32x4.extract_lane(t3, 0) * d;
-    }
-    if (R > 4) {
-      d = load<f32>(b4 + o);
-      x += f32x4.extract_lane(s4, 0) * d;
-      y += f32x4.extract_lane(t4, 0) * d;
+    for (let q = 0; q < R; q++) {
+      const d = load<f32>(b + <usize>q * ldbB + o);
+      x += alpha * load<f32>(a0 + <usize>q * akB) * d;
+      y += alpha * load<f32>(a1 + <usize>q * akB) * d;
     }
     store<f32>(c0 + o, x);
     store<f32>(c1 + o, y);
@@ -134,20 +116,7 @@ function pass2Of(r: i32, zero: bool, n: i32, alpha: f32, a0: usize, a1: usize, a
 /** One row of C: `c <- alpha sum_p a[p] B[p, :] + (zero ? 0 : c)`, a's k's akB bytes apart. */
 function row1(n: i32, k: i32, alpha: f32, a: usize, akB: usize, b: usize, ldbB: usize, zero: bool, c: usize): void {
   if (zero) memory.fill(c, 0, <usize>n << 2);
-  for (let p = 0; p < k; p++) {
-    const s = alpha * load<f32>(a + <usize>p * akB);
-    const vs = f32x4.splat(s);
-    const bp = b + <usize>p * ldbB;
-    let j = 0;
-    for (; j + 4 <= n; j += 4) {
-      const o = <usize>j << 2;
-      v128.store(c + o, madd(vs, v128.load(bp + o), v128.load(c + o)));
-    }
-    for (; j < n; j++) {
-      const o = <usize>j << 2;
-      store<f32>(c + o, load<f32>(c + o) + s * load<f32>(bp + o));
-    }
-  }
+  for (let p = 0; p < k; p++) axpy(alpha * load<f32>(a + <usize>p * akB), b + <usize>p * ldbB, c, n);
 }
 
 /**
@@ -172,14 +141,6 @@ function packB(k: i32, n: i32, b: usize, ldbB: usize, dst: usize): void {
   }
 }
 
-/** `c[0..n] <- beta c` (beta not 0 or 1). */
-function scaleRow(n: i32, beta: f32, c: usize): void {
-  const vb = f32x4.splat(beta);
-  let j = 0;
-  for (; j + 4 <= n; j += 4) v128.store(c + (<usize>j << 2), f32x4.mul(vb, v128.load(c + (<usize>j << 2))));
-  for (; j < n; j++) store<f32>(c + (<usize>j << 2), beta * load<f32>(c + (<usize>j << 2)));
-}
-
 /**
  * `C <- alpha op(A) B + beta C`; op(A)[i, p] at `a + i * aiB + p * akB` (bytes: A is [m, k]
  * with aiB = 4 lda, akB = 4; A^T of A: [k, m] with aiB = 4, akB = 4 lda), B: [k, n] (row
@@ -195,8 +156,8 @@ export function gemmSmallK(m: i32, n: i32, k: i32, alpha: f32, a: usize, aiB: us
     const a0 = a + <usize>i * aiB, a1 = a0 + aiB;
     const c0 = c + <usize>i * ldcB, c1 = c0 + ldcB;
     if (beta != 0 && beta != 1) {
-      scaleRow(n, beta, c0);
-      scaleRow(n, beta, c1);
+      scale(beta, c0, n);
+      scale(beta, c1, n);
     }
     for (let kg = 0; kg < k; kg += G) {
       const off = <usize>kg * akB;
@@ -205,7 +166,7 @@ export function gemmSmallK(m: i32, n: i32, k: i32, alpha: f32, a: usize, aiB: us
   }
   if (i < m) {
     const c0 = c + <usize>i * ldcB;
-    if (beta != 0 && beta != 1) scaleRow(n, beta, c0);
+    if (beta != 0 && beta != 1) scale(beta, c0, n);
     row1(n, k, alpha, a + <usize>i * aiB, akB, b, ldbB, beta == 0, c0);
   }
 }

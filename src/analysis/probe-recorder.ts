@@ -19,8 +19,7 @@ import { existsSync } from 'node:fs';
 import type { Dataset } from '../data/dataset.ts';
 import type { Mlp } from '../models/mlp.ts';
 import { checkpointTensor, CheckpointError, readCheckpoint, writeCheckpoint } from '../train/checkpoint.ts';
-import type { EpochContext, EpochMetrics } from '../train/hooks.ts';
-import type { TrainingHooks } from '../train/hooks.ts';
+import type { EpochContext, EpochMetrics, TrainingHooks } from '../train/hooks.ts';
 
 /** Version string stored under metadata `probeFormat`. */
 export const PROBE_FORMAT = 'pretrain-lab-probe/1';
@@ -72,7 +71,7 @@ export interface ProbeOutputs {
 
 /**
  * A probe recorder (see the module comment). Use as `hooks` of `finetune` / `trainOnline`
- * (alone or through `combineHooks`); `trainOnline` calls `onStart`, which records epoch 0.
+ * (alone or through `combineHooks`); both call `onStart`, which records epoch 0.
  */
 export function createProbeRecorder(opts: ProbeRecorderOptions): ProbeRecorder {
   const { path, probe } = opts;

@@ -14,8 +14,9 @@
 import { join } from 'node:path';
 import type { Mlp } from '../models/mlp.ts';
 import { readCheckpoint, writeCheckpoint, type Checkpoint, type Tensor } from '../train/checkpoint.ts';
-import type { EpochContext, EpochMetrics } from '../train/hooks.ts';
-import type { TrainingHooks } from '../train/hooks.ts';
+import type { EpochContext, EpochMetrics, TrainingHooks } from '../train/hooks.ts';
+import { modelTensors } from '../train/model-checkpoint.ts';
+import { stackTensors } from '../train/pretrain-checkpoint.ts';
 
 export interface WeightSnapshotOptions {
   /** Directory of the snapshot files (e.g. the trial's checkpoint directory). */
@@ -63,9 +64,7 @@ export function createWeightSnapshots(opts: WeightSnapshotOptions): WeightSnapsh
   const snaps: WeightSnapshots = {
     written,
     snapshot(model, epoch, values = {}) {
-      const tensors: Record<string, Tensor> = {};
-      for (const p of model.parameters()) tensors[p.name] = p.value;
-      return save(weightSnapshotPath(opts.dir, 'finetune', epoch), tensors, { phase: 'finetune', epoch: String(epoch), values: JSON.stringify(values) });
+      return save(weightSnapshotPath(opts.dir, 'finetune', epoch), modelTensors(model), { phase: 'finetune', epoch: String(epoch), values: JSON.stringify(values) });
     },
     onStart(ctx: EpochContext) {
       if (ctx.model && wanted({ phase: 'finetune', epoch: 0 })) snaps.snapshot(ctx.model, 0);
@@ -74,13 +73,8 @@ export function createWeightSnapshots(opts: WeightSnapshotOptions): WeightSnapsh
       if (!wanted(m)) return;
       if (m.phase === 'finetune' && ctx?.model) snaps.snapshot(ctx.model, m.epoch, m.values);
       else if (m.phase === 'pretrain' && ctx?.layers) {
-        const tensors: Record<string, Tensor> = {};
-        ctx.layers.forEach((p, i) => {
-          tensors[`hidden.${i}.W`] = p.W;
-          tensors[`hidden.${i}.b`] = p.b;
-        });
         const layer = m.layer ?? ctx.layers.length - 1;
-        save(weightSnapshotPath(opts.dir, 'pretrain', m.epoch, layer), tensors, {
+        save(weightSnapshotPath(opts.dir, 'pretrain', m.epoch, layer), stackTensors(ctx.layers, 'hidden.'), {
           phase: 'pretrain', epoch: String(m.epoch), layer: String(layer), values: JSON.stringify(m.values),
         });
       }

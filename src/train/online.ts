@@ -30,15 +30,10 @@ import type { Mlp } from '../models/mlp.ts';
 import { Sgd } from '../nn/sgd.ts';
 import { ConfigError } from './config.ts';
 import { DivergenceError } from './divergence.ts';
-import type { EpochContext, EpochMetrics, TrainingHooks } from './hooks.ts';
+import type { EpochMetrics, TrainingHooks } from './hooks.ts';
 
 /** The paper's moving-average window for the online error (Section 8.1, Fig. 11). */
 export const ONLINE_WINDOW = 100_000;
-
-/** Hooks of `trainOnline`: `TrainingHooks` plus an optional start callback (epoch 0). */
-export interface OnlineHooks extends TrainingHooks {
-  onStart?(ctx: EpochContext): void | Promise<void>;
-}
 
 export interface OnlineOptions {
   /** The network, trained in place. */
@@ -65,7 +60,7 @@ export interface OnlineOptions {
   window?: number;
   /** A fixed test set evaluated after every block (optional; costs one pass per block). */
   test?: Dataset;
-  hooks?: OnlineHooks;
+  hooks?: TrainingHooks;
   /** Examples per test-evaluation batch (default 500). */
   evalBatchSize?: number;
 }

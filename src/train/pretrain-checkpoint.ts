@@ -32,14 +32,19 @@ export interface SavedStack {
   seconds: number;
 }
 
-/** Writes `layers` (bottom first) with `key`, `history` and `seconds` to `path`, atomically. */
-export function savePretrainedStack(path: string, layers: readonly DenseParams[], key: string, history: readonly EpochMetrics[], seconds: number): void {
+/** A stack's encoders as checkpoint tensors `<prefix><l>.W`, `<prefix><l>.b`, bottom first (live views). */
+export function stackTensors(layers: readonly DenseParams[], prefix: string): Record<string, Tensor> {
   const tensors: Record<string, Tensor> = {};
   layers.forEach((p, l) => {
-    tensors[`layer.${l}.W`] = p.W;
-    tensors[`layer.${l}.b`] = p.b;
+    tensors[`${prefix}${l}.W`] = p.W;
+    tensors[`${prefix}${l}.b`] = p.b;
   });
-  writeCheckpoint(path, tensors, { kind: 'pretrained-stack', key, history: JSON.stringify(history), seconds: String(seconds) });
+  return tensors;
+}
+
+/** Writes `layers` (bottom first) with `key`, `history` and `seconds` to `path`, atomically. */
+export function savePretrainedStack(path: string, layers: readonly DenseParams[], key: string, history: readonly EpochMetrics[], seconds: number): void {
+  writeCheckpoint(path, stackTensors(layers, 'layer.'), { kind: 'pretrained-stack', key, history: JSON.stringify(history), seconds: String(seconds) });
 }
 
 /**

@@ -88,11 +88,12 @@ export async function runTrial(config: TrialConfigInput, opts: RunTrialOptions =
   } else if (k > 0) {
     const tp = performance.now();
     const stackPath = dir ? join(dir, PRETRAIN_FILE) : undefined;
-    const key = pretrainKey(cfg, sizes.slice(0, k));
+    const bottom = sizes.slice(0, k);
+    const key = pretrainKey(cfg, bottom);
     let done: DenseParams[] = [];
     let secondsBefore = 0;
     if (opts.resume && stackPath && existsSync(stackPath)) {
-      const saved = loadPretrainedStack(backend, stackPath, key, sizes.slice(0, k), data.train.dim);
+      const saved = loadPretrainedStack(backend, stackPath, key, bottom, data.train.dim);
       done = saved.layers;
       pretrainHistory = saved.history;
       secondsBefore = saved.seconds;
@@ -107,7 +108,7 @@ export async function runTrial(config: TrialConfigInput, opts: RunTrialOptions =
     const onLayer = stackPath
       ? (layers: readonly DenseParams[]) => savePretrainedStack(stackPath, layers, key, pretrainHistory, secondsBefore + (performance.now() - tp) / 1000)
       : undefined;
-    stack = await pretrainStack(backend, data.train, sizes.slice(0, k), cfg.pretrain, root.fork('pretrain'), hooks, { done, ...(onLayer ? { onLayer } : {}) });
+    stack = await pretrainStack(backend, data.train, bottom, cfg.pretrain, root.fork('pretrain'), hooks, { done, ...(onLayer ? { onLayer } : {}) });
     if (cfg.pretrain.use === 'histogram') {
       const resampled = resampleFromMarginals(backend, stack, root.fork('marginals'));
       disposeStack(stack);

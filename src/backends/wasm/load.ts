@@ -14,10 +14,15 @@ function builtFileUrl(file: string): URL {
   return new URL(`../../../dist/wasm/${file}`, import.meta.url);
 }
 
+/** A Node built-in module through `process.getBuiltinModule` (undefined in a browser). */
+function nodeBuiltin<T>(id: string): T | undefined {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  return proc?.getBuiltinModule?.(id) as T | undefined;
+}
+
 type NodeFs = typeof import('node:fs');
 function nodeFs(): NodeFs | undefined {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  return proc?.getBuiltinModule?.('node:fs') as NodeFs | undefined;
+  return nodeBuiltin<NodeFs>('node:fs');
 }
 
 /**
@@ -27,8 +32,7 @@ function nodeFs(): NodeFs | undefined {
  */
 function validateWithRelaxedSimd(bytes: Uint8Array): boolean {
   if (WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>)) return true;
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const v8 = proc?.getBuiltinModule?.('node:v8') as typeof import('node:v8') | undefined;
+  const v8 = nodeBuiltin<typeof import('node:v8')>('node:v8');
   if (!v8) return false;
   v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
   return WebAssembly.validate(bytes as Uint8Array<ArrayBuffer>);
