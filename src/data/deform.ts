@@ -241,8 +241,8 @@ export class Deformer {
       for (let j = 0; j < n; j++) {
         const g = rowW[wb + j]!, tb = (s + j) * W;
         for (let c = 0; c < W; c++) {
-          dx[ob + c] += g * tx[tb + c]!;
-          dy[ob + c] += g * ty[tb + c]!;
+          dx[ob + c]! += g * tx[tb + c]!;
+          dy[ob + c]! += g * ty[tb + c]!;
         }
       }
     }

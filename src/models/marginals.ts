@@ -42,7 +42,7 @@ export function histogram(values: ArrayLike<number>, bins: number): Histogram {
   }
   const counts = new Int32Array(bins);
   const width = (hi - lo) / bins;
-  for (let i = 0; i < values.length; i++) counts[binOf(values[i]!, lo, width, bins)]++;
+  for (let i = 0; i < values.length; i++) counts[binOf(values[i]!, lo, width, bins)]!++;
   const cumulative = new Int32Array(bins);
   let c = 0;
   for (let k = 0; k < bins; k++) cumulative[k] = c += counts[k]!;

@@ -42,7 +42,7 @@ test('stratified subsets keep class proportions, are deterministic and hold dist
   assert.equal(idx.length, 100);
   assert.equal(new Set(idx).size, 100);
   const counts = [0, 0, 0];
-  for (const i of idx) counts[ds.y[i]!]++;
+  for (const i of idx) counts[ds.y[i]!]!++;
   assert.deepEqual(counts, [10, 30, 60]);
   assert.deepEqual(stratifiedIndices(ds.y, 3, 100, new Rng(2).fork('data', 'subset')), idx);
   assert.notDeepEqual(stratifiedIndices(ds.y, 3, 100, new Rng(3).fork('data', 'subset')), idx);

@@ -120,9 +120,9 @@ test('a nearest-centroid classifier fit on MNIST still reads deformed digits far
   for (let i = 0; i < m.train.n; i++) {
     const c = m.train.y[i]!;
     count[c]!++;
-    for (let p = 0; p < 784; p++) mean[c * 784 + p] += m.train.x[i * 784 + p]!;
+    for (let p = 0; p < 784; p++) mean[c * 784 + p]! += m.train.x[i * 784 + p]!;
   }
-  for (let c = 0; c < 10; c++) for (let p = 0; p < 784; p++) mean[c * 784 + p] /= count[c]!;
+  for (let c = 0; c < 10; c++) for (let p = 0; p < 784; p++) mean[c * 784 + p]! /= count[c]!;
   const classify = (x: Float32Array): number => {
     let best = 0, bestD = Infinity;
     for (let c = 0; c < 10; c++) {

@@ -102,7 +102,7 @@ test('a logistic regression on shape moments tells triangles from squares well a
     tr.forEach((f, i) => {
       const x = z(f);
       const p = 1 / (1 + Math.exp(-(w[0]! * x[0]! + w[1]! * x[1]! + w[2]!)));
-      for (let j = 0; j < 3; j++) w[j] -= 0.05 * (p - s.train.y[i]!) * x[j]!;
+      for (let j = 0; j < 3; j++) w[j]! -= 0.05 * (p - s.train.y[i]!) * x[j]!;
     });
   }
   let ok = 0;

@@ -82,14 +82,14 @@ function referenceStep(W0: Float64Array, b0: Float64Array, c0: Float64Array, xt:
     const dA = new Float64Array(nV);
     for (let k = 0; k < nV; k++) {
       dA[k] = (y[i * nV + k]! - x[i * nV + k]!) / B;
-      gc[k] += dA[k]!;
+      gc[k]! += dA[k]!;
     }
     for (let j = 0; j < nH; j++) {
       let dh = 0;
       for (let k = 0; k < nV; k++) dh += dA[k]! * W0[k * nH + j]!;
       const hj = h[i * nH + j]!, dAh = dh * hj * (1 - hj);
-      gb[j] += dAh;
-      for (let k = 0; k < nV; k++) gW[k * nH + j] += xt[i * nV + k]! * dAh + dA[k]! * hj;
+      gb[j]! += dAh;
+      for (let k = 0; k < nV; k++) gW[k * nH + j]! += xt[i * nV + k]! * dAh + dA[k]! * hj;
     }
   }
   // velocity starts at zero: v = -lr * (g + wd * w), w += v

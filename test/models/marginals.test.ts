@@ -47,7 +47,7 @@ test('resampling from marginals keeps each layer\'s weight histogram and quantil
   const counts = new Int32Array(50);
   for (const v of re!.W.data) {
     assert.ok(v >= h0.lo && v <= h0.hi, `resampled weight ${v} is outside the original range`);
-    counts[Math.min(49, Math.floor((v - h0.lo) / width))]++;
+    counts[Math.min(49, Math.floor((v - h0.lo) / width))]!++;
   }
   for (let k = 0; k < 50; k++) {
     const p = h0.counts[k]! / n, sd = Math.sqrt(Math.max(p * (1 - p), 1 / n) / n);
