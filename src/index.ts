@@ -7,6 +7,7 @@ export * from './nn/index.ts';
 export * from './models/index.ts';
 export * from './train/index.ts';
 export * from './io/index.ts';
+export * from './stats/index.ts';
 export * from './experiments/index.ts';
 export * from './report/index.ts';
 export * from './analysis/index.ts';

@@ -3,8 +3,8 @@
  * with the lowest mean validation error over seeds is chosen; the cell is then reported by the test
  * error of that setting over seeds. Also the pre-trained-vs-not comparisons of the report.
  */
-import { cohensD, mean, std } from '../report/stats.ts';
-import { welchTTest, type WelchResult } from '../report/welch.ts';
+import { cohensD, mean, std } from '../stats/index.ts';
+import { welchTTest, type WelchResult } from '../stats/welch.ts';
 import { settingKey, settingLabel, type Setting } from './expand.ts';
 import type { TrialRecord } from './store.ts';
 

@@ -6,7 +6,7 @@
 import * as Plot from '@observablehq/plot';
 import { settingLabel, type Setting } from '../experiments/expand.ts';
 import type { CellSummary } from '../experiments/select.ts';
-import { mean } from './stats.ts';
+import { mean } from '../stats/descriptive.ts';
 import { plotToSvg } from './plot-svg.ts';
 
 /** One rendered chart. */

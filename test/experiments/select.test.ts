@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { compareCells, selectModels, type SelectableTrial } from '../../src/experiments/select.ts';
 import { RECORD_FORMAT, type TrialRecord } from '../../src/experiments/store.ts';
 import { resolveTrialConfig } from '../../src/train/config.ts';
-import { mean, std } from '../../src/report/stats.ts';
-import { welchTTest } from '../../src/report/welch.ts';
+import { mean, std, welchTTest } from '../../src/stats/index.ts';
 
 // Cells: pretrain none / sdae; nuisance lr 0.1 / 0.01; 3 seeds. Valid errors make lr=0.01 best for
 // `none` and lr=0.1 best for `sdae`; test errors are chosen to be distinguishable.

@@ -2,8 +2,8 @@
  * Welch's two-sample t-test (unequal variances), two-sided, with the Welch-Satterthwaite degrees
  * of freedom. Used to compare test errors with and without pre-training (Section 6.1).
  */
-import { mean, variance } from './stats.ts';
-import { studentTTwoSided } from './t-distribution.ts';
+import { mean, variance } from './descriptive.ts';
+import { studentTTwoSided } from './student-t.ts';
 
 export interface WelchResult {
   /** t statistic of mean(a) - mean(b). */
