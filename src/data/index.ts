@@ -11,6 +11,7 @@ export * from './deform.ts';
 export * from './infinite-mnist.ts';
 export * from './infinite-mnist-splits.ts';
 export * from './shapeset.ts';
+export * from './config.ts';
 export * from './load.ts';
 export * from './source.ts';
 export { renderExampleGrid, writeExampleGrid, type ExampleGridOptions } from './show.ts';

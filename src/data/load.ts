@@ -24,7 +24,7 @@
  *   `new Rng(seed).fork('data', 'binarize', split)`).
  */
 import { Rng } from '../rng/rng.ts';
-import type { DataConfig } from '../train/config.ts';
+import type { DataConfig } from './config.ts';
 import type { DataSplits } from './dataset.ts';
 import { binarizeDataset } from './binarize.ts';
 import { headExamples, subsetBySize } from './batches.ts';

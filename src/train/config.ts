@@ -7,22 +7,11 @@
  * to a default.
  */
 import { z } from 'zod';
+import { dataConfigSchema } from '../data/config.ts';
 
 const positiveInt = z.number().int().min(1);
 const nonNegative = z.number().min(0);
 const learningRate = z.number().gt(0);
-
-export const dataConfigSchema = z.strictObject({
-  /** `mnist`, `shapeset`, `infinite-mnist`, or a path: `idx:<images>,<labels>` / `csv:<file>`. */
-  name: z.string().min(1).default('mnist'),
-  /** Use only the first N (stratified) training examples; null for all. */
-  trainSize: positiveInt.nullable().default(null),
-  /** Use only the first N validation / test examples; null for all. */
-  validSize: positiveInt.nullable().default(null),
-  testSize: positiveInt.nullable().default(null),
-  /** Binarise pixels: none, threshold at 0.5, or stochastic (seeded). */
-  binarize: z.enum(['none', 'threshold', 'stochastic']).default('none'),
-});
 
 export const modelConfigSchema = z.strictObject({
   /** Number of hidden layers (1-5 in the paper). */
@@ -84,7 +73,6 @@ export const trialConfigSchema = z.strictObject({
   finetune: finetuneConfigSchema.prefault({}),
 });
 
-export type DataConfig = z.infer<typeof dataConfigSchema>;
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 export type PretrainConfig = z.infer<typeof pretrainConfigSchema>;
 export type FinetuneConfig = z.infer<typeof finetuneConfigSchema>;

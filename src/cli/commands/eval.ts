@@ -4,7 +4,7 @@ import { createBackend, type BackendName } from '../../backends/registry.ts';
 import { loadData } from '../../data/load.ts';
 import { Mlp, type MlpSpec } from '../../models/mlp.ts';
 import { Rng } from '../../rng/rng.ts';
-import { dataConfigSchema } from '../../train/config.ts';
+import { dataConfigSchema } from '../../data/config.ts';
 import { loadModel } from '../../train/model-checkpoint.ts';
 import { readCheckpoint } from '../../train/checkpoint.ts';
 import { UsageError } from '../errors.ts';

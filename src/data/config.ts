@@ -1,0 +1,23 @@
+/**
+ * The data section of a trial's configuration (`TrialConfig.data`): which data set, how much of
+ * each split, and how pixels are binarised. `loadData` (`load.ts`) takes exactly this. Unknown keys
+ * are errors (strict schema).
+ */
+import { z } from 'zod';
+
+const positiveInt = z.number().int().min(1);
+
+export const dataConfigSchema = z.strictObject({
+  /** `mnist`, `shapeset`, `infinite-mnist`, or a path: `idx:<images>,<labels>` / `csv:<file>`. */
+  name: z.string().min(1).default('mnist'),
+  /** Use only the first N (stratified) training examples; null for all. */
+  trainSize: positiveInt.nullable().default(null),
+  /** Use only the first N validation / test examples; null for all. */
+  validSize: positiveInt.nullable().default(null),
+  testSize: positiveInt.nullable().default(null),
+  /** Binarise pixels: none, threshold at 0.5, or stochastic (seeded). */
+  binarize: z.enum(['none', 'threshold', 'stochastic']).default('none'),
+});
+
+/** A resolved data section: every key present, defaults filled. */
+export type DataConfig = z.infer<typeof dataConfigSchema>;
