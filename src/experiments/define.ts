@@ -4,7 +4,8 @@
  * every offending key path and what to do.
  */
 import { trialConfigSchema } from '../train/config.ts';
-import { canonicalKey, cloneJson, deepMerge, setPath, UnknownKeyError, KEY_ALIASES } from './config-keys.ts';
+import { canonicalKey, setPath, UnknownKeyError, KEY_ALIASES } from '../train/config-keys.ts';
+import { cloneJson, deepMerge } from './json-data.ts';
 import { hashJson } from './hash.ts';
 import { experimentSchema, FIGURE_KINDS, presetSchema, type ExperimentInput, type FigureKind, type PresetInput } from './schema.ts';
 

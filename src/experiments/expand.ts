@@ -3,7 +3,8 @@
  * in a fixed order, each with its resolved TrialConfig and hash (tuning playbook: study / trial).
  */
 import { resolveTrialConfig, type TrialConfig } from '../train/config.ts';
-import { cloneJson, KEY_ALIASES, setPath } from './config-keys.ts';
+import { KEY_ALIASES, setPath } from '../train/config-keys.ts';
+import { cloneJson } from './json-data.ts';
 import type { Factor, ResolvedExperiment } from './define.ts';
 import { canonicalJson, canonicalTrialConfig, trialHash } from './hash.ts';
 

@@ -1,5 +1,5 @@
 // Experiments: declarative definitions, expansion, run store, runner, selection. Re-exports only.
-export * from './config-keys.ts';
+export * from './json-data.ts';
 export * from './define.ts';
 export * from './schema.ts';
 export * from './expand.ts';

@@ -1,6 +1,6 @@
 /** The `pretrain-lab train ...` command that reproduces one trial (tuning playbook: track how to reproduce). */
 import { trialConfigSchema, type TrialConfig } from '../train/config.ts';
-import { configPaths, getPath } from './config-keys.ts';
+import { configPaths, getPath } from '../train/config-keys.ts';
 
 /** `pretrain-lab train --seed=3 --model.depth=2 ...` listing only keys that differ from the defaults. */
 export function reproduceCommand(config: TrialConfig): string {

@@ -1,6 +1,7 @@
 // Re-exports only.
 export * from './checkpoint.ts';
 export * from './config.ts';
+export * from './config-keys.ts';
 export * from './divergence.ts';
 export * from './early-stopping.ts';
 export * from './finetune.ts';

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import * as path from 'node:path';
-import { canonicalKey, setPath } from '../../experiments/config-keys.ts';
+import { canonicalKey, setPath } from '../../train/config-keys.ts';
 import { ExperimentError } from '../../experiments/define.ts';
 import { DEFAULT_TRIAL_MODULE, loadTrialFunction } from '../../experiments/trial-function.ts';
 import { createBackend, type BackendName } from '../../backends/registry.ts';

@@ -1,9 +1,12 @@
 /**
  * The dotted keys of a TrialConfig (`model.depth`, `pretrain.kind`, `finetune.lr`, ...), their
- * short aliases, and the helpers that read, write and check them. Experiment factors, nuisance
- * grids and `--key=value` flags all name config values this way.
+ * types, allowed values and short aliases, and the helpers that read, write and check them.
+ * Experiment factors, nuisance grids and `--key=value` flags all name config values this way.
+ * The keys are read from the schema's JSON Schema export (zod's public `z.toJSONSchema`), so they
+ * follow the schema with no second list to keep in step.
  */
-import { trialConfigSchema } from '../train/config.ts';
+import { z } from 'zod';
+import { trialConfigSchema } from './config.ts';
 
 /**
  * Short aliases accepted wherever a dotted TrialConfig key is (experiment files, presets, flags).
@@ -34,34 +37,58 @@ export const KEY_ALIASES: Readonly<Record<string, string>> = {
   testSize: 'data.testSize',
 };
 
-type AnySchema = { _zod: { def: { innerType?: AnySchema; shape?: Record<string, AnySchema>; type?: string } }; shape?: Record<string, AnySchema> };
-
-function unwrap(s: AnySchema): AnySchema {
-  let cur = s;
-  for (let i = 0; i < 10 && cur._zod.def.innerType; i++) cur = cur._zod.def.innerType;
-  return cur;
+/** One leaf key of a TrialConfig, as `--key=value` flags and `train --help` describe it. */
+export interface ConfigKey {
+  /** Dotted path, e.g. `pretrain.kind`. */
+  path: string;
+  /** JSON Schema type(s), e.g. `number`, `integer | null`, `integer | integer[]`. */
+  type: string;
+  /** The allowed values when the key is an enum, e.g. `['none', 'sdae', 'dbn']`. */
+  values?: readonly unknown[];
+  /** The value a trial gets when nothing sets the key. */
+  default: unknown;
 }
 
-function leafPaths(s: AnySchema, prefix: string, out: string[]): void {
-  const inner = unwrap(s);
-  const shape = inner._zod.def.type === 'object' ? inner._zod.def.shape : undefined;
-  if (!shape) {
-    out.push(prefix);
+/** The subset of JSON Schema that zod writes for the trial config. */
+interface JsonSchema {
+  type?: string;
+  enum?: unknown[];
+  anyOf?: JsonSchema[];
+  items?: JsonSchema;
+  properties?: Record<string, JsonSchema>;
+  default?: unknown;
+}
+
+/** A readable type of a JSON Schema node: `integer`, `integer | null`, `number[]`, ... */
+function typeName(s: JsonSchema): string {
+  if (s.anyOf) return s.anyOf.map(typeName).join(' | ');
+  if (s.type === 'array') return `${s.items ? typeName(s.items) : 'unknown'}[]`;
+  return s.type ?? 'unknown';
+}
+
+function leafKeys(s: JsonSchema, prefix: string, out: ConfigKey[]): void {
+  if (s.type === 'object' && s.properties) {
+    for (const [k, v] of Object.entries(s.properties)) leafKeys(v, prefix ? `${prefix}.${k}` : k, out);
     return;
   }
-  for (const [k, v] of Object.entries(shape)) leafPaths(v, prefix ? `${prefix}.${k}` : k, out);
+  out.push({ path: prefix, type: typeName(s), ...(s.enum ? { values: s.enum } : {}), default: s.default });
 }
 
-let cachedPaths: string[] | null = null;
+let cachedKeys: readonly ConfigKey[] | null = null;
+
+/** Every leaf key of a TrialConfig with its type, allowed values and default, in schema order. */
+export function configKeys(): readonly ConfigKey[] {
+  if (!cachedKeys) {
+    const out: ConfigKey[] = [];
+    leafKeys(z.toJSONSchema(trialConfigSchema, { io: 'input' }) as JsonSchema, '', out);
+    cachedKeys = out;
+  }
+  return cachedKeys;
+}
 
 /** Every leaf key of a TrialConfig as a dotted path, e.g. `['seed', 'backend', 'data.name', ...]`. */
 export function configPaths(): readonly string[] {
-  if (!cachedPaths) {
-    const out: string[] = [];
-    leafPaths(trialConfigSchema as unknown as AnySchema, '', out);
-    cachedPaths = out;
-  }
-  return cachedPaths;
+  return configKeys().map((k) => k.path);
 }
 
 /** Error for an unknown key; its message names the key and suggests the closest valid one. */
@@ -136,53 +163,4 @@ export function setPath(obj: Record<string, unknown>, path: string, value: unkno
     cur = cur[part] as Record<string, unknown>;
   }
   cur[parts[parts.length - 1]!] = value;
-}
-
-/** Parses a flag value: JSON when it parses (`0.1`, `true`, `[1,2]`, `null`), else the raw string. */
-export function parseFlagValue(raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
-}
-
-/**
- * Parses `--key=value` arguments into `{ key: value }` (keys as written, values via parseFlagValue).
- * A bare `--key` means `true`. Throws on arguments that are not of this form, saying how to write them.
- */
-export function parseKeyValueFlags(args: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (!a.startsWith('--')) {
-      throw new Error(`unexpected argument '${a}': config values are written --key=value (e.g. --finetune.lr=0.05)`);
-    }
-    const eq = a.indexOf('=');
-    if (eq < 0) {
-      const next = args[i + 1];
-      if (next !== undefined && !next.startsWith('--')) {
-        out[a.slice(2)] = parseFlagValue(next);
-        i++;
-      } else out[a.slice(2)] = true;
-    } else out[a.slice(2, eq)] = parseFlagValue(a.slice(eq + 1));
-  }
-  return out;
-}
-
-/** Deep clone of JSON-like data. */
-export function cloneJson<T>(x: T): T {
-  return x === undefined ? x : (JSON.parse(JSON.stringify(x)) as T);
-}
-
-/** Deep-merges plain objects of `over` into a copy of `base` (arrays and scalars are replaced). */
-export function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = cloneJson(base);
-  for (const [k, v] of Object.entries(over)) {
-    const b = out[k];
-    if (v && typeof v === 'object' && !Array.isArray(v) && b && typeof b === 'object' && !Array.isArray(b)) {
-      out[k] = deepMerge(b as Record<string, unknown>, v as Record<string, unknown>);
-    } else out[k] = cloneJson(v);
-  }
-  return out;
 }
