@@ -14,10 +14,8 @@ export default defineExperiment({
   // uniform[-1/sqrt(fan-in), 1/sqrt(fan-in)] init, 50 + 50 epochs per layer, batch 1.
   data: { name: 'mnist' },
   model: { hidden: 1000, activation: 'sigmoid', init: 'uniform-fanin' },
-  training: {
-    pretrain: { epochs: 50, batchSize: 1, corruption: 0.25, noise: 'masking', tied: true },
-    finetune: { epochs: 50, batchSize: 1, patience: 10 },
-  },
+  pretrain: { epochs: 50, batchSize: 1, corruption: 0.25, noise: 'masking', tied: true },
+  finetune: { epochs: 50, batchSize: 1, patience: 10 },
   scientific: { depth: [1, 2, 3, 4, 5], pretrain: ['none', 'sdae'] },
   // Footnote 7 (subset): supervised and pre-training learning rates.
   nuisance: { lr: [0.1, 0.05, 0.02, 0.01, 0.005], pretrainLr: [0.01, 0.005, 0.002, 0.001, 0.0005] },
@@ -27,10 +25,8 @@ export default defineExperiment({
       description: 'under 10 minutes on 2 cores: 5000 digits, 1-3 layers of 200 units, 10+30 epochs, batch 10, 8 seeds',
       data: { trainSize: 5000, validSize: 2000, testSize: 5000 },
       model: { hidden: 200 },
-      training: {
-        pretrain: { epochs: 10, batchSize: 10, lr: 0.01 },
-        finetune: { epochs: 30, batchSize: 10 },
-      },
+      pretrain: { epochs: 10, batchSize: 10, lr: 0.01 },
+      finetune: { epochs: 30, batchSize: 10 },
       scientific: { depth: [1, 2, 3] },
       nuisance: { lr: [0.2, 0.1], pretrainLr: [0.01] },
       seeds: 8,

@@ -10,10 +10,8 @@ export default defineExperiment({
   description: 'Seconds-long miniature of the depth study (500 MNIST digits, 16 units) for tests',
   data: { name: 'mnist', trainSize: 500, validSize: 200, testSize: 200 },
   model: { hidden: 16, activation: 'sigmoid' },
-  training: {
-    pretrain: { epochs: 1, lr: 0.01, batchSize: 10, corruption: 0.25 },
-    finetune: { epochs: 2, batchSize: 10, patience: null },
-  },
+  pretrain: { epochs: 1, lr: 0.01, batchSize: 10, corruption: 0.25 },
+  finetune: { epochs: 2, batchSize: 10, patience: null },
   scientific: { depth: [1, 2], pretrain: ['none', 'sdae'] },
   nuisance: { lr: [0.1, 0.3] },
   seeds: 2,

@@ -63,26 +63,17 @@ function zodIssues(prefix: string, issues: readonly { path: PropertyKey[]; messa
   return issues.map((i) => `${[prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(root)'}: ${i.message}`);
 }
 
-function sectionsToConfig(s: { data?: unknown; model?: unknown; training?: { pretrain?: unknown; finetune?: unknown }; backend?: unknown }): Record<string, unknown> {
+/** The config sections of an experiment file or preset: already in TrialConfig shape, picked as written. */
+function configSections(s: { data?: unknown; model?: unknown; pretrain?: unknown; finetune?: unknown; backend?: unknown }): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  if (s.data !== undefined) out.data = s.data;
-  if (s.model !== undefined) out.model = s.model;
-  if (s.training?.pretrain !== undefined) out.pretrain = s.training.pretrain;
-  if (s.training?.finetune !== undefined) out.finetune = s.training.finetune;
-  if (s.backend !== undefined) out.backend = s.backend;
+  for (const k of ['data', 'model', 'pretrain', 'finetune', 'backend'] as const) if (s[k] !== undefined) out[k] = s[k];
   return out;
 }
 
 /** Checks config sections without filling defaults; paths are reported as written in the file. */
 function checkSections(prefix: string, s: Record<string, unknown>): Issues {
-  const cfg = sectionsToConfig(s as never);
-  const r = trialConfigSchema.safeParse(cfg);
-  if (r.success) return [];
-  return r.error.issues.map((i) => {
-    const p = i.path.map(String);
-    const mapped = p[0] === 'pretrain' || p[0] === 'finetune' ? ['training', ...p] : p;
-    return `${[prefix, ...mapped].filter(Boolean).join('.')}: ${i.message}`;
-  });
+  const r = trialConfigSchema.safeParse(configSections(s));
+  return r.success ? [] : zodIssues(prefix, r.error.issues);
 }
 
 function checkGrid(prefix: string, g: Record<string, unknown[]> | undefined, seen: Map<string, string>): { issues: Issues; factors: Factor[] } {
@@ -152,48 +143,65 @@ function mergeGrid(base: Factor[], over: Factor[]): Factor[] {
   return out;
 }
 
-/**
- * Applies a preset, `--seeds` and `--key=value` overrides to an experiment. A flag whose key is a
- * scientific or nuisance factor replaces that factor's levels (`--depth=[1,2]`, `--lr=0.1`);
- * any other key sets the shared config. Unknown keys are errors naming the closest valid key.
- */
-export function resolveExperiment(exp: Experiment, opts: ResolveOptions): ResolvedExperiment {
-  const def = experimentSchema.parse(exp.input);
-  const issues: Issues = [...checkSections('', def as never)];
+/** What the file, its preset, the flags and the run options each layer on, in that order. */
+interface Layers {
+  /** TrialConfig input shared by all trials. */
+  base: Record<string, unknown>;
+  scientific: Factor[];
+  nuisance: Factor[];
+  seeds: number[];
+  backend: string | undefined;
+}
+
+type ExperimentDef = ReturnType<typeof experimentSchema.parse>;
+
+/** Step 1: the experiment file itself, its config sections and grids checked. */
+function fileLayers(def: ExperimentDef): { layers: Layers; issues: Issues } {
   const seen = new Map<string, string>();
   const sci = checkGrid('scientific', def.scientific, seen);
   const nui = checkGrid('nuisance', def.nuisance, new Map(seen));
-  issues.push(...sci.issues, ...nui.issues);
-  let base = sectionsToConfig(def as never);
-  let scientific = sci.factors;
-  let nuisance = nui.factors;
-  let seeds = seedList(def.seeds);
-  let backend = def.backend;
-  const presetName = opts.preset ?? null;
-  if (presetName !== null) {
-    const p = def.presets?.[presetName];
-    if (!p) {
-      const names = Object.keys(def.presets ?? {});
-      throw new ExperimentError(`experiment '${def.id}' has no preset '${presetName}'; its presets are: ${names.join(', ') || '(none)'}`);
-    }
-    const parsed: PresetInput = presetSchema.parse(p);
-    const prefix = `presets.${presetName}`;
-    issues.push(...checkSections(prefix, parsed as never));
-    base = deepMerge(base, sectionsToConfig(parsed as never));
-    const ps = checkGrid(`${prefix}.scientific`, parsed.scientific, new Map());
-    const pn = checkGrid(`${prefix}.nuisance`, parsed.nuisance, new Map());
-    issues.push(...ps.issues, ...pn.issues);
-    scientific = mergeGrid(scientific, ps.factors);
-    nuisance = mergeGrid(nuisance, pn.factors);
-    if (parsed.seeds !== undefined) seeds = seedList(parsed.seeds);
-    if (parsed.backend !== undefined) backend = parsed.backend;
-  }
-  if (issues.length) fail(`experiment '${def.id}'`, issues);
+  return {
+    layers: { base: configSections(def), scientific: sci.factors, nuisance: nui.factors, seeds: seedList(def.seeds), backend: def.backend },
+    issues: [...checkSections('', def), ...sci.issues, ...nui.issues],
+  };
+}
 
-  const flagIssues: Issues = [];
-  for (const [k, v] of Object.entries(opts.overrides ?? {})) {
+/**
+ * Step 2: a named preset on top: its sections deep-merge into the base, its grids replace the
+ * factors they name, its seeds and backend replace the file's. An unknown preset name throws at once.
+ */
+function applyPreset(def: ExperimentDef, presetName: string, layers: Layers): { layers: Layers; issues: Issues } {
+  const p = def.presets?.[presetName];
+  if (!p) {
+    const names = Object.keys(def.presets ?? {});
+    throw new ExperimentError(`experiment '${def.id}' has no preset '${presetName}'; its presets are: ${names.join(', ') || '(none)'}`);
+  }
+  const parsed: PresetInput = presetSchema.parse(p);
+  const prefix = `presets.${presetName}`;
+  const ps = checkGrid(`${prefix}.scientific`, parsed.scientific, new Map());
+  const pn = checkGrid(`${prefix}.nuisance`, parsed.nuisance, new Map());
+  return {
+    layers: {
+      base: deepMerge(layers.base, configSections(parsed)),
+      scientific: mergeGrid(layers.scientific, ps.factors),
+      nuisance: mergeGrid(layers.nuisance, pn.factors),
+      seeds: parsed.seeds !== undefined ? seedList(parsed.seeds) : layers.seeds,
+      backend: parsed.backend ?? layers.backend,
+    },
+    issues: [...checkSections(prefix, parsed), ...ps.issues, ...pn.issues],
+  };
+}
+
+/**
+ * Step 3: `--key=value` flags, in order (mutates `layers`). `seeds`/`seed` set the seeds; a
+ * factor's key replaces its levels; `backend` the backend; any other key sets the shared config.
+ * An unknown key throws at once naming the closest valid one; bad values are returned as issues.
+ */
+function applyFlags(overrides: Record<string, unknown>, layers: Layers): Issues {
+  const issues: Issues = [];
+  for (const [k, v] of Object.entries(overrides)) {
     if (k === 'seeds') {
-      seeds = seedList(v as number | number[]);
+      layers.seeds = seedList(v as number | number[]);
       continue;
     }
     let key: string;
@@ -202,41 +210,65 @@ export function resolveExperiment(exp: Experiment, opts: ResolveOptions): Resolv
     } catch (e) {
       throw new ExperimentError(`invalid flag --${k}: ${(e as Error).message}`);
     }
-    const inSci = scientific.findIndex((f) => f.key === key);
-    const inNui = nuisance.findIndex((f) => f.key === key);
+    const inSci = layers.scientific.findIndex((f) => f.key === key);
+    const inNui = layers.nuisance.findIndex((f) => f.key === key);
     const listy = inSci >= 0 || inNui >= 0 || key === 'seed';
     const values = listy && Array.isArray(v) ? v : [v];
     if (key === 'seed') {
-      if (!values.every((x) => Number.isInteger(x) && (x as number) >= 0)) flagIssues.push(`--${k}: seeds are integers >= 0, e.g. --seed=3 or --seed=[1,2,3]`);
-      else seeds = values as number[];
+      if (!values.every((x) => Number.isInteger(x) && (x as number) >= 0)) issues.push(`--${k}: seeds are integers >= 0, e.g. --seed=3 or --seed=[1,2,3]`);
+      else layers.seeds = values as number[];
       continue;
     }
     const checked = checkGrid('--flags', { [key]: values }, new Map());
     if (checked.issues.length) {
-      flagIssues.push(...checked.issues.map((l) => `--${k}${l.slice(l.indexOf(':'))}`));
+      issues.push(...checked.issues.map((l) => `--${k}${l.slice(l.indexOf(':'))}`));
       continue;
     }
     const f = checked.factors[0]!;
-    if (inSci >= 0) scientific = scientific.map((g, i) => (i === inSci ? f : g));
-    else if (inNui >= 0) nuisance = nuisance.map((g, i) => (i === inNui ? f : g));
-    else if (key === 'backend') backend = f.values[0] as string;
-    else setPath(base, key, f.values[0]);
+    if (inSci >= 0) layers.scientific = layers.scientific.map((g, i) => (i === inSci ? f : g));
+    else if (inNui >= 0) layers.nuisance = layers.nuisance.map((g, i) => (i === inNui ? f : g));
+    else if (key === 'backend') layers.backend = f.values[0] as string;
+    else setPath(layers.base, key, f.values[0]);
   }
-  if (opts.seeds !== undefined) seeds = seedList(opts.seeds);
-  if (opts.backend !== undefined) backend = opts.backend;
-  if (backend !== undefined) base.backend = backend;
-  const baseCheck = trialConfigSchema.safeParse(base);
+  return issues;
+}
+
+/** Step 4: `--seeds` and `--backend` given as options; the backend lands in the shared config (mutates `layers`). */
+function applyRunOptions(opts: ResolveOptions, layers: Layers): void {
+  if (opts.seeds !== undefined) layers.seeds = seedList(opts.seeds);
+  if (opts.backend !== undefined) layers.backend = opts.backend;
+  if (layers.backend !== undefined) layers.base.backend = layers.backend;
+}
+
+/** The comparison of the report: the file's `compare`, else pre-training vs none when `pretrain.kind` is a factor with `none`. */
+function comparisonOf(def: ExperimentDef, scientific: readonly Factor[]): ResolvedExperiment['compare'] {
+  if (def.compare) return { factor: canonicalKey(def.compare.factor, 'compare.factor'), baseline: def.compare.baseline };
+  if (scientific.some((f) => f.key === 'pretrain.kind' && f.values.includes('none'))) return { factor: 'pretrain.kind', baseline: 'none' };
+  return null;
+}
+
+/**
+ * Applies a preset, `--seeds` and `--key=value` overrides to an experiment. A flag whose key is a
+ * scientific or nuisance factor replaces that factor's levels (`--depth=[1,2]`, `--lr=0.1`);
+ * any other key sets the shared config. Unknown keys are errors naming the closest valid key.
+ */
+export function resolveExperiment(exp: Experiment, opts: ResolveOptions): ResolvedExperiment {
+  const def = experimentSchema.parse(exp.input);
+  const presetName = opts.preset ?? null;
+  const file = fileLayers(def);
+  const preset = presetName === null ? null : applyPreset(def, presetName, file.layers);
+  const layers = preset?.layers ?? file.layers;
+  const issues = [...file.issues, ...(preset?.issues ?? [])];
+  if (issues.length) fail(`experiment '${def.id}'`, issues);
+
+  const flagIssues = applyFlags(opts.overrides ?? {}, layers);
+  applyRunOptions(opts, layers);
+  const baseCheck = trialConfigSchema.safeParse(layers.base);
   if (!baseCheck.success) flagIssues.push(...zodIssues('', baseCheck.error.issues));
   if (flagIssues.length) fail(`settings for experiment '${def.id}'`, flagIssues);
-  if (seeds.length === 0) fail(`experiment '${def.id}'`, ['seeds: no seeds; give --seeds N with N >= 1']);
+  if (layers.seeds.length === 0) fail(`experiment '${def.id}'`, ['seeds: no seeds; give --seeds N with N >= 1']);
 
-  let compare: ResolvedExperiment['compare'] = null;
-  if (def.compare) {
-    compare = { factor: canonicalKey(def.compare.factor, 'compare.factor'), baseline: def.compare.baseline };
-  } else if (scientific.some((f) => f.key === 'pretrain.kind' && f.values.includes('none'))) {
-    compare = { factor: 'pretrain.kind', baseline: 'none' };
-  }
-  const figures = (def.figures ?? [...FIGURE_KINDS]) as FigureKind[];
+  const { base, scientific, nuisance, seeds } = layers;
   const spec = { id: def.id, preset: presetName, base, scientific, nuisance, seeds };
   return {
     id: def.id,
@@ -247,8 +279,8 @@ export function resolveExperiment(exp: Experiment, opts: ResolveOptions): Resolv
     scientific,
     nuisance,
     seeds,
-    figures,
-    compare,
+    figures: (def.figures ?? [...FIGURE_KINDS]) as FigureKind[],
+    compare: comparisonOf(def, scientific),
     specHash: hashJson(spec),
   };
 }

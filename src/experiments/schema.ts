@@ -1,8 +1,9 @@
 /**
  * The zod schema of an experiment file (`experiments/*.ts`). Unknown keys and wrong types are
- * errors whose message names the key path. Config sections (`data`, `model`, `training`) and grid
- * values are checked against the TrialConfig schema (`src/train/config.ts`) without filling
- * defaults, so presets and flags layer on top of exactly what the file wrote.
+ * errors whose message names the key path. Config sections (`data`, `model`, `pretrain`,
+ * `finetune`, `backend`) have the TrialConfig's own shape, so nothing is mapped between the two;
+ * they and grid values are checked against the TrialConfig schema (`src/train/config.ts`) without
+ * filling defaults, so presets and flags layer on top of exactly what the file wrote.
  */
 import { z } from 'zod';
 
@@ -23,18 +24,14 @@ const seeds = z.union([
   z.array(z.number().int().min(0)).min(1, { message: 'no seeds; give a count or a non-empty list' }),
 ]);
 
-const trainingSection = z.strictObject({
-  pretrain: configSection.optional(),
-  finetune: configSection.optional(),
-});
-
 /** What a preset may change: any config section, grids (per key), seeds. */
 export const presetSchema = z.strictObject({
   /** One line: what this preset is for and how long it takes. */
   description: z.string().optional(),
   data: configSection.optional(),
   model: configSection.optional(),
-  training: trainingSection.optional(),
+  pretrain: configSection.optional(),
+  finetune: configSection.optional(),
   /** Replaces the listed factors' levels (other factors keep theirs). */
   scientific: grid.optional(),
   /** Replaces the listed nuisance grids (other grids keep theirs). */
@@ -52,7 +49,8 @@ export const experimentSchema = z.strictObject({
   description: z.string().min(1).refine((s) => !s.includes('\n'), { message: 'description must be one line' }),
   data: configSection.optional(),
   model: configSection.optional(),
-  training: trainingSection.optional(),
+  pretrain: configSection.optional(),
+  finetune: configSection.optional(),
   /** Factors whose effect is studied; every combination is a cell (keys: dotted paths or aliases). */
   scientific: grid.refine((g) => Object.keys(g).length > 0, { message: 'give at least one scientific factor' }),
   /** Hyperparameters optimised away per cell on validation error (Section 5.3). */

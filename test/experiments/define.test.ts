@@ -9,7 +9,7 @@ const base: ExperimentInput = {
   description: 'a toy study',
   data: { name: 'mnist', trainSize: 100 },
   model: { hidden: 8 },
-  training: { finetune: { epochs: 2 } },
+  finetune: { epochs: 2 },
   scientific: { depth: [1, 2], pretrain: ['none', 'sdae'] },
   nuisance: { lr: [0.1, 0.05] },
   seeds: 3,
@@ -42,7 +42,12 @@ test('an unknown top-level key is rejected naming the key', () => {
 
 test('an unknown key inside a config section is rejected with its full path', () => {
   rejects({ ...base, model: { hiden: 8 } }, 'model', 'hiden');
-  rejects({ ...base, training: { finetune: { lrr: 0.1 } } }, 'training.finetune', 'lrr');
+  rejects({ ...base, finetune: { lrr: 0.1 } }, 'finetune', 'lrr');
+  rejects({ ...base, presets: { quick: { pretrain: { epochz: 3 } } } }, 'presets.quick.pretrain', 'epochz');
+});
+
+test("config sections have the trial config's shape: a `training` wrapper around pretrain/finetune is an unknown key", () => {
+  rejects({ ...base, training: { finetune: { epochs: 2 } } }, 'training');
 });
 
 test('a wrong type is rejected naming the key path', () => {

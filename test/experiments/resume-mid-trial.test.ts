@@ -25,7 +25,8 @@ const exp = resolveExperiment(defineExperiment({
   id: 'resume', paper: 'test', description: 'one multi-epoch trial', backend: 'reference',
   data: { name: 'mnist', trainSize: 500, validSize: 100, testSize: 100 },
   model: { hidden: 24 },
-  training: { pretrain: { kind: 'sdae', epochs: 1, lr: 0.01, batchSize: 10 }, finetune: { epochs: 12, lr: 0.1, batchSize: 10, patience: null } },
+  pretrain: { kind: 'sdae', epochs: 1, lr: 0.01, batchSize: 10 },
+  finetune: { epochs: 12, lr: 0.1, batchSize: 10, patience: null },
   scientific: { depth: [1] }, seeds: [5],
 }), {});
 const out = (o) => process.stdout.write(JSON.stringify(o) + '\\n');
