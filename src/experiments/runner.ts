@@ -86,116 +86,169 @@ export function summarize(exp: ResolvedExperiment, trials: readonly PlannedTrial
   return { cells, comparisons };
 }
 
+/** What a run will do, decided before any trial starts. */
+interface RunPlan {
+  /** Every trial of the expansion, duplicates included (selection needs them all). */
+  trials: PlannedTrial[];
+  /** The distinct trials (first occurrence of each hash). */
+  unique: PlannedTrial[];
+  /** Records already in the store, keyed by hash; finished trials are added as they finish. */
+  records: Map<string, TrialRecord>;
+  /** The distinct trials not yet in the store, in expansion order. */
+  todo: PlannedTrial[];
+  trial: TrialFunction | TrialModuleRef;
+  workers: number;
+}
+
+/**
+ * Step 1: expands the experiment, writes the store's manifest and reads the records already
+ * there; what is left is the work. In-process trial functions run on one "worker".
+ */
+function planRun(exp: ResolvedExperiment, store: RunStore, opts: RunOptions): RunPlan {
+  const ev = opts.events ?? {};
+  store.init();
+  const trials = expandExperiment(exp);
+  const manifest: Manifest = {
+    format: RECORD_FORMAT,
+    experiment: exp,
+    trials: trials.map(({ index, cell, nuisance, seed, hash }) => ({ index, cell, nuisance, seed, hash })),
+    createdAt: new Date().toISOString(),
+  };
+  const note = store.writeManifest(manifest);
+  if (note) ev.onWarn?.(note);
+  const unique = uniqueTrials(trials);
+  const records = store.readMany(unique.map((t) => t.hash), ev.onWarn);
+  const todo = unique.filter((t) => !records.has(t.hash));
+  const trial = opts.trial ?? DEFAULT_TRIAL_MODULE;
+  const workers = typeof trial === 'function' ? 1 : Math.min(opts.workers ?? defaultWorkers(), Math.max(1, todo.length));
+  return { trials, unique, records, todo, trial, workers };
+}
+
+/**
+ * Step 2: checks that must refuse a run before any trial starts, given the plan and the records
+ * already stored (throw to refuse; nothing has been run yet, and the manifest names the plan).
+ * None today: this is where a check such as "every trial of one study ran on the same numeric
+ * variant" belongs.
+ */
+function checkBeforeRun(_plan: RunPlan, _store: RunStore): void {}
+
+/** Step 3: the executor that runs one trial: in this process for a function, else a pool of worker processes. */
+function createExecutor(plan: RunPlan): { exec: TrialExecutor; pool: WorkerPool | null } {
+  if (typeof plan.trial === 'function') return { exec: inProcessExecutor(plan.trial), pool: null };
+  const pool = new WorkerPool(plan.workers, plan.trial);
+  return { exec: pool.run, pool };
+}
+
+/** The record of one finished trial: its config, outcome, code version, times and the command that reproduces it. */
+function trialRecord(exp: ResolvedExperiment, t: PlannedTrial, outcome: JobOutcome, code: TrialRecord['code'], started: Date, finished: Date): TrialRecord {
+  return {
+    format: RECORD_FORMAT,
+    experiment: exp.id,
+    hash: t.hash,
+    status: outcome.kind,
+    config: t.config,
+    seed: t.seed,
+    cell: t.cell,
+    nuisance: t.nuisance,
+    code,
+    result: outcome.kind === 'done' ? outcome.result : null,
+    error: outcome.kind === 'diverged' ? outcome.message : null,
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    seconds: (finished.getTime() - started.getTime()) / 1000,
+    command: reproduceCommand(t.config),
+  };
+}
+
+/** The error a failed trial ends the run with: which trial, why, and that re-running resumes. */
+function trialFailure(t: PlannedTrial, e: Error, storeDir: string): Error {
+  const wrapped = new Error(
+    `trial ${t.hash.slice(0, 12)} (${JSON.stringify({ ...t.cell, ...t.nuisance, seed: t.seed })}) failed: ${e.message}\n` +
+      `Finished trials are kept in ${storeDir}; fix the cause and re-run the same command to resume.`,
+  );
+  (wrapped as Error & { cause?: unknown }).cause = e;
+  return wrapped;
+}
+
+/**
+ * Step 4: runs every trial of the plan, writing each record as it finishes; returns how many
+ * finished. In-process: one at a time, in expansion order. With a pool: all queued at once; the
+ * first failure (other than divergence) closes the pool and is thrown. An abort stops launching.
+ */
+async function runTrials(exp: ResolvedExperiment, plan: RunPlan, store: RunStore, exec: TrialExecutor, pool: WorkerPool | null, opts: RunOptions): Promise<number> {
+  const ev = opts.events ?? {};
+  const code = codeVersion();
+  let done = 0;
+  let failure: Error | null = null;
+  const runOne = async (t: PlannedTrial): Promise<void> => {
+    if (failure || opts.signal?.aborted) return;
+    let started = new Date();
+    const outcome: JobOutcome = await exec(
+      { hash: t.hash, config: t.config, checkpointDir: store.checkpointDir(t.hash) },
+      {
+        onStart: () => {
+          started = new Date();
+          ev.onTrialStart?.(t);
+        },
+        onProgress: (p) => ev.onProgress?.(t, p),
+        onEpoch: (m) => ev.onEpoch?.(t, m),
+      },
+    );
+    const record = trialRecord(exp, t, outcome, code, started, new Date());
+    store.write(record);
+    plan.records.set(t.hash, record);
+    done++;
+    ev.onTrialDone?.(t, record, done, plan.todo.length);
+  };
+  if (!pool) {
+    for (const t of plan.todo) {
+      try {
+        await runOne(t);
+      } catch (e) {
+        throw trialFailure(t, e as Error, store.dir);
+      }
+    }
+    return done;
+  }
+  const onAbort = (): void => pool.close();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  await Promise.all(
+    plan.todo.map((t) =>
+      runOne(t).catch((e: Error) => {
+        if (!failure && !opts.signal?.aborted) {
+          failure = trialFailure(t, e, store.dir);
+          pool.close();
+        }
+      }),
+    ),
+  );
+  opts.signal?.removeEventListener('abort', onAbort);
+  if (failure) throw failure;
+  return done;
+}
+
 /**
  * Runs every trial of `exp` not yet in the store. Takes the store's lock for the whole run
  * (a second concurrent run gets a LockError naming this one). Throws on the first trial that fails
  * with anything but divergence; every finished trial stays recorded, so re-running resumes.
+ * Steps: plan, check, create the executor, run the trials, summarise.
  */
 export async function runExperiment(exp: ResolvedExperiment, opts: RunOptions = {}): Promise<RunSummary> {
   const storeDir = path.resolve(opts.runsDir ?? 'runs', exp.id);
   const store = new RunStore(storeDir);
-  const ev = opts.events ?? {};
   const lock = store.lock();
   let pool: WorkerPool | null = null;
   try {
-    store.init();
-    const trials = expandExperiment(exp);
-    const manifest: Manifest = {
-      format: RECORD_FORMAT,
-      experiment: exp,
-      trials: trials.map(({ index, cell, nuisance, seed, hash }) => ({ index, cell, nuisance, seed, hash })),
-      createdAt: new Date().toISOString(),
-    };
-    const note = store.writeManifest(manifest);
-    if (note) ev.onWarn?.(note);
-    const unique = uniqueTrials(trials);
-    const records = store.readMany(unique.map((t) => t.hash), ev.onWarn);
-    const todo = unique.filter((t) => !records.has(t.hash));
-    const trial = opts.trial ?? DEFAULT_TRIAL_MODULE;
-    const workers = typeof trial === 'function' ? 1 : Math.min(opts.workers ?? defaultWorkers(), Math.max(1, todo.length));
-    ev.onPlan?.({ total: trials.length, unique: unique.length, toRun: todo.length, skipped: unique.length - todo.length, workers, storeDir });
-    let exec: TrialExecutor;
-    if (typeof trial === 'function') exec = inProcessExecutor(trial);
-    else {
-      pool = new WorkerPool(workers, trial);
-      exec = pool.run;
-    }
-    const code = codeVersion();
-    let done = 0;
-    let failure: Error | null = null;
-    const runOne = async (t: PlannedTrial): Promise<void> => {
-      if (failure || opts.signal?.aborted) return;
-      let started = new Date();
-      const outcome: JobOutcome = await exec(
-        { hash: t.hash, config: t.config, checkpointDir: store.checkpointDir(t.hash) },
-        {
-          onStart: () => {
-            started = new Date();
-            ev.onTrialStart?.(t);
-          },
-          onProgress: (p) => ev.onProgress?.(t, p),
-          onEpoch: (m) => ev.onEpoch?.(t, m),
-        },
-      );
-      const finished = new Date();
-      const record: TrialRecord = {
-        format: RECORD_FORMAT,
-        experiment: exp.id,
-        hash: t.hash,
-        status: outcome.kind,
-        config: t.config,
-        seed: t.seed,
-        cell: t.cell,
-        nuisance: t.nuisance,
-        code,
-        result: outcome.kind === 'done' ? outcome.result : null,
-        error: outcome.kind === 'diverged' ? outcome.message : null,
-        startedAt: started.toISOString(),
-        finishedAt: finished.toISOString(),
-        seconds: (finished.getTime() - started.getTime()) / 1000,
-        command: reproduceCommand(t.config),
-      };
-      store.write(record);
-      records.set(t.hash, record);
-      done++;
-      ev.onTrialDone?.(t, record, done, todo.length);
-    };
-    const fail = (t: PlannedTrial, e: Error): Error => {
-      const wrapped = new Error(
-        `trial ${t.hash.slice(0, 12)} (${JSON.stringify({ ...t.cell, ...t.nuisance, seed: t.seed })}) failed: ${e.message}\n` +
-          `Finished trials are kept in ${storeDir}; fix the cause and re-run the same command to resume.`,
-      );
-      (wrapped as Error & { cause?: unknown }).cause = e;
-      return wrapped;
-    };
-    if (!pool) {
-      // In-process: one trial at a time, in expansion order.
-      for (const t of todo) {
-        try {
-          await runOne(t);
-        } catch (e) {
-          throw fail(t, e as Error);
-        }
-      }
-    } else {
-      const onAbort = (): void => pool?.close();
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
-      await Promise.all(
-        todo.map((t) =>
-          runOne(t).catch((e: Error) => {
-            if (!failure && !opts.signal?.aborted) {
-              failure = fail(t, e);
-              pool?.close();
-            }
-          }),
-        ),
-      );
-      opts.signal?.removeEventListener('abort', onAbort);
-      if (failure) throw failure;
-    }
-    if (opts.signal?.aborted) throw new Error(`interrupted; ${done} trial(s) finished and kept in ${storeDir}. Re-run the same command to resume.`);
-    const { cells, comparisons } = summarize(exp, trials, records);
-    return { storeDir, trials, records, ran: done, skipped: unique.length - todo.length, cells, comparisons };
+    const plan = planRun(exp, store, opts);
+    const skipped = plan.unique.length - plan.todo.length;
+    opts.events?.onPlan?.({ total: plan.trials.length, unique: plan.unique.length, toRun: plan.todo.length, skipped, workers: plan.workers, storeDir });
+    checkBeforeRun(plan, store);
+    const executor = createExecutor(plan);
+    pool = executor.pool;
+    const ran = await runTrials(exp, plan, store, executor.exec, pool, opts);
+    if (opts.signal?.aborted) throw new Error(`interrupted; ${ran} trial(s) finished and kept in ${storeDir}. Re-run the same command to resume.`);
+    const { cells, comparisons } = summarize(exp, plan.trials, plan.records);
+    return { storeDir, trials: plan.trials, records: plan.records, ran, skipped, cells, comparisons };
   } finally {
     pool?.close();
     lock.release();
