@@ -1,9 +1,3 @@
-export {
-  availableBackends,
-  createBackend,
-  BACKEND_NAMES,
-  BackendUnavailableError,
-  type BackendAvailability,
-  type BackendName,
-} from './registry.ts';
+export { availableBackends, createBackend } from './registry.ts';
+export { BACKEND_NAMES, BackendUnavailableError, type BackendAvailability, type BackendName } from './names.ts';
 export { createReferenceBackend } from './reference/index.ts';

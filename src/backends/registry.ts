@@ -1,23 +1,8 @@
 import type { Backend } from '../tensor/kernels.ts';
 import { createReferenceBackend } from './reference/index.ts';
+import { BACKEND_NAMES, BackendUnavailableError, type BackendAvailability, type BackendName } from './names.ts';
 
-/** Names accepted by `createBackend` and `--backend`. */
-export const BACKEND_NAMES = ['auto', 'reference', 'reference64', 'wasm', 'native'] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
-
-/** Whether a backend can run here, and if not, the one thing to do about it. */
-export interface BackendAvailability {
-  name: Exclude<BackendName, 'auto'>;
-  available: boolean;
-  /** Why not, with the command that enables it (e.g. the apt-get line for `native`). */
-  reason?: string;
-  description?: string;
-}
-
-/** Error for a backend that was asked for by name but cannot run here. */
-export class BackendUnavailableError extends Error {
-  override name = 'BackendUnavailableError';
-}
+export { BACKEND_NAMES, BackendUnavailableError, type BackendAvailability, type BackendName };
 
 /** Which backends can run on this machine (the order is `auto`'s order of preference). */
 export async function availableBackends(): Promise<BackendAvailability[]> {

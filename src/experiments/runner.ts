@@ -6,7 +6,7 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createBackend, type BackendName } from '../backends/registry.ts';
+import { createBackend } from '../backends/registry.ts';
 import type { Backend } from '../tensor/kernels.ts';
 import type { EpochMetrics, Progress } from '../train/hooks.ts';
 import { codeVersion } from './code-version.ts';
@@ -61,7 +61,7 @@ function inProcessExecutor(fn: TrialFunction): TrialExecutor {
   return async (job, events) => {
     events.onStart?.();
     let backend = backends.get(job.config.backend);
-    if (!backend) backends.set(job.config.backend, (backend = await createBackend(job.config.backend as BackendName)));
+    if (!backend) backends.set(job.config.backend, (backend = await createBackend(job.config.backend)));
     try {
       // resume: continue a trial interrupted mid-way from its checkpoint (see worker.ts).
       const options: TrialFunctionOptions = {

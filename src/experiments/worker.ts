@@ -12,7 +12,7 @@
  * by the same config. A trial killed during pre-training continues from its last finished
  * pre-trained layer (`pretrain.safetensors`), also bit-identically.
  */
-import { createBackend, type BackendName } from '../backends/registry.ts';
+import { createBackend } from '../backends/registry.ts';
 import type { Backend } from '../tensor/kernels.ts';
 import type { Progress } from '../train/hooks.ts';
 import { loadTrialFunction, type TrialFunction, type TrialFunctionOptions } from './trial-function.ts';
@@ -36,7 +36,7 @@ process.on('message', (raw) => {
       let fn = functions.get(key);
       if (!fn) functions.set(key, (fn = await loadTrialFunction(trialModule)));
       let backend = backends.get(config.backend);
-      if (!backend) backends.set(config.backend, (backend = await createBackend(config.backend as BackendName)));
+      if (!backend) backends.set(config.backend, (backend = await createBackend(config.backend)));
       let last = 0;
       const options: TrialFunctionOptions = {
         backend,

@@ -7,6 +7,7 @@
  * to a default.
  */
 import { z } from 'zod';
+import { BACKEND_NAMES } from '../backends/names.ts';
 
 const positiveInt = z.number().int().min(1);
 const nonNegative = z.number().min(0);
@@ -77,7 +78,7 @@ export const finetuneConfigSchema = z.strictObject({
 
 export const trialConfigSchema = z.strictObject({
   seed: z.number().int().min(0).default(1),
-  backend: z.enum(['auto', 'reference', 'reference64', 'wasm', 'native']).default('auto'),
+  backend: z.enum(BACKEND_NAMES).default('auto'),
   data: dataConfigSchema.prefault({}),
   model: modelConfigSchema.prefault({}),
   pretrain: pretrainConfigSchema.prefault({}),

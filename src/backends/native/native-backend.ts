@@ -15,7 +15,7 @@ import {
   gemmShapes,
   ShapeError,
 } from '../../tensor/shapes.ts';
-import { BackendUnavailableError } from '../registry.ts';
+import { BackendUnavailableError } from '../names.ts';
 import { loadNativeAddon, type NativeAddon } from './addon.ts';
 
 const NAME = 'native';

@@ -4,7 +4,7 @@
  * single-threaded. Build it with `node scripts/build-wasm.mjs` (run by `npm install`).
  */
 import type { Backend } from '../../tensor/kernels.ts';
-import type { BackendAvailability } from '../registry.ts';
+import type { BackendAvailability } from '../names.ts';
 import { wasmKernels } from './backend.ts';
 import { WasmHeap } from './heap.ts';
 import { BUILD_COMMAND, builtFileExists, loadKernels } from './load.ts';

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { canonicalKey, setPath } from '../../experiments/config-keys.ts';
 import { ExperimentError } from '../../experiments/define.ts';
 import { DEFAULT_TRIAL_MODULE, loadTrialFunction } from '../../experiments/trial-function.ts';
-import { createBackend, type BackendName } from '../../backends/registry.ts';
+import { createBackend } from '../../backends/registry.ts';
 import { resolveTrialConfig } from '../../train/config.ts';
 import type { EpochMetrics, Progress } from '../../train/hooks.ts';
 import { UsageError } from '../errors.ts';
@@ -56,7 +56,7 @@ export function registerTrain(program: Command): void {
       if (opts.backend) input.backend = opts.backend;
       const config = resolveTrialConfig(input);
       const run = await loadTrialFunction(opts.trialModule ? { module: path.resolve(opts.trialModule as string) } : DEFAULT_TRIAL_MODULE);
-      const backend = await createBackend(config.backend as BackendName);
+      const backend = await createBackend(config.backend);
       let bar: cliProgress.SingleBar | null = null;
       if (mode === 'tty') {
         bar = new cliProgress.SingleBar({ format: ' {bar} {percentage}% | ETA {eta_formatted} | {status}', hideCursor: true, clearOnComplete: true, barsize: 30 }, cliProgress.Presets.shades_classic);
