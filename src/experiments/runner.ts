@@ -17,6 +17,7 @@ import { compareCells, selectModels, type CellSummary, type Comparison } from '.
 import { RunStore, RECORD_FORMAT, type Manifest, type TrialRecord } from './store.ts';
 import { DEFAULT_TRIAL_MODULE, type TrialFunction, type TrialFunctionOptions, type TrialModuleRef } from './trial-function.ts';
 import { WorkerPool, type JobOutcome, type TrialExecutor } from './worker-pool.ts';
+import { StudyVariant } from './variant-guard.ts';
 
 /** Callbacks for progress display (all optional, all cheap). */
 export interface RunEvents {
@@ -38,6 +39,8 @@ export interface RunOptions {
   events?: RunEvents;
   /** Stop launching trials when aborted (running ones are killed; finished ones are kept). */
   signal?: AbortSignal;
+  /** Admit trials of another numeric variant than the study's (`--allow-mixed-variants`; their records are marked). */
+  allowMixedVariants?: boolean;
 }
 
 /** What a run leaves behind. */
@@ -71,9 +74,9 @@ function inProcessExecutor(fn: TrialFunction): TrialExecutor {
         hooks: { onEpoch: (m) => events.onEpoch?.(m), onProgress: (p) => events.onProgress?.(p) },
       };
       const result = await fn(job.config, options);
-      return { kind: 'done', result };
+      return { kind: 'done', result, variant: backend.variant };
     } catch (e) {
-      if ((e as Error)?.name === 'DivergenceError') return { kind: 'diverged', message: (e as Error).message };
+      if ((e as Error)?.name === 'DivergenceError') return { kind: 'diverged', message: (e as Error).message, variant: backend.variant };
       throw e;
     }
   };
@@ -111,6 +114,8 @@ export async function runExperiment(exp: ResolvedExperiment, opts: RunOptions = 
     const unique = uniqueTrials(trials);
     const records = store.readMany(unique.map((t) => t.hash), ev.onWarn);
     const todo = unique.filter((t) => !records.has(t.hash));
+    const variants = new StudyVariant(records.values(), opts.allowMixedVariants ?? false);
+    await variants.admitLocal(todo.map((t) => t.config.backend));
     const trial = opts.trial ?? DEFAULT_TRIAL_MODULE;
     const workers = typeof trial === 'function' ? 1 : Math.min(opts.workers ?? defaultWorkers(), Math.max(1, todo.length));
     ev.onPlan?.({ total: trials.length, unique: unique.length, toRun: todo.length, skipped: unique.length - todo.length, workers, storeDir });
@@ -138,6 +143,7 @@ export async function runExperiment(exp: ResolvedExperiment, opts: RunOptions = 
         },
       );
       const finished = new Date();
+      const mixedVariant = variants.admit(outcome.variant, `trial ${t.hash.slice(0, 12)}`);
       const record: TrialRecord = {
         format: RECORD_FORMAT,
         experiment: exp.id,
@@ -153,7 +159,9 @@ export async function runExperiment(exp: ResolvedExperiment, opts: RunOptions = 
         startedAt: started.toISOString(),
         finishedAt: finished.toISOString(),
         seconds: (finished.getTime() - started.getTime()) / 1000,
-        command: reproduceCommand(t.config),
+        command: reproduceCommand(t.config, outcome.variant),
+        variant: outcome.variant,
+        ...(mixedVariant ? { mixedVariant } : {}),
       };
       store.write(record);
       records.set(t.hash, record);

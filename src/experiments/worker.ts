@@ -57,11 +57,19 @@ process.on('message', (raw) => {
           },
         },
       };
-      const result = await fn(config, options);
-      send({ type: 'done', hash, result });
+      let result;
+      try {
+        result = await fn(config, options);
+      } catch (e) {
+        const err = e as Error;
+        if (err?.name !== 'DivergenceError') throw e;
+        send({ type: 'diverged', hash, message: err.message, stack: err.stack ?? '', variant: backend.variant });
+        return;
+      }
+      send({ type: 'done', hash, result, variant: backend.variant });
     } catch (e) {
       const err = e as Error;
-      send({ type: err?.name === 'DivergenceError' ? 'diverged' : 'error', hash, message: err?.message ?? String(e), stack: err?.stack ?? '' });
+      send({ type: 'error', hash, message: err?.message ?? String(e), stack: err?.stack ?? '' });
     }
   })();
 });

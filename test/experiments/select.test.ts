@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { compareCells, selectModels, type SelectableTrial } from '../../src/experiments/select.ts';
 import { RECORD_FORMAT, type TrialRecord } from '../../src/experiments/store.ts';
 import { resolveTrialConfig } from '../../src/train/config.ts';
+import { createReferenceBackend } from '../../src/backends/index.ts';
 import { mean, std } from '../../src/report/stats.ts';
 import { welchTTest } from '../../src/report/welch.ts';
 
@@ -14,6 +15,8 @@ const table: Record<string, { valid: number[]; test: number[] }> = {
   'sdae|0.1': { valid: [0.02, 0.03, 0.01], test: [0.02, 0.021, 0.025] },
   'sdae|0.01': { valid: [0.03, 0.02, 0.03], test: [0.5, 0.5, 0.5] },
 };
+
+const { variant } = createReferenceBackend();
 
 function build(): { trials: SelectableTrial[]; records: Map<string, TrialRecord> } {
   const trials: SelectableTrial[] = [];
@@ -28,8 +31,8 @@ function build(): { trials: SelectableTrial[]; records: Map<string, TrialRecord>
         records.set(hash, {
           format: RECORD_FORMAT, experiment: 't', hash, status: 'done', config: resolveTrialConfig({ seed }), seed,
           cell: { 'pretrain.kind': kind }, nuisance: { 'finetune.lr': lr }, code: { package: 'p', git: null, dirty: null },
-          result: { final: { train: score(0), valid: score(e.valid[i]!), test: score(e.test[i]!) }, bestEpoch: 1, epochsRun: 1, history: [], seconds: { pretrain: 0, finetune: 0, total: 0 }, checkpoint: null, backend: 'x' },
-          error: null, startedAt: '', finishedAt: '', seconds: 0, command: '',
+          result: { final: { train: score(0), valid: score(e.valid[i]!), test: score(e.test[i]!) }, bestEpoch: 1, epochsRun: 1, history: [], seconds: { pretrain: 0, finetune: 0, total: 0 }, checkpoint: null, backend: 'x', variant },
+          error: null, startedAt: '', finishedAt: '', seconds: 0, command: '', variant,
         });
       });
     }

@@ -10,6 +10,7 @@ import { acquireLock, LockError, removeStaleLock } from '../../src/experiments/l
 import { RunStore, RECORD_FORMAT, type TrialRecord } from '../../src/experiments/store.ts';
 import { resolveTrialConfig } from '../../src/train/config.ts';
 import { trialHash } from '../../src/experiments/hash.ts';
+import { createReferenceBackend } from '../../src/backends/index.ts';
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'pl-store-'));
 
@@ -86,6 +87,7 @@ function record(seed: number): TrialRecord {
   return {
     format: RECORD_FORMAT, experiment: 'x', hash: trialHash(config), status: 'done', config, seed, cell: {}, nuisance: {},
     code: { package: 'p@0', git: null, dirty: null }, result: null, error: null, startedAt: '', finishedAt: '', seconds: 0, command: '',
+    variant: createReferenceBackend().variant,
   };
 }
 
