@@ -52,7 +52,7 @@ export class StudyVariant {
     if (sameNumerics(this.study, variant)) return false;
     if (this.allowMixed) return true;
     throw new MixedVariantError(
-      `${what} would mix numeric variants in one study:\n  the study (${this.source}): ${formatVariant(this.study)}\n  this trial: ${formatVariant(variant)}\n` +
+      `${what} would mix numeric variants in one study:\n  the study (${this.source}): ${formatVariant(this.study)}\n  ${what}: ${formatVariant(variant)}\n` +
         `Run it with the study's variant (e.g. --reproducible on every machine, or the same OPENBLAS_CORETYPE / PRETRAIN_LAB_WASM_SIMD), ` +
         `use another --runs-dir, or pass --allow-mixed-variants to mix them (each such record is marked mixedVariant).`,
     );

@@ -112,3 +112,13 @@ test('temp files of dead processes are removed when the store is opened', () => 
   store.init();
   assert.equal(fs.existsSync(stale), false);
 });
+
+test('a record of format 1 (no numeric variant) is reported as not reusable and treated as absent, never mixed in', () => {
+  const store = new RunStore(tmp());
+  store.init();
+  const { variant: _v, ...r } = record(3);
+  fs.writeFileSync(store.recordPath(r.hash), JSON.stringify({ ...r, format: 1 }));
+  const warnings: string[] = [];
+  assert.equal(store.read(r.hash, (m) => warnings.push(m)), null);
+  assert.match(warnings.join('\n'), /record format 1, this version writes 2: the trial will run again/);
+});
