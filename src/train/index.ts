@@ -12,3 +12,4 @@ export * from './pretrain.ts';
 export * from './trial-result.ts';
 export * from './trial.ts';
 export * from './validate.ts';
+export * from './checkpoint-variant.ts';

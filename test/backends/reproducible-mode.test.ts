@@ -27,10 +27,16 @@ const MLP_L2 = [
   '--finetune.epochs=4', '--finetune.lr=0.5', '--finetune.batchSize=10', '--finetune.patience=null', '--finetune.l2=0.001',
 ];
 
+interface TrainResult {
+  train: { nll: number };
+  valid: { nll: number };
+  test: { nll: number; error: number };
+  variant: NumericVariant;
+}
 interface TrainOutput {
   code: number;
   stderr: string;
-  result?: { train: { nll: number }; valid: { nll: number }; test: { nll: number; error: number }; variant: NumericVariant };
+  result?: TrainResult;
 }
 
 /** `pretrain-lab train <args> --json` in a fresh process, with `env` added to this one's. */
@@ -40,13 +46,13 @@ function train(args: string[], env: Record<string, string | undefined> = {}): Pr
   return new Promise((resolve) => {
     execFile(process.execPath, [BIN, 'train', ...args, '--json'], { env: childEnv, timeout: 120_000 }, (err, stdout, stderr) => {
       const last = stdout.trim().split('\n').pop() ?? '';
-      const line = last.startsWith('{') ? (JSON.parse(last) as { event: string }) : null;
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stderr, ...(line?.event === 'result' ? { result: line as TrainOutput['result'] } : {}) });
+      const line = last.startsWith('{') ? (JSON.parse(last) as TrainResult & { event: string }) : null;
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stderr, ...(line?.event === 'result' ? { result: line } : {}) });
     });
   });
 }
 
-const golden = (r: NonNullable<TrainOutput['result']>) => ({ train: r.train.nll, valid: r.valid.nll, test: r.test.nll, testError: r.test.error });
+const golden = (r: TrainResult) => ({ train: r.train.nll, valid: r.valid.nll, test: r.test.nll, testError: r.test.error });
 
 /** Says loudly why a backend cannot be tested here; fails instead when CI is set. */
 async function unavailable(t: TestContext, name: 'wasm' | 'native'): Promise<boolean> {
