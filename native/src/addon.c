@@ -357,6 +357,56 @@ static napi_value js_blas_config(napi_env env, napi_callback_info info) {
   return out;
 }
 
+static napi_value js_blas_core_name(napi_env env, napi_callback_info info) {
+  napi_value out;
+  napi_create_string_utf8(env, pl_blas_core_name(), NAPI_AUTO_LENGTH, &out);
+  return out;
+}
+
+/* The instruction-set extensions this file was compiled for: with FMA the compiler may fuse
+ * a * b + c in the element-wise kernels, which changes their rounding (numeric variant). */
+static const char PL_ISA[] = ""
+#if defined(__x86_64__)
+    "x86-64"
+#elif defined(__aarch64__)
+    "aarch64"
+#else
+    "other"
+#endif
+#if defined(__SSE4_2__)
+    "+sse4.2"
+#endif
+#if defined(__AVX__)
+    "+avx"
+#endif
+#if defined(__AVX2__)
+    "+avx2"
+#endif
+#if defined(__FMA__) || defined(__ARM_FEATURE_FMA)
+    "+fma"
+#endif
+#if defined(__AVX512F__)
+    "+avx512f"
+#endif
+    ;
+
+static napi_value js_build_info(napi_env env, napi_callback_info info) {
+  napi_value out, compiler, isa;
+#if defined(__clang__)
+  const char *cc = "clang " __clang_version__;
+#elif defined(__GNUC__)
+  const char *cc = "gcc " __VERSION__;
+#else
+  const char *cc = "unknown";
+#endif
+  napi_create_object(env, &out);
+  napi_create_string_utf8(env, cc, NAPI_AUTO_LENGTH, &compiler);
+  napi_create_string_utf8(env, PL_ISA, NAPI_AUTO_LENGTH, &isa);
+  napi_set_named_property(env, out, "compiler", compiler);
+  napi_set_named_property(env, out, "isa", isa);
+  return out;
+}
+
 NAPI_MODULE_INIT() {
   static const struct {
     const char *name;
@@ -389,6 +439,8 @@ NAPI_MODULE_INIT() {
       {"setThreads", js_set_threads},
       {"getThreads", js_get_threads},
       {"blasConfig", js_blas_config},
+      {"blasCoreName", js_blas_core_name},
+      {"buildInfo", js_build_info},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value fn;

@@ -58,3 +58,5 @@ void pl_set_threads(int n) { openblas_set_num_threads(n); }
 int pl_get_threads(void) { return openblas_get_num_threads(); }
 
 const char *pl_blas_config(void) { return openblas_get_config(); }
+
+const char *pl_blas_core_name(void) { return openblas_get_corename(); }

@@ -18,6 +18,8 @@ void pl_gemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const f
 void pl_set_threads(int n);
 int pl_get_threads(void);
 const char *pl_blas_config(void);
+/* The kernel set OpenBLAS chose at load time (DYNAMIC_ARCH), e.g. "Haswell"; OPENBLAS_CORETYPE pins it. */
+const char *pl_blas_core_name(void);
 
 /* elementwise.c (out may alias inputs where kernels.ts allows it) */
 void pl_axpy(size_t len, float alpha, const float *x, float *y);

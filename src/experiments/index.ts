@@ -12,3 +12,4 @@ export * from './registry.ts';
 export * from './trial-function.ts';
 export * from './code-version.ts';
 export * from './reproduce.ts';
+export * from './variant-guard.ts';

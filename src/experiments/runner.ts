@@ -6,7 +6,7 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createBackend, type BackendName } from '../backends/registry.ts';
+import { createBackend } from '../backends/registry.ts';
 import type { Backend } from '../tensor/kernels.ts';
 import type { EpochMetrics, Progress } from '../train/hooks.ts';
 import { codeVersion } from './code-version.ts';
@@ -17,6 +17,7 @@ import { compareCells, selectModels, type CellSummary, type Comparison } from '.
 import { RunStore, RECORD_FORMAT, type Manifest, type TrialRecord } from './store.ts';
 import { DEFAULT_TRIAL_MODULE, type TrialFunction, type TrialFunctionOptions, type TrialModuleRef } from './trial-function.ts';
 import { WorkerPool, type JobOutcome, type TrialExecutor } from './worker-pool.ts';
+import { StudyVariant } from './variant-guard.ts';
 
 /** Callbacks for progress display (all optional, all cheap). */
 export interface RunEvents {
@@ -38,6 +39,8 @@ export interface RunOptions {
   events?: RunEvents;
   /** Stop launching trials when aborted (running ones are killed; finished ones are kept). */
   signal?: AbortSignal;
+  /** Admit trials of another numeric variant than the study's (`--allow-mixed-variants`; their records are marked). */
+  allowMixedVariants?: boolean;
 }
 
 /** What a run leaves behind. */
@@ -61,7 +64,7 @@ function inProcessExecutor(fn: TrialFunction): TrialExecutor {
   return async (job, events) => {
     events.onStart?.();
     let backend = backends.get(job.config.backend);
-    if (!backend) backends.set(job.config.backend, (backend = await createBackend(job.config.backend as BackendName)));
+    if (!backend) backends.set(job.config.backend, (backend = await createBackend(job.config.backend)));
     try {
       // resume: continue a trial interrupted mid-way from its checkpoint (see worker.ts).
       const options: TrialFunctionOptions = {
@@ -71,9 +74,9 @@ function inProcessExecutor(fn: TrialFunction): TrialExecutor {
         hooks: { onEpoch: (m) => events.onEpoch?.(m), onProgress: (p) => events.onProgress?.(p) },
       };
       const result = await fn(job.config, options);
-      return { kind: 'done', result };
+      return { kind: 'done', result, variant: backend.variant };
     } catch (e) {
-      if ((e as Error)?.name === 'DivergenceError') return { kind: 'diverged', message: (e as Error).message };
+      if ((e as Error)?.name === 'DivergenceError') return { kind: 'diverged', message: (e as Error).message, variant: backend.variant };
       throw e;
     }
   };
@@ -126,11 +129,15 @@ function planRun(exp: ResolvedExperiment, store: RunStore, opts: RunOptions): Ru
 
 /**
  * Step 2: checks that must refuse a run before any trial starts, given the plan and the records
- * already stored (throw to refuse; nothing has been run yet, and the manifest names the plan).
- * None today: this is where a check such as "every trial of one study ran on the same numeric
- * variant" belongs.
+ * already stored (throw to refuse; nothing has been run yet, and the manifest names the plan):
+ * the numeric variant this machine would use must be the one of the study's records (unless
+ * mixing is allowed). Returns the guard that admits each finished trial's variant.
  */
-function checkBeforeRun(_plan: RunPlan, _store: RunStore): void {}
+async function checkBeforeRun(plan: RunPlan, opts: RunOptions): Promise<StudyVariant> {
+  const variants = new StudyVariant(plan.records.values(), opts.allowMixedVariants ?? false);
+  await variants.admitLocal(plan.todo.map((t) => t.config.backend));
+  return variants;
+}
 
 /** Step 3: the executor that runs one trial: in this process for a function, else a pool of worker processes. */
 function createExecutor(plan: RunPlan): { exec: TrialExecutor; pool: WorkerPool | null } {
@@ -140,7 +147,7 @@ function createExecutor(plan: RunPlan): { exec: TrialExecutor; pool: WorkerPool 
 }
 
 /** The record of one finished trial: its config, outcome, code version, times and the command that reproduces it. */
-function trialRecord(exp: ResolvedExperiment, t: PlannedTrial, outcome: JobOutcome, code: TrialRecord['code'], started: Date, finished: Date): TrialRecord {
+function trialRecord(exp: ResolvedExperiment, t: PlannedTrial, outcome: JobOutcome, code: TrialRecord['code'], started: Date, finished: Date, mixedVariant: boolean): TrialRecord {
   return {
     format: RECORD_FORMAT,
     experiment: exp.id,
@@ -156,7 +163,9 @@ function trialRecord(exp: ResolvedExperiment, t: PlannedTrial, outcome: JobOutco
     startedAt: started.toISOString(),
     finishedAt: finished.toISOString(),
     seconds: (finished.getTime() - started.getTime()) / 1000,
-    command: reproduceCommand(t.config),
+    command: reproduceCommand(t.config, outcome.variant),
+    variant: outcome.variant,
+    ...(mixedVariant ? { mixedVariant } : {}),
   };
 }
 
@@ -175,7 +184,7 @@ function trialFailure(t: PlannedTrial, e: Error, storeDir: string): Error {
  * finished. In-process: one at a time, in expansion order. With a pool: all queued at once; the
  * first failure (other than divergence) closes the pool and is thrown. An abort stops launching.
  */
-async function runTrials(exp: ResolvedExperiment, plan: RunPlan, store: RunStore, exec: TrialExecutor, pool: WorkerPool | null, opts: RunOptions): Promise<number> {
+async function runTrials(exp: ResolvedExperiment, plan: RunPlan, store: RunStore, variants: StudyVariant, exec: TrialExecutor, pool: WorkerPool | null, opts: RunOptions): Promise<number> {
   const ev = opts.events ?? {};
   const code = codeVersion();
   let done = 0;
@@ -194,7 +203,9 @@ async function runTrials(exp: ResolvedExperiment, plan: RunPlan, store: RunStore
         onEpoch: (m) => ev.onEpoch?.(t, m),
       },
     );
-    const record = trialRecord(exp, t, outcome, code, started, new Date());
+    const finished = new Date();
+    const mixedVariant = variants.admit(outcome.variant, `trial ${t.hash.slice(0, 12)}`);
+    const record = trialRecord(exp, t, outcome, code, started, finished, mixedVariant);
     store.write(record);
     plan.records.set(t.hash, record);
     done++;
@@ -242,10 +253,10 @@ export async function runExperiment(exp: ResolvedExperiment, opts: RunOptions = 
     const plan = planRun(exp, store, opts);
     const skipped = plan.unique.length - plan.todo.length;
     opts.events?.onPlan?.({ total: plan.trials.length, unique: plan.unique.length, toRun: plan.todo.length, skipped, workers: plan.workers, storeDir });
-    checkBeforeRun(plan, store);
+    const variants = await checkBeforeRun(plan, opts);
     const executor = createExecutor(plan);
     pool = executor.pool;
-    const ran = await runTrials(exp, plan, store, executor.exec, pool, opts);
+    const ran = await runTrials(exp, plan, store, variants, executor.exec, pool, opts);
     if (opts.signal?.aborted) throw new Error(`interrupted; ${ran} trial(s) finished and kept in ${storeDir}. Re-run the same command to resume.`);
     const { cells, comparisons } = summarize(exp, plan.trials, plan.records);
     return { storeDir, trials: plan.trials, records: plan.records, ran, skipped, cells, comparisons };

@@ -10,6 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { NumericVariant } from '../tensor/numeric-variant.ts';
 import type { TrialConfig } from '../train/config.ts';
 import type { TrialResult } from '../train/trial-result.ts';
 import { atomicWriteFile, TEMP_MARK, type WriteIo, nodeIo, AtomicWriteError } from '../io/atomic-write.ts';
@@ -19,8 +20,12 @@ import type { Setting } from './expand.ts';
 import { acquireLock, pidAlive, type Lock } from './lock.ts';
 import { trialHash } from './hash.ts';
 
-/** Bumped when the record layout changes; records of another format are ignored (and re-run). */
-export const RECORD_FORMAT = 1;
+/**
+ * Bumped when the record layout changes; records of another format are ignored (and re-run).
+ * 2: records name their numeric variant (`variant`), so format-1 records, which do not, are never
+ * mixed with them.
+ */
+export const RECORD_FORMAT = 2;
 
 /** What the store keeps for one trial. */
 export interface TrialRecord {
@@ -44,6 +49,10 @@ export interface TrialRecord {
   seconds: number;
   /** A command that reproduces this trial alone. */
   command: string;
+  /** The exact numeric variant that computed it (format 2 on; for diverged trials too). */
+  variant: NumericVariant;
+  /** True when its variant differs from the study's and it was admitted by `--allow-mixed-variants`. */
+  mixedVariant?: boolean;
 }
 
 /** The planned trials of the experiment's current configuration. */

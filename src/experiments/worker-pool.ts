@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { TrialConfig } from '../train/config.ts';
 import type { EpochMetrics, Progress } from '../train/hooks.ts';
 import type { TrialResult } from '../train/trial-result.ts';
+import type { NumericVariant } from '../tensor/numeric-variant.ts';
 import type { TrialModuleRef } from './trial-function.ts';
 import type { WorkerMessage } from './worker-protocol.ts';
 
@@ -26,8 +27,8 @@ export interface JobEvents {
   onEpoch?(m: EpochMetrics): void;
 }
 
-/** How a trial ended (other failures reject). */
-export type JobOutcome = { kind: 'done'; result: TrialResult } | { kind: 'diverged'; message: string };
+/** How a trial ended (other failures reject), with the numeric variant that computed it. */
+export type JobOutcome = { kind: 'done'; result: TrialResult; variant: NumericVariant } | { kind: 'diverged'; message: string; variant: NumericVariant };
 
 /** Executes one trial; implemented by WorkerPool (processes) or in-process by the runner. */
 export type TrialExecutor = (job: TrialJob, events: JobEvents) => Promise<JobOutcome>;
@@ -96,8 +97,8 @@ export class WorkerPool {
     else if (m.type === 'epoch') b.events.onEpoch?.(m.metrics);
     else {
       slot.busy = null;
-      if (m.type === 'done') b.resolve({ kind: 'done', result: m.result });
-      else if (m.type === 'diverged') b.resolve({ kind: 'diverged', message: m.message });
+      if (m.type === 'done') b.resolve({ kind: 'done', result: m.result, variant: m.variant });
+      else if (m.type === 'diverged') b.resolve({ kind: 'diverged', message: m.message, variant: m.variant });
       else {
         const e = new Error(m.message);
         e.stack = m.stack;

@@ -2,6 +2,7 @@
 import type { TrialConfig } from '../train/config.ts';
 import type { EpochMetrics, Progress } from '../train/hooks.ts';
 import type { TrialResult } from '../train/trial-result.ts';
+import type { NumericVariant } from '../tensor/numeric-variant.ts';
 import type { TrialModuleRef } from './trial-function.ts';
 
 export type ParentMessage = { type: 'run'; hash: string; config: TrialConfig; checkpointDir: string; trialModule: TrialModuleRef };
@@ -10,5 +11,6 @@ export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'progress'; hash: string; progress: Progress }
   | { type: 'epoch'; hash: string; metrics: EpochMetrics }
-  | { type: 'done'; hash: string; result: TrialResult }
-  | { type: 'diverged' | 'error'; hash: string; message: string; stack: string };
+  | { type: 'done'; hash: string; result: TrialResult; variant: NumericVariant }
+  | { type: 'diverged'; hash: string; message: string; stack: string; variant: NumericVariant }
+  | { type: 'error'; hash: string; message: string; stack: string };

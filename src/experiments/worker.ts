@@ -12,7 +12,7 @@
  * by the same config. A trial killed during pre-training continues from its last finished
  * pre-trained layer (`pretrain.safetensors`), also bit-identically.
  */
-import { createBackend, type BackendName } from '../backends/registry.ts';
+import { createBackend } from '../backends/registry.ts';
 import type { Backend } from '../tensor/kernels.ts';
 import type { Progress } from '../train/hooks.ts';
 import { loadTrialFunction, type TrialFunction, type TrialFunctionOptions } from './trial-function.ts';
@@ -36,7 +36,7 @@ process.on('message', (raw) => {
       let fn = functions.get(key);
       if (!fn) functions.set(key, (fn = await loadTrialFunction(trialModule)));
       let backend = backends.get(config.backend);
-      if (!backend) backends.set(config.backend, (backend = await createBackend(config.backend as BackendName)));
+      if (!backend) backends.set(config.backend, (backend = await createBackend(config.backend)));
       let last = 0;
       const options: TrialFunctionOptions = {
         backend,
@@ -57,11 +57,19 @@ process.on('message', (raw) => {
           },
         },
       };
-      const result = await fn(config, options);
-      send({ type: 'done', hash, result });
+      let result;
+      try {
+        result = await fn(config, options);
+      } catch (e) {
+        const err = e as Error;
+        if (err?.name !== 'DivergenceError') throw e;
+        send({ type: 'diverged', hash, message: err.message, stack: err.stack ?? '', variant: backend.variant });
+        return;
+      }
+      send({ type: 'done', hash, result, variant: backend.variant });
     } catch (e) {
       const err = e as Error;
-      send({ type: err?.name === 'DivergenceError' ? 'diverged' : 'error', hash, message: err?.message ?? String(e), stack: err?.stack ?? '' });
+      send({ type: 'error', hash, message: err?.message ?? String(e), stack: err?.stack ?? '' });
     }
   })();
 });

@@ -16,6 +16,7 @@ import { boxplotChart, curveChart, histogramChart, type Chart } from './charts.t
 import { filterGridPng } from './filter-grid.ts';
 import { esc, REPORT_CSS } from './html.ts';
 import { readCheckpoint } from '../train/checkpoint.ts';
+import { studyVariants, variantSection, type VariantGroup } from './variant-section.ts';
 
 export interface ReportResult {
   /** Absolute path of report.html. */
@@ -29,6 +30,8 @@ export interface ReportResult {
   /** Trials planned and records found. */
   planned: number;
   found: number;
+  /** The numeric variants that computed the records (one unless mixing was allowed). */
+  variants: VariantGroup[];
 }
 
 /** Error for a directory that is not a run store; says what to pass instead. */
@@ -158,10 +161,12 @@ ${code ? `<span>code <b>${esc(code.package)}${code.git ? ` ${esc(code.git.slice(
   if (found < unique.size) body.push(`<p class="warn">${unique.size - found} of ${unique.size} trials have no record yet; statistics use the finished ones. Re-run the experiment to complete it.</p>`);
   body.push(summaryTable(exp, cells, comparisons).replace('</section>', `${selectionDetails(cells)}</section>`));
   for (const { kind, chart } of charts) body.push(chartHtml(chart, kind));
+  const variants = studyVariants(records.values());
+  body.push(variantSection(variants));
   if (filters) body.push(`<section id="filters"><h2>First-layer filters</h2>${filters}</section>`);
   body.push(`<section><h2>Reproduce</h2><p class="note">Re-run (finished trials are skipped): <code>pretrain-lab run ${esc(exp.id)}${exp.preset ? ` --preset ${esc(exp.preset)}` : ''}</code>. Each trial's record in <code>trials/&lt;hash&gt;.json</code> holds its resolved config, code version, per-epoch metrics and a command reproducing it alone.</p></section>`);
   const html = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(exp.id)} - pretrain-lab report</title><style>${REPORT_CSS}</style></head><body><main>${body.join('\n')}</main></body></html>\n`;
   const out = path.join(dir, 'report.html');
   atomicWriteFile(out, html);
-  return { path: out, experiment: exp, cells, comparisons, charts: charts.map((c) => c.chart), images, planned: unique.size, found };
+  return { path: out, experiment: exp, cells, comparisons, charts: charts.map((c) => c.chart), images, planned: unique.size, found, variants };
 }

@@ -1,4 +1,5 @@
 import type { Matrix } from './matrix.ts';
+import type { NumericVariant } from './numeric-variant.ts';
 
 /** Element-wise non-linearities a layer may apply (the layer API admits more later). */
 export type Activation = 'identity' | 'sigmoid' | 'tanh' | 'relu';
@@ -122,4 +123,6 @@ export interface Kernels {
 export interface Backend extends Kernels {
   /** One-line description (e.g. SIMD level, BLAS library) for logs and benchmarks. */
   readonly description: string;
+  /** The exact numeric variant as fields (BLAS core type, wasm build, CPU, ...), for records and checkpoints. */
+  readonly variant: NumericVariant;
 }

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { dataConfigSchema } from '../data/config.ts';
+import { BACKEND_NAMES } from '../backends/names.ts';
 
 const positiveInt = z.number().int().min(1);
 const nonNegative = z.number().min(0);
@@ -66,7 +67,7 @@ export const finetuneConfigSchema = z.strictObject({
 
 export const trialConfigSchema = z.strictObject({
   seed: z.number().int().min(0).default(1),
-  backend: z.enum(['auto', 'reference', 'reference64', 'wasm', 'native']).default('auto'),
+  backend: z.enum(BACKEND_NAMES).default('auto'),
   data: dataConfigSchema.prefault({}),
   model: modelConfigSchema.prefault({}),
   pretrain: pretrainConfigSchema.prefault({}),

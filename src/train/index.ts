@@ -13,3 +13,4 @@ export * from './pretrain.ts';
 export * from './trial-result.ts';
 export * from './trial.ts';
 export * from './validate.ts';
+export * from './checkpoint-variant.ts';

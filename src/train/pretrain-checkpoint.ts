@@ -11,6 +11,8 @@
  * `history` (the pre-training epoch metrics so far, JSON) and `seconds` (pre-training time so far).
  */
 import type { Backend } from '../tensor/kernels.ts';
+import type { NumericVariant } from '../tensor/numeric-variant.ts';
+import { numericKey } from '../backends/variant.ts';
 import type { DenseParams } from '../nn/dense-params.ts';
 import type { EpochMetrics } from './hooks.ts';
 import type { TrialConfig } from './config.ts';
@@ -19,10 +21,10 @@ import { setMatrix } from './model-checkpoint.ts';
 
 export const PRETRAIN_FILE = 'pretrain.safetensors';
 
-/** What a saved stack was trained with and on; it may be resumed only by the same. */
-export function pretrainKey(cfg: TrialConfig, sizes: readonly number[]): string {
+/** What a saved stack was trained with and on, numeric variant included; it may be resumed only by the same. */
+export function pretrainKey(cfg: TrialConfig, sizes: readonly number[], variant: NumericVariant): string {
   const { use: _use, ...pretrain } = cfg.pretrain; // marginal resampling happens after the stack is saved
-  return JSON.stringify({ seed: cfg.seed, backend: cfg.backend, data: cfg.data, sizes, pretrain });
+  return JSON.stringify({ seed: cfg.seed, backend: cfg.backend, variant: numericKey(variant), data: cfg.data, sizes, pretrain });
 }
 
 /** The stack so far, with its pre-training history and time. */
@@ -58,7 +60,7 @@ export function loadPretrainedStack(backend: Backend, path: string, key: string,
   const ck = readCheckpoint(path);
   if (ck.metadata['kind'] !== 'pretrained-stack') throw new CheckpointError(`${path} is not a pre-trained stack (kind '${ck.metadata['kind'] ?? ''}')`);
   if (ck.metadata['key'] !== key) {
-    throw new CheckpointError(`cannot resume pre-training from ${path}: it was written by a different config (seed, data, layer sizes or pretrain settings); delete it to pre-train from scratch`);
+    throw new CheckpointError(`cannot resume pre-training from ${path}: it was written by a different config (seed, data, layer sizes or pretrain settings) or numeric variant; delete it to pre-train from scratch`);
   }
   const count = [...ck.tensors.keys()].filter((k) => k.endsWith('.W')).length;
   if (count > sizes.length) throw new CheckpointError(`${path} holds ${count} layers but the trial pre-trains ${sizes.length}`);

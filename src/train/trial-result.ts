@@ -1,3 +1,4 @@
+import type { NumericVariant } from '../tensor/numeric-variant.ts';
 import type { TrialConfig } from './config.ts';
 import type { EpochMetrics } from './hooks.ts';
 
@@ -23,6 +24,8 @@ export interface TrialResult {
   checkpoint: string | null;
   /** Name and description of the backend that ran the trial. */
   backend: string;
+  /** The exact numeric variant that computed these numbers (BLAS core type, wasm build, CPU, ...). */
+  variant: NumericVariant;
   /** True when early stopping ended fine-tuning before `finetune.epochs`. */
   stoppedEarly?: boolean;
   /** The resolved configuration that produced these numbers. */

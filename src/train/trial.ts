@@ -37,6 +37,7 @@ import { saveModel } from './model-checkpoint.ts';
 import { loadPretrainedStack, PRETRAIN_FILE, pretrainKey, savePretrainedStack } from './pretrain-checkpoint.ts';
 import { pretrainedLayerCount, validateTrialConfig, validateTrialData } from './validate.ts';
 import type { TrialResult } from './trial-result.ts';
+import { assertResumableVariant, variantMetadata } from './checkpoint-variant.ts';
 
 export interface RunTrialOptions {
   /** Backend to run on (default: `createBackend(config.backend)`). */
@@ -74,6 +75,7 @@ export async function runTrial(config: TrialConfigInput, opts: RunTrialOptions =
   const resumePath = dir ? join(dir, RESUME_FILE) : undefined;
   const resuming = Boolean(opts.resume && resumePath && existsSync(resumePath));
   const configJson = JSON.stringify(cfg);
+  const variant = backend.variant;
 
   let pretrainHistory: EpochMetrics[] = [];
   let pretrainSeconds = 0;
@@ -83,13 +85,14 @@ export async function runTrial(config: TrialConfigInput, opts: RunTrialOptions =
     if (md['config'] !== configJson) {
       throw new Error(`cannot resume from ${resumePath}: it was written by a different trial config; delete it or pass resume: false`);
     }
+    assertResumableVariant(md, variant, resumePath!);
     pretrainHistory = JSON.parse(md['pretrainHistory'] ?? '[]') as EpochMetrics[];
     pretrainSeconds = Number(md['pretrainSeconds'] ?? 0);
   } else if (k > 0) {
     const tp = performance.now();
     const stackPath = dir ? join(dir, PRETRAIN_FILE) : undefined;
     const bottom = sizes.slice(0, k);
-    const key = pretrainKey(cfg, bottom);
+    const key = pretrainKey(cfg, bottom, variant);
     let done: DenseParams[] = [];
     let secondsBefore = 0;
     if (opts.resume && stackPath && existsSync(stackPath)) {
@@ -134,7 +137,7 @@ export async function runTrial(config: TrialConfigInput, opts: RunTrialOptions =
       ...(resumePath ? { checkpointPath: resumePath } : {}),
       ...(resuming ? { resumeFrom: resumePath! } : {}),
       ...(opts.evaluateTrain !== undefined ? { evaluateTrain: opts.evaluateTrain } : {}),
-      metadata: { config: configJson, pretrainHistory: JSON.stringify(pretrainHistory), pretrainSeconds: String(pretrainSeconds) },
+      metadata: { config: configJson, ...variantMetadata(variant), pretrainHistory: JSON.stringify(pretrainHistory), pretrainSeconds: String(pretrainSeconds) },
     });
     const finetuneSeconds = ft.history.reduce((s, h) => s + h.seconds, 0);
     let checkpoint: string | null = null;
@@ -142,6 +145,7 @@ export async function runTrial(config: TrialConfigInput, opts: RunTrialOptions =
       checkpoint = join(dir, FINAL_FILE);
       saveModel(checkpoint, model, {
         config: configJson,
+        ...variantMetadata(variant),
         metrics: JSON.stringify({ final: ft.final, bestEpoch: ft.bestEpoch, epochsRun: ft.epochsRun }),
       });
       rmSync(resumePath!, { force: true });
@@ -155,6 +159,7 @@ export async function runTrial(config: TrialConfigInput, opts: RunTrialOptions =
       seconds: { pretrain: pretrainSeconds, finetune: finetuneSeconds, total: (performance.now() - t0) / 1000 },
       checkpoint,
       backend: `${backend.name} (${backend.description})`,
+      variant,
       stoppedEarly: ft.stoppedEarly,
       config: cfg,
     };

@@ -4,6 +4,7 @@ import { compareCells, selectModels, type SelectableTrial } from '../../src/expe
 import { RECORD_FORMAT, type TrialRecord } from '../../src/experiments/store.ts';
 import { resolveTrialConfig } from '../../src/train/config.ts';
 import { mean, std, welchTTest } from '../../src/stats/index.ts';
+import { createReferenceBackend } from '../../src/backends/index.ts';
 
 // Cells: pretrain none / sdae; nuisance lr 0.1 / 0.01; 3 seeds. Valid errors make lr=0.01 best for
 // `none` and lr=0.1 best for `sdae`; test errors are chosen to be distinguishable.
@@ -13,6 +14,8 @@ const table: Record<string, { valid: number[]; test: number[] }> = {
   'sdae|0.1': { valid: [0.02, 0.03, 0.01], test: [0.02, 0.021, 0.025] },
   'sdae|0.01': { valid: [0.03, 0.02, 0.03], test: [0.5, 0.5, 0.5] },
 };
+
+const { variant } = createReferenceBackend();
 
 function build(): { trials: SelectableTrial[]; records: Map<string, TrialRecord> } {
   const trials: SelectableTrial[] = [];
@@ -27,8 +30,8 @@ function build(): { trials: SelectableTrial[]; records: Map<string, TrialRecord>
         records.set(hash, {
           format: RECORD_FORMAT, experiment: 't', hash, status: 'done', config: resolveTrialConfig({ seed }), seed,
           cell: { 'pretrain.kind': kind }, nuisance: { 'finetune.lr': lr }, code: { package: 'p', git: null, dirty: null },
-          result: { final: { train: score(0), valid: score(e.valid[i]!), test: score(e.test[i]!) }, bestEpoch: 1, epochsRun: 1, history: [], seconds: { pretrain: 0, finetune: 0, total: 0 }, checkpoint: null, backend: 'x' },
-          error: null, startedAt: '', finishedAt: '', seconds: 0, command: '',
+          result: { final: { train: score(0), valid: score(e.valid[i]!), test: score(e.test[i]!) }, bestEpoch: 1, epochsRun: 1, history: [], seconds: { pretrain: 0, finetune: 0, total: 0 }, checkpoint: null, backend: 'x', variant },
+          error: null, startedAt: '', finishedAt: '', seconds: 0, command: '', variant,
         });
       });
     }

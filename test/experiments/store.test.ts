@@ -10,6 +10,7 @@ import { acquireLock, LockError, removeStaleLock } from '../../src/experiments/l
 import { RunStore, RECORD_FORMAT, type TrialRecord } from '../../src/experiments/store.ts';
 import { resolveTrialConfig } from '../../src/train/config.ts';
 import { trialHash } from '../../src/experiments/hash.ts';
+import { createReferenceBackend } from '../../src/backends/index.ts';
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'pl-store-'));
 
@@ -86,6 +87,7 @@ function record(seed: number): TrialRecord {
   return {
     format: RECORD_FORMAT, experiment: 'x', hash: trialHash(config), status: 'done', config, seed, cell: {}, nuisance: {},
     code: { package: 'p@0', git: null, dirty: null }, result: null, error: null, startedAt: '', finishedAt: '', seconds: 0, command: '',
+    variant: createReferenceBackend().variant,
   };
 }
 
@@ -109,4 +111,14 @@ test('temp files of dead processes are removed when the store is opened', () => 
   fs.writeFileSync(stale, 'half');
   store.init();
   assert.equal(fs.existsSync(stale), false);
+});
+
+test('a record of format 1 (no numeric variant) is reported as not reusable and treated as absent, never mixed in', () => {
+  const store = new RunStore(tmp());
+  store.init();
+  const { variant: _v, ...r } = record(3);
+  fs.writeFileSync(store.recordPath(r.hash), JSON.stringify({ ...r, format: 1 }));
+  const warnings: string[] = [];
+  assert.equal(store.read(r.hash, (m) => warnings.push(m)), null);
+  assert.match(warnings.join('\n'), /record format 1, this version writes 2: the trial will run again/);
 });

@@ -41,6 +41,10 @@ export interface NativeAddon {
   getThreads(): number;
   /** OpenBLAS build string, e.g. `OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64`. */
   blasConfig(): string;
+  /** The kernel set OpenBLAS chose when it loaded (e.g. `Haswell`); `OPENBLAS_CORETYPE` pins it. */
+  blasCoreName(): string;
+  /** How the addon's own C kernels were compiled: compiler version and instruction-set extensions (e.g. `x86-64+sse4.2`). */
+  buildInfo(): { compiler: string; isa: string };
 }
 
 /** The one command that enables the backend, for error messages and `availableBackends()`. */

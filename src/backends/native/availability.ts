@@ -1,4 +1,4 @@
-import type { BackendAvailability } from '../registry.ts';
+import type { BackendAvailability } from '../names.ts';
 import { loadNativeAddon } from './addon.ts';
 
 /**

@@ -15,8 +15,11 @@ import {
   gemmShapes,
   ShapeError,
 } from '../../tensor/shapes.ts';
-import { BackendUnavailableError } from '../registry.ts';
+import { BackendUnavailableError } from '../names.ts';
 import { loadNativeAddon, type NativeAddon } from './addon.ts';
+import type { NumericVariant } from '../../tensor/numeric-variant.ts';
+import { reproducibleCoreType } from '../reproducible.ts';
+import { hostCpu, hostRuntime } from '../variant.ts';
 
 const NAME = 'native';
 
@@ -51,6 +54,30 @@ export function requireNativeAddon(): NativeAddon {
   return load.addon;
 }
 
+/**
+ * The addon's numeric variant, read from OpenBLAS itself (`openblas_get_config()`,
+ * `openblas_get_corename()`) and from how the addon was compiled. Reproducible when the core
+ * type is the baseline pinned for this architecture (`reproducible.ts`).
+ */
+export function nativeVariant(c: NativeAddon): NumericVariant {
+  const config = c.blasConfig().trim();
+  // An addon built before these entry points existed still loads: rebuild it to read them.
+  const stale = 'unknown (rebuild the addon: node scripts/build-native.mjs)';
+  const coreType = typeof c.blasCoreName === 'function' ? c.blasCoreName().trim() : stale;
+  const cpu = hostCpu();
+  const version = /^OpenBLAS\s+(\S+)/.exec(config)?.[1] ?? 'unknown';
+  const pinned = reproducibleCoreType(cpu.arch);
+  return {
+    backend: NAME,
+    precision: 'float32',
+    blas: { library: 'OpenBLAS', version, coreType, threads: c.getThreads(), config },
+    nativeBuild: typeof c.buildInfo === 'function' ? c.buildInfo() : { compiler: stale, isa: stale },
+    cpu,
+    runtime: hostRuntime(),
+    reproducible: pinned !== undefined && pinned.toLowerCase() === coreType.toLowerCase(),
+  };
+}
+
 /** Creates the native backend; throws BackendUnavailableError when the addon is missing. */
 export async function createNativeBackend(): Promise<Backend> {
   const c = requireNativeAddon();
@@ -58,6 +85,10 @@ export async function createNativeBackend(): Promise<Backend> {
     name: NAME,
     dtype: 'float32',
     description: `native C: ${c.blasConfig().trim()} sgemm (${c.getThreads()} thread), fused C element-wise kernels`,
+    /** Read on each access: `setThreads` may change the thread count. */
+    get variant() {
+      return nativeVariant(c);
+    },
 
     zeros(rows, cols) {
       if (!(Number.isInteger(rows) && Number.isInteger(cols) && rows >= 0 && cols >= 0)) {

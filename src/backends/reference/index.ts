@@ -16,6 +16,7 @@ import {
   ShapeError,
 } from '../../tensor/shapes.ts';
 import { activate, activateGrad, softplus } from './scalar.ts';
+import { hostCpu, hostRuntime } from '../variant.ts';
 
 export function createReferenceBackend(dtype: 'float32' | 'float64' = 'float32'): Backend {
   const name = dtype === 'float32' ? 'reference' : 'reference64';
@@ -35,6 +36,7 @@ export function createReferenceBackend(dtype: 'float32' | 'float64' = 'float32')
     name,
     dtype,
     description: `plain TypeScript ${dtype} loops (the specification)`,
+    variant: { backend: name, precision: dtype, cpu: hostCpu(), runtime: hostRuntime(), reproducible: true },
 
     zeros(rows, cols) {
       if (!(Number.isInteger(rows) && Number.isInteger(cols) && rows >= 0 && cols >= 0)) {

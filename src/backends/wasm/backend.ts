@@ -4,6 +4,7 @@
  * AssemblyScript (`assembly/`), passing pointers into linear memory (no copies per call).
  */
 import { ACTIVATIONS, type Activation, type Backend } from '../../tensor/kernels.ts';
+import type { NumericVariant } from '../../tensor/numeric-variant.ts';
 import type { Matrix } from '../../tensor/matrix.ts';
 import {
   assertLabels,
@@ -22,7 +23,7 @@ function code(op: string, f: Activation): number {
   return i;
 }
 
-export function wasmKernels(heap: WasmHeap, description: string): Backend {
+export function wasmKernels(heap: WasmHeap, description: string, variant: NumericVariant): Backend {
   const w = heap.wasm;
   const p = (op: string, m: Matrix): number => heap.ptr(op, m);
   const same = (op: string, ...ms: Matrix[]): number[] => {
@@ -35,6 +36,7 @@ export function wasmKernels(heap: WasmHeap, description: string): Backend {
     name: heap.name,
     dtype: 'float32',
     description,
+    variant,
 
     zeros: (rows, cols) => heap.allocate(rows, cols, true),
     fromArray(rows, cols, values) {

@@ -4,10 +4,11 @@
  * single-threaded. Build it with `node scripts/build-wasm.mjs` (run by `npm install`).
  */
 import type { Backend } from '../../tensor/kernels.ts';
-import type { BackendAvailability } from '../registry.ts';
+import type { BackendAvailability } from '../names.ts';
 import { wasmKernels } from './backend.ts';
 import { WasmHeap } from './heap.ts';
 import { BUILD_COMMAND, builtFileExists, loadKernels } from './load.ts';
+import { hostCpu, hostRuntime } from '../variant.ts';
 
 export { WasmMatrix } from './heap.ts';
 
@@ -34,7 +35,9 @@ export function createWasmBackend(): Promise<Backend> {
     const description =
       `AssemblyScript WebAssembly ${simd === 'relaxed-simd' ? 'relaxed SIMD (f32x4.relaxed_madd)' : '128-bit SIMD'} ` +
       `float32, single-threaded${note ? ` (${note})` : ''}`;
-    return wasmKernels(heap, description);
+    // Plain SIMD128 is IEEE-exact everywhere; relaxed_madd fuses or not depending on the CPU.
+    const variant = { backend: 'wasm', precision: 'float32', wasmBuild: simd, cpu: hostCpu(), runtime: hostRuntime(), reproducible: simd === 'simd128' } as const;
+    return wasmKernels(heap, description, variant);
   });
   shared.catch(() => (shared = undefined));
   return shared;

@@ -5,7 +5,9 @@ import * as path from 'node:path';
 import { canonicalKey, setPath } from '../../train/config-keys.ts';
 import { ExperimentError } from '../../experiments/define.ts';
 import { DEFAULT_TRIAL_MODULE, loadTrialFunction } from '../../experiments/trial-function.ts';
-import { createBackend, type BackendName } from '../../backends/registry.ts';
+import { createBackend } from '../../backends/registry.ts';
+import { formatVariant } from '../../backends/variant.ts';
+import { reproducibleFlag, REPRODUCIBLE_HELP } from '../reproducible-flag.ts';
 import { resolveTrialConfig } from '../../train/config.ts';
 import type { EpochMetrics, Progress } from '../../train/hooks.ts';
 import { UsageError } from '../errors.ts';
@@ -41,6 +43,7 @@ export function registerTrain(program: Command): void {
     .option('--backend <name>', 'auto, reference, reference64, wasm or native')
     .option('--checkpoint-dir <dir>', 'write final.safetensors (and the resume state: pre-trained layers, fine-tuning epochs) here')
     .option('--resume', 'continue an interrupted run from --checkpoint-dir: from its last fine-tuning epoch, else its finished pre-trained layers (same flags needed)')
+    .option('--reproducible', REPRODUCIBLE_HELP)
     .option('--json', 'print JSON lines (one per epoch; the last one is the result)')
     .option('--trial-module <file>', 'module exporting runTrial to use instead of the real one')
     .allowUnknownOption()
@@ -52,17 +55,18 @@ export function registerTrain(program: Command): void {
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const mode = outputMode(opts.json as boolean | undefined);
       if (opts.resume && !opts.checkpointDir) throw new UsageError('--resume needs --checkpoint-dir <dir>: the directory the interrupted run wrote its checkpoints to');
+      reproducibleFlag(opts.reproducible);
       const input = configFromFlags(keyValueArgs(cmd.args, 0));
       if (opts.backend) input.backend = opts.backend;
       const config = resolveTrialConfig(input);
       const run = await loadTrialFunction(opts.trialModule ? { module: path.resolve(opts.trialModule as string) } : DEFAULT_TRIAL_MODULE);
-      const backend = await createBackend(config.backend as BackendName);
+      const backend = await createBackend(config.backend);
       let bar: cliProgress.SingleBar | null = null;
       if (mode === 'tty') {
         bar = new cliProgress.SingleBar({ format: ' {bar} {percentage}% | ETA {eta_formatted} | {status}', hideCursor: true, clearOnComplete: true, barsize: 30 }, cliProgress.Presets.shades_classic);
         bar.start(1000, 0, { status: 'loading data' });
       }
-      if (mode !== 'json') process.stderr.write(`backend ${backend.name}: ${backend.description}\n`);
+      if (mode !== 'json') process.stderr.write(`backend ${backend.name}: ${backend.description}\nnumeric variant: ${formatVariant(backend.variant)}\n`);
       const say = (s: string): void => {
         if (bar) bar.stop();
         process.stderr.write(s + '\n');
@@ -89,12 +93,13 @@ export function registerTrain(program: Command): void {
       const seconds = (Date.now() - t0) / 1000;
       const f = result.final;
       if (mode === 'json') {
-        jsonLine({ event: 'result', train: f.train, valid: f.valid, test: f.test, epochs: result.epochsRun, bestEpoch: result.bestEpoch, seconds, backend: result.backend, checkpoint: result.checkpoint, config });
+        jsonLine({ event: 'result', train: f.train, valid: f.valid, test: f.test, epochs: result.epochsRun, bestEpoch: result.bestEpoch, seconds, backend: result.backend, variant: result.variant, checkpoint: result.checkpoint, config });
         return;
       }
       process.stdout.write(
         `\ntrain error ${pct(f.train.error)} nll ${f.train.nll.toFixed(4)}\nvalid error ${pct(f.valid.error)} nll ${f.valid.nll.toFixed(4)}\ntest  error ${pct(f.test.error)} nll ${f.test.nll.toFixed(4)}\n` +
-          `${result.epochsRun} fine-tuning epochs (kept epoch ${result.bestEpoch}) in ${duration(seconds)} on ${result.backend}${result.checkpoint ? `; checkpoint ${result.checkpoint}` : ''}\n`,
+          `${result.epochsRun} fine-tuning epochs (kept epoch ${result.bestEpoch}) in ${duration(seconds)} on ${result.backend}${result.checkpoint ? `; checkpoint ${result.checkpoint}` : ''}\n` +
+          `numeric variant: ${formatVariant(result.variant)}\n`,
       );
     });
 }
