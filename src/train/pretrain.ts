@@ -50,7 +50,8 @@ export const PROGRESS_EXAMPLES = 500;
  * for cross-entropy and RBMs).
  *
  * @returns per layer, bottom first, the encoder W `[nIn, nOut]`, b `[1, nOut]` owned by
- *   `backend`: the DAE's `h = sigmoid(x W + b)` or the RBM's `P(h=1|v) = sigmoid(v W + c)`.
+ *   `backend`: the layer's W and hiddenBias (the DAE's `h = sigmoid(x W + hiddenBias)`, the
+ *   RBM's `P(h=1|v) = sigmoid(v W + hiddenBias)`); the visible bias and an untied V are dropped.
  * @throws ConfigError for invalid hyperparameters or data, before any training
  * @throws DivergenceError when the criterion becomes NaN/inf (layer, epoch, last finite value)
  *
@@ -112,8 +113,12 @@ export function validatePretrain(train: Dataset, sizes: readonly number[], cfg: 
   }
 }
 
-/** The layer's optimiser: SGD over `params` with the pretrain section's settings (see the module comment). */
-function layerOptimizer(backend: Backend, params: readonly Param[], cfg: PretrainConfig): Sgd {
+/**
+ * A layer's optimiser: `Sgd` over the layer's `params` with the pretrain section's `lr`,
+ * `momentum`, `lrDecay`, `l1`, `l2` (penalty `l1 ||W||_1 + l2 ||W||_2^2`, see the module comment),
+ * momentum taken through the `sgdUpdate` kernel (`fuseMomentum: false`).
+ */
+export function pretrainOptimizer(backend: Backend, params: readonly Param[], cfg: PretrainConfig): Sgd {
   const { lr, momentum, lrDecay, l1, l2 } = cfg;
   return new Sgd(backend, params, { lr, momentum, lrDecay, l1, l2 }, { fuseMomentum: false });
 }
@@ -181,7 +186,7 @@ export async function trainDaeLayer(backend: Backend, task: LayerTask, cfg: Pret
   const level = layerCorruption(cfg.corruption, task.layer);
   const p = createDae(backend, nIn, task.nHidden, cfg.tied, task.streams.init);
   const work = createDaeWork(backend, p, B);
-  const opt = layerOptimizer(backend, p.params, cfg);
+  const opt = pretrainOptimizer(backend, p.params, cfg);
   const cwork = createCorruptionWork(backend, B, nIn);
   const xt = backend.zeros(B, nIn); // [B, nIn] corrupted input
   const opts: DaeOptions = { loss: cfg.loss, decoder: cfg.decoder };
@@ -208,7 +213,7 @@ export async function trainRbmLayer(backend: Backend, task: LayerTask, cfg: Pret
   const visible = task.layer === 0 ? cfg.visible : 'bernoulli';
   const p = createRbm(backend, nIn, task.nHidden, task.streams.init, visible);
   const state = createRbmState(backend, p, B);
-  const opt = layerOptimizer(backend, p.params, cfg);
+  const opt = pretrainOptimizer(backend, p.params, cfg);
   const chain = { k: cfg.cdK, persistent: cfg.persistent };
   const nMon = Math.min(task.input.n, PSEUDO_LIKELIHOOD_EXAMPLES), chunk = Math.min(PL_CHUNK, nMon);
   const mon = backend.zeros(chunk, nIn);
