@@ -1,8 +1,9 @@
 /**
  * The denoising auto-encoder (Erhan et al. 2010, Section 5.1.2; Vincent et al. 2008):
  *
- *   h  = sigmoid(x~ W + b)          encoder, W: [nVisible, nHidden], b: [1, nHidden]
- *   x^ = g(h W' + c)                decoder, W' = W^T (tied) or V: [nHidden, nVisible] (untied)
+ *   h  = sigmoid(x~ W + b)          encoder, W: [nVisible, nHidden], b = hiddenBias: [1, nHidden]
+ *   x^ = g(h W' + c)                decoder, W' = W^T (tied) or V: [nHidden, nVisible] (untied),
+ *                                   c = visibleBias: [1, nVisible]
  *
  * trained to reconstruct the clean x from its corruption x~ (`src/models/corruption.ts`).
  *
@@ -19,24 +20,36 @@
  *   dc  = colSums(dA);  dV = h^T dA
  *   dH  = dA W'^T  (tied: dA W);    dAh = dH * h (1 - h)
  *   db  = colSums(dAh); dW = x~^T dAh  (+ dA^T h when tied)
+ * {@link daeGradients} writes each into what an optimiser hands it (`src/nn/optimizer.ts`); the
+ * update itself is the optimiser's.
  */
 import type { Activation, Backend } from '../tensor/kernels.ts';
 import type { Matrix } from '../tensor/matrix.ts';
 import { assertShape } from '../tensor/shapes.ts';
 import type { Rng } from '../rng/rng.ts';
+import { writeGradient, type FusedUpdater } from '../nn/fused-update.ts';
+import type { Param } from '../nn/layer.ts';
 
 export type DaeLoss = 'cross-entropy' | 'squared';
+
+/** Positions in {@link DaeParams.params} (the same names and order as the RBM's; `V` only when untied). */
+export const DAE_W = 0, DAE_HIDDEN_BIAS = 1, DAE_VISIBLE_BIAS = 2, DAE_V = 3;
 
 /** Parameters of one DAE. */
 export interface DaeParams {
   /** `[nVisible, nHidden]` encoder weights (also the decoder's, transposed, when tied). */
   W: Matrix;
   /** `[1, nHidden]` encoder (hidden) bias. */
-  b: Matrix;
+  hiddenBias: Matrix;
   /** `[1, nVisible]` decoder (reconstruction) bias. */
-  c: Matrix;
+  visibleBias: Matrix;
   /** `[nHidden, nVisible]` decoder weights when untied; null when tied (`W' = W^T`). */
   V: Matrix | null;
+  /**
+   * The trainable matrices with their gradient buffers, for an optimiser: `W`, `hiddenBias`,
+   * `visibleBias`, then `V` when untied ({@link DAE_W}, ...); W and V are penalized.
+   */
+  params: readonly Param[];
 }
 
 export interface DaeOptions {
@@ -45,36 +58,12 @@ export interface DaeOptions {
   decoder?: 'sigmoid' | 'identity';
 }
 
-/** SGD hyperparameters of one update. */
-export interface DaeUpdate {
-  lr: number;
-  momentum: number;
-  /** L2 penalty on W (and V), not on the biases. */
-  weightDecay: number;
-}
-
 /** Work matrices for batches of `batch` rows; allocate once per layer. */
 export interface DaeWork {
   h: Matrix; // [batch, nHidden]
   xhat: Matrix; // [batch, nVisible]
   dA: Matrix; // [batch, nVisible]
   dH: Matrix; // [batch, nHidden]
-}
-
-/** Gradients (same shapes as the parameters). */
-export interface DaeGrads {
-  W: Matrix;
-  b: Matrix;
-  c: Matrix;
-  V: Matrix | null;
-}
-
-/** Everything one layer's SGD needs besides the parameters: work, gradients, velocities. */
-export interface DaeState {
-  work: DaeWork;
-  grads: DaeGrads;
-  /** Momentum velocities, null when momentum is 0. */
-  velocity: DaeGrads | null;
 }
 
 /**
@@ -91,35 +80,34 @@ export function createDae(backend: Backend, nVisible: number, nHidden: number, t
     const bv = 1 / Math.sqrt(nHidden);
     init.fillUniform(V.data, -bv, bv);
   }
-  return { W, b: backend.zeros(1, nHidden), c: backend.zeros(1, nVisible), V };
+  const hiddenBias = backend.zeros(1, nHidden), visibleBias = backend.zeros(1, nVisible);
+  const param = (name: string, value: Matrix, penalized: boolean): Param => ({ name, value, grad: backend.zeros(value.rows, value.cols), penalized });
+  const params = [param('W', W, true), param('hiddenBias', hiddenBias, false), param('visibleBias', visibleBias, false)];
+  if (V) params.push(param('V', V, true));
+  return { W, hiddenBias, visibleBias, V, params };
 }
 
 export function daeShapes(p: DaeParams): { nVisible: number; nHidden: number } {
   return { nVisible: p.W.rows, nHidden: p.W.cols };
 }
 
-function zerosLike(backend: Backend, p: DaeParams): DaeGrads {
+/** Allocates the work matrices for `batch` rows. */
+export function createDaeWork(backend: Backend, p: DaeParams, batch: number): DaeWork {
+  const { nVisible, nHidden } = daeShapes(p);
   return {
-    W: backend.zeros(p.W.rows, p.W.cols),
-    b: backend.zeros(1, p.b.cols),
-    c: backend.zeros(1, p.c.cols),
-    V: p.V ? backend.zeros(p.V.rows, p.V.cols) : null,
+    h: backend.zeros(batch, nHidden),
+    xhat: backend.zeros(batch, nVisible),
+    dA: backend.zeros(batch, nVisible),
+    dH: backend.zeros(batch, nHidden),
   };
 }
 
-/** Allocates the work, gradient and (when `momentum > 0`) velocity matrices for `batch` rows. */
-export function createDaeState(backend: Backend, p: DaeParams, batch: number, momentum: number): DaeState {
-  const { nVisible, nHidden } = daeShapes(p);
-  return {
-    work: {
-      h: backend.zeros(batch, nHidden),
-      xhat: backend.zeros(batch, nVisible),
-      dA: backend.zeros(batch, nVisible),
-      dH: backend.zeros(batch, nHidden),
-    },
-    grads: zerosLike(backend, p),
-    velocity: momentum > 0 ? zerosLike(backend, p) : null,
-  };
+/** Frees the DAE's parameters and gradient buffers except those listed in `keep` (e.g. the encoder). */
+export function disposeDae(p: DaeParams, keep: readonly Matrix[] = []): void {
+  for (const q of p.params) {
+    if (!keep.includes(q.value)) q.value.dispose();
+    q.grad.dispose();
+  }
 }
 
 function decoderOf(opts: DaeOptions): Activation {
@@ -133,14 +121,14 @@ function decoderOf(opts: DaeOptions): Activation {
 /** `h <- sigmoid(x W + b)`; x: `[batch, nVisible]`, h: `[batch, nHidden]`. */
 export function daeEncode(backend: Backend, p: DaeParams, x: Matrix, h: Matrix): void {
   backend.gemm(false, false, 1, x, p.W, 0, h);
-  backend.biasActivation('sigmoid', h, p.b, h);
+  backend.biasActivation('sigmoid', h, p.hiddenBias, h);
 }
 
 /** `xhat <- g(h W' + c)`; h: `[batch, nHidden]`, xhat: `[batch, nVisible]`. */
 export function daeDecode(backend: Backend, p: DaeParams, h: Matrix, xhat: Matrix, opts: DaeOptions): void {
   if (p.V) backend.gemm(false, false, 1, h, p.V, 0, xhat);
   else backend.gemm(false, true, 1, h, p.W, 0, xhat);
-  backend.biasActivation(decoderOf(opts), xhat, p.c, xhat);
+  backend.biasActivation(decoderOf(opts), xhat, p.visibleBias, xhat);
 }
 
 /** Reconstruction loss summed over units and rows (not averaged); x, xhat: `[batch, nVisible]`. */
@@ -162,7 +150,10 @@ export function daeLoss(backend: Backend, p: DaeParams, xTilde: Matrix, x: Matri
 
 /**
  * Forward and backward pass: writes the gradient of {@link daeLoss} w.r.t. every parameter into
- * `grads` (overwriting) and returns the loss. xTilde, x: `[batch, nVisible]`.
+ * `out`'s targets (`t.out <- t.alpha g + t.beta t.out`; an optimiser, or {@link gradientsOnly}
+ * for the gradients alone) and returns the loss before any update. xTilde, x: `[batch, nVisible]`.
+ * Each parameter's target is asked for only once its old value has been used (`dH` is computed
+ * with the old W' first), so the optimiser may update it in place at once.
  */
 export function daeGradients(
   backend: Backend,
@@ -170,27 +161,8 @@ export function daeGradients(
   xTilde: Matrix,
   x: Matrix,
   work: DaeWork,
-  grads: DaeGrads,
   opts: DaeOptions,
-): number {
-  return daeBackward(backend, p, xTilde, x, work, opts, grads, null);
-}
-
-/**
- * The forward and backward pass shared by {@link daeGradients} (`grads` given: each gradient
- * `g` is written there) and the momentum-free {@link daeStep} (`grads` null: each gradient
- * kernel applies the SGD step itself, `param <- (1 - lr wd) param - lr g` with wd on W and V
- * only, by writing `-lr g` into the parameter with beta 1 once its old value has been used).
- */
-function daeBackward(
-  backend: Backend,
-  p: DaeParams,
-  xTilde: Matrix,
-  x: Matrix,
-  work: DaeWork,
-  opts: DaeOptions,
-  grads: DaeGrads | null,
-  hp: DaeUpdate | null,
+  out: FusedUpdater,
 ): number {
   const { nVisible, nHidden } = daeShapes(p);
   const B = x.rows;
@@ -199,12 +171,6 @@ function daeBackward(
   assertShape('daeGradients', 'work.h', work.h, B, nHidden);
   const loss = daeLoss(backend, p, xTilde, x, work, opts);
   const { h, xhat, dA, dH } = work;
-  // Where gradient g goes: grads.X <- g, or X <- X - lr g (after weight decay on W and V).
-  const alpha = grads ? 1 : -hp!.lr, beta = grads ? 0 : 1;
-  const decay = (m: Matrix): Matrix => {
-    if (!grads && hp!.weightDecay !== 0) backend.scale(1 - hp!.lr * hp!.weightDecay, m);
-    return m;
-  };
   // dA = dL/d(pre-activation of x^), [B, nVisible]
   backend.sub(xhat, x, dA);
   if (opts.loss === 'cross-entropy') {
@@ -213,46 +179,19 @@ function daeBackward(
     backend.scale(2 / B, dA);
     backend.activationBackward(decoderOf(opts), xhat, dA, dA);
   }
-  backend.colSums(dA, grads ? grads.c : p.c, alpha, beta);
+  writeGradient(out, DAE_VISIBLE_BIAS, (t) => backend.colSums(dA, t.out, t.alpha, t.beta));
   // dH = dA W'^T, [B, nHidden] (with the old W' before it is updated)
   if (p.V) {
     backend.gemm(false, true, 1, dA, p.V, 0, dH);
-    backend.gemm(true, false, alpha, h, dA, beta, grads ? grads.V! : decay(p.V));
+    writeGradient(out, DAE_V, (t) => backend.gemm(true, false, t.alpha, h, dA, t.beta, t.out));
   } else {
     backend.gemm(false, false, 1, dA, p.W, 0, dH);
   }
   backend.activationBackward('sigmoid', h, dH, dH);
-  backend.colSums(dH, grads ? grads.b : p.b, alpha, beta);
-  const W = grads ? grads.W : decay(p.W);
-  backend.gemm(true, false, alpha, xTilde, dH, beta, W);
-  if (!p.V) backend.gemm(true, false, alpha, dA, h, 1, W);
-  return loss;
-}
-
-/**
- * One SGD step on one minibatch: gradients, then `sgdUpdate` of every parameter (weight decay on
- * W and V only). Returns the batch's mean loss before the step.
- *
- * Without momentum (no velocity in `state`) the step is folded into the gradient kernels:
- * each writes `-lr g` straight into its parameter (after `param <- (1 - lr weightDecay) param`
- * for W and V), so `state.grads` is not written and there is no update pass; the result equals
- * the `sgdUpdate` path up to float rounding.
- */
-export function daeStep(
-  backend: Backend,
-  p: DaeParams,
-  state: DaeState,
-  xTilde: Matrix,
-  x: Matrix,
-  opts: DaeOptions,
-  hp: DaeUpdate,
-): number {
-  if (!state.velocity) return daeBackward(backend, p, xTilde, x, state.work, opts, null, hp);
-  const loss = daeGradients(backend, p, xTilde, x, state.work, state.grads, opts);
-  const g = state.grads, v = state.velocity;
-  backend.sgdUpdate(p.W, g.W, v?.W ?? null, hp.lr, hp.momentum, hp.weightDecay);
-  backend.sgdUpdate(p.b, g.b, v?.b ?? null, hp.lr, hp.momentum, 0);
-  backend.sgdUpdate(p.c, g.c, v?.c ?? null, hp.lr, hp.momentum, 0);
-  if (p.V) backend.sgdUpdate(p.V, g.V!, v?.V ?? null, hp.lr, hp.momentum, hp.weightDecay);
+  writeGradient(out, DAE_HIDDEN_BIAS, (t) => backend.colSums(dH, t.out, t.alpha, t.beta));
+  writeGradient(out, DAE_W, (t) => {
+    backend.gemm(true, false, t.alpha, xTilde, dH, t.beta, t.out);
+    if (!p.V) backend.gemm(true, false, t.alpha, dA, h, 1, t.out);
+  });
   return loss;
 }

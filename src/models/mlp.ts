@@ -8,7 +8,7 @@ import { Dense } from '../nn/dense.ts';
 import { initDense, type InitScheme } from '../nn/init.ts';
 import type { Param } from '../nn/layer.ts';
 import { softmaxNll } from '../nn/losses.ts';
-import type { Sgd } from '../nn/sgd.ts';
+import type { Optimizer } from '../nn/optimizer.ts';
 
 /** Architecture of an MLP: `nIn -> hidden[0] -> ... -> hidden[L-1] -> nClasses` (softmax). */
 export interface MlpSpec {
@@ -54,7 +54,7 @@ export class Mlp {
   private readonly named: NamedParam[];
   private readonly lossBuffers = new Map<number, LossBuffers>();
   private readonly evalBatches = new Map<number, { x: Matrix; labels: Int32Array; pred: Int32Array }>();
-  private fusedOptimizer: Sgd | null = null;
+  private fusedOptimizer: Optimizer | null = null;
 
   private constructor(
     readonly backend: Backend,
@@ -156,12 +156,12 @@ export class Mlp {
    * When `optimizer` was built on `parameters()` (as `finetune` does), the update is fused into
    * the backward sweep: each layer, top to bottom, computes `dx` with its old weights and then
    * updates W and b from the gradient kernels themselves ({@link Dense.backwardUpdate},
-   * {@link Sgd.begin}); with plain SGD that is `W <- W - lr x^T da` in one gemm, with no
+   * {@link Optimizer}, e.g. `Sgd.begin`); with plain SGD that is `W <- W - lr x^T da` in one gemm, with no
    * gradient buffer and no separate update pass. The result equals `gradients()` then
    * `optimizer.step()` up to float rounding (deterministic); the params' `grad` buffers are not
    * meaningful afterwards (call `gradients()` for them). Otherwise: `gradients()`, then `step()`.
    */
-  trainStep(x: Matrix, labels: Int32Array, optimizer: Sgd): number {
+  trainStep(x: Matrix, labels: Int32Array, optimizer: Optimizer): number {
     if (!this.owns(optimizer)) {
       const nll = this.gradients(x, labels);
       optimizer.step();
@@ -180,7 +180,7 @@ export class Mlp {
   }
 
   /** True when `optimizer.params` are exactly `parameters()`, in order (checked once per optimizer). */
-  private owns(optimizer: Sgd): boolean {
+  private owns(optimizer: Optimizer): boolean {
     if (this.fusedOptimizer === optimizer) return true;
     const ps = optimizer.params;
     const ok = ps.length === this.named.length && ps.every((p, i) => p.value === this.named[i]!.value && p.penalized === this.named[i]!.penalized);

@@ -4,47 +4,56 @@
  *
  * Energy, Bernoulli visible units:  E(v, h) = -b.v - c.h - v W h
  *        Gaussian visible units:   E(v, h) = ||v - b||^2 / 2 - c.h - v W h   (unit variance)
- * with W: [nVisible, nHidden], visible bias b: [1, nVisible], hidden bias c: [1, nHidden].
+ * with W: [nVisible, nHidden], visible bias b = `visibleBias`: [1, nVisible], hidden bias
+ * c = `hiddenBias`: [1, nHidden].
  *
  *   P(h_j = 1 | v) = sigmoid(c_j + (v W)_j)
  *   P(v_i = 1 | h) = sigmoid(b_i + (h W^T)_i)        (Gaussian: v_i ~ N(b_i + (h W^T)_i, 1))
  *   F(v) = -b.v - sum_j softplus(c_j + (v W)_j)      (Gaussian: ||v - b||^2 / 2 - sum_j ...)
  *
- * Training: CD-k and persistent CD (PCD, Tieleman 2008). Random numbers are drawn from the Rng
- * into matrices (uniforms for Bernoulli units, standard normals for Gaussian visibles) and
- * passed to the kernels, so a seed fixes every sample on every backend.
+ * Training: CD-k and persistent CD (PCD, Tieleman 2008). {@link cdGradients} runs the chain and
+ * writes the CD estimate of the negative log-likelihood's gradient into what an optimiser hands
+ * it (`src/nn/optimizer.ts`); the update itself is the optimiser's. Random numbers are drawn
+ * from the Rng into matrices (uniforms for Bernoulli units, standard normals for Gaussian
+ * visibles) and passed to the kernels, so a seed fixes every sample on every backend.
  */
 import type { Backend } from '../tensor/kernels.ts';
 import type { Matrix } from '../tensor/matrix.ts';
 import { assertShape } from '../tensor/shapes.ts';
 import type { Rng } from '../rng/rng.ts';
+import { writeGradient, type FusedUpdater } from '../nn/fused-update.ts';
+import type { Param } from '../nn/layer.ts';
 
 export type VisibleUnits = 'bernoulli' | 'gaussian';
+
+/** Positions in {@link RbmParams.params} (the same names and order as the DAE's). */
+export const RBM_W = 0, RBM_HIDDEN_BIAS = 1, RBM_VISIBLE_BIAS = 2;
 
 export interface RbmParams {
   /** `[nVisible, nHidden]` weights. */
   W: Matrix;
-  /** `[1, nVisible]` visible bias. */
-  b: Matrix;
-  /** `[1, nHidden]` hidden bias. */
-  c: Matrix;
+  /** `[1, nHidden]` hidden bias (c in the energy). */
+  hiddenBias: Matrix;
+  /** `[1, nVisible]` visible bias (b in the energy). */
+  visibleBias: Matrix;
   /** Visible unit type (hidden units are always Bernoulli). */
   visible: VisibleUnits;
+  /**
+   * The trainable matrices with their gradient buffers, for an optimiser: `W` (penalized),
+   * `hiddenBias`, `visibleBias`, in that order ({@link RBM_W}, ...).
+   */
+  params: readonly Param[];
 }
 
-/** Hyperparameters of one CD/PCD update. */
+/** The chain of one CD/PCD gradient estimate. */
 export interface CdOptions {
   /** Gibbs steps per update (CD-k), >= 1. */
   k: number;
-  lr: number;
-  momentum: number;
-  /** L2 penalty on W only. */
-  weightDecay: number;
   /** Persistent chains (PCD): the negative chain continues from the previous update's state. */
   persistent: boolean;
 }
 
-/** Work matrices, velocities and (PCD) persistent chains of one RBM for batches of `batch` rows. */
+/** Work matrices and (PCD) persistent chains of one RBM for batches of `batch` rows. */
 export interface RbmState {
   batch: number;
   h0: Matrix; // [batch, nHidden] positive-phase hidden means
@@ -54,12 +63,7 @@ export interface RbmState {
   vMean: Matrix; // [batch, nVisible]
   vChain: Matrix; // [batch, nVisible] visible samples of the negative chain
   noiseV: Matrix; // [batch, nVisible] uniforms (Bernoulli) or normals (Gaussian)
-  /** Gradients, written only when there is a velocity (momentum > 0; see {@link cdStep}). */
-  gW: Matrix;
-  gb: Matrix;
-  gc: Matrix;
-  velocity: { W: Matrix; b: Matrix; c: Matrix } | null;
-  /** Number of updates made with this state (PCD chains have run this many times). */
+  /** Number of gradient estimates made with this state (PCD chains have run this many times). */
   updates: number;
 }
 
@@ -68,11 +72,17 @@ export function createRbm(backend: Backend, nVisible: number, nHidden: number, i
   const W = backend.zeros(nVisible, nHidden);
   const bound = 1 / Math.sqrt(nVisible);
   init.fillUniform(W.data, -bound, bound);
-  return { W, b: backend.zeros(1, nVisible), c: backend.zeros(1, nHidden), visible };
+  const hiddenBias = backend.zeros(1, nHidden), visibleBias = backend.zeros(1, nVisible);
+  const params: Param[] = [
+    { name: 'W', value: W, grad: backend.zeros(nVisible, nHidden), penalized: true },
+    { name: 'hiddenBias', value: hiddenBias, grad: backend.zeros(1, nHidden), penalized: false },
+    { name: 'visibleBias', value: visibleBias, grad: backend.zeros(1, nVisible), penalized: false },
+  ];
+  return { W, hiddenBias, visibleBias, visible, params };
 }
 
 /** Allocates an RbmState; PCD chains start at all-zero hidden states (as DLT rbm.py and sklearn). */
-export function createRbmState(backend: Backend, p: RbmParams, batch: number, momentum: number): RbmState {
+export function createRbmState(backend: Backend, p: RbmParams, batch: number): RbmState {
   const nV = p.W.rows, nH = p.W.cols;
   return {
     batch,
@@ -83,10 +93,6 @@ export function createRbmState(backend: Backend, p: RbmParams, batch: number, mo
     vMean: backend.zeros(batch, nV),
     vChain: backend.zeros(batch, nV),
     noiseV: backend.zeros(batch, nV),
-    gW: backend.zeros(nV, nH),
-    gb: backend.zeros(1, nV),
-    gc: backend.zeros(1, nH),
-    velocity: momentum > 0 ? { W: backend.zeros(nV, nH), b: backend.zeros(1, nV), c: backend.zeros(1, nH) } : null,
     updates: 0,
   };
 }
@@ -94,7 +100,7 @@ export function createRbmState(backend: Backend, p: RbmParams, batch: number, mo
 /** `out <- P(h = 1 | v) = sigmoid(v W + c)`; v: `[batch, nVisible]`, out: `[batch, nHidden]`. */
 export function meanHiddens(backend: Backend, p: RbmParams, v: Matrix, out: Matrix): void {
   backend.gemm(false, false, 1, v, p.W, 0, out);
-  backend.biasActivation('sigmoid', out, p.c, out);
+  backend.biasActivation('sigmoid', out, p.hiddenBias, out);
 }
 
 /**
@@ -109,7 +115,7 @@ export function sampleHiddens(backend: Backend, p: RbmParams, v: Matrix, u: Matr
 /** `out <- E[v | h]`: `sigmoid(h W^T + b)` (Bernoulli) or `h W^T + b` (Gaussian). */
 export function meanVisibles(backend: Backend, p: RbmParams, h: Matrix, out: Matrix): void {
   backend.gemm(false, true, 1, h, p.W, 0, out);
-  backend.biasActivation(p.visible === 'bernoulli' ? 'sigmoid' : 'identity', out, p.b, out);
+  backend.biasActivation(p.visible === 'bernoulli' ? 'sigmoid' : 'identity', out, p.visibleBias, out);
 }
 
 /**
@@ -159,15 +165,15 @@ export function freeEnergy(backend: Backend, p: RbmParams, v: Matrix, work?: Fre
   const w = work ?? createFreeEnergyWork(backend, p, v.rows);
   assertShape('freeEnergy', 'work.pre', w.pre, v.rows, p.W.cols);
   backend.gemm(false, false, 1, v, p.W, 0, w.pre);
-  backend.addRowVector(w.pre, p.c, w.pre);
+  backend.addRowVector(w.pre, p.hiddenBias, w.pre);
   backend.softplus(w.pre, w.pre);
   backend.rowSums(w.pre, w.out);
   if (p.visible === 'bernoulli') {
-    backend.gemm(false, true, 1, v, p.b, 0, w.vb); // [batch, 1] = v b^T
+    backend.gemm(false, true, 1, v, p.visibleBias, 0, w.vb); // [batch, 1] = v b^T
     backend.axpy(1, w.vb, w.out);
     backend.scale(-1, w.out);
   } else {
-    backend.copy(p.b, w.negB!);
+    backend.copy(p.visibleBias, w.negB!);
     backend.scale(-1, w.negB!);
     backend.addRowVector(v, w.negB!, w.diff!);
     backend.mul(w.diff!, w.diff!, w.diff!);
@@ -192,28 +198,29 @@ export function reconstructionError(backend: Backend, p: RbmParams, v: Matrix, h
 }
 
 /**
- * One CD-k (or PCD-k) update on the minibatch v0 (`[batch, nVisible]`, batch = state.batch), in
- * place on `p`. Returns the batch's summed mean-field reconstruction error measured before the
- * update (see {@link reconstructionError}).
+ * One CD-k (or PCD-k) estimate of the gradient of the negative log-likelihood on the minibatch
+ * v0 (`[batch, nVisible]`, batch = state.batch), written per param into `out`'s targets
+ * (`t.out <- t.alpha g + t.beta t.out`; an optimiser, or {@link gradientsOnly} for the
+ * gradients alone). Returns the batch's summed mean-field reconstruction error measured before
+ * any update (see {@link reconstructionError}).
  *
  *   positive phase: h0 = P(h|v0)
  *   chain start:    CD: hChain ~ P(h|v0) (uniforms uH);  PCD: hChain from the previous update
  *   k times:        vChain ~ P(v|hChain) (noiseV), hMean = P(h|vChain), hChain ~ hMean (uH)
- *   gradient (ascent on log-likelihood, averaged over the batch):
- *     dW = (v0^T h0 - vChain^T hMean) / B,  db = mean(v0 - vChain),  dc = mean(h0 - hMean)
- *   SGD with momentum and weight decay on W through `sgdUpdate` (with the sign flipped); without
- *   momentum (no velocity in `state`), the step is folded into the gradient kernels instead:
- *   `W <- (1 - lr weightDecay) W + (lr / B)(v0^T h0 - vChain^T hMean)` by two gemms into W, and
- *   the biases by colSums into b and c (no gradient buffers, no update pass; the same update
- *   up to float rounding).
+ *   gradient (descent on -log-likelihood, averaged over the batch):
+ *     gW = -(v0^T h0 - vChain^T hMean) / B,  gVisibleBias = -mean(v0 - vChain),
+ *     gHiddenBias = -mean(h0 - hMean)
+ * each as two accumulating kernels (the first with the target's beta, the second with beta 1).
+ * The parameters are read only before the first target is asked for, so the optimiser may
+ * update each one as soon as its gradient is written.
  *
  * Random numbers, in order: (CD only) `[batch, nHidden]` uniforms, then per Gibbs step
  * `[batch, nVisible]` visible noise and `[batch, nHidden]` uniforms, all row-major.
  */
-export function cdStep(backend: Backend, p: RbmParams, state: RbmState, v0: Matrix, rng: Rng, opts: CdOptions): number {
+export function cdGradients(backend: Backend, p: RbmParams, state: RbmState, v0: Matrix, rng: Rng, opts: CdOptions, out: FusedUpdater): number {
   const B = state.batch;
-  assertShape('cdStep', 'v0', v0, B, p.W.rows);
-  if (!(Number.isInteger(opts.k) && opts.k >= 1)) throw new RangeError(`cdStep: k (Gibbs steps) must be an integer >= 1, got ${opts.k}`);
+  assertShape('cdGradients', 'v0', v0, B, p.W.rows);
+  if (!(Number.isInteger(opts.k) && opts.k >= 1)) throw new RangeError(`cdGradients: k (Gibbs steps) must be an integer >= 1, got ${opts.k}`);
   const s = state;
   const recon = reconstructionError(backend, p, v0, s.h0, s.vMean); // leaves P(h|v0) in h0
   if (!opts.persistent) {
@@ -226,34 +233,35 @@ export function cdStep(backend: Backend, p: RbmParams, state: RbmState, v0: Matr
     rng.fillUniform(s.uH.data);
     sampleHiddens(backend, p, s.vChain, s.uH, s.hMean, s.hChain);
   }
-  const v = s.velocity;
-  if (!v) {
-    // No momentum: the update is folded into the gradient kernels, which write the parameters
-    // directly (W <- (1 - lr wd) W + (lr / B)(v0^T h0 - vChain^T hMean), likewise b and c);
-    // equal to the sgdUpdate path below up to float rounding. gW, gb, gc are not written.
-    const a = opts.lr / B;
-    if (opts.weightDecay !== 0) backend.scale(1 - opts.lr * opts.weightDecay, p.W);
-    backend.gemm(true, false, a, v0, s.h0, 1, p.W);
-    backend.gemm(true, false, -a, s.vChain, s.hMean, 1, p.W);
-    backend.colSums(v0, p.b, a, 1);
-    backend.colSums(s.vChain, p.b, -a, 1);
-    backend.colSums(s.h0, p.c, a, 1);
-    backend.colSums(s.hMean, p.c, -a, 1);
-    s.updates++;
-    return recon;
-  }
-  // Gradients of the negative log-likelihood (for descent): -(positive - negative) / B.
-  backend.gemm(true, false, -1 / B, v0, s.h0, 0, s.gW);
-  backend.gemm(true, false, 1 / B, s.vChain, s.hMean, 1, s.gW);
-  backend.colSums(v0, s.gb, -1 / B, 0);
-  backend.colSums(s.vChain, s.gb, 1 / B, 1);
-  backend.colSums(s.h0, s.gc, -1 / B, 0);
-  backend.colSums(s.hMean, s.gc, 1 / B, 1);
-  backend.sgdUpdate(p.W, s.gW, v?.W ?? null, opts.lr, opts.momentum, opts.weightDecay);
-  backend.sgdUpdate(p.b, s.gb, v?.b ?? null, opts.lr, opts.momentum, 0);
-  backend.sgdUpdate(p.c, s.gc, v?.c ?? null, opts.lr, opts.momentum, 0);
+  // g = -(positive)/B + (negative)/B: first -alpha/B with the target's beta, then alpha/B with beta 1
+  // (written so, -alpha/B and alpha/B are the coefficients the update has always used, bit for bit).
+  writeGradient(out, RBM_W, (t) => {
+    backend.gemm(true, false, -t.alpha / B, v0, s.h0, t.beta, t.out);
+    backend.gemm(true, false, t.alpha / B, s.vChain, s.hMean, 1, t.out);
+  });
+  writeGradient(out, RBM_VISIBLE_BIAS, (t) => {
+    backend.colSums(v0, t.out, -t.alpha / B, t.beta);
+    backend.colSums(s.vChain, t.out, t.alpha / B, 1);
+  });
+  writeGradient(out, RBM_HIDDEN_BIAS, (t) => {
+    backend.colSums(s.h0, t.out, -t.alpha / B, t.beta);
+    backend.colSums(s.hMean, t.out, t.alpha / B, 1);
+  });
   s.updates++;
   return recon;
+}
+
+/** Frees the RBM's parameters and gradient buffers except those listed in `keep` (e.g. the encoder). */
+export function disposeRbm(p: RbmParams, keep: readonly Matrix[] = []): void {
+  for (const q of p.params) {
+    if (!keep.includes(q.value)) q.value.dispose();
+    q.grad.dispose();
+  }
+}
+
+/** Frees the work matrices of an {@link RbmState}. */
+export function disposeRbmState(s: RbmState): void {
+  for (const m of [s.h0, s.hChain, s.hMean, s.uH, s.vMean, s.vChain, s.noiseV]) m.dispose();
 }
 
 /** Work of {@link pseudoLikelihood} for `batch` rows. */

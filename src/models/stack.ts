@@ -63,7 +63,11 @@ export interface LayerTask {
   below: readonly DenseParams[];
 }
 
-/** Trains one layer and returns its encoder (W `[nIn, nOut]`, b `[1, nOut]`). */
+/**
+ * Trains one layer and returns its encoder (W `[nIn, nOut]`, b `[1, nOut]`): for an RBM or a
+ * DAE, its `W` and `hiddenBias` (the `visibleBias`, and a DAE's untied `V`, serve only the layer's
+ * own training and are not kept).
+ */
 export type LayerTrainer = (task: LayerTask) => Promise<DenseParams>;
 
 /**

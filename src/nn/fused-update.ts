@@ -1,4 +1,5 @@
 import type { Matrix } from '../tensor/matrix.ts';
+import type { Param } from './layer.ts';
 
 /**
  * Where a kernel that computes a parameter's gradient `g` should write it so that an optimiser
@@ -28,4 +29,20 @@ export interface FusedUpdater {
   begin(index: number): GradientTarget;
   /** Completes the update of param `index` after its gradient has been written to the target. */
   finish(index: number): void;
+}
+
+/**
+ * A {@link FusedUpdater} that updates nothing: param `i`'s gradient is written into
+ * `params[i].grad` (`alpha = 1, beta = 0`, overwriting). For gradient checks, and for callers
+ * that want the gradients themselves (then `optimizer.step()`).
+ */
+export function gradientsOnly(params: readonly Param[]): FusedUpdater {
+  const targets = params.map((p): GradientTarget => ({ out: p.grad, alpha: 1, beta: 0 }));
+  return { begin: (i) => targets[i]!, finish: () => {} };
+}
+
+/** `t = updater.begin(index)`, `write(t)` (which must set `t.out <- t.alpha g + t.beta t.out`), `updater.finish(index)`. */
+export function writeGradient(updater: FusedUpdater, index: number, write: (t: GradientTarget) => void): void {
+  write(updater.begin(index));
+  updater.finish(index);
 }

@@ -5,5 +5,6 @@ export * from './fused-update.ts';
 export * from './init.ts';
 export * from './layer.ts';
 export * from './losses.ts';
+export * from './optimizer.ts';
 export * from './penalties.ts';
 export * from './sgd.ts';

@@ -35,7 +35,15 @@ export const pretrainConfigSchema = z.strictObject({
   lr: learningRate.default(0.001),
   batchSize: positiveInt.default(1),
   momentum: z.number().min(0).lt(1).default(0),
-  weightDecay: nonNegative.default(0),
+  /** Learning rate at epoch t of each layer is lr / (1 + lrDecay * t) (0: constant, the paper's setting). */
+  lrDecay: nonNegative.default(0),
+  /**
+   * Penalty `l1 ||W||_1 + l2 ||W||_2^2` on the weights (W, and V of an untied DAE; never the
+   * biases) added to the layer's criterion, the same convention as `finetune`: the gradient gains
+   * `l1 sign(W) + 2 l2 W`. (Older configs' `weightDecay: wd` is `l2: wd / 2`.)
+   */
+  l1: nonNegative.default(0),
+  l2: nonNegative.default(0),
   /** SDAE: fraction of inputs corrupted, one value or one per layer, each in [0, 1). */
   corruption: z.union([z.number().min(0).lt(1), z.array(z.number().min(0).lt(1)).min(1)]).default(0.25),
   noise: z.enum(['masking', 'salt-pepper', 'gaussian']).default('masking'),
@@ -88,8 +96,19 @@ export type TrialConfigInput = z.input<typeof trialConfigSchema>;
 export function resolveTrialConfig(input: unknown): TrialConfig {
   const r = trialConfigSchema.safeParse(input);
   if (r.success) return r.data;
-  const lines = r.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+  const lines = r.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}${renamedKeyHint(i)}`);
   throw new ConfigError(`invalid trial config:\n${lines.join('\n')}`);
+}
+
+/** Keys renamed since older configs, with what to write now. */
+const RENAMED_KEYS: Record<string, string> = {
+  'pretrain.weightDecay': 'pretrain.weightDecay is now pretrain.l2 with half the value (the penalty l2 ||W||^2, as in finetune)',
+};
+
+function renamedKeyHint(issue: z.core.$ZodIssue): string {
+  if (issue.code !== 'unrecognized_keys') return '';
+  const hints = issue.keys.map((k) => RENAMED_KEYS[[...issue.path, k].join('.')]).filter((h) => h !== undefined);
+  return hints.length ? ` (${hints.join('; ')})` : '';
 }
 
 /** Error for invalid configuration; its message names the key and the allowed values. */

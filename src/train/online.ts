@@ -168,6 +168,11 @@ function checkOnline(opts: OnlineOptions, B: number, window: number): void {
   }
   if (!isInt(window, 1)) throw new ConfigError(`trainOnline: window must be an integer >= 1, got ${window}`);
   if (!(opts.lr > 0 && Number.isFinite(opts.lr))) throw new ConfigError(`trainOnline: lr must be a finite number > 0, got ${opts.lr}`);
+  const m = opts.momentum ?? 0;
+  if (!(m >= 0 && m < 1)) throw new ConfigError(`trainOnline: momentum must be in [0, 1), got ${m}`);
+  for (const [k, v] of [['l1', opts.l1 ?? 0], ['l2', opts.l2 ?? 0]] as const) {
+    if (!(v >= 0 && Number.isFinite(v))) throw new ConfigError(`trainOnline: ${k} must be a finite number >= 0, got ${v}`);
+  }
   if (opts.stream.dim !== opts.model.spec.nIn) {
     throw new ConfigError(`trainOnline: the stream ${opts.stream.name} has ${opts.stream.dim} features but the model takes ${opts.model.spec.nIn}`);
   }

@@ -3,7 +3,14 @@
  * a stack of denoising auto-encoders (`sdae`) or of RBMs (`dbn`), one layer at a time
  * (`src/models/stack.ts`), each layer trained by minibatch SGD for `cfg.epochs` epochs.
  *
- * Per layer: examples visited in a fresh random order each epoch ('order' stream); an epoch has
+ * Per layer: the model (`src/models/rbm.ts`, `dae.ts`) computes gradients and the one optimiser
+ * (`Sgd`, `src/nn/sgd.ts`) updates them: learning rate `lr / (1 + lrDecay t)` after t epochs,
+ * momentum, and the penalty `l1 ||W||_1 + l2 ||W||_2^2` on the weights (the fine-tuning
+ * convention; the bias vectors are never penalized). Without momentum the update is fused into
+ * the gradient kernels; with momentum the gradient is written to the param's `grad` buffer and the
+ * `sgdUpdate` kernel applies it (`fuseMomentum: false`, the numbers pre-training always had).
+ *
+ * Examples are visited in a fresh random order each epoch ('order' stream); an epoch has
  * ceil(n / batchSize) minibatches, the last one completed by wrapping round to the start of the
  * permutation, so every batch has exactly `batchSize` rows and work matrices are allocated once
  * per layer. Metrics (`hooks.onEpoch`, phase 'pretrain'):
@@ -25,9 +32,11 @@ import { ConfigError, type PretrainConfig } from './config.ts';
 import type { TrainingHooks } from './hooks.ts';
 import { DivergenceError } from './divergence.ts';
 import { greedyStack, layerCorruption, type GreedyStackOptions, type LayerTask } from '../models/stack.ts';
-import { corrupt, createCorruptionWork, NOISE_KINDS } from '../models/corruption.ts';
-import { createDae, createDaeState, daeStep, type DaeOptions } from '../models/dae.ts';
-import { cdStep, createPseudoLikelihoodWork, createRbm, createRbmState, pseudoLikelihood } from '../models/rbm.ts';
+import { corrupt, createCorruptionWork } from '../models/corruption.ts';
+import { createDae, createDaeWork, daeGradients, disposeDae, type DaeOptions } from '../models/dae.ts';
+import { cdGradients, createPseudoLikelihoodWork, createRbm, createRbmState, disposeRbm, disposeRbmState, pseudoLikelihood } from '../models/rbm.ts';
+import type { Param } from '../nn/layer.ts';
+import { Sgd } from '../nn/sgd.ts';
 
 /** Examples on which the DBN's pseudo-likelihood is estimated after each epoch. */
 export const PSEUDO_LIKELIHOOD_EXAMPLES = 1000;
@@ -41,7 +50,8 @@ export const PROGRESS_EXAMPLES = 500;
  * for cross-entropy and RBMs).
  *
  * @returns per layer, bottom first, the encoder W `[nIn, nOut]`, b `[1, nOut]` owned by
- *   `backend`: the DAE's `h = sigmoid(x W + b)` or the RBM's `P(h=1|v) = sigmoid(v W + c)`.
+ *   `backend`: the layer's W and hiddenBias (the DAE's `h = sigmoid(x W + hiddenBias)`, the
+ *   RBM's `P(h=1|v) = sigmoid(v W + hiddenBias)`); the visible bias and an untied V are dropped.
  * @throws ConfigError for invalid hyperparameters or data, before any training
  * @throws DivergenceError when the criterion becomes NaN/inf (layer, epoch, last finite value)
  *
@@ -65,40 +75,25 @@ export async function pretrainStack(
 }
 
 /**
- * Checks every hyperparameter, the layer sizes and the data before training; throws a
- * ConfigError naming the parameter, the value and the allowed range.
+ * The checks the config schema (`src/train/config.ts`, which has already checked every key's
+ * type and range) cannot make: those across keys, against the layer sizes and against the data.
+ * Throws a ConfigError naming the parameter, the value and what is allowed.
  */
 export function validatePretrain(train: Dataset, sizes: readonly number[], cfg: PretrainConfig): void {
   const bad = (key: string, v: unknown, allowed: string): never => {
     throw new ConfigError(`pretrain.${key} is ${JSON.stringify(v)}; it must be ${allowed}`);
   };
-  const isInt = (v: unknown, min: number) => typeof v === 'number' && Number.isInteger(v) && v >= min;
-  if (cfg.kind !== 'sdae' && cfg.kind !== 'dbn') bad('kind', cfg.kind, "'sdae' or 'dbn' to pre-train (use 'none' only to skip pretrainStack)");
-  if (!isInt(cfg.epochs, 1)) bad('epochs', cfg.epochs, 'an integer >= 1');
-  if (!(typeof cfg.lr === 'number' && cfg.lr > 0 && Number.isFinite(cfg.lr))) bad('lr', cfg.lr, 'a finite number > 0');
-  if (!isInt(cfg.batchSize, 1)) bad('batchSize', cfg.batchSize, 'an integer >= 1');
-  if (!(cfg.momentum >= 0 && cfg.momentum < 1)) bad('momentum', cfg.momentum, 'in [0, 1)');
-  if (!(cfg.weightDecay >= 0 && Number.isFinite(cfg.weightDecay))) bad('weightDecay', cfg.weightDecay, 'a finite number >= 0');
-  const levels = typeof cfg.corruption === 'number' ? [cfg.corruption] : cfg.corruption;
-  if (!Array.isArray(levels) || levels.some((c) => !(typeof c === 'number' && c >= 0 && c < 1))) {
-    bad('corruption', cfg.corruption, 'a number in [0, 1) or a list of such numbers, one per pre-trained layer');
-  }
+  if (cfg.kind === 'none') bad('kind', cfg.kind, "'sdae' or 'dbn' to pre-train (use 'none' only to skip pretrainStack)");
   if (Array.isArray(cfg.corruption) && cfg.corruption.length < sizes.length) {
     bad('corruption', cfg.corruption, `a list of at least ${sizes.length} levels (one per pre-trained layer)`);
   }
-  if (!NOISE_KINDS.includes(cfg.noise)) bad('noise', cfg.noise, `one of ${NOISE_KINDS.join(', ')}`);
-  if (cfg.loss !== 'cross-entropy' && cfg.loss !== 'squared') bad('loss', cfg.loss, "'cross-entropy' or 'squared'");
   if (cfg.kind === 'sdae' && cfg.decoder === 'identity' && cfg.loss === 'cross-entropy') {
     bad('decoder', cfg.decoder, "'sigmoid' with pretrain.loss 'cross-entropy' (an identity decoder needs pretrain.loss 'squared')");
   }
-  if (!isInt(cfg.cdK, 1)) bad('cdK', cfg.cdK, 'an integer >= 1 (Gibbs steps of CD-k)');
-  if (typeof cfg.persistent !== 'boolean') bad('persistent', cfg.persistent, 'true or false');
-  if (typeof cfg.tied !== 'boolean') bad('tied', cfg.tied, 'true or false');
-  if (cfg.propagate !== 'mean' && cfg.propagate !== 'sample') bad('propagate', cfg.propagate, "'mean' or 'sample'");
   sizes.forEach((s, l) => {
-    if (!isInt(s, 1)) throw new ConfigError(`hidden layer ${l + 1} has size ${s}; every pre-trained layer size must be an integer >= 1`);
+    if (!(Number.isInteger(s) && s >= 1)) throw new ConfigError(`hidden layer ${l + 1} has size ${s}; every pre-trained layer size must be an integer >= 1`);
   });
-  if (!(isInt(train.n, 1) && isInt(train.dim, 1))) {
+  if (!(train.n >= 1 && train.dim >= 1)) {
     throw new ConfigError(`${train.name}: pre-training needs at least one example of at least one feature (n = ${train.n}, dim = ${train.dim})`);
   }
   if (train.x.length !== train.n * train.dim) {
@@ -118,6 +113,16 @@ export function validatePretrain(train: Dataset, sizes: readonly number[], cfg: 
   }
 }
 
+/**
+ * A layer's optimiser: `Sgd` over the layer's `params` with the pretrain section's `lr`,
+ * `momentum`, `lrDecay`, `l1`, `l2` (penalty `l1 ||W||_1 + l2 ||W||_2^2`, see the module comment),
+ * momentum taken through the `sgdUpdate` kernel (`fuseMomentum: false`).
+ */
+export function pretrainOptimizer(backend: Backend, params: readonly Param[], cfg: PretrainConfig): Sgd {
+  const { lr, momentum, lrDecay, l1, l2 } = cfg;
+  return new Sgd(backend, params, { lr, momentum, lrDecay, l1, l2 }, { fuseMomentum: false });
+}
+
 /** One minibatch update of a layer; returns the criterion per example measured before it. */
 type BatchStep = (x: Matrix) => number;
 
@@ -130,6 +135,7 @@ async function runEpochs(
   step: BatchStep,
   afterEpoch: (epoch: number) => Record<string, number>,
   current: DenseParams,
+  optimizer: Sgd,
 ): Promise<void> {
   const { input, layer, streams } = task;
   const n = input.n, B = cfg.batchSize, nBatches = Math.ceil(n / B);
@@ -142,6 +148,7 @@ async function runEpochs(
   try {
     for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
       const t0 = performance.now();
+      optimizer.setEpoch(epoch - 1);
       const perm = streams.order.permutation(n);
       let total = 0;
       for (let bi = 0; bi < nBatches; bi++) {
@@ -173,38 +180,41 @@ async function runEpochs(
   }
 }
 
-/** Trains one denoising auto-encoder on `task.input`; returns its encoder `{W, b}`. */
+/** Trains one denoising auto-encoder on `task.input`; returns its encoder `{W, b: hiddenBias}`. */
 export async function trainDaeLayer(backend: Backend, task: LayerTask, cfg: PretrainConfig, hooks?: TrainingHooks): Promise<DenseParams> {
   const nIn = task.input.dim, B = cfg.batchSize;
   const level = layerCorruption(cfg.corruption, task.layer);
   const p = createDae(backend, nIn, task.nHidden, cfg.tied, task.streams.init);
-  const state = createDaeState(backend, p, B, cfg.momentum);
+  const work = createDaeWork(backend, p, B);
+  const opt = pretrainOptimizer(backend, p.params, cfg);
   const cwork = createCorruptionWork(backend, B, nIn);
   const xt = backend.zeros(B, nIn); // [B, nIn] corrupted input
   const opts: DaeOptions = { loss: cfg.loss, decoder: cfg.decoder };
-  const hp = { lr: cfg.lr, momentum: cfg.momentum, weightDecay: cfg.weightDecay };
+  const encoder = { W: p.W, b: p.hiddenBias };
+  let ok = false;
   try {
     await runEpochs(backend, task, cfg, hooks, (x) => {
       corrupt(backend, cfg.noise, level, x, xt, task.streams.noise, cwork);
-      return daeStep(backend, p, state, xt, x, opts, hp);
-    }, () => ({ corruption: level }), { W: p.W, b: p.b });
-  } catch (e) {
-    disposeAll(p.W, p.b);
-    throw e;
+      return daeGradients(backend, p, xt, x, work, opts, opt);
+    }, () => ({ corruption: level }), encoder, opt);
+    ok = true;
   } finally {
-    disposeAll(p.c, p.V, xt, cwork.keep, cwork.values, ...Object.values(state.work), ...gradMatrices(state.grads), ...gradMatrices(state.velocity));
+    disposeDae(p, ok ? [encoder.W, encoder.b] : []);
+    opt.dispose();
+    disposeAll(xt, cwork.keep, cwork.values, ...Object.values(work));
   }
-  return { W: p.W, b: p.b };
+  return encoder;
 }
 
-/** Trains one RBM by CD-k / PCD-k on `task.input`; returns its hidden side `{W, b: c}`. */
+/** Trains one RBM by CD-k / PCD-k on `task.input`; returns its hidden side `{W, b: hiddenBias}`. */
 export async function trainRbmLayer(backend: Backend, task: LayerTask, cfg: PretrainConfig, hooks?: TrainingHooks): Promise<DenseParams> {
   const nIn = task.input.dim, B = cfg.batchSize;
   // Only the bottom RBM sees the data; the ones above model sigmoid outputs in [0, 1].
   const visible = task.layer === 0 ? cfg.visible : 'bernoulli';
   const p = createRbm(backend, nIn, task.nHidden, task.streams.init, visible);
-  const state = createRbmState(backend, p, B, cfg.momentum);
-  const opts = { k: cfg.cdK, lr: cfg.lr, momentum: cfg.momentum, weightDecay: cfg.weightDecay, persistent: cfg.persistent };
+  const state = createRbmState(backend, p, B);
+  const opt = pretrainOptimizer(backend, p.params, cfg);
+  const chain = { k: cfg.cdK, persistent: cfg.persistent };
   const nMon = Math.min(task.input.n, PSEUDO_LIKELIHOOD_EXAMPLES), chunk = Math.min(PL_CHUNK, nMon);
   const mon = backend.zeros(chunk, nIn);
   const monTail = nMon % chunk ? backend.zeros(nMon % chunk, nIn) : null;
@@ -222,21 +232,19 @@ export async function trainRbmLayer(backend: Backend, task: LayerTask, cfg: Pret
     }
     return { pseudoLikelihood: s / nMon };
   };
+  const encoder = { W: p.W, b: p.hiddenBias };
+  let ok = false;
   try {
-    await runEpochs(backend, task, cfg, hooks, (x) => cdStep(backend, p, state, x, task.streams.sampling, opts) / B, monitor, { W: p.W, b: p.c });
-  } catch (e) {
-    disposeAll(p.W, p.c);
-    throw e;
+    await runEpochs(backend, task, cfg, hooks, (x) => cdGradients(backend, p, state, x, task.streams.sampling, chain, opt) / B, monitor, encoder, opt);
+    ok = true;
   } finally {
-    const { velocity, batch: _b, updates: _u, ...work } = state;
-    disposeAll(p.b, mon, monTail, ...Object.values(work), ...(velocity ? Object.values(velocity) : []));
+    disposeRbm(p, ok ? [encoder.W, encoder.b] : []);
+    disposeRbmState(state);
+    opt.dispose();
+    disposeAll(mon, monTail);
     for (const w of [plWork, plTail]) if (w) disposeAll(w.flipped, ...Object.values(w.fe));
   }
-  return { W: p.W, b: p.c };
-}
-
-function gradMatrices(g: { W: Matrix; b: Matrix; c: Matrix; V: Matrix | null } | null): (Matrix | null)[] {
-  return g ? [g.W, g.b, g.c, g.V] : [];
+  return encoder;
 }
 
 function disposeAll(...ms: (Matrix | null | undefined)[]): void {

@@ -31,22 +31,22 @@ export const GOLDEN_TRIALS: Record<string, TrialConfigInput> = {
   'mlp-l2': { seed: 5, data: slice, model, finetune: { ...ft, l2: 1e-3 } },
   'sdae-tied-masking': {
     seed: 6, data: slice, model,
-    pretrain: { kind: 'sdae', epochs: 2, lr: 0.01, batchSize: 10, corruption: 0.25, weightDecay: 2e-4 },
+    pretrain: { kind: 'sdae', epochs: 2, lr: 0.01, batchSize: 10, corruption: 0.25, l2: 1e-4 },
     finetune: ft,
   },
   'sdae-untied-saltpepper-squared-momentum': {
     seed: 7, data: slice, model,
-    pretrain: { kind: 'sdae', epochs: 2, lr: 0.01, batchSize: 5, corruption: [0.1, 0.3], noise: 'salt-pepper', tied: false, loss: 'squared', momentum: 0.5, weightDecay: 1e-4 },
+    pretrain: { kind: 'sdae', epochs: 2, lr: 0.01, batchSize: 5, corruption: [0.1, 0.3], noise: 'salt-pepper', tied: false, loss: 'squared', momentum: 0.5, l2: 5e-5 },
     finetune: ft,
   },
   'dbn-cd1': {
     seed: 8, data: slice, model,
-    pretrain: { kind: 'dbn', epochs: 2, lr: 0.05, batchSize: 10, weightDecay: 2e-4 },
+    pretrain: { kind: 'dbn', epochs: 2, lr: 0.05, batchSize: 10, l2: 1e-4 },
     finetune: ft,
   },
   'dbn-pcd2-momentum-batch1': {
     seed: 9, data: slice, model: { depth: 1, hidden: 30 },
-    pretrain: { kind: 'dbn', epochs: 1, lr: 0.01, batchSize: 1, cdK: 2, persistent: true, momentum: 0.5, weightDecay: 1e-4 },
+    pretrain: { kind: 'dbn', epochs: 1, lr: 0.01, batchSize: 1, cdK: 2, persistent: true, momentum: 0.5, l2: 5e-5 },
     finetune: { ...ft, epochs: 2 },
   },
 };

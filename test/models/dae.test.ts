@@ -2,13 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   createDae,
-  createDaeState,
+  createDaeWork,
   daeGradients,
   daeLoss,
-  daeStep,
   type DaeOptions,
   type DaeParams,
+  type DaeWork,
 } from '../../src/models/dae.ts';
+import { gradientsOnly } from '../../src/nn/fused-update.ts';
+import { Sgd, type SgdConfig } from '../../src/nn/sgd.ts';
 import { createReferenceBackend } from '../../src/backends/reference/index.ts';
 import { Rng } from '../../src/rng/rng.ts';
 import type { Matrix } from '../../src/tensor/matrix.ts';
@@ -25,10 +27,19 @@ function randomDae(tied: boolean, seed: number): DaeParams {
   const r = new Rng(seed);
   const p = createDae(be, nV, nH, tied, r.fork('init'));
   // non-zero biases so their gradients are exercised
-  p.b = randomMatrix(1, nH, r, -0.5, 0.5);
-  p.c = randomMatrix(1, nV, r, -0.5, 0.5);
+  p.hiddenBias.data.set(randomMatrix(1, nH, r, -0.5, 0.5).data);
+  p.visibleBias.data.set(randomMatrix(1, nV, r, -0.5, 0.5).data);
   return p;
 }
+
+/** One DAE update through the optimiser, as pre-training makes it: `daeGradients` into `opt`. */
+function daeStep(p: DaeParams, work: DaeWork, xt: Matrix, x: Matrix, opts: DaeOptions, opt: Sgd): number {
+  return daeGradients(be, p, xt, x, work, opts, opt);
+}
+
+const sgd = (over: Partial<SgdConfig>): SgdConfig => ({ lr: 0.1, momentum: 0, lrDecay: 0, l1: 0, l2: 0, ...over });
+/** The param named `name` and its gradient buffer. */
+const param = (p: DaeParams, name: string) => p.params.find((q) => q.name === name)!;
 
 
 const cases: [boolean, DaeOptions][] = [
@@ -46,13 +57,12 @@ for (const [tied, opts] of cases) {
     const p = randomDae(tied, 5);
     const x = randomMatrix(B, nV, r, 0.05, 0.95);
     const xt = randomMatrix(B, nV, r, 0, 1);
-    const state = createDaeState(be, p, B, 0);
-    daeGradients(be, p, xt, x, state.work, state.grads, opts);
-    const f = () => daeLoss(be, p, xt, x, state.work, opts);
-    const pairs: [string, Matrix, Matrix][] = [['W', p.W, state.grads.W], ['b', p.b, state.grads.b], ['c', p.c, state.grads.c]];
-    if (!tied) pairs.push(['V', p.V!, state.grads.V!]);
-    for (const [name, param, grad] of pairs) {
-      const num = numericGradient(param, f);
+    const work = createDaeWork(be, p, B);
+    daeGradients(be, p, xt, x, work, opts, gradientsOnly(p.params));
+    const f = () => daeLoss(be, p, xt, x, work, opts);
+    assert.deepEqual(p.params.map((q) => q.name), tied ? ['W', 'hiddenBias', 'visibleBias'] : ['W', 'hiddenBias', 'visibleBias', 'V']);
+    for (const { name, value, grad } of p.params) {
+      const num = numericGradient(value, f);
       let nonZero = 0;
       for (let i = 0; i < num.length; i++) {
         if (Math.abs(num[i]!) > 1e-8) nonZero++;
@@ -63,8 +73,8 @@ for (const [tied, opts] of cases) {
   });
 }
 
-/** One tied cross-entropy DAE SGD step with momentum and weight decay, in plain loops. */
-function referenceStep(W0: Float64Array, b0: Float64Array, c0: Float64Array, xt: Float64Array, x: Float64Array, lr: number, wd: number) {
+/** One tied cross-entropy DAE SGD step with momentum and the penalty l2 ||W||^2, in plain loops. */
+function referenceStep(W0: Float64Array, b0: Float64Array, c0: Float64Array, xt: Float64Array, x: Float64Array, lr: number, l2: number) {
   const sig = (a: number) => 1 / (1 + Math.exp(-a));
   const h = new Float64Array(B * nH), y = new Float64Array(B * nV);
   for (let i = 0; i < B; i++) for (let j = 0; j < nH; j++) {
@@ -92,45 +102,48 @@ function referenceStep(W0: Float64Array, b0: Float64Array, c0: Float64Array, xt:
       for (let k = 0; k < nV; k++) gW[k * nH + j]! += xt[i * nV + k]! * dAh + dA[k]! * hj;
     }
   }
-  // velocity starts at zero: v = -lr * (g + wd * w), w += v
-  const W = W0.map((w, i) => w - lr * (gW[i]! + wd * w));
+  // velocity starts at zero: v = -lr * (g + 2 l2 w), w += v
+  const W = W0.map((w, i) => w - lr * (gW[i]! + 2 * l2 * w));
   const b = b0.map((v, j) => v - lr * gb[j]!);
   const c = c0.map((v, k) => v - lr * gc[k]!);
   return { W, b, c };
 }
 
-test('one daeStep (tied, cross-entropy, momentum, weight decay) equals the update derived in plain loops', () => {
+test('one DAE step (tied, cross-entropy, momentum, l2 penalty) equals the update derived in plain loops', () => {
   const r = new Rng(8);
   const p = randomDae(true, 9);
   const x = randomMatrix(B, nV, r, 0, 1), xt = randomMatrix(B, nV, r, 0, 1);
-  const W0 = Float64Array.from(p.W.data), b0 = Float64Array.from(p.b.data), c0 = Float64Array.from(p.c.data);
-  const lr = 0.3, mom = 0.9, wd = 0.01;
-  const state = createDaeState(be, p, B, mom);
-  daeStep(be, p, state, xt, x, { loss: 'cross-entropy' }, { lr, momentum: mom, weightDecay: wd });
-  const e = referenceStep(W0, b0, c0, Float64Array.from(xt.data), Float64Array.from(x.data), lr, wd);
-  for (const [name, got, want] of [['W', p.W.data, e.W], ['b', p.b.data, e.b], ['c', p.c.data, e.c]] as const) {
+  const W0 = Float64Array.from(p.W.data), b0 = Float64Array.from(p.hiddenBias.data), c0 = Float64Array.from(p.visibleBias.data);
+  const lr = 0.3, mom = 0.9, l2 = 0.005;
+  const work = createDaeWork(be, p, B);
+  const opt = new Sgd(be, p.params, sgd({ lr, momentum: mom, l2 }), { fuseMomentum: false });
+  daeStep(p, work, xt, x, { loss: 'cross-entropy' }, opt);
+  const e = referenceStep(W0, b0, c0, Float64Array.from(xt.data), Float64Array.from(x.data), lr, l2);
+  for (const [name, got, want] of [['W', p.W.data, e.W], ['hiddenBias', p.hiddenBias.data, e.b], ['visibleBias', p.visibleBias.data, e.c]] as const) {
     for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i]! - want[i]!) < 1e-12, `${name}[${i}] ${got[i]} vs ${want[i]}`);
   }
   // second step: momentum carries the first velocity
-  const W1 = Float64Array.from(p.W.data), v1 = Float64Array.from(state.velocity!.W.data);
-  daeStep(be, p, state, xt, x, { loss: 'cross-entropy' }, { lr, momentum: mom, weightDecay: wd });
-  const g2 = Float64Array.from(state.grads.W.data);
+  const W1 = Float64Array.from(p.W.data), v1 = Float64Array.from(opt.state()[0]!.value.data);
+  assert.equal(opt.state()[0]!.name, 'W.velocity');
+  daeStep(p, work, xt, x, { loss: 'cross-entropy' }, opt);
+  const g2 = Float64Array.from(param(p, 'W').grad.data);
   for (let i = 0; i < W1.length; i++) {
-    const want = W1[i]! + mom * v1[i]! - lr * (g2[i]! + wd * W1[i]!);
+    const want = W1[i]! + mom * v1[i]! - lr * (g2[i]! + 2 * l2 * W1[i]!);
     assert.ok(Math.abs(p.W.data[i]! - want) < 1e-12, `W[${i}] after step 2`);
   }
 });
 
-test('daeStep lowers the loss on a fixed minibatch and never mutates its inputs', () => {
+test('DAE steps lower the loss on a fixed minibatch and never mutate their inputs', () => {
   const r = new Rng(4);
   for (const tied of [true, false]) {
     const p = randomDae(tied, 2);
     const x = randomMatrix(B, nV, r, 0, 1), xt = randomMatrix(B, nV, r, 0, 1);
     const xs = Float64Array.from(x.data), xts = Float64Array.from(xt.data);
-    const state = createDaeState(be, p, B, 0);
-    const first = daeLoss(be, p, xt, x, state.work, { loss: 'cross-entropy' });
-    for (let i = 0; i < 50; i++) daeStep(be, p, state, xt, x, { loss: 'cross-entropy' }, { lr: 0.5, momentum: 0, weightDecay: 0 });
-    const last = daeLoss(be, p, xt, x, state.work, { loss: 'cross-entropy' });
+    const work = createDaeWork(be, p, B);
+    const opt = new Sgd(be, p.params, sgd({ lr: 0.5 }));
+    const first = daeLoss(be, p, xt, x, work, { loss: 'cross-entropy' });
+    for (let i = 0; i < 50; i++) daeStep(p, work, xt, x, { loss: 'cross-entropy' }, opt);
+    const last = daeLoss(be, p, xt, x, work, { loss: 'cross-entropy' });
     assert.ok(last < first - 0.1, `${tied ? 'tied' : 'untied'} loss ${first} -> ${last}`);
     assert.deepEqual(x.data, xs);
     assert.deepEqual(xt.data, xts);
@@ -149,22 +162,20 @@ test('createDae is a function of the init stream: same seed, same weights bit fo
 });
 
 test('the cross-entropy loss with an identity decoder is rejected, naming the fix', () => {
-  const p = randomDae(true, 1), st = createDaeState(be, p, B, 0), x = be.zeros(B, nV);
-  assert.throws(() => daeLoss(be, p, x, x, st.work, { loss: 'cross-entropy', decoder: 'identity' }), /sigmoid decoder.*squared/);
+  const p = randomDae(true, 1), work = createDaeWork(be, p, B), x = be.zeros(B, nV);
+  assert.throws(() => daeLoss(be, p, x, x, work, { loss: 'cross-entropy', decoder: 'identity' }), /sigmoid decoder.*squared/);
 });
 
-test('daeStep without momentum (update folded into the gradient kernels) equals daeGradients then W <- W - lr (g + wd W)', () => {
+test('a DAE step without momentum (update folded into the gradient kernels) equals daeGradients then W <- W - lr (g + 2 l2 W)', () => {
   for (const [tied, opts] of cases) {
     const r = new Rng(21);
     const p = randomDae(tied, 5), q = randomDae(tied, 5);
     const x = randomMatrix(B, nV, r, 0, 1), xt = randomMatrix(B, nV, r, 0, 1);
-    const lr = 0.3, wd = 0.01;
-    const sp = createDaeState(be, p, B, 0), sq = createDaeState(be, q, B, 0);
-    const lossP = daeStep(be, p, sp, xt, x, opts, { lr, momentum: 0, weightDecay: wd });
-    const lossQ = daeGradients(be, q, xt, x, sq.work, sq.grads, opts);
+    const lr = 0.3, l2 = 0.005;
+    const lossP = daeStep(p, createDaeWork(be, p, B), xt, x, opts, new Sgd(be, p.params, sgd({ lr, l2 })));
+    const lossQ = daeGradients(be, q, xt, x, createDaeWork(be, q, B), opts, gradientsOnly(q.params));
     assert.ok(Math.abs(lossP - lossQ) < 1e-14, `loss ${lossP} vs ${lossQ}`);
-    const pairs: [string, Matrix, Matrix, Matrix, number][] = [['W', p.W, q.W, sq.grads.W, wd], ['b', p.b, q.b, sq.grads.b, 0], ['c', p.c, q.c, sq.grads.c, 0]];
-    if (!tied) pairs.push(['V', p.V!, q.V!, sq.grads.V!, wd]);
+    const pairs = p.params.map((pp, i): [string, Matrix, Matrix, Matrix, number] => [pp.name, pp.value, q.params[i]!.value, q.params[i]!.grad, pp.penalized ? 2 * l2 : 0]);
     for (const [name, got, w0, g, d] of pairs) {
       for (let i = 0; i < got.size; i++) {
         const want = w0.data[i]! - lr * (g.data[i]! + d * w0.data[i]!);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  cdStep,
+  cdGradients,
   createRbm,
   createRbmState,
   freeEnergy,
@@ -11,9 +11,12 @@ import {
   reconstructionError,
   sampleHiddens,
   sampleVisibles,
+  type CdOptions,
   type RbmParams,
+  type RbmState,
   type VisibleUnits,
 } from '../../src/models/rbm.ts';
+import { Sgd, type SgdConfig } from '../../src/nn/sgd.ts';
 import { createReferenceBackend } from '../../src/backends/reference/index.ts';
 import { Rng } from '../../src/rng/rng.ts';
 import type { Matrix } from '../../src/tensor/matrix.ts';
@@ -27,13 +30,17 @@ function randomMatrix(rows: number, cols: number, rng: Rng, lo: number, hi: numb
 
 function randomRbm(nV: number, nH: number, seed: number, visible: VisibleUnits = 'bernoulli', scale = 1): RbmParams {
   const r = new Rng(seed);
-  return {
-    W: randomMatrix(nV, nH, r, -scale, scale),
-    b: randomMatrix(1, nV, r, -scale, scale),
-    c: randomMatrix(1, nH, r, -scale, scale),
-    visible,
-  };
+  const p = createRbm(be, nV, nH, new Rng(0), visible);
+  for (const m of [p.W, p.visibleBias, p.hiddenBias]) m.data.set(randomMatrix(m.rows, m.cols, r, -scale, scale).data);
+  return p;
 }
+
+/** One CD update through the optimiser, as pre-training makes it: `cdGradients` into `opt`. */
+function cdUpdate(p: RbmParams, state: RbmState, v0: Matrix, rng: Rng, chain: CdOptions, opt: Sgd): number {
+  return cdGradients(be, p, state, v0, rng, chain, opt);
+}
+
+const sgd = (over: Partial<SgdConfig>): SgdConfig => ({ lr: 0.1, momentum: 0, lrDecay: 0, l1: 0, l2: 0, ...over });
 
 /** All binary vectors of length n, as rows of an [2^n, n] array. */
 function allBinary(n: number): number[][] {
@@ -44,8 +51,8 @@ function allBinary(n: number): number[][] {
 function energy(p: RbmParams, v: number[], h: number[]): number {
   const nV = p.W.rows, nH = p.W.cols;
   let e = 0;
-  for (let i = 0; i < nV; i++) e += p.visible === 'bernoulli' ? -p.b.data[i]! * v[i]! : 0.5 * (v[i]! - p.b.data[i]!) ** 2;
-  for (let j = 0; j < nH; j++) e -= p.c.data[j]! * h[j]!;
+  for (let i = 0; i < nV; i++) e += p.visible === 'bernoulli' ? -p.visibleBias.data[i]! * v[i]! : 0.5 * (v[i]! - p.visibleBias.data[i]!) ** 2;
+  for (let j = 0; j < nH; j++) e -= p.hiddenBias.data[j]! * h[j]!;
   for (let i = 0; i < nV; i++) for (let j = 0; j < nH; j++) e -= v[i]! * p.W.data[i * nH + j]! * h[j]!;
   return e;
 }
@@ -82,10 +89,10 @@ test('sum_v exp(-F(v)) equals Z computed by enumerating every (v, h) of a 4 x 3 
   assert.ok(Math.abs(Math.log(z) - logZ(p)) < 1e-12, `log sum exp(-F) ${Math.log(z)} vs log Z ${logZ(p)}`);
 });
 
-/** CD-k / PCD-k in plain loops, drawing uniforms in the order documented by cdStep. */
-function referenceCd(p: RbmParams, v0: number[][], rng: Rng, k: number, lr: number, wd: number, hStart: number[][] | null) {
+/** CD-k / PCD-k in plain loops, drawing uniforms in the order documented by cdGradients; penalty l2 ||W||^2. */
+function referenceCd(p: RbmParams, v0: number[][], rng: Rng, k: number, lr: number, l2: number, hStart: number[][] | null) {
   const nV = p.W.rows, nH = p.W.cols, B = v0.length;
-  const W = Array.from(p.W.data), b = Array.from(p.b.data), c = Array.from(p.c.data);
+  const W = Array.from(p.W.data), b = Array.from(p.visibleBias.data), c = Array.from(p.hiddenBias.data);
   const hGivenV = (v: number[]) => Array.from({ length: nH }, (_, j) => sig(c[j]! + v.reduce((s, vi, i) => s + vi * W[i * nH + j]!, 0)));
   const vGivenH = (h: number[]) => Array.from({ length: nV }, (_, i) => sig(b[i]! + h.reduce((s, hj, j) => s + hj * W[i * nH + j]!, 0)));
   const h0 = v0.map(hGivenV);
@@ -100,7 +107,7 @@ function referenceCd(p: RbmParams, v0: number[][], rng: Rng, k: number, lr: numb
     const i = Math.floor(idx / nH), j = idx % nH;
     let g = 0;
     for (let r = 0; r < B; r++) g += v0[r]![i]! * h0[r]![j]! - vChain[r]![i]! * hMean[r]![j]!;
-    return w - lr * (-g / B + wd * w);
+    return w - lr * (-g / B + 2 * l2 * w);
   });
   const newB = b.map((x, i) => x + (lr / B) * v0.reduce((s, v, r) => s + v[i]! - vChain[r]![i]!, 0));
   const newC = c.map((x, j) => x + (lr / B) * h0.reduce((s, h, r) => s + h[j]! - hMean[r]![j]!, 0));
@@ -112,17 +119,17 @@ function assertArrayClose(got: ArrayLike<number>, want: ArrayLike<number>, what:
   for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i]! - want[i]!) <= tol, `${what}[${i}]: ${got[i]} vs ${want[i]}`);
 }
 
-test('the CD-k update for fixed weights and fixed uniforms equals the update derived in plain loops (k = 1, 3)', () => {
+test('the CD-k update (l2 penalty) for fixed weights and fixed uniforms equals the update derived in plain loops (k = 1, 3)', () => {
   for (const k of [1, 3]) {
     const p = randomRbm(5, 4, 3);
     const r = new Rng(10);
     const v0 = Array.from({ length: 3 }, () => Array.from({ length: 5 }, () => (r.uniform() < 0.5 ? 1 : 0)));
-    const want = referenceCd(p, v0, new Rng(77), k, 0.1, 0.01, null);
-    const state = createRbmState(be, p, 3, 0);
-    cdStep(be, p, state, be.fromArray(3, 5, v0.flat()), new Rng(77), { k, lr: 0.1, momentum: 0, weightDecay: 0.01, persistent: false });
+    const want = referenceCd(p, v0, new Rng(77), k, 0.1, 0.005, null);
+    const state = createRbmState(be, p, 3);
+    cdUpdate(p, state, be.fromArray(3, 5, v0.flat()), new Rng(77), { k, persistent: false }, new Sgd(be, p.params, sgd({ l2: 0.005 })));
     assertArrayClose(p.W.data, want.W, `CD-${k} W`);
-    assertArrayClose(p.b.data, want.b, `CD-${k} b`);
-    assertArrayClose(p.c.data, want.c, `CD-${k} c`);
+    assertArrayClose(p.visibleBias.data, want.b, `CD-${k} visibleBias`);
+    assertArrayClose(p.hiddenBias.data, want.c, `CD-${k} hiddenBias`);
     assert.deepEqual(Array.from(state.hChain.data), want.hChain.flat());
   }
 });
@@ -131,16 +138,16 @@ test('PCD chains persist across updates: each update continues the previous nega
   const p = randomRbm(5, 4, 4);
   const ref = randomRbm(5, 4, 4);
   const v0 = [[1, 0, 1, 1, 0], [0, 1, 1, 0, 0]];
-  const state = createRbmState(be, p, 2, 0);
+  const state = createRbmState(be, p, 2);
   const rng = new Rng(5), refRng = new Rng(5);
   let chain = [[0, 0, 0, 0], [0, 0, 0, 0]]; // chains start at all-zero hidden states
-  const opts = { k: 1, lr: 0.2, momentum: 0, weightDecay: 0, persistent: true };
+  const opt = new Sgd(be, p.params, sgd({ lr: 0.2 }));
   for (let t = 0; t < 4; t++) {
-    cdStep(be, p, state, be.fromArray(2, 5, v0.flat()), rng, opts);
+    cdUpdate(p, state, be.fromArray(2, 5, v0.flat()), rng, { k: 1, persistent: true }, opt);
     const want = referenceCd(ref, v0, refRng, 1, 0.2, 0, chain);
     ref.W.data.set(want.W);
-    ref.b.data.set(want.b);
-    ref.c.data.set(want.c);
+    ref.visibleBias.data.set(want.b);
+    ref.hiddenBias.data.set(want.c);
     chain = want.hChain;
     assertArrayClose(p.W.data, want.W, `update ${t + 1} W`);
     assert.deepEqual(Array.from(state.hChain.data), chain.flat(), `chain after update ${t + 1}`);
@@ -208,12 +215,13 @@ test('CD-1 and PCD-1 training raise the exact log-likelihood of a 4-bit data set
   for (const persistent of [false, true]) {
     const p = createRbm(be, 4, 3, new Rng(1).fork('init'));
     const before = exactLogLikelihood(p, data);
-    const state = createRbmState(be, p, 10, 0.5);
+    const state = createRbmState(be, p, 10);
+    const opt = new Sgd(be, p.params, sgd({ momentum: 0.5 }), { fuseMomentum: false });
     const rng = new Rng(2).fork('sampling'), x = be.zeros(10, 4);
     for (let epoch = 0; epoch < 60; epoch++) {
       for (let s = 0; s < 60; s += 10) {
         x.data.set(data.slice(s, s + 10).flat());
-        cdStep(be, p, state, x, rng, { k: 1, lr: 0.1, momentum: 0.5, weightDecay: 0, persistent });
+        cdUpdate(p, state, x, rng, { k: 1, persistent }, opt);
       }
     }
     const after = exactLogLikelihood(p, data);
@@ -221,14 +229,15 @@ test('CD-1 and PCD-1 training raise the exact log-likelihood of a 4-bit data set
   }
 });
 
-test('cdStep is reproducible bit for bit from the seed and never mutates its minibatch', () => {
+test('cdGradients is reproducible bit for bit from the seed and never mutates its minibatch', () => {
   const run = (seed: number) => {
     const p = createRbm(be, 8, 5, new Rng(seed).fork('init'));
-    const st = createRbmState(be, p, 4, 0.9);
+    const st = createRbmState(be, p, 4);
+    const opt = new Sgd(be, p.params, sgd({ momentum: 0.9, l2: 5e-4 }), { fuseMomentum: false });
     const rng = new Rng(seed).fork('sampling');
     const x = be.fromArray(4, 8, Array.from({ length: 32 }, (_, i) => (i * 7) % 3 === 0 ? 1 : 0));
     const before = Float64Array.from(x.data);
-    for (let t = 0; t < 5; t++) cdStep(be, p, st, x, rng, { k: 2, lr: 0.1, momentum: 0.9, weightDecay: 1e-3, persistent: t > 0 });
+    for (let t = 0; t < 5; t++) cdUpdate(p, st, x, rng, { k: 2, persistent: t > 0 }, opt);
     assert.deepEqual(x.data, before);
     return Float64Array.from(p.W.data);
   };
@@ -242,18 +251,18 @@ test('reconstructionError is the cross-entropy of v -> E[h|v] -> E[v|h] summed o
   const got = reconstructionError(be, p, be.fromArray(2, 4, rows.flat()), be.zeros(2, 3), be.zeros(2, 4));
   let want = 0;
   for (const v of rows) {
-    const h = [0, 1, 2].map((j) => sig(p.c.data[j]! + v.reduce((s, vi, i) => s + vi * p.W.data[i * 3 + j]!, 0)));
+    const h = [0, 1, 2].map((j) => sig(p.hiddenBias.data[j]! + v.reduce((s, vi, i) => s + vi * p.W.data[i * 3 + j]!, 0)));
     v.forEach((vi, i) => {
-      const q = sig(p.b.data[i]! + h.reduce((s, hj, j) => s + hj * p.W.data[i * 3 + j]!, 0));
+      const q = sig(p.visibleBias.data[i]! + h.reduce((s, hj, j) => s + hj * p.W.data[i * 3 + j]!, 0));
       want -= vi * Math.log(q) + (1 - vi) * Math.log(1 - q);
     });
   }
   assert.ok(Math.abs(got - want) < 1e-12, `${got} vs ${want}`);
 });
 
-test('cdStep rejects k < 1 and minibatches of the wrong shape', () => {
-  const p = randomRbm(4, 3, 9), st = createRbmState(be, p, 2, 0);
-  const opts = { k: 0, lr: 0.1, momentum: 0, weightDecay: 0, persistent: false };
-  assert.throws(() => cdStep(be, p, st, be.zeros(2, 4), new Rng(1), opts), /k \(Gibbs steps\)/);
-  assert.throws(() => cdStep(be, p, st, be.zeros(3, 4), new Rng(1), { ...opts, k: 1 }), /v0 must be \[2, 4\]/);
+test('cdGradients rejects k < 1 and minibatches of the wrong shape', () => {
+  const p = randomRbm(4, 3, 9), st = createRbmState(be, p, 2);
+  const opt = new Sgd(be, p.params, sgd({}));
+  assert.throws(() => cdUpdate(p, st, be.zeros(2, 4), new Rng(1), { k: 0, persistent: false }, opt), /k \(Gibbs steps\)/);
+  assert.throws(() => cdUpdate(p, st, be.zeros(3, 4), new Rng(1), { k: 1, persistent: false }, opt), /v0 must be \[2, 4\]/);
 });

@@ -6,6 +6,7 @@ import { Dense } from '../../src/nn/dense.ts';
 import { initDense } from '../../src/nn/init.ts';
 import { addPenaltyGradients } from '../../src/nn/penalties.ts';
 import { learningRateAt, Sgd } from '../../src/nn/sgd.ts';
+import { resolveTrialConfig } from '../../src/train/config.ts';
 
 const be = createReferenceBackend('float64');
 
@@ -48,8 +49,9 @@ test('learningRateAt(t) is lr / (1 + decay t)', () => {
   assert.equal(learningRateAt({ lr: 0.1, lrDecay: 0.5 }, 2), 0.05);
 });
 
-test('Sgd rejects a non-positive learning rate and momentum >= 1, naming the setting', () => {
-  const layer = layerWithGrads(6);
-  assert.throws(() => new Sgd(be, layer.params(), { lr: 0, momentum: 0, lrDecay: 0, l1: 0, l2: 0 }), /lr must be > 0/);
-  assert.throws(() => new Sgd(be, layer.params(), { lr: 0.1, momentum: 1, lrDecay: 0, l1: 0, l2: 0 }), /momentum must be in \[0, 1\)/);
+test('the optimiser trusts its config: a non-positive learning rate and momentum >= 1 are rejected by the schema, naming the key', () => {
+  assert.throws(() => resolveTrialConfig({ finetune: { lr: 0 } }), /finetune\.lr/);
+  assert.throws(() => resolveTrialConfig({ finetune: { momentum: 1 } }), /finetune\.momentum/);
+  assert.throws(() => resolveTrialConfig({ pretrain: { lr: 0 } }), /pretrain\.lr/);
+  assert.throws(() => resolveTrialConfig({ pretrain: { momentum: 1 } }), /pretrain\.momentum/);
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { pretrainStack } from '../../src/train/pretrain.ts';
-import { pretrainConfigSchema, type PretrainConfig } from '../../src/train/config.ts';
+import { pretrainConfigSchema, resolveTrialConfig, type PretrainConfig } from '../../src/train/config.ts';
 import { DivergenceError } from '../../src/train/divergence.ts';
 import type { EpochMetrics, Progress } from '../../src/train/hooks.ts';
 import { createReferenceBackend } from '../../src/backends/reference/index.ts';
@@ -64,7 +64,8 @@ test('two-layer stacks: shapes, per-layer hooks and corruption levels, and every
   const data = synthetic(60);
   for (const over of [
     { kind: 'sdae', corruption: [0.1, 0.3], tied: false, noise: 'salt-pepper', loss: 'squared', momentum: 0.5 },
-    { kind: 'sdae', noise: 'gaussian', propagate: 'sample', weightDecay: 1e-3 },
+    { kind: 'sdae', noise: 'gaussian', propagate: 'sample', l2: 5e-4 },
+    { kind: 'dbn', l1: 1e-4, l2: 1e-4, lrDecay: 0.5 },
     { kind: 'dbn', cdK: 2, persistent: true, propagate: 'sample', momentum: 0.5 },
   ] as Partial<PretrainConfig>[]) {
     const seen: EpochMetrics[] = [];
@@ -106,22 +107,32 @@ test('the mean and sample propagation modes share layer 1 and differ from layer 
   assert.notDeepEqual(mean[1]!.W.data, sample[1]!.W.data);
 });
 
-test('bad hyperparameters and data are rejected before training, naming the parameter', async () => {
+test('bad hyperparameters are rejected once, by the config schema, naming the key', () => {
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ lr: -0.1 }, /pretrain\.lr: .*>0/],
+    [{ lr: 0 }, /pretrain\.lr/],
+    [{ corruption: 1 }, /pretrain\.corruption/],
+    [{ corruption: -0.2 }, /pretrain\.corruption/],
+    [{ cdK: 0 }, /pretrain\.cdK: .*>=1/],
+    [{ epochs: 0 }, /pretrain\.epochs/],
+    [{ batchSize: 2.5 }, /pretrain\.batchSize/],
+    [{ momentum: 1 }, /pretrain\.momentum: .*<1/],
+    [{ l2: -1 }, /pretrain\.l2/],
+    [{ l1: -1 }, /pretrain\.l1/],
+    [{ lrDecay: -1 }, /pretrain\.lrDecay/],
+    [{ weightDecay: 2e-4 }, /weightDecay is now pretrain\.l2 with half the value/],
+  ];
+  for (const [over, re] of cases) assert.throws(() => resolveTrialConfig({ pretrain: { kind: 'sdae', ...over } }), re, JSON.stringify(over));
+});
+
+test('what the schema cannot check (across keys, layer sizes, data) is rejected before training, naming the parameter', async () => {
   const data = synthetic(20);
   let trained = false;
   const hooks = { onEpoch: () => void (trained = true) };
   const cases: [Partial<PretrainConfig>, number[], RegExp][] = [
-    [{ lr: -0.1 }, [5], /pretrain\.lr .*> 0/],
-    [{ lr: 0 }, [5], /pretrain\.lr/],
-    [{ corruption: 1 }, [5], /pretrain\.corruption .*\[0, 1\)/],
-    [{ corruption: -0.2 }, [5], /pretrain\.corruption/],
     [{ corruption: [0.1] }, [5, 5], /pretrain\.corruption .*at least 2/],
-    [{ kind: 'dbn', cdK: 0 }, [5], /pretrain\.cdK .*>= 1/],
-    [{ epochs: 0 }, [5], /pretrain\.epochs/],
-    [{ batchSize: 2.5 }, [5], /pretrain\.batchSize/],
-    [{ momentum: 1 }, [5], /pretrain\.momentum .*\[0, 1\)/],
-    [{ weightDecay: -1 }, [5], /pretrain\.weightDecay/],
     [{ kind: 'none' }, [5], /pretrain\.kind/],
+    [{ decoder: 'identity' }, [5], /pretrain\.decoder/],
     [{}, [5, 0], /hidden layer 2 has size 0/],
   ];
   for (const [over, sizes, re] of cases) {
