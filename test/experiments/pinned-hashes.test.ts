@@ -14,7 +14,7 @@ interface Pinned {
 const pinned = JSON.parse(readFileSync(new URL('./fixtures/pinned-trial-hashes.json', import.meta.url), 'utf8')) as Record<string, Pinned>;
 
 for (const name of ['depth', 'marginals', 'smoke']) {
-  test(`experiments/${name}.ts expands, with and without each preset, to exactly the trial hashes pinned before the refactor`, async () => {
+  test(`experiments/${name}.ts expands, with and without each preset, to exactly the pinned trial hashes`, async () => {
     const exp = (await import(`../../experiments/${name}.ts`)).default as Experiment;
     const presets = [null, ...Object.keys(exp.input.presets ?? {})];
     for (const preset of presets) {
