@@ -10,6 +10,7 @@
 import { gatherBatch, type Dataset } from '../data/dataset.ts';
 import type { Mlp } from '../models/mlp.ts';
 import type { Rng } from '../rng/rng.ts';
+import { evaluate } from '../train/evaluate.ts';
 import { ShapeError } from '../tensor/shapes.ts';
 
 /**
@@ -101,7 +102,7 @@ export function criterionAlong(opts: CriterionAlongOptions): CriterionSlice {
     alphas.forEach((a, k) => {
       for (let i = 0; i < theta.length; i++) point[i] = theta[i]! + a * direction[i]!;
       model.setFlat(point);
-      const s = model.evaluate(data, opts.batchSize ?? 500);
+      const s = evaluate(model, data, opts.batchSize ?? 500);
       nll[k] = s.nll;
       error[k] = s.error;
     });

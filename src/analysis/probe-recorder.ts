@@ -20,6 +20,7 @@ import type { Dataset } from '../data/dataset.ts';
 import type { Mlp } from '../models/mlp.ts';
 import { checkpointTensor, CheckpointError, readCheckpoint, writeCheckpoint } from '../train/checkpoint.ts';
 import type { EpochContext, EpochMetrics, TrainingHooks } from '../train/hooks.ts';
+import { predict } from '../train/evaluate.ts';
 
 /** Version string stored under metadata `probeFormat`. */
 export const PROBE_FORMAT = 'pretrain-lab-probe/1';
@@ -112,7 +113,7 @@ export function createProbeRecorder(opts: ProbeRecorderOptions): ProbeRecorder {
     },
     record(model, epoch, vals = {}) {
       if (!(Number.isInteger(epoch) && epoch >= 0)) throw new RangeError(`ProbeRecorder.record: epoch must be an integer >= 0, got ${epoch}`);
-      const out = model.predict(probe, opts.batchSize ?? 500); // [nProbe, nClasses]
+      const out = predict(model, probe, opts.batchSize ?? 500); // [nProbe, nClasses]
       const k = out.length / nProbe;
       if (nClasses === 0) nClasses = k;
       else if (k !== nClasses) throw new RangeError(`ProbeRecorder.record: the model outputs ${k} classes but ${path} holds ${nClasses}`);

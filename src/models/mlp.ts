@@ -1,8 +1,29 @@
+/**
+ * The multi-layer perceptron that every trial fine-tunes (Erhan et al. 2010, Section 2; the
+ * Deep Learning Tutorials' mlp.py / DBN.py fine-tuning):
+ *
+ *   h^0 = x                          x: [B, nIn]
+ *   h^l = f(h^{l-1} W^l + b^l)       l = 1..L; W^l: [n_{l-1}, n_l], b^l: [1, n_l]; f: sigmoid, tanh or relu
+ *   z   = h^L W^o + b^o              logits [B, nClasses]; W^o: [n_L, nClasses]
+ *   p   = softmax(z)                 row-wise, max-subtracted
+ *
+ * Loss: the batch's mean negative log-likelihood `-(1/B) sum_i log p[i, y_i]` (penalties such
+ * as L1/L2 are the optimiser's business, `src/nn/sgd.ts`).
+ *
+ * Gradient, by back-propagation through the dense layers (`src/nn/dense.ts`), top to bottom:
+ *   dZ      = (p - onehot(y)) / B                     softmax + NLL, fused (`softmaxNll`)
+ *   dW^o    = (h^L)^T dZ;   db^o = colSums(dZ);   dH^L = dZ (W^o)^T
+ *   dA^l    = dH^l * f'(a^l), written with the output h^l = f(a^l):
+ *             sigmoid h (1 - h);  tanh 1 - h^2;  relu [h > 0]
+ *   dW^l    = (h^{l-1})^T dA^l;  db^l = colSums(dA^l);  dH^{l-1} = dA^l (W^l)^T  (not for l = 1)
+ *
+ * Scoring a data set (error, NLL, softmax outputs) is training's business:
+ * `src/train/evaluate.ts`.
+ */
 import type { Activation, Backend } from '../tensor/kernels.ts';
 import type { Matrix } from '../tensor/matrix.ts';
 import { ShapeError } from '../tensor/shapes.ts';
 import type { Rng } from '../rng/rng.ts';
-import { gatherBatch, type Dataset } from '../data/dataset.ts';
 import type { DenseParams } from '../nn/dense-params.ts';
 import { Dense } from '../nn/dense.ts';
 import { initDense, type InitScheme } from '../nn/init.ts';
@@ -20,12 +41,6 @@ export interface MlpSpec {
   init: InitScheme;
 }
 
-/** Classification error (fraction) and mean negative log-likelihood on a data set. */
-export interface Score {
-  error: number;
-  nll: number;
-}
-
 /** A named trainable matrix of the model (`hidden.0.W`, ..., `output.b`). */
 export type NamedParam = Param;
 
@@ -35,9 +50,8 @@ interface LossBuffers {
 }
 
 /**
- * A feed-forward classifier: hidden Dense layers `h^l = f(h^{l-1} W^l + b^l)` and a softmax
- * output trained on the mean negative log-likelihood (Erhan et al. 2010, Section 2; the
- * Deep Learning Tutorials' mlp.py / DBN.py fine-tuning).
+ * The feed-forward classifier of the module comment: hidden Dense layers and a softmax output
+ * trained on the mean negative log-likelihood.
  *
  * Initialisation: hidden layer l comes from `stack[l]` when a pre-trained stack is given
  * (copied, so the stack is never modified), otherwise from `spec.init` with the `init` stream.
@@ -53,7 +67,6 @@ export class Mlp {
   readonly output: Dense;
   private readonly named: NamedParam[];
   private readonly lossBuffers = new Map<number, LossBuffers>();
-  private readonly evalBatches = new Map<number, { x: Matrix; labels: Int32Array; pred: Int32Array }>();
   private fusedOptimizer: Optimizer | null = null;
 
   private constructor(
@@ -73,22 +86,14 @@ export class Mlp {
 
   /**
    * Builds an MLP. `stack` (optional, length <= hidden.length) gives the bottom layers'
-   * parameters (e.g. from `pretrainStack`); they are copied. The rest draw from `rng`
-   * (pass `new Rng(seed).fork('init')`), bottom to top, then the output layer.
+   * parameters (e.g. from `pretrainStack`), layer l as W `[n_{l-1}, n_l]`, b `[1, n_l]`; they
+   * are copied. The rest draw from `rng` (pass `new Rng(seed).fork('init')`), bottom to top,
+   * then the output layer. The spec and the stack are trusted: the trial config schema and
+   * `validateTrialConfig` check the sizes, `loadPretrainedStack` a saved stack's shapes (a
+   * wrong-shaped stack still fails, in the checked `copy` kernel).
    */
   static create(backend: Backend, spec: MlpSpec, rng: Rng, stack: readonly DenseParams[] = []): Mlp {
     const { nIn, hidden, nClasses } = spec;
-    if (!(Number.isInteger(nIn) && nIn >= 1)) throw new RangeError(`Mlp: nIn must be an integer >= 1, got ${nIn}`);
-    if (!(Number.isInteger(nClasses) && nClasses >= 2)) throw new RangeError(`Mlp: nClasses must be an integer >= 2, got ${nClasses}`);
-    if (hidden.some((h) => !(Number.isInteger(h) && h >= 1))) {
-      throw new RangeError(`Mlp: hidden sizes must be integers >= 1, got [${hidden.join(', ')}]`);
-    }
-    if (!['sigmoid', 'tanh', 'relu'].includes(spec.activation)) {
-      throw new RangeError(`Mlp: activation must be sigmoid, tanh or relu, got '${spec.activation}'`);
-    }
-    if (stack.length > hidden.length) {
-      throw new ShapeError(`Mlp: a stack of ${stack.length} pre-trained layers is deeper than the ${hidden.length} hidden layers`);
-    }
     const layers: Dense[] = [];
     let fanIn = nIn;
     for (let l = 0; l < hidden.length; l++) {
@@ -96,12 +101,6 @@ export class Mlp {
       let params: DenseParams;
       const given = stack[l];
       if (given) {
-        if (given.W.rows !== fanIn || given.W.cols !== nOut || given.b.rows !== 1 || given.b.cols !== nOut) {
-          throw new ShapeError(
-            `Mlp: pre-trained layer ${l} has W [${given.W.rows}, ${given.W.cols}], b [${given.b.rows}, ${given.b.cols}]; ` +
-              `the model needs W [${fanIn}, ${nOut}], b [1, ${nOut}] (check model.hidden and the data dimension)`,
-          );
-        }
         params = { W: backend.zeros(fanIn, nOut), b: backend.zeros(1, nOut) };
         backend.copy(given.W, params.W);
         backend.copy(given.b, params.b);
@@ -188,63 +187,6 @@ export class Mlp {
     return ok;
   }
 
-  private evalBatch(batch: number): { x: Matrix; labels: Int32Array; pred: Int32Array } {
-    let b = this.evalBatches.get(batch);
-    if (!b) {
-      b = { x: this.backend.zeros(batch, this.spec.nIn), labels: new Int32Array(batch), pred: new Int32Array(batch) };
-      this.evalBatches.set(batch, b);
-    }
-    return b;
-  }
-
-  private checkData(ds: Dataset, what: string): void {
-    if (ds.dim !== this.spec.nIn) {
-      throw new ShapeError(`Mlp.${what}: ${ds.name} has ${ds.dim} features but the model takes ${this.spec.nIn}`);
-    }
-    if (ds.nClasses > this.spec.nClasses) {
-      throw new ShapeError(`Mlp.${what}: ${ds.name} has ${ds.nClasses} classes but the model outputs ${this.spec.nClasses}`);
-    }
-  }
-
-  /**
-   * Runs over `ds` in batches of `batchSize` (the network in test mode) and calls
-   * `visit(start, probs, labels, pred)` for each batch, probs `[b, nClasses]`.
-   */
-  private sweep(ds: Dataset, batchSize: number, visit: (start: number, nll: number, probs: Matrix, b: { labels: Int32Array; pred: Int32Array }) => void): void {
-    const idx = new Int32Array(batchSize);
-    for (let s = 0; s < ds.n; s += batchSize) {
-      const n = Math.min(batchSize, ds.n - s);
-      const buf = this.evalBatch(n);
-      for (let i = 0; i < n; i++) idx[i] = s + i;
-      gatherBatch(ds, idx.subarray(0, n), buf.x, buf.labels);
-      const logits = this.forward(buf.x, false);
-      const { probs } = this.lossBuffersFor(n);
-      const nll = this.backend.softmaxCrossEntropy(logits, buf.labels, probs, null, 1);
-      this.backend.argmaxRows(probs, buf.pred);
-      visit(s, nll, probs, buf);
-    }
-  }
-
-  /** Classification error and mean NLL on every example of `ds`, in batches (test mode). */
-  evaluate(ds: Dataset, batchSize = 500): Score {
-    this.checkData(ds, 'evaluate');
-    if (ds.n === 0) return { error: NaN, nll: NaN };
-    let nll = 0, wrong = 0;
-    this.sweep(ds, batchSize, (_s, batchNll, _p, b) => {
-      nll += batchNll;
-      for (let i = 0; i < b.labels.length; i++) if (b.pred[i] !== b.labels[i]) wrong++;
-    });
-    return { error: wrong / ds.n, nll: nll / ds.n };
-  }
-
-  /** Softmax outputs `[ds.n, nClasses]` row-major as float32 (probe outputs for function-space trajectories). */
-  predict(ds: Dataset, batchSize = 500): Float32Array {
-    this.checkData(ds, 'predict');
-    const k = this.spec.nClasses, out = new Float32Array(ds.n * k);
-    this.sweep(ds, batchSize, (s, _nll, probs) => out.set(probs.data.subarray(0, probs.size), s * k));
-    return out;
-  }
-
   /** Every trainable matrix, named `hidden.<l>.W`, `hidden.<l>.b`, ..., `output.W`, `output.b` (live). */
   parameters(): readonly NamedParam[] {
     return this.named;
@@ -315,8 +257,6 @@ export class Mlp {
       b.probs.dispose();
       b.grad.dispose();
     }
-    for (const b of this.evalBatches.values()) b.x.dispose();
     this.lossBuffers.clear();
-    this.evalBatches.clear();
   }
 }

@@ -14,10 +14,11 @@ import type { Matrix } from '../tensor/matrix.ts';
 import type { Rng, RngState } from '../rng/rng.ts';
 import { gatherBatch, type DataSplits } from '../data/dataset.ts';
 import { epochOrder } from '../data/batches.ts';
-import type { Mlp, Score } from '../models/mlp.ts';
+import type { Mlp } from '../models/mlp.ts';
 import { learningRateAt, Sgd } from '../nn/sgd.ts';
 import { ConfigError, type FinetuneConfig } from './config.ts';
 import type { EpochMetrics, TrainingHooks } from './hooks.ts';
+import { evaluate, type Score } from './evaluate.ts';
 import { DivergenceError } from './divergence.ts';
 import { EarlyStopping, type EarlyStoppingState } from './early-stopping.ts';
 import { CheckpointError, checkpointTensor, readCheckpoint, writeCheckpoint, type Tensor } from './checkpoint.ts';
@@ -26,7 +27,9 @@ import { loadModelTensors, modelTensors, setMatrix } from './model-checkpoint.ts
 export interface FinetuneOptions {
   /** The network to train in place; on return it holds the kept network (see `FinetuneResult`). */
   model: Mlp;
+  /** Splits of the model's input dimension; checked against `config` by `validateTrialData`. */
   data: DataSplits;
+  /** A schema-checked config (`finetuneConfigSchema`). */
   config: FinetuneConfig;
   /** The example-order stream, `new Rng(seed).fork('order')`. */
   rng: Rng;
@@ -132,11 +135,11 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
       const trainSeconds = (performance.now() - te) / 1000;
       const values: Record<string, number> = { trainObjective: sum / train.n, lr: opt.lr, trainSeconds };
       if (evalTrain) {
-        const s = model.evaluate(train, evalBs);
+        const s = evaluate(model, train, evalBs);
         values['trainNll'] = s.nll;
         values['trainError'] = s.error;
       }
-      const v = model.evaluate(valid, evalBs), t = model.evaluate(test, evalBs);
+      const v = evaluate(model, valid, evalBs), t = evaluate(model, test, evalBs);
       Object.assign(values, { validNll: v.nll, validError: v.error, testNll: t.nll, testError: t.error });
       if (stopper.update(epoch, v.error) && cfg.patience !== null) {
         best ??= model.snapshot();
@@ -181,23 +184,17 @@ function finalScores(model: Mlp, data: DataSplits, m: EpochMetrics | undefined, 
       test: { error: v['testError']!, nll: v['testNll']! },
     };
   }
-  return { train: model.evaluate(data.train, evalBs), valid: model.evaluate(data.valid, evalBs), test: model.evaluate(data.test, evalBs) };
+  return { train: evaluate(model, data.train, evalBs), valid: evaluate(model, data.valid, evalBs), test: evaluate(model, data.test, evalBs) };
 }
 
+/**
+ * Checks the one input no schema covers (`untilEpoch`). The data and the config are trusted:
+ * the trial config schema checks the hyperparameters and `validateTrialData`
+ * (`src/train/validate.ts`) that the splits can serve them (non-empty training set, a
+ * validation set when `patience` is set); a split of another dimension than the model fails
+ * in `gatherBatch`, a label the model cannot output in the checked softmax kernel.
+ */
 function checkInputs(opts: FinetuneOptions): void {
-  const { model, data, config: cfg } = opts;
-  for (const [name, ds] of Object.entries(data)) {
-    if (ds.dim !== model.spec.nIn) {
-      throw new ConfigError(`finetune: the ${name} split (${ds.name}) has ${ds.dim} features but the model takes ${model.spec.nIn}`);
-    }
-    if (ds.nClasses > model.spec.nClasses) {
-      throw new ConfigError(`finetune: the ${name} split has ${ds.nClasses} classes but the model outputs ${model.spec.nClasses}`);
-    }
-  }
-  if (data.train.n === 0) throw new ConfigError('finetune: the training set is empty; check data.trainSize');
-  if (cfg.patience !== null && data.valid.n === 0) {
-    throw new ConfigError('finetune: early stopping (finetune.patience) needs a validation set, but it is empty; set patience to null or give data.validSize');
-  }
   if (opts.untilEpoch !== undefined && !(Number.isInteger(opts.untilEpoch) && opts.untilEpoch >= 1)) {
     throw new ConfigError(`finetune: untilEpoch must be an integer >= 1, got ${opts.untilEpoch}`);
   }

@@ -4,6 +4,7 @@ export * from './config.ts';
 export * from './config-keys.ts';
 export * from './divergence.ts';
 export * from './early-stopping.ts';
+export * from './evaluate.ts';
 export * from './finetune.ts';
 export * from './hooks.ts';
 export * from './model-checkpoint.ts';

@@ -30,6 +30,7 @@ import type { Mlp } from '../models/mlp.ts';
 import { Sgd } from '../nn/sgd.ts';
 import { ConfigError } from './config.ts';
 import { DivergenceError } from './divergence.ts';
+import { evaluate } from './evaluate.ts';
 import type { EpochMetrics, TrainingHooks } from './hooks.ts';
 
 /** The paper's moving-average window for the online error (Section 8.1, Fig. 11). */
@@ -141,7 +142,7 @@ export async function trainOnline(opts: OnlineOptions): Promise<OnlineResult> {
           lr: opt.lr,
         };
         if (opts.test) {
-          const s = model.evaluate(opts.test, opts.evalBatchSize ?? 500);
+          const s = evaluate(model, opts.test, opts.evalBatchSize ?? 500);
           values['testError'] = s.error;
           values['testNll'] = s.nll;
         }

@@ -1,12 +1,10 @@
 import type { NumericVariant } from '../tensor/numeric-variant.ts';
 import type { TrialConfig } from './config.ts';
+import type { Score } from './evaluate.ts';
 import type { EpochMetrics } from './hooks.ts';
 
-/** Classification error (fraction in [0, 1]) and mean negative log-likelihood on one split. */
-export interface SplitScore {
-  error: number;
-  nll: number;
-}
+/** Classification error (fraction in [0, 1]) and mean negative log-likelihood on one split (the `Score` of `evaluate`). */
+export type SplitScore = Score;
 
 /** What `runTrial` returns: everything a store record and a report need. */
 export interface TrialResult {

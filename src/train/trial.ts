@@ -28,16 +28,16 @@ import { loadData } from '../data/load.ts';
 import type { DenseParams } from '../nn/dense-params.ts';
 import { Mlp } from '../models/mlp.ts';
 import { resampleFromMarginals } from '../models/marginals.ts';
-import { hiddenSizes, resolveTrialConfig, type TrialConfigInput } from './config.ts';
+import { hiddenSizes, resolveTrialConfig, type TrialConfig, type TrialConfigInput } from './config.ts';
 import type { EpochMetrics, TrainingHooks } from './hooks.ts';
 import { pretrainStack } from './pretrain.ts';
-import { finetune } from './finetune.ts';
+import { finetune, type FinetuneResult } from './finetune.ts';
 import { readCheckpoint } from './checkpoint.ts';
 import { saveModel } from './model-checkpoint.ts';
 import { loadPretrainedStack, PRETRAIN_FILE, pretrainKey, savePretrainedStack } from './pretrain-checkpoint.ts';
+import { assertResumableVariant, variantMetadata } from './checkpoint-variant.ts';
 import { pretrainedLayerCount, validateTrialConfig, validateTrialData } from './validate.ts';
 import type { TrialResult } from './trial-result.ts';
-import { assertResumableVariant, variantMetadata } from './checkpoint-variant.ts';
 
 export interface RunTrialOptions {
   /** Backend to run on (default: `createBackend(config.backend)`). */
@@ -62,110 +62,213 @@ export const FINAL_FILE = 'final.safetensors';
 /** Runs one trial; see the module comment. Throws ConfigError before any training on bad settings. */
 export async function runTrial(config: TrialConfigInput, opts: RunTrialOptions = {}): Promise<TrialResult> {
   const t0 = performance.now();
-  const cfg = resolveTrialConfig(config);
-  validateTrialConfig(cfg);
-  const backend = opts.backend ?? (await createBackend(cfg.backend));
-  const data = opts.data ?? (await loadData(cfg.data, cfg.seed));
-  validateTrialData(cfg, data);
-
-  const sizes = hiddenSizes(cfg.model);
-  const k = Math.min(pretrainedLayerCount(cfg), sizes.length);
-  const root = new Rng(cfg.seed);
-  const dir = opts.checkpointDir;
-  const resumePath = dir ? join(dir, RESUME_FILE) : undefined;
-  const resuming = Boolean(opts.resume && resumePath && existsSync(resumePath));
-  const configJson = JSON.stringify(cfg);
-  const variant = backend.variant;
-
-  let pretrainHistory: EpochMetrics[] = [];
-  let pretrainSeconds = 0;
-  let stack: DenseParams[] = [];
-  if (resuming) {
-    const md = readCheckpoint(resumePath!).metadata;
-    if (md['config'] !== configJson) {
-      throw new Error(`cannot resume from ${resumePath}: it was written by a different trial config; delete it or pass resume: false`);
-    }
-    assertResumableVariant(md, variant, resumePath!);
-    pretrainHistory = JSON.parse(md['pretrainHistory'] ?? '[]') as EpochMetrics[];
-    pretrainSeconds = Number(md['pretrainSeconds'] ?? 0);
-  } else if (k > 0) {
-    const tp = performance.now();
-    const stackPath = dir ? join(dir, PRETRAIN_FILE) : undefined;
-    const bottom = sizes.slice(0, k);
-    const key = pretrainKey(cfg, bottom, variant);
-    let done: DenseParams[] = [];
-    let secondsBefore = 0;
-    if (opts.resume && stackPath && existsSync(stackPath)) {
-      const saved = loadPretrainedStack(backend, stackPath, key, bottom, data.train.dim);
-      done = saved.layers;
-      pretrainHistory = saved.history;
-      secondsBefore = saved.seconds;
-    }
-    const hooks: TrainingHooks = {
-      onEpoch: (m, ctx) => {
-        pretrainHistory.push(m);
-        return opts.hooks?.onEpoch?.(m, ctx);
-      },
-      ...(opts.hooks?.onProgress ? { onProgress: opts.hooks.onProgress } : {}),
-    };
-    const onLayer = stackPath
-      ? (layers: readonly DenseParams[]) => savePretrainedStack(stackPath, layers, key, pretrainHistory, secondsBefore + (performance.now() - tp) / 1000)
-      : undefined;
-    stack = await pretrainStack(backend, data.train, bottom, cfg.pretrain, root.fork('pretrain'), hooks, { done, ...(onLayer ? { onLayer } : {}) });
-    if (cfg.pretrain.use === 'histogram') {
-      const resampled = resampleFromMarginals(backend, stack, root.fork('marginals'));
-      disposeStack(stack);
-      stack = resampled;
-    }
-    pretrainSeconds = secondsBefore + (performance.now() - tp) / 1000;
-  }
-
-  const model = Mlp.create(
-    backend,
-    { nIn: data.train.dim, hidden: sizes, nClasses: data.train.nClasses, activation: cfg.model.activation, init: cfg.model.init },
-    root.fork('init'),
-    stack,
-  );
-  disposeStack(stack);
+  const { cfg, backend } = await setUp(config, opts);
+  const data = await loadTrialData(cfg, opts);
+  const t = plan(cfg, backend, data, opts);
+  const pre = await pretrainOrResume(t, opts);
+  const model = buildModel(t, pre.stack);
   try {
-    const ft = await finetune({
-      model,
-      data,
-      config: cfg.finetune,
-      rng: root.fork('order'),
-      ...(opts.hooks ? { hooks: opts.hooks } : {}),
-      ...(resumePath ? { checkpointPath: resumePath } : {}),
-      ...(resuming ? { resumeFrom: resumePath! } : {}),
-      ...(opts.evaluateTrain !== undefined ? { evaluateTrain: opts.evaluateTrain } : {}),
-      metadata: { config: configJson, ...variantMetadata(variant), pretrainHistory: JSON.stringify(pretrainHistory), pretrainSeconds: String(pretrainSeconds) },
-    });
-    const finetuneSeconds = ft.history.reduce((s, h) => s + h.seconds, 0);
-    let checkpoint: string | null = null;
-    if (dir) {
-      checkpoint = join(dir, FINAL_FILE);
-      saveModel(checkpoint, model, {
-        config: configJson,
-        ...variantMetadata(variant),
-        metrics: JSON.stringify({ final: ft.final, bestEpoch: ft.bestEpoch, epochsRun: ft.epochsRun }),
-      });
-      rmSync(resumePath!, { force: true });
-      rmSync(join(dir, PRETRAIN_FILE), { force: true });
-    }
-    return {
-      final: ft.final,
-      bestEpoch: ft.bestEpoch,
-      epochsRun: ft.epochsRun,
-      history: [...pretrainHistory, ...ft.history],
-      seconds: { pretrain: pretrainSeconds, finetune: finetuneSeconds, total: (performance.now() - t0) / 1000 },
-      checkpoint,
-      backend: `${backend.name} (${backend.description})`,
-      variant,
-      stoppedEarly: ft.stoppedEarly,
-      config: cfg,
-    };
+    const ft = await fineTune(t, model, pre, opts);
+    const checkpoint = saveFinal(t, model, ft);
+    return trialResult(t, pre, ft, checkpoint, t0);
   } finally {
     model.dispose();
   }
+}
+
+/** Everything the steps of one trial share, fixed before any training. */
+interface TrialPlan {
+  cfg: TrialConfig;
+  backend: Backend;
+  data: DataSplits;
+  /** Hidden layer sizes, bottom first (`hiddenSizes(cfg.model)`). */
+  sizes: number[];
+  /** Number of bottom layers pre-trained (0..sizes.length). */
+  k: number;
+  /** `new Rng(cfg.seed)`: every stream forks from it. */
+  root: Rng;
+  /** The checkpoint directory, when given. */
+  dir: string | undefined;
+  /** `dir/resume.safetensors`, when there is a directory. */
+  resumePath: string | undefined;
+  /** True when continuing from an existing resume state (pre-training is not redone). */
+  resuming: boolean;
+  /** `JSON.stringify(cfg)`: the `config` metadata of every checkpoint. */
+  configJson: string;
+}
+
+/** What pre-training (or the resume state) hands to fine-tuning. */
+interface Pretrained {
+  /** The pre-training epochs' metrics, oldest first. */
+  history: EpochMetrics[];
+  /** Wall-clock seconds of pre-training, including runs before a resume. */
+  seconds: number;
+  /** The pre-trained bottom layers (`[]` when none or when resuming fine-tuning); disposed by `buildModel`. */
+  stack: DenseParams[];
+}
+
+/**
+ * Step 1: resolves the config (defaults, schema), checks what the schema cannot
+ * (`validateTrialConfig`), and creates the backend (unless given).
+ * @throws ConfigError on a bad config, before anything else happens
+ */
+async function setUp(config: TrialConfigInput, opts: RunTrialOptions): Promise<{ cfg: TrialConfig; backend: Backend }> {
+  const cfg = resolveTrialConfig(config);
+  validateTrialConfig(cfg);
+  const backend = opts.backend ?? (await createBackend(cfg.backend));
+  return { cfg, backend };
+}
+
+/**
+ * Step 2: loads the data (unless given) and checks that it can serve the config
+ * (`validateTrialData`).
+ * @throws ConfigError when the data does not fit the config
+ */
+async function loadTrialData(cfg: TrialConfig, opts: RunTrialOptions): Promise<DataSplits> {
+  const data = opts.data ?? (await loadData(cfg.data, cfg.seed));
+  validateTrialData(cfg, data);
+  return data;
+}
+
+/** Step 3: fixes the layer sizes, the random root, the checkpoint paths and whether this run resumes. */
+function plan(cfg: TrialConfig, backend: Backend, data: DataSplits, opts: RunTrialOptions): TrialPlan {
+  const sizes = hiddenSizes(cfg.model);
+  const dir = opts.checkpointDir;
+  const resumePath = dir ? join(dir, RESUME_FILE) : undefined;
+  return {
+    cfg,
+    backend,
+    data,
+    sizes,
+    k: Math.min(pretrainedLayerCount(cfg), sizes.length),
+    root: new Rng(cfg.seed),
+    dir,
+    resumePath,
+    resuming: Boolean(opts.resume && resumePath && existsSync(resumePath)),
+    configJson: JSON.stringify(cfg),
+  };
+}
+
+/**
+ * Step 4: the pre-trained bottom layers. When resuming fine-tuning, only the pre-training
+ * history and time are read back from the resume state; with no layer to pre-train, nothing.
+ */
+async function pretrainOrResume(t: TrialPlan, opts: RunTrialOptions): Promise<Pretrained> {
+  if (t.resuming) return pretrainingOfResumeState(t);
+  if (t.k === 0) return { history: [], seconds: 0, stack: [] };
+  return pretrainBottomLayers(t, opts);
+}
+
+/**
+ * The pre-training history and seconds stored in the resume state.
+ * @throws Error when the resume state was written by another trial config
+ */
+function pretrainingOfResumeState(t: TrialPlan): Pretrained {
+  const md = readCheckpoint(t.resumePath!).metadata;
+  if (md['config'] !== t.configJson) {
+    throw new Error(`cannot resume from ${t.resumePath}: it was written by a different trial config; delete it or pass resume: false`);
+  }
+  assertResumableVariant(md, t.backend.variant, t.resumePath!);
+  return {
+    history: JSON.parse(md['pretrainHistory'] ?? '[]') as EpochMetrics[],
+    seconds: Number(md['pretrainSeconds'] ?? 0),
+    stack: [],
+  };
+}
+
+/**
+ * Pre-trains the bottom `k` layers greedily (continuing from `pretrain.safetensors` with
+ * `resume`, which is rewritten after every finished layer), then resamples them from their
+ * marginals when `pretrain.use` is `histogram`.
+ */
+async function pretrainBottomLayers(t: TrialPlan, opts: RunTrialOptions): Promise<Pretrained> {
+  const { cfg, backend, data, dir } = t;
+  const tp = performance.now();
+  const stackPath = dir ? join(dir, PRETRAIN_FILE) : undefined;
+  const bottom = t.sizes.slice(0, t.k);
+  const key = pretrainKey(cfg, bottom, backend.variant);
+  const saved = opts.resume && stackPath && existsSync(stackPath) ? loadPretrainedStack(backend, stackPath, key, bottom, data.train.dim) : null;
+  const history: EpochMetrics[] = saved ? saved.history : [];
+  const secondsBefore = saved ? saved.seconds : 0;
+  const hooks: TrainingHooks = {
+    onEpoch: (m, ctx) => {
+      history.push(m);
+      return opts.hooks?.onEpoch?.(m, ctx);
+    },
+    ...(opts.hooks?.onProgress ? { onProgress: opts.hooks.onProgress } : {}),
+  };
+  const onLayer = stackPath
+    ? (layers: readonly DenseParams[]) => savePretrainedStack(stackPath, layers, key, history, secondsBefore + (performance.now() - tp) / 1000)
+    : undefined;
+  let stack = await pretrainStack(backend, data.train, bottom, cfg.pretrain, t.root.fork('pretrain'), hooks, { done: saved ? saved.layers : [], ...(onLayer ? { onLayer } : {}) });
+  if (cfg.pretrain.use === 'histogram') {
+    const resampled = resampleFromMarginals(backend, stack, t.root.fork('marginals'));
+    disposeStack(stack);
+    stack = resampled;
+  }
+  return { history, seconds: secondsBefore + (performance.now() - tp) / 1000, stack };
+}
+
+/** Step 5: the Mlp, its bottom layers copied from `stack` (then disposed), the rest from the `init` stream. */
+function buildModel(t: TrialPlan, stack: DenseParams[]): Mlp {
+  const { cfg, data } = t;
+  const model = Mlp.create(
+    t.backend,
+    { nIn: data.train.dim, hidden: t.sizes, nClasses: data.train.nClasses, activation: cfg.model.activation, init: cfg.model.init },
+    t.root.fork('init'),
+    stack,
+  );
+  disposeStack(stack);
+  return model;
+}
+
+/** Step 6: fine-tunes `model` in place (from the resume state when resuming), writing the resume state each epoch. */
+function fineTune(t: TrialPlan, model: Mlp, pre: Pretrained, opts: RunTrialOptions): Promise<FinetuneResult> {
+  return finetune({
+    model,
+    data: t.data,
+    config: t.cfg.finetune,
+    rng: t.root.fork('order'),
+    ...(opts.hooks ? { hooks: opts.hooks } : {}),
+    ...(t.resumePath ? { checkpointPath: t.resumePath } : {}),
+    ...(t.resuming ? { resumeFrom: t.resumePath! } : {}),
+    ...(opts.evaluateTrain !== undefined ? { evaluateTrain: opts.evaluateTrain } : {}),
+    metadata: { config: t.configJson, ...variantMetadata(t.backend.variant), pretrainHistory: JSON.stringify(pre.history), pretrainSeconds: String(pre.seconds) },
+  });
+}
+
+/**
+ * Step 7: with a checkpoint directory, writes `final.safetensors` (the kept network, the
+ * config and the final metrics) and deletes the resume and pre-training states.
+ * @returns the final checkpoint's path, or null without a directory
+ */
+function saveFinal(t: TrialPlan, model: Mlp, ft: FinetuneResult): string | null {
+  if (!t.dir) return null;
+  const checkpoint = join(t.dir, FINAL_FILE);
+  saveModel(checkpoint, model, {
+    config: t.configJson,
+    ...variantMetadata(t.backend.variant),
+    metrics: JSON.stringify({ final: ft.final, bestEpoch: ft.bestEpoch, epochsRun: ft.epochsRun }),
+  });
+  rmSync(t.resumePath!, { force: true });
+  rmSync(join(t.dir, PRETRAIN_FILE), { force: true });
+  return checkpoint;
+}
+
+/** Step 8: the trial's result record (`t0`: when `runTrial` started, for the total seconds). */
+function trialResult(t: TrialPlan, pre: Pretrained, ft: FinetuneResult, checkpoint: string | null, t0: number): TrialResult {
+  return {
+    final: ft.final,
+    bestEpoch: ft.bestEpoch,
+    epochsRun: ft.epochsRun,
+    history: [...pre.history, ...ft.history],
+    seconds: { pretrain: pre.seconds, finetune: ft.history.reduce((s, h) => s + h.seconds, 0), total: (performance.now() - t0) / 1000 },
+    checkpoint,
+    backend: `${t.backend.name} (${t.backend.description})`,
+    stoppedEarly: ft.stoppedEarly,
+    config: t.cfg,
+    variant: t.backend.variant,
+  };
 }
 
 function disposeStack(stack: readonly DenseParams[]): void {

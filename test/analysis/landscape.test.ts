@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createReferenceBackend } from '../../src/backends/reference/index.ts';
 import { Mlp } from '../../src/models/mlp.ts';
+import { evaluate } from '../../src/train/evaluate.ts';
 import { Rng } from '../../src/rng/rng.ts';
 import { selectExamples } from '../../src/data/batches.ts';
 import { alphaGrid, criterionAlong, gradientDirection, randomDirection } from '../../src/analysis/landscape.ts';
@@ -26,7 +27,7 @@ describe('landscape', () => {
     const before = model.getFlat();
     const v = randomDirection(model.numParameters, new Rng(2));
     const s = criterionAlong({ model, data: data.train, direction: v, alphas: [-1, 0, 0.5] });
-    const loss = model.evaluate(data.train);
+    const loss = evaluate(model, data.train);
     assert.equal(s.nll[1], loss.nll);
     assert.equal(s.error[1], loss.error);
     assert.notEqual(s.nll[0], loss.nll, 'a step of 1 along a unit direction changes the loss');

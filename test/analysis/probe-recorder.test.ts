@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createReferenceBackend } from '../../src/backends/reference/index.ts';
 import { Rng } from '../../src/rng/rng.ts';
 import { Mlp } from '../../src/models/mlp.ts';
+import { predict } from '../../src/train/evaluate.ts';
 import { headExamples } from '../../src/data/batches.ts';
 import { finetuneConfigSchema } from '../../src/train/config.ts';
 import { finetune } from '../../src/train/finetune.ts';
@@ -23,7 +24,7 @@ describe('probe recorder', () => {
   test('records softmax outputs on the probe set before training and after every epoch, in one side file', async () => {
     const path = join(tmp(), PROBE_FILE);
     const model = net();
-    const initial = model.predict(probe);
+    const initial = predict(model, probe);
     const rec = createProbeRecorder({ path, probe });
     rec.record(model, 0);
     const r = await finetune({ model, data, config, rng: new Rng(4).fork('order'), hooks: rec });
@@ -34,7 +35,7 @@ describe('probe recorder', () => {
     assert.equal(p.outputs.length, 5 * 25 * 3);
     assert.deepEqual([...p.labels], [...probe.y]);
     assert.deepEqual(probeVector(p, 0), initial);
-    assert.deepEqual(probeVector(p, 4), model.predict(probe));
+    assert.deepEqual(probeVector(p, 4), predict(model, probe));
     assert.notDeepEqual(probeVector(p, 1), probeVector(p, 4));
     for (let i = 0; i < 25; i++) {
       const row = probeVector(p, 2).subarray(i * 3, i * 3 + 3);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createReferenceBackend } from '../../src/backends/reference/index.ts';
 import { Rng } from '../../src/rng/rng.ts';
 import { Mlp } from '../../src/models/mlp.ts';
+import { evaluate, predict } from '../../src/train/evaluate.ts';
 import { finetuneConfigSchema, type FinetuneConfig } from '../../src/train/config.ts';
 import { DivergenceError } from '../../src/train/divergence.ts';
 import { finetune } from '../../src/train/finetune.ts';
@@ -32,8 +33,8 @@ describe('finetune', () => {
     assert.ok(r.stoppedEarly && r.epochsRun === r.bestEpoch + 3, `stopped ${r.epochsRun} epochs, best ${r.bestEpoch}`);
     assert.ok(r.bestEpoch < r.epochsRun, 'this setting must make the last epoch worse than the best');
     const best = r.history[r.bestEpoch - 1]!.values;
-    assert.deepEqual(model.evaluate(data.valid), { error: best['validError'], nll: best['validNll'] });
-    assert.deepEqual(model.evaluate(data.test), r.final.test);
+    assert.deepEqual(evaluate(model, data.valid), { error: best['validError'], nll: best['validNll'] });
+    assert.deepEqual(evaluate(model, data.test), r.final.test);
     assert.equal(r.final.test.error, best['testError']);
   });
 
@@ -43,7 +44,7 @@ describe('finetune', () => {
     assert.equal(r.epochsRun, 7);
     assert.equal(r.bestEpoch, 7);
     assert.equal(r.stoppedEarly, false);
-    assert.deepEqual(model.evaluate(data.valid).error, r.history[6]!.values['validError']);
+    assert.deepEqual(evaluate(model, data.valid).error, r.history[6]!.values['validError']);
   });
 
   test('every epoch reports train/valid/test NLL and error, lr = lr / (1 + decay t), and exposes the model', async () => {
@@ -51,7 +52,7 @@ describe('finetune', () => {
     const model = net();
     await finetune({
       model, data, config: cfg({ epochs: 3, lr: 0.4, lrDecay: 0.5, patience: null }), rng: new Rng(1).fork('order'),
-      hooks: { onEpoch: (m, ctx) => void seen.push({ m, outputs: ctx!.model!.predict(data.test).length }) },
+      hooks: { onEpoch: (m, ctx) => void seen.push({ m, outputs: predict(ctx!.model!, data.test).length }) },
     });
     assert.deepEqual(seen.map((s) => s.m.epoch), [1, 2, 3]);
     assert.deepEqual(seen.map((s) => s.m.values['lr']), [0.4, 0.4 / 1.5, 0.4 / 2]);

@@ -2,19 +2,14 @@
  * The `native` backend: matrices are plain Float32Arrays (garbage-collected, no external
  * memory) whose data pointers go to C without copying (`native/src/`): OpenBLAS
  * `cblas_sgemm` for GEMM, fused single-pass C loops (vectorised by GCC) for the rest.
- * Shapes and ownership are checked here, before any C call; the semantics are those of the
+ * Ownership is checked here, before any C call; shapes were checked once by `checkedKernels`
+ * (`src/tensor/checked-kernels.ts`), which wraps these kernels. The semantics are those of the
  * reference backend (`src/backends/reference/`), proven by `test/backends/conformance.test.ts`.
  */
 import type { Activation, Backend } from '../../tensor/kernels.ts';
 import { Matrix } from '../../tensor/matrix.ts';
-import {
-  assertLabels,
-  assertRowVector,
-  assertSameShape,
-  assertShape,
-  gemmShapes,
-  ShapeError,
-} from '../../tensor/shapes.ts';
+import { checkedKernels } from '../../tensor/checked-kernels.ts';
+import { ShapeError } from '../../tensor/shapes.ts';
 import { BackendUnavailableError } from '../names.ts';
 import { loadNativeAddon, type NativeAddon } from './addon.ts';
 import type { NumericVariant } from '../../tensor/numeric-variant.ts';
@@ -81,7 +76,7 @@ export function nativeVariant(c: NativeAddon): NumericVariant {
 /** Creates the native backend; throws BackendUnavailableError when the addon is missing. */
 export async function createNativeBackend(): Promise<Backend> {
   const c = requireNativeAddon();
-  return {
+  return checkedKernels({
     name: NAME,
     dtype: 'float32',
     description: `native C: ${c.blasConfig().trim()} sgemm (${c.getThreads()} thread), fused C element-wise kernels`,
@@ -91,25 +86,15 @@ export async function createNativeBackend(): Promise<Backend> {
     },
 
     zeros(rows, cols) {
-      if (!(Number.isInteger(rows) && Number.isInteger(cols) && rows >= 0 && cols >= 0)) {
-        throw new RangeError(`zeros: shape [${rows}, ${cols}] must be non-negative integers`);
-      }
       return make(rows, cols, new Float32Array(rows * cols));
     },
     fromArray(rows, cols, values) {
-      if (!(Number.isInteger(rows) && Number.isInteger(cols) && rows >= 0 && cols >= 0)) {
-        throw new RangeError(`fromArray: shape [${rows}, ${cols}] must be non-negative integers`);
-      }
-      if (values.length !== rows * cols) {
-        throw new ShapeError(`fromArray: ${values.length} values cannot fill [${rows}, ${cols}] (need ${rows * cols})`);
-      }
       const data = new Float32Array(rows * cols);
       data.set(values);
       return make(rows, cols, data);
     },
     copy(src, dst) {
       const s = arr('copy', src), d = arr('copy', dst);
-      assertSameShape('copy', src, dst);
       d.set(s);
     },
     fill(x, value) {
@@ -118,12 +103,11 @@ export async function createNativeBackend(): Promise<Backend> {
 
     gemm(transA, transB, alpha, a, b, beta, cm) {
       const A = arr('gemm', a), B = arr('gemm', b), C = arr('gemm', cm);
-      const [m, k, n] = gemmShapes(transA, transB, a, b, cm);
+      const m = cm.rows, n = cm.cols, k = transA ? a.rows : a.cols;
       c.gemm(transA, transB, m, n, k, alpha, A, B, beta, C);
     },
     axpy(alpha, x, y) {
       const X = arr('axpy', x), Y = arr('axpy', y);
-      assertSameShape('axpy', x, y);
       c.axpy(alpha, X, Y);
     },
     scale(alpha, x) {
@@ -131,61 +115,48 @@ export async function createNativeBackend(): Promise<Backend> {
     },
     add(a, b, out) {
       const A = arr('add', a), B = arr('add', b), O = arr('add', out);
-      assertSameShape('add', a, b, out);
       c.add(A, B, O);
     },
     sub(a, b, out) {
       const A = arr('sub', a), B = arr('sub', b), O = arr('sub', out);
-      assertSameShape('sub', a, b, out);
       c.sub(A, B, O);
     },
     mul(a, b, out) {
       const A = arr('mul', a), B = arr('mul', b), O = arr('mul', out);
-      assertSameShape('mul', a, b, out);
       c.mul(A, B, O);
     },
     where(mask, a, b, out) {
       const M = arr('where', mask), A = arr('where', a), B = arr('where', b), O = arr('where', out);
-      assertSameShape('where', mask, a, b, out);
       c.where(M, A, B, O);
     },
 
     addRowVector(x, bias, out) {
       const X = arr('addRowVector', x), Bv = arr('addRowVector', bias), O = arr('addRowVector', out);
-      assertSameShape('addRowVector', x, out);
-      assertRowVector('addRowVector', x, bias);
       if (x.cols > 0) c.addRowVector(X, Bv, O);
     },
     biasActivation(f, x, bias, out) {
       const X = arr('biasActivation', x), Bv = arr('biasActivation', bias), O = arr('biasActivation', out);
-      assertSameShape('biasActivation', x, out);
-      assertRowVector('biasActivation', x, bias);
       if (x.cols > 0) c.biasActivation(activationCode('biasActivation', f), X, Bv, O);
     },
     activation(f, x, out) {
       const X = arr('activation', x), O = arr('activation', out);
-      assertSameShape('activation', x, out);
       c.activation(activationCode('activation', f), X, O);
     },
     activationBackward(f, y, dy, out) {
       const Y = arr('activationBackward', y), D = arr('activationBackward', dy), O = arr('activationBackward', out);
-      assertSameShape('activationBackward', y, dy, out);
       c.activationBackward(activationCode('activationBackward', f), Y, D, O);
     },
     softplus(x, out) {
       const X = arr('softplus', x), O = arr('softplus', out);
-      assertSameShape('softplus', x, out);
       c.softplus(X, O);
     },
 
     colSums(x, out, alpha = 1, beta = 0) {
       const X = arr('colSums', x), O = arr('colSums', out);
-      assertShape('colSums', 'out', out, 1, x.cols);
       if (x.cols > 0) c.colSums(X, O, alpha, beta);
     },
     rowSums(x, out) {
       const X = arr('rowSums', x), O = arr('rowSums', out);
-      assertShape('rowSums', 'out', out, x.rows, 1);
       c.rowSums(X, O, x.cols);
     },
     sum(x) {
@@ -199,7 +170,6 @@ export async function createNativeBackend(): Promise<Backend> {
     },
     signAxpy(alpha, x, y) {
       const X = arr('signAxpy', x), Y = arr('signAxpy', y);
-      assertSameShape('signAxpy', x, y);
       c.signAxpy(alpha, X, Y);
     },
     allFinite(x) {
@@ -207,40 +177,29 @@ export async function createNativeBackend(): Promise<Backend> {
     },
     argmaxRows(x, out) {
       const X = arr('argmaxRows', x);
-      if (out.length !== x.rows) throw new ShapeError(`argmaxRows: out has length ${out.length}, need ${x.rows}`);
       c.argmaxRows(X, out, x.cols);
     },
 
     softmaxCrossEntropy(logits, labels, probs, grad, scale) {
       const L = arr('softmaxCrossEntropy', logits), P = arr('softmaxCrossEntropy', probs);
       const G = grad ? arr('softmaxCrossEntropy', grad) : null;
-      assertSameShape('softmaxCrossEntropy', logits, probs);
-      if (grad) assertSameShape('softmaxCrossEntropy', logits, grad);
-      assertLabels('softmaxCrossEntropy', labels, logits.rows, logits.cols);
       if (logits.rows === 0) return 0;
       return c.softmaxCrossEntropy(L, labels, P, G, scale);
     },
     binaryCrossEntropy(target, p) {
       const T = arr('binaryCrossEntropy', target), P = arr('binaryCrossEntropy', p);
-      assertSameShape('binaryCrossEntropy', target, p);
       return c.binaryCrossEntropy(T, P);
     },
 
     bernoulli(p, u, out) {
       const P = arr('bernoulli', p), U = arr('bernoulli', u), O = arr('bernoulli', out);
-      assertSameShape('bernoulli', p, u, out);
       c.bernoulli(P, U, O);
     },
 
     sgdUpdate(param, grad, velocity, lr, momentum, l2) {
       const W = arr('sgdUpdate', param), G = arr('sgdUpdate', grad);
-      assertSameShape('sgdUpdate', param, grad);
-      let V: Float32Array | null = null;
-      if (velocity) {
-        V = arr('sgdUpdate', velocity);
-        assertSameShape('sgdUpdate', param, velocity);
-      }
+      const V = velocity ? arr('sgdUpdate', velocity) : null;
       c.sgdUpdate(W, G, V, lr, momentum, l2);
     },
-  };
+  });
 }

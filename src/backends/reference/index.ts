@@ -1,20 +1,15 @@
 /**
  * The `reference` backend: plain TypeScript, one obvious loop per kernel. It is the
- * specification every fast backend is tested against. Never optimise it.
+ * specification every fast backend is tested against. Never optimise it. Its kernel bodies
+ * trust their shapes: `checkedKernels` (`src/tensor/checked-kernels.ts`) checks them once.
  *
  * `createReferenceBackend('float64')` gives the same kernels on Float64Array, used by the
  * float64 central-difference gradient checks.
  */
 import type { Activation, Backend } from '../../tensor/kernels.ts';
 import { Matrix, type FloatArray } from '../../tensor/matrix.ts';
-import {
-  assertLabels,
-  assertRowVector,
-  assertSameShape,
-  assertShape,
-  gemmShapes,
-  ShapeError,
-} from '../../tensor/shapes.ts';
+import { checkedKernels } from '../../tensor/checked-kernels.ts';
+import { ShapeError } from '../../tensor/shapes.ts';
 import { activate, activateGrad, softplus } from './scalar.ts';
 import { hostCpu, hostRuntime } from '../variant.ts';
 
@@ -32,29 +27,22 @@ export function createReferenceBackend(dtype: 'float32' | 'float64' = 'float32')
     }
   };
 
-  return {
+  return checkedKernels({
     name,
     dtype,
     description: `plain TypeScript ${dtype} loops (the specification)`,
     variant: { backend: name, precision: dtype, cpu: hostCpu(), runtime: hostRuntime(), reproducible: true },
 
     zeros(rows, cols) {
-      if (!(Number.isInteger(rows) && Number.isInteger(cols) && rows >= 0 && cols >= 0)) {
-        throw new RangeError(`zeros: shape [${rows}, ${cols}] must be non-negative integers`);
-      }
       return make(rows, cols, alloc(rows * cols));
     },
     fromArray(rows, cols, values) {
-      if (values.length !== rows * cols) {
-        throw new ShapeError(`fromArray: ${values.length} values cannot fill [${rows}, ${cols}] (need ${rows * cols})`);
-      }
       const data = alloc(rows * cols);
       for (let i = 0; i < data.length; i++) data[i] = values[i]!;
       return make(rows, cols, data);
     },
     copy(src, dst) {
       own('copy', src, dst);
-      assertSameShape('copy', src, dst);
       dst.data.set(src.data);
     },
     fill(x, value) {
@@ -63,7 +51,7 @@ export function createReferenceBackend(dtype: 'float32' | 'float64' = 'float32')
 
     gemm(transA, transB, alpha, a, b, beta, c) {
       own('gemm', a, b, c);
-      const [m, k, n] = gemmShapes(transA, transB, a, b, c);
+      const m = transA ? a.cols : a.rows, k = transA ? a.rows : a.cols, n = c.cols;
       const A = a.data, B = b.data, C = c.data;
       for (let i = 0; i < m; i++) {
         for (let j = 0; j < n; j++) {
@@ -79,7 +67,6 @@ export function createReferenceBackend(dtype: 'float32' | 'float64' = 'float32')
     },
     axpy(alpha, x, y) {
       own('axpy', x, y);
-      assertSameShape('axpy', x, y);
       const X = x.data, Y = y.data;
       for (let i = 0; i < X.length; i++) Y[i] = alpha * X[i]! + Y[i]!;
     },
@@ -89,65 +76,53 @@ export function createReferenceBackend(dtype: 'float32' | 'float64' = 'float32')
     },
     add(a, b, out) {
       own('add', a, b, out);
-      assertSameShape('add', a, b, out);
       const A = a.data, B = b.data, O = out.data;
       for (let i = 0; i < O.length; i++) O[i] = A[i]! + B[i]!;
     },
     sub(a, b, out) {
       own('sub', a, b, out);
-      assertSameShape('sub', a, b, out);
       const A = a.data, B = b.data, O = out.data;
       for (let i = 0; i < O.length; i++) O[i] = A[i]! - B[i]!;
     },
     mul(a, b, out) {
       own('mul', a, b, out);
-      assertSameShape('mul', a, b, out);
       const A = a.data, B = b.data, O = out.data;
       for (let i = 0; i < O.length; i++) O[i] = A[i]! * B[i]!;
     },
     where(mask, a, b, out) {
       own('where', mask, a, b, out);
-      assertSameShape('where', mask, a, b, out);
       const M = mask.data, A = a.data, B = b.data, O = out.data;
       for (let i = 0; i < O.length; i++) O[i] = M[i] !== 0 ? A[i]! : B[i]!;
     },
 
     addRowVector(x, bias, out) {
       own('addRowVector', x, bias, out);
-      assertSameShape('addRowVector', x, out);
-      assertRowVector('addRowVector', x, bias);
       const X = x.data, Bv = bias.data, O = out.data, n = x.cols;
       for (let i = 0; i < x.rows; i++) for (let j = 0; j < n; j++) O[i * n + j] = X[i * n + j]! + Bv[j]!;
     },
     biasActivation(f: Activation, x, bias, out) {
       own('biasActivation', x, bias, out);
-      assertSameShape('biasActivation', x, out);
-      assertRowVector('biasActivation', x, bias);
       const X = x.data, Bv = bias.data, O = out.data, n = x.cols;
       for (let i = 0; i < x.rows; i++) for (let j = 0; j < n; j++) O[i * n + j] = activate(f, X[i * n + j]! + Bv[j]!);
     },
     activation(f, x, out) {
       own('activation', x, out);
-      assertSameShape('activation', x, out);
       const X = x.data, O = out.data;
       for (let i = 0; i < O.length; i++) O[i] = activate(f, X[i]!);
     },
     activationBackward(f, y, dy, out) {
       own('activationBackward', y, dy, out);
-      assertSameShape('activationBackward', y, dy, out);
       const Y = y.data, D = dy.data, O = out.data;
       for (let i = 0; i < O.length; i++) O[i] = D[i]! * activateGrad(f, Y[i]!);
     },
     softplus(x, out) {
       own('softplus', x, out);
-      assertSameShape('softplus', x, out);
       const X = x.data, O = out.data;
       for (let i = 0; i < O.length; i++) O[i] = softplus(X[i]!);
     },
 
     colSums(x, out, alpha = 1, beta = 0) {
       own('colSums', x, out);
-      assertShape('colSums', 'out', out, 1, x.cols);
       const X = x.data, O = out.data, n = x.cols;
       for (let j = 0; j < n; j++) {
         let s = 0;
@@ -157,7 +132,6 @@ export function createReferenceBackend(dtype: 'float32' | 'float64' = 'float32')
     },
     rowSums(x, out) {
       own('rowSums', x, out);
-      assertShape('rowSums', 'out', out, x.rows, 1);
       const X = x.data, O = out.data, n = x.cols;
       for (let i = 0; i < x.rows; i++) {
         let s = 0;
@@ -182,7 +156,6 @@ export function createReferenceBackend(dtype: 'float32' | 'float64' = 'float32')
     },
     signAxpy(alpha, x, y) {
       own('signAxpy', x, y);
-      assertSameShape('signAxpy', x, y);
       const X = x.data, Y = y.data;
       for (let i = 0; i < Y.length; i++) Y[i] = alpha * Math.sign(X[i]!) + Y[i]!;
     },
@@ -191,7 +164,6 @@ export function createReferenceBackend(dtype: 'float32' | 'float64' = 'float32')
       return true;
     },
     argmaxRows(x, out) {
-      if (out.length !== x.rows) throw new ShapeError(`argmaxRows: out has length ${out.length}, need ${x.rows}`);
       const X = x.data, n = x.cols;
       for (let i = 0; i < x.rows; i++) {
         let best = 0;
@@ -202,9 +174,6 @@ export function createReferenceBackend(dtype: 'float32' | 'float64' = 'float32')
 
     softmaxCrossEntropy(logits, labels, probs, grad, scale) {
       own('softmaxCrossEntropy', logits, probs);
-      assertSameShape('softmaxCrossEntropy', logits, probs);
-      if (grad) assertSameShape('softmaxCrossEntropy', logits, grad);
-      assertLabels('softmaxCrossEntropy', labels, logits.rows, logits.cols);
       const L = logits.data, P = probs.data, n = logits.cols;
       let nll = 0;
       for (let i = 0; i < logits.rows; i++) {
@@ -226,7 +195,6 @@ export function createReferenceBackend(dtype: 'float32' | 'float64' = 'float32')
     },
     binaryCrossEntropy(target, p) {
       own('binaryCrossEntropy', target, p);
-      assertSameShape('binaryCrossEntropy', target, p);
       const T = target.data, P = p.data;
       let s = 0;
       for (let i = 0; i < T.length; i++) {
@@ -238,18 +206,15 @@ export function createReferenceBackend(dtype: 'float32' | 'float64' = 'float32')
 
     bernoulli(p, u, out) {
       own('bernoulli', p, u, out);
-      assertSameShape('bernoulli', p, u, out);
       const P = p.data, U = u.data, O = out.data;
       for (let i = 0; i < O.length; i++) O[i] = U[i]! < P[i]! ? 1 : 0;
     },
 
     sgdUpdate(param, grad, velocity, lr, momentum, l2) {
       own('sgdUpdate', param, grad);
-      assertSameShape('sgdUpdate', param, grad);
       const W = param.data, G = grad.data;
       if (velocity) {
         own('sgdUpdate', velocity);
-        assertSameShape('sgdUpdate', param, velocity);
         const V = velocity.data;
         for (let i = 0; i < W.length; i++) {
           V[i] = momentum * V[i]! - lr * (G[i]! + l2 * W[i]!);
@@ -259,5 +224,5 @@ export function createReferenceBackend(dtype: 'float32' | 'float64' = 'float32')
         for (let i = 0; i < W.length; i++) W[i] = W[i]! - lr * (G[i]! + l2 * W[i]!);
       }
     },
-  };
+  });
 }

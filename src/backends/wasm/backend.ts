@@ -1,19 +1,14 @@
 /**
- * The `wasm` backend's kernels: each checks ownership and shapes (with the `shapes.ts`
- * helpers, exactly as the reference does) and then makes one call into the compiled
- * AssemblyScript (`assembly/`), passing pointers into linear memory (no copies per call).
+ * The `wasm` backend's kernels: each finds its matrices' pointers (which checks ownership)
+ * and makes one call into the compiled AssemblyScript (`assembly/`), passing pointers into
+ * linear memory (no copies per call). Shapes are trusted here: `checkedKernels`
+ * (`src/tensor/checked-kernels.ts`) has checked them once.
  */
 import { ACTIVATIONS, type Activation, type Backend } from '../../tensor/kernels.ts';
 import type { NumericVariant } from '../../tensor/numeric-variant.ts';
 import type { Matrix } from '../../tensor/matrix.ts';
-import {
-  assertLabels,
-  assertRowVector,
-  assertSameShape,
-  assertShape,
-  gemmShapes,
-  ShapeError,
-} from '../../tensor/shapes.ts';
+import { checkedKernels } from '../../tensor/checked-kernels.ts';
+import { ShapeError } from '../../tensor/shapes.ts';
 import type { WasmHeap } from './heap.ts';
 
 /** Activation name -> code used by the kernels (the index in `ACTIVATIONS`). */
@@ -26,13 +21,8 @@ function code(op: string, f: Activation): number {
 export function wasmKernels(heap: WasmHeap, description: string, variant: NumericVariant): Backend {
   const w = heap.wasm;
   const p = (op: string, m: Matrix): number => heap.ptr(op, m);
-  const same = (op: string, ...ms: Matrix[]): number[] => {
-    const ptrs = ms.map((m) => p(op, m));
-    assertSameShape(op, ...ms);
-    return ptrs;
-  };
 
-  return {
+  return checkedKernels({
     name: heap.name,
     dtype: 'float32',
     description,
@@ -40,16 +30,12 @@ export function wasmKernels(heap: WasmHeap, description: string, variant: Numeri
 
     zeros: (rows, cols) => heap.allocate(rows, cols, true),
     fromArray(rows, cols, values) {
-      if (values.length !== rows * cols) {
-        throw new ShapeError(`fromArray: ${values.length} values cannot fill [${rows}, ${cols}] (need ${rows * cols})`);
-      }
       const m = heap.allocate(rows, cols, false);
       m.data.set(values);
       return m;
     },
     copy(src, dst) {
-      const [s, d] = same('copy', src, dst);
-      w.copyBytes(s!, d!, src.size * 4);
+      w.copyBytes(p('copy', src), p('copy', dst), src.size * 4);
     },
     fill(x, value) {
       w.fill(p('fill', x), x.size, value);
@@ -57,79 +43,62 @@ export function wasmKernels(heap: WasmHeap, description: string, variant: Numeri
 
     gemm(transA, transB, alpha, a, b, beta, c) {
       const pa = p('gemm', a), pb = p('gemm', b), pc = p('gemm', c);
-      const [m, k, n] = gemmShapes(transA, transB, a, b, c);
+      const m = c.rows, n = c.cols, k = transA ? a.rows : a.cols;
       w.gemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, pa, a.cols, pb, b.cols, beta, pc, c.cols);
     },
     axpy(alpha, x, y) {
-      const [px, py] = same('axpy', x, y);
-      w.axpy(alpha, px!, py!, x.size);
+      w.axpy(alpha, p('axpy', x), p('axpy', y), x.size);
     },
     scale(alpha, x) {
       w.scale(alpha, p('scale', x), x.size);
     },
     add(a, b, out) {
-      const [pa, pb, po] = same('add', a, b, out);
-      w.binary(0, pa!, pb!, po!, out.size);
+      w.binary(0, p('add', a), p('add', b), p('add', out), out.size);
     },
     sub(a, b, out) {
-      const [pa, pb, po] = same('sub', a, b, out);
-      w.binary(1, pa!, pb!, po!, out.size);
+      w.binary(1, p('sub', a), p('sub', b), p('sub', out), out.size);
     },
     mul(a, b, out) {
-      const [pa, pb, po] = same('mul', a, b, out);
-      w.binary(2, pa!, pb!, po!, out.size);
+      w.binary(2, p('mul', a), p('mul', b), p('mul', out), out.size);
     },
     where(mask, a, b, out) {
-      const [pm, pa, pb, po] = same('where', mask, a, b, out);
-      w.where(pm!, pa!, pb!, po!, out.size);
+      w.where(p('where', mask), p('where', a), p('where', b), p('where', out), out.size);
     },
 
     addRowVector(x, bias, out) {
-      const [px, po] = same('addRowVector', x, out);
-      const pb = p('addRowVector', bias);
-      assertRowVector('addRowVector', x, bias);
-      w.biasActivation(0, px!, pb, po!, x.rows, x.cols);
+      w.biasActivation(0, p('addRowVector', x), p('addRowVector', bias), p('addRowVector', out), x.rows, x.cols);
     },
     biasActivation(f, x, bias, out) {
-      const [px, po] = same('biasActivation', x, out);
-      const pb = p('biasActivation', bias);
-      assertRowVector('biasActivation', x, bias);
-      w.biasActivation(code('biasActivation', f), px!, pb, po!, x.rows, x.cols);
+      const px = p('biasActivation', x), pb = p('biasActivation', bias), po = p('biasActivation', out);
+      w.biasActivation(code('biasActivation', f), px, pb, po, x.rows, x.cols);
     },
     activation(f, x, out) {
-      const [px, po] = same('activation', x, out);
-      w.activation(code('activation', f), px!, po!, x.size);
+      const px = p('activation', x), po = p('activation', out);
+      w.activation(code('activation', f), px, po, x.size);
     },
     activationBackward(f, y, dy, out) {
-      const [py, pd, po] = same('activationBackward', y, dy, out);
-      w.activationBackward(code('activationBackward', f), py!, pd!, po!, y.size);
+      const py = p('activationBackward', y), pd = p('activationBackward', dy), po = p('activationBackward', out);
+      w.activationBackward(code('activationBackward', f), py, pd, po, y.size);
     },
     softplus(x, out) {
-      const [px, po] = same('softplus', x, out);
-      w.softplus(px!, po!, x.size);
+      w.softplus(p('softplus', x), p('softplus', out), x.size);
     },
 
     colSums(x, out, alpha = 1, beta = 0) {
-      const px = p('colSums', x), po = p('colSums', out);
-      assertShape('colSums', 'out', out, 1, x.cols);
-      w.colSums(px, po, x.rows, x.cols, alpha, beta);
+      w.colSums(p('colSums', x), p('colSums', out), x.rows, x.cols, alpha, beta);
     },
     rowSums(x, out) {
-      const px = p('rowSums', x), po = p('rowSums', out);
-      assertShape('rowSums', 'out', out, x.rows, 1);
-      w.rowSums(px, po, x.rows, x.cols);
+      w.rowSums(p('rowSums', x), p('rowSums', out), x.rows, x.cols);
     },
     sum: (x) => w.sumOf(0, p('sum', x), x.size),
     sumSquares: (x) => w.sumOf(1, p('sumSquares', x), x.size),
     sumAbs: (x) => w.sumOf(2, p('sumAbs', x), x.size),
     signAxpy(alpha, x, y) {
-      const [px, py] = same('signAxpy', x, y);
-      w.signAxpy(alpha, px!, py!, x.size);
+      w.signAxpy(alpha, p('signAxpy', x), p('signAxpy', y), x.size);
     },
     allFinite: (x) => w.allFinite(p('allFinite', x), x.size) === 1,
     argmaxRows(x, out) {
       const px = p('argmaxRows', x);
-      if (out.length !== x.rows) throw new ShapeError(`argmaxRows: out has length ${out.length}, need ${x.rows}`);
       if (x.rows === 0) return;
       if (x.cols === 0) throw new ShapeError(`argmaxRows: x is [${x.rows}, 0]; a row needs at least one column`);
       const tmp = heap.scratch(x.rows * 4);
@@ -138,36 +107,25 @@ export function wasmKernels(heap: WasmHeap, description: string, variant: Numeri
     },
 
     softmaxCrossEntropy(logits, labels, probs, grad, scale) {
-      const [pl, pp] = same('softmaxCrossEntropy', logits, probs);
-      let pg = 0;
-      if (grad) {
-        pg = p('softmaxCrossEntropy', grad);
-        assertSameShape('softmaxCrossEntropy', logits, grad);
-      }
-      assertLabels('softmaxCrossEntropy', labels, logits.rows, logits.cols);
+      const pl = p('softmaxCrossEntropy', logits), pp = p('softmaxCrossEntropy', probs);
+      const pg = grad ? p('softmaxCrossEntropy', grad) : 0;
       if (logits.rows === 0) return 0;
       const lab = heap.scratch(labels.length * 4);
       new Int32Array(w.memory.buffer, lab, labels.length).set(labels);
-      return w.softmaxCrossEntropy(pl!, lab, pp!, pg, logits.rows, logits.cols, scale);
+      return w.softmaxCrossEntropy(pl, lab, pp, pg, logits.rows, logits.cols, scale);
     },
     binaryCrossEntropy(target, prob) {
-      const [pt, pp] = same('binaryCrossEntropy', target, prob);
-      return w.binaryCrossEntropy(pt!, pp!, target.size);
+      return w.binaryCrossEntropy(p('binaryCrossEntropy', target), p('binaryCrossEntropy', prob), target.size);
     },
 
     bernoulli(prob, u, out) {
-      const [pp, pu, po] = same('bernoulli', prob, u, out);
-      w.bernoulli(pp!, pu!, po!, out.size);
+      w.bernoulli(p('bernoulli', prob), p('bernoulli', u), p('bernoulli', out), out.size);
     },
 
     sgdUpdate(param, grad, velocity, lr, momentum, l2) {
-      const [pw, pg] = same('sgdUpdate', param, grad);
-      let pv = 0;
-      if (velocity) {
-        pv = p('sgdUpdate', velocity);
-        assertSameShape('sgdUpdate', param, velocity);
-      }
-      w.sgdUpdate(pw!, pg!, pv, param.size, lr, momentum, l2);
+      const pw = p('sgdUpdate', param), pg = p('sgdUpdate', grad);
+      const pv = velocity ? p('sgdUpdate', velocity) : 0;
+      w.sgdUpdate(pw, pg, pv, param.size, lr, momentum, l2);
     },
-  };
+  });
 }

@@ -24,11 +24,8 @@ export class WasmHeap {
     this.finalizer = new FinalizationRegistry((ptr) => wasm.release(ptr));
   }
 
-  /** A new `[rows, cols]` matrix in wasm memory (zero-filled when `zero`). */
+  /** A new `[rows, cols]` matrix in wasm memory (zero-filled when `zero`); the shape was checked by `checkedKernels`. */
   allocate(rows: number, cols: number, zero: boolean): WasmMatrix {
-    if (!(Number.isInteger(rows) && Number.isInteger(cols) && rows >= 0 && cols >= 0)) {
-      throw new RangeError(`zeros: shape [${rows}, ${cols}] must be non-negative integers`);
-    }
     const n = rows * cols;
     if (n * 4 > 0x3fff_fff0) {
       throw new RangeError(`zeros: [${rows}, ${cols}] needs ${n * 4} bytes; one wasm matrix holds at most 1 GiB, split it`);

@@ -5,6 +5,7 @@ import { loadData } from '../../data/load.ts';
 import { Mlp, type MlpSpec } from '../../models/mlp.ts';
 import { Rng } from '../../rng/rng.ts';
 import { dataConfigSchema } from '../../data/config.ts';
+import { evaluate } from '../../train/evaluate.ts';
 import { loadModel } from '../../train/model-checkpoint.ts';
 import { readCheckpoint } from '../../train/checkpoint.ts';
 import { UsageError } from '../errors.ts';
@@ -34,7 +35,7 @@ export function registerEval(program: Command): void {
         const data = await loadData(dataConfigSchema.parse({ name: opts.data }), 0);
         const ds = data[opts.split as 'train' | 'valid' | 'test'];
         if (ds.dim !== spec.nIn) throw new UsageError(`${file} expects ${spec.nIn} inputs but ${opts.data} has ${ds.dim}; pass the data set it was trained on`);
-        const s = model.evaluate(ds);
+        const s = evaluate(model, ds);
         if (opts.json) jsonLine({ event: 'result', checkpoint: file, data: opts.data, split: opts.split, n: ds.n, error: s.error, nll: s.nll });
         else process.stdout.write(`${opts.data}/${opts.split} (${ds.n} examples): error ${pct(s.error)}, nll ${s.nll.toFixed(4)}\n`);
       } finally {
