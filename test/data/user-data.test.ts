@@ -54,6 +54,41 @@ test('CSV errors name the file and the line: ragged rows, non-numbers, bad label
   rejectsWith(() => parseCsv('\n\n', 'e.csv'), 'empty', 'e.csv', undefined);
 });
 
+test('parseCsv keeps a quoted cell with a comma in it as one cell', () => {
+  const c = parseCsv('label,"pixel, left",right\n1,"0.25",0.5\n0," 1 ",0\n', 'q.csv', { scale: 'none' });
+  assert.deepEqual(c.header, ['label', 'pixel, left', 'right']);
+  assert.equal(c.dim, 2);
+  assert.deepEqual([...c.y], [1, 0]);
+  rejectsWith(() => parseCsv('label,"a, b",c\n1,"0,5",2\n', 'q.csv'), 'bad-value', 'q.csv', 2, 'column 2 (a, b)', '"0,5"');
+});
+
+test('parseCsv reads doubled quotes inside a quoted cell as one quote', () => {
+  const c = parseCsv('"the ""label""",x\n1,2\n', 'q.csv', { label: 'the "label"' });
+  assert.deepEqual(c.header, ['the "label"', 'x']);
+  assert.deepEqual([...c.y], [1]);
+  rejectsWith(() => parseCsv('label,x\n1,"say ""hi"""\n', 'q.csv'), 'bad-value', 'q.csv', 2, 'say "hi"');
+});
+
+test('parseCsv accepts CRLF line ends and a UTF-8 byte-order mark, and the first header cell keeps its name', () => {
+  const c = parseCsv('\ufefflabel,a,b\r\n1,0.5,0.25\r\n\r\n0,1,0\r\n', 'w.csv');
+  assert.deepEqual(c.header, ['label', 'a', 'b']);
+  assert.deepEqual([...c.y], [1, 0]);
+  assert.deepEqual([...c.x], [0.5, 0.25, 1, 0]);
+  const noHeader = parseCsv('\ufeff3,0.5\r\n', 'w.csv');
+  assert.deepEqual([...noHeader.y], [3], 'the byte-order mark does not turn the first data line into a header');
+  rejectsWith(() => parseCsv('label,a\r\n1,2\r\n0,2,3\r\n', 'w.csv'), 'ragged-row', 'w.csv', 3, 'expected 2 columns', 'found 3');
+});
+
+test('a ragged row is named by its line, also after blank lines and a quoted comma', () => {
+  rejectsWith(() => parseCsv('label,"a, b",c\n1,2,3\n\n0,4\n', 'r.csv'), 'ragged-row', 'r.csv', 4, 'expected 3 columns', 'found 2');
+  rejectsWith(() => parseCsv('1,2\n0,2,3,4\n', 'r.csv'), 'ragged-row', 'r.csv', 2, 'found 4');
+});
+
+test('malformed quoting is a bad-syntax error naming the file and the line', () => {
+  rejectsWith(() => parseCsv('label,a\n1,2\n0,"3\n', 'u.csv'), 'bad-syntax', 'u.csv', 3, 'Quote Not Closed');
+  rejectsWith(() => parseCsv('label,a\n1,2"x"\n', 'u.csv'), 'bad-syntax', 'u.csv', 2);
+});
+
 test('readCsv reads gzip files too and names the file in errors', () => {
   const f = join(dir, 'g.csv.gz');
   writeFileSync(f, gzipSync('label,p\n1,0.5\n0,0.25\n'));
