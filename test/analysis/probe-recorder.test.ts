@@ -10,7 +10,7 @@ import { headExamples } from '../../src/data/batches.ts';
 import { finetuneConfigSchema } from '../../src/train/config.ts';
 import { finetune } from '../../src/train/finetune.ts';
 import { createProbeRecorder, probeVector, readProbeOutputs, PROBE_FILE } from '../../src/analysis/probe-recorder.ts';
-import { toySplits } from '../train/toy-data.ts';
+import { toySplits } from '../helpers/toy-data.ts';
 
 const be = createReferenceBackend('float32');
 const data = toySplits(2);

@@ -11,7 +11,7 @@ import { finetune } from '../../src/train/finetune.ts';
 import { pretrainStack } from '../../src/train/pretrain.ts';
 import { createWeightSnapshots, readWeightSnapshot, weightSnapshotPath } from '../../src/analysis/weight-snapshots.ts';
 import { combineHooks } from '../../src/analysis/combine-hooks.ts';
-import { toySplits } from '../train/toy-data.ts';
+import { toySplits } from '../helpers/toy-data.ts';
 
 const be = createReferenceBackend('float32');
 const data = toySplits(6);

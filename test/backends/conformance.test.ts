@@ -14,7 +14,7 @@ import {
   type Backend,
   type Matrix,
 } from '../../src/index.ts';
-import { TOLERANCE, assertClose } from './tolerances.ts';
+import { TOLERANCE, assertClose } from '../helpers/tolerances.ts';
 
 const ref = createReferenceBackend('float32');
 const rng = new Rng(2024).fork('conformance');

@@ -5,7 +5,7 @@
  */
 import { describe, test } from 'node:test';
 import { availableBackends, createBackend, createReferenceBackend, Rng, type Backend, type Matrix } from '../../src/index.ts';
-import { TOLERANCE, assertClose } from './tolerances.ts';
+import { TOLERANCE, assertClose } from '../helpers/tolerances.ts';
 
 const ref = createReferenceBackend('float32');
 const rng = new Rng(11).fork('gemm-rank1');

@@ -12,7 +12,7 @@ import { createBackend } from '../../src/backends/registry.ts';
 import { getThreads, nativeAvailability, setThreads } from '../../src/backends/native/index.ts';
 import { Rng } from '../../src/rng/index.ts';
 import type { Backend, Matrix } from '../../src/tensor/index.ts';
-import { TOLERANCE, assertClose } from './tolerances.ts';
+import { TOLERANCE, assertClose } from '../helpers/tolerances.ts';
 
 const avail = nativeAvailability();
 const skip = avail.available ? false : `native addon not built: ${avail.reason}`;

@@ -10,8 +10,8 @@ import { buildProgram } from '../../src/cli/main.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BIN = path.join(here, '..', '..', 'bin', 'pretrain-lab.js');
-const SYNTH = path.join(here, '..', 'experiments', 'fixtures', 'synthetic-trial.ts');
-const TOY = path.join(here, '..', 'experiments', 'fixtures', 'toy-experiment.ts');
+const SYNTH = path.join(here, '..', 'fixtures', 'experiments', 'synthetic-trial.ts');
+const TOY = path.join(here, '..', 'fixtures', 'experiments', 'toy-experiment.ts');
 
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { decodeIdx, encodeIdx, readIdx, readIdxImages, readIdxLabels, writeIdx, type IdxTensor } from '../../src/data/idx.ts';
 import { DataFileError, type DataErrorCode } from '../../src/data/data-error.ts';
 import { readIdxPair } from '../../src/data/user-data.ts';
-import { tempDir } from './tmp-dir.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const dir = tempDir();
 

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { createInfiniteMnist, InfiniteMnist, INFINITE_MNIST_ORIGINALS } from '../../src/data/infinite-mnist.ts';
 import { loadMnist, loadMnistAll } from '../../src/data/mnist.ts';
 import { DEFAULT_DEFORM } from '../../src/data/deform.ts';
-import { tempDir } from './tmp-dir.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const PROBE = [70000, 70001, 123457, 10_000_000, 2 ** 40 + 3];
 

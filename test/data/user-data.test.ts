@@ -8,7 +8,7 @@ import { DataFileError, type DataErrorCode } from '../../src/data/data-error.ts'
 import { writeIdx } from '../../src/data/idx.ts';
 import { loadData, parseCsvSpec } from '../../src/data/load.ts';
 import { readIdxPair, splitUserData } from '../../src/data/user-data.ts';
-import { tempDir } from './tmp-dir.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const dir = tempDir();
 const FIXTURE = join(import.meta.dirname, '../fixtures/data/tiny-2x2.csv');

@@ -9,7 +9,7 @@ import { loadMnist } from '../../src/data/mnist.ts';
 import { initDense } from '../../src/nn/init.ts';
 import { Sgd } from '../../src/nn/sgd.ts';
 import { Mlp, type MlpSpec } from '../../src/models/mlp.ts';
-import { numericGradient, assertGradClose } from '../nn/numeric-gradient.ts';
+import { numericGradient, assertGradClose } from '../helpers/numeric-gradient.ts';
 
 const be64 = createReferenceBackend('float64');
 const be32 = createReferenceBackend('float32');

@@ -8,8 +8,8 @@ import { JSDOM } from 'jsdom';
 import { resolveExperiment } from '../../src/experiments/define.ts';
 import { runExperiment } from '../../src/experiments/runner.ts';
 import { writeReport, ReportError } from '../../src/report/build-report.ts';
-import { runTrial as synthetic } from '../experiments/fixtures/synthetic-trial.ts';
-import toy from '../experiments/fixtures/toy-experiment.ts';
+import { runTrial as synthetic } from '../fixtures/experiments/synthetic-trial.ts';
+import toy from '../fixtures/experiments/toy-experiment.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
