@@ -5,6 +5,7 @@ import { regularizedIncompleteBeta, studentTCdf, studentTTwoSided } from '../../
 import { welchTTest } from '../../src/report/welch.ts';
 import { cohensD, mean, std, quantile } from '../../src/report/stats.ts';
 import { Rng } from '../../src/rng/index.ts';
+import { skipIfMissing } from '../helpers/skip-if-missing.ts';
 
 const close = (a: number, b: number, tol: number, what: string): void => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
 
@@ -61,7 +62,7 @@ function scipyAvailable(): boolean {
   }
 }
 
-test('welchTTest and studentTCdf agree with scipy.stats (when python3 with scipy is installed)', { skip: scipyAvailable() ? false : 'python3 with scipy not found' }, () => {
+test('welchTTest and studentTCdf agree with scipy.stats (when python3 with scipy is installed)', { skip: skipIfMissing('python3 with scipy', scipyAvailable() ? undefined : 'not found (apt-get install python3-scipy)') }, () => {
   const rng = new Rng(7).fork('welch');
   const cases = [
     [Array.from({ length: 9 }, () => 0.02 + 0.003 * rng.normal()), Array.from({ length: 14 }, () => 0.025 + 0.008 * rng.normal())],
