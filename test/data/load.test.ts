@@ -37,11 +37,17 @@ test('loadData(shapeset) is the paper-sized Shapeset, the same for every trial s
 });
 
 test('loadData(infinite-mnist) materialises deformed digits of MNIST training sources only', async () => {
-  const s = await loadData(cfg('infinite-mnist', { trainSize: 300 }), 1);
-  assert.equal(s.train.n, 300);
+  // Stream example 70,000 + j is a deformation of source row j mod 60,000: rows 0..49,999 are the
+  // training digits, rows 50,000..59,999 (examples 120,000..129,999) MNIST's validation digits,
+  // which the filter must skip. 50,002 examples reach past them.
+  const s = await loadData(cfg('infinite-mnist', { trainSize: 50002 }), 1);
+  assert.equal(s.train.n, 50002);
   assert.equal(s.valid.n, 10000);
   const stream = await createInfiniteMnist();
+  assert.deepEqual([stream.sourceRow(119999), stream.sourceRow(120000), stream.sourceRow(130000)], [49999, 50000, 0]);
   const x = new Float32Array(784);
-  assert.equal(stream.example(70000, x), s.train.y[0]);
-  assert.deepEqual(s.train.x.subarray(0, 784), x);
+  for (const [row, i] of [[0, 70000], [49999, 119999], [50000, 130000], [50001, 130001]] as const) {
+    assert.equal(stream.example(i, x), s.train.y[row], `train[${row}] has the label of stream example ${i}`);
+    assert.deepEqual(s.train.x.subarray(row * 784, (row + 1) * 784), x, `train[${row}] is stream example ${i}`);
+  }
 });
