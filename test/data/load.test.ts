@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadData } from '../../src/data/load.ts';
-import { createInfiniteMnist } from '../../src/data/infinite-mnist.ts';
+import { loadData, createInfiniteMnist } from '../../src/index.ts';
 
 const cfg = (name: string, more: object = {}) => ({ name, trainSize: null, validSize: null, testSize: null, binarize: 'none' as const, ...more });
 

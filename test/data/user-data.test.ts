@@ -3,11 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { parseCsv, readCsv } from '../../src/data/csv.ts';
-import { DataFileError, type DataErrorCode } from '../../src/data/data-error.ts';
-import { writeIdx } from '../../src/data/idx.ts';
-import { loadData, parseCsvSpec } from '../../src/data/load.ts';
-import { readIdxPair, splitUserData } from '../../src/data/user-data.ts';
+import { parseCsv, readCsv, DataFileError, type DataErrorCode, writeIdx, loadData, parseCsvSpec, readIdxPair, splitUserData } from '../../src/index.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const dir = tempDir();
