@@ -4,11 +4,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parseCsv, readCsv, DataFileError, type DataErrorCode, writeIdx, loadData, parseCsvSpec, readIdxPair, splitUserData } from '../../src/index.ts';
+import { dataConfig } from '../helpers/data-config.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const dir = tempDir();
 const FIXTURE = join(import.meta.dirname, '../fixtures/data/tiny-2x2.csv');
-const cfg = (name: string) => ({ name, trainSize: null, validSize: null, testSize: null, binarize: 'none' as const });
 
 function rejectsWith(fn: () => unknown, code: DataErrorCode, file: string, row: number | undefined, ...mentions: string[]): void {
   assert.throws(fn, (e: unknown) => {
@@ -109,12 +109,12 @@ test('user data are split by the documented convention: last sixth valid (and te
 });
 
 test('loadData reads csv: paths with a label option, and applies the sizes', async () => {
-  const s = await loadData(cfg(`csv:${FIXTURE}`), 1);
+  const s = await loadData(dataConfig(`csv:${FIXTURE}`), 1);
   assert.deepEqual([s.train.n, s.valid.n, s.test.n], [16, 4, 4]);
   assert.deepEqual(s.train.image, { height: 2, width: 2 });
   assert.equal(s.train.nClasses, 3);
   assert.ok(s.train.x.every((v) => v >= 0 && v <= 1));
-  const sub = await loadData({ ...cfg(`csv:${FIXTURE}?label=label`), trainSize: 6, testSize: 2, binarize: 'threshold' }, 1);
+  const sub = await loadData({ ...dataConfig(`csv:${FIXTURE}?label=label`), trainSize: 6, testSize: 2, binarize: 'threshold' }, 1);
   assert.equal(sub.train.n, 6);
   assert.equal(sub.test.n, 2);
   assert.ok(sub.train.x.every((v) => v === 0 || v === 1));
@@ -130,11 +130,11 @@ test('loadData reads an idx: pair (gzip) with separate test files', async () => 
     return [im, lb];
   };
   const [a, b] = mk('tr', 30), [c, d] = mk('te', 7);
-  const s = await loadData(cfg(`idx:${a},${b},${c},${d}`), 1);
+  const s = await loadData(dataConfig(`idx:${a},${b},${c},${d}`), 1);
   assert.deepEqual([s.train.n, s.valid.n, s.test.n], [25, 5, 7]);
   assert.deepEqual(s.test.image, { height: 2, width: 3 });
   assert.equal(s.train.nClasses, 5);
   assert.equal(readIdxPair(a!, b!).n, 30);
-  await assert.rejects(loadData(cfg(`idx:${a}`), 1), /2 or 4 paths/);
-  await assert.rejects(loadData(cfg('cifar'), 1), /unknown data set "cifar"/);
+  await assert.rejects(loadData(dataConfig(`idx:${a}`), 1), /2 or 4 paths/);
+  await assert.rejects(loadData(dataConfig('cifar'), 1), /unknown data set "cifar"/);
 });
