@@ -1,8 +1,11 @@
 /**
- * Labelled examples from a CSV file: one example per line, one column holding the integer class
- * label, every other column a numeric feature. A header line is optional (detected when its cells
- * are not all numbers). Blank lines are skipped; cells may be quoted (`"3"`); `,` separates cells.
+ * Labelled examples from a CSV file (RFC 4180, parsed by `csv-parse`): one example per record, one
+ * column holding the integer class label, every other column a numeric feature. A header line is
+ * optional (detected when its cells are not all numbers). Blank lines are skipped; a UTF-8 byte-order
+ * mark and CRLF line ends are accepted; cells may be quoted (`"3"`, `"a, b"`, `"say ""hi"""`) and
+ * are trimmed of surrounding spaces.
  */
+import { CsvError, parse } from 'csv-parse/sync';
 import { DataFileError } from './data-error.ts';
 import { readMaybeGzip } from './idx.ts';
 
@@ -39,44 +42,37 @@ export function readCsv(file: string, opts: CsvOptions = {}): CsvExamples {
 
 /**
  * Parses CSV text (see the module comment). `file` names the source in errors.
- * @throws DataFileError `empty`, `ragged-row`, `bad-value`, `bad-label`, `bad-dims` (no such label column)
+ * @throws DataFileError `empty`, `bad-syntax` (malformed quoting), `ragged-row`, `bad-value`, `bad-label`,
+ *   `bad-dims` (fewer than 2 columns, or no such label column)
  */
 export function parseCsv(text: string, file: string, opts: CsvOptions = {}): CsvExamples {
-  const lines = text.split(/\r?\n/);
-  let first = lines.findIndex((l) => l.trim() !== '');
-  if (first < 0) throw new DataFileError('empty', file, 'expected a CSV file with at least one example, found no data lines');
-  const firstCells = splitCells(lines[first]!);
+  const rows = parseRecords(text, file);
+  const firstRow = rows[0];
+  if (firstRow === undefined) throw new DataFileError('empty', file, 'expected a CSV file with at least one example, found no data lines');
+  const firstCells = firstRow.cells;
   const hasHeader = firstCells.some((c) => c === '' || !Number.isFinite(Number(c)));
-  let header: string[] | undefined;
-  if (hasHeader) {
-    header = firstCells;
-    first++;
-  }
+  const header = hasHeader ? firstCells : undefined;
   const cols = firstCells.length;
-  if (cols < 2) throw new DataFileError('bad-dims', file, `expected at least 2 columns (a label and a feature), found ${cols} on line ${first + (hasHeader ? 0 : 1)}`, first);
+  if (cols < 2) throw new DataFileError('bad-dims', file, `expected at least 2 columns (a label and a feature), found ${cols} on line ${firstRow.line}`, firstRow.line);
   const labelCol = resolveLabelColumn(opts.label, header, cols, file);
   const dim = cols - 1;
   const xs: number[] = [];
   const ys: number[] = [];
-  for (let li = first; li < lines.length; li++) {
-    const line = lines[li]!;
-    if (line.trim() === '') continue;
-    const lineNo = li + 1;
-    const cells = splitCells(line);
+  for (const { cells, line } of hasHeader ? rows.slice(1) : rows) {
     if (cells.length !== cols) {
-      throw new DataFileError('ragged-row', file, `line ${lineNo}: expected ${cols} columns like the first row, found ${cells.length}`, lineNo);
+      throw new DataFileError('ragged-row', file, `line ${line}: expected ${cols} columns like the first row, found ${cells.length}`, line);
     }
     for (let c = 0; c < cols; c++) {
       const s = cells[c]!;
       const v = s === '' ? NaN : Number(s);
       if (c === labelCol) {
         if (!Number.isInteger(v) || v < 0) {
-          throw new DataFileError('bad-label', file, `line ${lineNo}: expected an integer label >= 0 in column ${labelCol + 1}${header ? ` (${header[labelCol]})` : ''}, found "${s}"`, lineNo);
+          throw new DataFileError('bad-label', file, `line ${line}: expected an integer label >= 0 in column ${labelCol + 1}${header ? ` (${header[labelCol]})` : ''}, found "${s}"`, line);
         }
         ys.push(v);
       } else {
         if (!Number.isFinite(v)) {
-          throw new DataFileError('bad-value', file, `line ${lineNo}, column ${c + 1}${header ? ` (${header[c]})` : ''}: expected a number, found "${s}"`, lineNo);
+          throw new DataFileError('bad-value', file, `line ${line}, column ${c + 1}${header ? ` (${header[c]})` : ''}: expected a number, found "${s}"`, line);
         }
         xs.push(v);
       }
@@ -98,6 +94,30 @@ export function parseCsv(text: string, file: string, opts: CsvOptions = {}): Csv
   return out;
 }
 
+/** One CSV record: its cells and the 1-based line it ends on. */
+interface CsvRecord {
+  cells: string[];
+  line: number;
+}
+
+/**
+ * The non-blank records of `text`, each with its line. Ragged rows are let through (`parseCsv`
+ * names them); malformed quoting becomes a `bad-syntax` DataFileError naming the line.
+ */
+function parseRecords(text: string, file: string): CsvRecord[] {
+  let parsed: { record: string[]; info: { lines: number } }[];
+  try {
+    // With `info: true` each record comes as { record, info }, which csv-parse's types do not model.
+    parsed = parse(text, { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, info: true }) as unknown as typeof parsed;
+  } catch (e) {
+    if (!(e instanceof CsvError)) throw e;
+    const line = typeof e['lines'] === 'number' ? e['lines'] : undefined;
+    throw new DataFileError('bad-syntax', file, `${line !== undefined ? `line ${line}: ` : ''}malformed CSV: ${e.message}`, line);
+  }
+  // Spaces inside quotes are trimmed too, as before csv-parse: `" 3 "` is the number 3.
+  return parsed.map(({ record, info }) => ({ cells: record.map((c) => c.trim()), line: info.lines }));
+}
+
 function resolveLabelColumn(label: number | string | undefined, header: string[] | undefined, cols: number, file: string): number {
   if (label === undefined) {
     const i = header ? header.findIndex((h) => h.toLowerCase() === 'label') : -1;
@@ -113,11 +133,4 @@ function resolveLabelColumn(label: number | string | undefined, header: string[]
     throw new DataFileError('bad-dims', file, header ? `no column named "${label}"; the header has: ${header.join(', ')}` : `label column "${label}" requested by name but the file has no header line`);
   }
   return i;
-}
-
-function splitCells(line: string): string[] {
-  return line.split(',').map((c) => {
-    const t = c.trim();
-    return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1).trim() : t;
-  });
 }

@@ -12,6 +12,7 @@
  * - `bad-label`      a label is not an integer in the allowed range
  * - `bad-value`      a feature value is not a finite number
  * - `ragged-row`     a CSV row has a different number of columns from the first one
+ * - `bad-syntax`     a CSV file's quoting is malformed (an unclosed or stray quote)
  * - `checksum`       a file's SHA-256 is not the expected one
  */
 export type DataErrorCode =
@@ -26,6 +27,7 @@ export type DataErrorCode =
   | 'bad-label'
   | 'bad-value'
   | 'ragged-row'
+  | 'bad-syntax'
   | 'checksum'
   | 'empty';
 

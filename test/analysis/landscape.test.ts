@@ -6,7 +6,7 @@ import { evaluate } from '../../src/train/evaluate.ts';
 import { Rng } from '../../src/rng/rng.ts';
 import { selectExamples } from '../../src/data/batches.ts';
 import { alphaGrid, criterionAlong, gradientDirection, randomDirection } from '../../src/analysis/landscape.ts';
-import { toySplits } from '../train/toy-data.ts';
+import { toySplits } from '../helpers/toy-data.ts';
 
 const data = toySplits(5, { train: 60, valid: 10, test: 10 }, 6, 3);
 const spec = { nIn: 6, hidden: [5, 4], nClasses: 3, activation: 'sigmoid' as const, init: 'uniform-fanin' as const };

@@ -1,7 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createReferenceBackend } from '../../src/backends/reference/index.ts';
 import { Rng } from '../../src/rng/rng.ts';
@@ -11,14 +10,15 @@ import { headExamples } from '../../src/data/batches.ts';
 import { finetuneConfigSchema } from '../../src/train/config.ts';
 import { finetune } from '../../src/train/finetune.ts';
 import { createProbeRecorder, probeVector, readProbeOutputs, PROBE_FILE } from '../../src/analysis/probe-recorder.ts';
-import { toySplits } from '../train/toy-data.ts';
+import { toySplits } from '../helpers/toy-data.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const be = createReferenceBackend('float32');
 const data = toySplits(2);
 const probe = headExamples(data.test, 25);
 const config = finetuneConfigSchema.parse({ epochs: 4, lr: 0.5, batchSize: 5, patience: null });
 const net = (): Mlp => Mlp.create(be, { nIn: 8, hidden: [6], nClasses: 3, activation: 'sigmoid', init: 'uniform-fanin' }, new Rng(4).fork('init'));
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'probe-'));
+const tmp = (): string => tempDir('probe-');
 
 describe('probe recorder', () => {
   test('records softmax outputs on the probe set before training and after every epoch, in one side file', async () => {

@@ -1,7 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createReferenceBackend } from '../../src/backends/reference/index.ts';
 import { Rng } from '../../src/rng/rng.ts';
@@ -11,11 +10,12 @@ import { finetune } from '../../src/train/finetune.ts';
 import { pretrainStack } from '../../src/train/pretrain.ts';
 import { createWeightSnapshots, readWeightSnapshot, weightSnapshotPath } from '../../src/analysis/weight-snapshots.ts';
 import { combineHooks } from '../../src/analysis/combine-hooks.ts';
-import { toySplits } from '../train/toy-data.ts';
+import { toySplits } from '../helpers/toy-data.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const be = createReferenceBackend('float32');
 const data = toySplits(6);
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'snap-'));
+const tmp = (): string => tempDir('snap-');
 
 describe('weight snapshots', () => {
   test('saves the chosen parameters at the chosen fine-tuning epochs, equal to the live weights then', async () => {

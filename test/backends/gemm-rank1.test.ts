@@ -5,7 +5,8 @@
  */
 import { describe, test } from 'node:test';
 import { availableBackends, createBackend, createReferenceBackend, Rng, type Backend, type Matrix } from '../../src/index.ts';
-import { TOLERANCE, assertClose } from './tolerances.ts';
+import { TOLERANCE, assertClose } from '../helpers/tolerances.ts';
+import { skipIfMissing } from '../helpers/skip-if-missing.ts';
 
 const ref = createReferenceBackend('float32');
 const rng = new Rng(11).fork('gemm-rank1');
@@ -15,11 +16,13 @@ function pair(be: Backend, rows: number, cols: number): [Matrix, Matrix] {
   return [ref.fromArray(rows, cols, v), be.fromArray(rows, cols, v)];
 }
 
-const backends = (await availableBackends()).filter((a) => a.available && a.name !== 'reference');
+const all = await availableBackends();
+for (const a of all) if (!a.available) skipIfMissing(`backend '${a.name}'`, a.reason ?? 'unavailable');
+const backends = all.filter((a) => a.available && a.name !== 'reference');
 
 for (const avail of backends) {
   const be = await createBackend(avail.name);
-  const tol = TOLERANCE.float32.gemm;
+  const tol = TOLERANCE.float32.gemm; // against the float32 reference, reference64 too (see reference64.test.ts)
   describe(`backend '${avail.name}': gemm with K = 1 and small K`, () => {
     test('C <- alpha op(A) op(B) + beta C with K = 1 equals the reference for every transpose, beta in {0, 1, 0.5, -2}', () => {
       for (const [m, n] of [[1, 1], [5, 3], [33, 17], [40, 1001], [1000, 20], [7, 64]] as const) {

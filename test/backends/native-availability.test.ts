@@ -5,11 +5,12 @@
  */
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BackendUnavailableError, createBackend } from '../../src/backends/registry.ts';
 import { nativeAvailability, setThreads } from '../../src/backends/native/index.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const saved = process.env['PRETRAIN_LAB_NATIVE_PATH'];
 afterEach(() => {
@@ -46,7 +47,7 @@ test("createBackend('auto') without the addon falls back to another backend", as
 });
 
 test('a .node file that fails to load makes the backend unavailable, not the process crash', () => {
-  const broken = join(mkdtempSync(join(tmpdir(), 'pretrain-lab-native-')), 'broken.node');
+  const broken = join(tempDir('pretrain-lab-native-'), 'broken.node');
   writeFileSync(broken, 'not a shared library');
   process.env['PRETRAIN_LAB_NATIVE_PATH'] = broken;
   const a = nativeAvailability();

@@ -3,7 +3,7 @@
  * rejection of other backends' matrices, the GEMM shapes routed around sgemm (M = 1 and
  * N = 1 go to sgemv, K = 0 is handled in C) with any beta, and the accuracy of the
  * vectorised sigmoid/tanh.
- * Skipped when the addon is not built (see native-availability.test.ts for that case).
+ * Skipped loudly when the addon is not built, failing under CI (see native-availability.test.ts for that case).
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,10 +12,11 @@ import { createBackend } from '../../src/backends/registry.ts';
 import { getThreads, nativeAvailability, setThreads } from '../../src/backends/native/index.ts';
 import { Rng } from '../../src/rng/index.ts';
 import type { Backend, Matrix } from '../../src/tensor/index.ts';
-import { TOLERANCE, assertClose } from './tolerances.ts';
+import { TOLERANCE, assertClose } from '../helpers/tolerances.ts';
+import { skipIfMissing } from '../helpers/skip-if-missing.ts';
 
 const avail = nativeAvailability();
-const skip = avail.available ? false : `native addon not built: ${avail.reason}`;
+const skip = skipIfMissing('the native backend', avail.available ? undefined : `addon not built: ${avail.reason}`);
 const ref = createReferenceBackend('float32');
 const tol = TOLERANCE.float32;
 const rng = new Rng(7).fork('native-backend');

@@ -6,9 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createReferenceBackend } from '../../src/backends/reference/index.ts';
 import { createWasmBackend, wasmAvailability, WasmMatrix } from '../../src/backends/wasm/index.ts';
+import { skipIfMissing } from '../helpers/skip-if-missing.ts';
 
 const avail = wasmAvailability();
-const skip = avail.available ? false : `wasm backend unavailable: ${avail.reason}`;
+const skip = skipIfMissing('the wasm backend', avail.available ? undefined : avail.reason);
 
 test('wasmAvailability names the build command when kernels.wasm is missing, else reports available', () => {
   if (avail.available) assert.match(avail.description ?? '', /WebAssembly/);

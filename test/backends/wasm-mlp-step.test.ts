@@ -4,10 +4,11 @@ import assert from 'node:assert/strict';
 import { createReferenceBackend } from '../../src/backends/reference/index.ts';
 import { createWasmBackend, wasmAvailability } from '../../src/backends/wasm/index.ts';
 import { createMlpStep } from '../../bench/mlp-step.ts';
+import { skipIfMissing } from '../helpers/skip-if-missing.ts';
 
 const avail = wasmAvailability();
 
-test('five MLP SGD steps on wasm give the reference losses, and the loss goes down', { skip: avail.available ? false : avail.reason }, async () => {
+test('five MLP SGD steps on wasm give the reference losses, and the loss goes down', { skip: skipIfMissing('the wasm backend', avail.available ? undefined : avail.reason) }, async () => {
   const sizes = [37, 33, 17, 5];
   for (const batch of [1, 7, 40]) {
     const ref = createMlpStep(createReferenceBackend('float32'), sizes, batch, 0.5, 3);

@@ -9,15 +9,17 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createBackend } from '../../src/backends/registry.ts';
 import { wasmAvailability } from '../../src/backends/wasm/index.ts';
+import { skipIfMissing } from '../helpers/skip-if-missing.ts';
 
-const available = wasmAvailability().available;
+const avail = wasmAvailability();
+const skip = skipIfMissing('the wasm backend', avail.available ? undefined : avail.reason);
 
-test('the wasm backend prefers the relaxed-SIMD build and says so', { skip: !available && 'wasm not built' }, async () => {
+test('the wasm backend prefers the relaxed-SIMD build and says so', { skip }, async () => {
   const be = await createBackend('wasm');
   assert.match(be.description, /relaxed SIMD|SIMD128/);
 });
 
-test('the plain SIMD128 wasm build passes the conformance suite', { skip: !available && 'wasm not built' }, () => {
+test('the plain SIMD128 wasm build passes the conformance suite', { skip }, () => {
   const suite = fileURLToPath(new URL('./conformance.test.ts', import.meta.url));
   // NODE_TEST_CONTEXT (set by an enclosing test runner) would make the child report in its binary protocol.
   const { NODE_TEST_CONTEXT: _, ...env } = process.env;

@@ -1,17 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { EventEmitter } from 'node:events';
 import { buildProgram } from '../../src/cli/main.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BIN = path.join(here, '..', '..', 'bin', 'pretrain-lab.js');
-const SYNTH = path.join(here, '..', 'experiments', 'fixtures', 'synthetic-trial.ts');
-const TOY = path.join(here, '..', 'experiments', 'fixtures', 'toy-experiment.ts');
+const SYNTH = path.join(here, '..', 'fixtures', 'experiments', 'synthetic-trial.ts');
+const TOY = path.join(here, '..', 'fixtures', 'experiments', 'toy-experiment.ts');
 
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -80,7 +80,7 @@ test('list prints each built-in experiment with its one-line description', async
 });
 
 test('run --json ends with a result line holding one row per cell and the report path', { timeout: 60_000 }, async () => {
-  const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-cli-'));
+  const runsDir = tempDir('pl-cli-');
   const r = await cli('run', TOY, '--preset', 'quick', '--trial-module', SYNTH, '--runs-dir', runsDir, '--workers', '1', '--json', '--depth=1');
   assert.equal(r.code, 0, r.stderr);
   const last = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { event: string; report: string; cells: { testError: { mean: number; std: number; n: number } }[] };

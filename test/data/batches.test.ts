@@ -1,9 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { batchCount, blockResampledOrder, epochOrder, headExamples, minibatches, selectExamples, stratifiedIndices, subsetByFraction, subsetBySize } from '../../src/data/batches.ts';
-import { gatherBatch, makeDataset } from '../../src/data/dataset.ts';
-import { createReferenceBackend } from '../../src/backends/reference/index.ts';
-import { Rng } from '../../src/rng/rng.ts';
+import { batchCount, blockResampledOrder, epochOrder, headExamples, minibatches, selectExamples, stratifiedIndices, subsetByFraction, subsetBySize, gatherBatch, makeDataset, createReferenceBackend, Rng } from '../../src/index.ts';
 
 /** 1,000 examples of dim 3, labels with unequal class sizes (class k has ~ (k+1) share). */
 function toy() {

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Deformer } from '../../src/data/deform.ts';
-import { Rng } from '../../src/rng/rng.ts';
+import { Deformer, Rng } from '../../src/index.ts';
 
 const NONE = { alpha: 0, rotationDeg: 0, scale: 0, shear: 0, translate: 0, thickness: [0, 0] as const };
 

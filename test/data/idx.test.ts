@@ -3,10 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { decodeIdx, encodeIdx, readIdx, readIdxImages, readIdxLabels, writeIdx, type IdxTensor } from '../../src/data/idx.ts';
-import { DataFileError, type DataErrorCode } from '../../src/data/data-error.ts';
-import { readIdxPair } from '../../src/data/user-data.ts';
-import { tempDir } from './tmp-dir.ts';
+import { decodeIdx, encodeIdx, readIdx, readIdxImages, readIdxLabels, writeIdx, type IdxTensor, DataFileError, type DataErrorCode, readIdxPair } from '../../src/index.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const dir = tempDir();
 

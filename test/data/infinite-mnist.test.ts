@@ -5,10 +5,8 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createInfiniteMnist, InfiniteMnist, INFINITE_MNIST_ORIGINALS } from '../../src/data/infinite-mnist.ts';
-import { loadMnist, loadMnistAll } from '../../src/data/mnist.ts';
-import { DEFAULT_DEFORM } from '../../src/data/deform.ts';
-import { tempDir } from './tmp-dir.ts';
+import { createInfiniteMnist, InfiniteMnist, INFINITE_MNIST_ORIGINALS, loadMnist, loadMnistAll, DEFAULT_DEFORM } from '../../src/index.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const PROBE = [70000, 70001, 123457, 10_000_000, 2 ** 40 + 3];
 

@@ -9,7 +9,7 @@ import { DataFileError } from '../../src/data/data-error.ts';
 import { binarizeDataset } from '../../src/data/binarize.ts';
 import { headExamples } from '../../src/data/batches.ts';
 import { Rng } from '../../src/rng/rng.ts';
-import { tempDir } from './tmp-dir.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 test('loadMnist splits 50,000 / 10,000 / 10,000 of 784 pixels in [0, 1], as in Section 5.2', async () => {
   const s = await loadMnist();

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateShapeset, SHAPESET_3X2_DEFAULTS } from '../../src/data/shapeset.ts';
-import type { Dataset } from '../../src/data/dataset.ts';
+import { generateShapeset, SHAPESET_3X2_DEFAULTS, type Dataset } from '../../src/index.ts';
 
 const small = { sizes: [2000, 200, 1000] } as const;
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { renderExampleGrid, resolveDataSource, writeExampleGrid } from '../../src/data/show.ts';
 import { makeDataset } from '../../src/data/dataset.ts';
-import { tempDir } from './tmp-dir.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 test('writeExampleGrid writes a PNG grid with one labelled cell per example', async () => {
   const dir = tempDir();

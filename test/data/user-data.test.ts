@@ -3,16 +3,12 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { parseCsv, readCsv } from '../../src/data/csv.ts';
-import { DataFileError, type DataErrorCode } from '../../src/data/data-error.ts';
-import { writeIdx } from '../../src/data/idx.ts';
-import { loadData, parseCsvSpec } from '../../src/data/load.ts';
-import { readIdxPair, splitUserData } from '../../src/data/user-data.ts';
-import { tempDir } from './tmp-dir.ts';
+import { parseCsv, readCsv, DataFileError, type DataErrorCode, writeIdx, loadData, parseCsvSpec, readIdxPair, splitUserData } from '../../src/index.ts';
+import { dataConfig } from '../helpers/data-config.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const dir = tempDir();
 const FIXTURE = join(import.meta.dirname, '../fixtures/data/tiny-2x2.csv');
-const cfg = (name: string) => ({ name, trainSize: null, validSize: null, testSize: null, binarize: 'none' as const });
 
 function rejectsWith(fn: () => unknown, code: DataErrorCode, file: string, row: number | undefined, ...mentions: string[]): void {
   assert.throws(fn, (e: unknown) => {
@@ -54,6 +50,41 @@ test('CSV errors name the file and the line: ragged rows, non-numbers, bad label
   rejectsWith(() => parseCsv('\n\n', 'e.csv'), 'empty', 'e.csv', undefined);
 });
 
+test('parseCsv keeps a quoted cell with a comma in it as one cell', () => {
+  const c = parseCsv('label,"pixel, left",right\n1,"0.25",0.5\n0," 1 ",0\n', 'q.csv', { scale: 'none' });
+  assert.deepEqual(c.header, ['label', 'pixel, left', 'right']);
+  assert.equal(c.dim, 2);
+  assert.deepEqual([...c.y], [1, 0]);
+  rejectsWith(() => parseCsv('label,"a, b",c\n1,"0,5",2\n', 'q.csv'), 'bad-value', 'q.csv', 2, 'column 2 (a, b)', '"0,5"');
+});
+
+test('parseCsv reads doubled quotes inside a quoted cell as one quote', () => {
+  const c = parseCsv('"the ""label""",x\n1,2\n', 'q.csv', { label: 'the "label"' });
+  assert.deepEqual(c.header, ['the "label"', 'x']);
+  assert.deepEqual([...c.y], [1]);
+  rejectsWith(() => parseCsv('label,x\n1,"say ""hi"""\n', 'q.csv'), 'bad-value', 'q.csv', 2, 'say "hi"');
+});
+
+test('parseCsv accepts CRLF line ends and a UTF-8 byte-order mark, and the first header cell keeps its name', () => {
+  const c = parseCsv('\ufefflabel,a,b\r\n1,0.5,0.25\r\n\r\n0,1,0\r\n', 'w.csv');
+  assert.deepEqual(c.header, ['label', 'a', 'b']);
+  assert.deepEqual([...c.y], [1, 0]);
+  assert.deepEqual([...c.x], [0.5, 0.25, 1, 0]);
+  const noHeader = parseCsv('\ufeff3,0.5\r\n', 'w.csv');
+  assert.deepEqual([...noHeader.y], [3], 'the byte-order mark does not turn the first data line into a header');
+  rejectsWith(() => parseCsv('label,a\r\n1,2\r\n0,2,3\r\n', 'w.csv'), 'ragged-row', 'w.csv', 3, 'expected 2 columns', 'found 3');
+});
+
+test('a ragged row is named by its line, also after blank lines and a quoted comma', () => {
+  rejectsWith(() => parseCsv('label,"a, b",c\n1,2,3\n\n0,4\n', 'r.csv'), 'ragged-row', 'r.csv', 4, 'expected 3 columns', 'found 2');
+  rejectsWith(() => parseCsv('1,2\n0,2,3,4\n', 'r.csv'), 'ragged-row', 'r.csv', 2, 'found 4');
+});
+
+test('malformed quoting is a bad-syntax error naming the file and the line', () => {
+  rejectsWith(() => parseCsv('label,a\n1,2\n0,"3\n', 'u.csv'), 'bad-syntax', 'u.csv', 3, 'Quote Not Closed');
+  rejectsWith(() => parseCsv('label,a\n1,2"x"\n', 'u.csv'), 'bad-syntax', 'u.csv', 2);
+});
+
 test('readCsv reads gzip files too and names the file in errors', () => {
   const f = join(dir, 'g.csv.gz');
   writeFileSync(f, gzipSync('label,p\n1,0.5\n0,0.25\n'));
@@ -78,12 +109,12 @@ test('user data are split by the documented convention: last sixth valid (and te
 });
 
 test('loadData reads csv: paths with a label option, and applies the sizes', async () => {
-  const s = await loadData(cfg(`csv:${FIXTURE}`), 1);
+  const s = await loadData(dataConfig(`csv:${FIXTURE}`), 1);
   assert.deepEqual([s.train.n, s.valid.n, s.test.n], [16, 4, 4]);
   assert.deepEqual(s.train.image, { height: 2, width: 2 });
   assert.equal(s.train.nClasses, 3);
   assert.ok(s.train.x.every((v) => v >= 0 && v <= 1));
-  const sub = await loadData({ ...cfg(`csv:${FIXTURE}?label=label`), trainSize: 6, testSize: 2, binarize: 'threshold' }, 1);
+  const sub = await loadData({ ...dataConfig(`csv:${FIXTURE}?label=label`), trainSize: 6, testSize: 2, binarize: 'threshold' }, 1);
   assert.equal(sub.train.n, 6);
   assert.equal(sub.test.n, 2);
   assert.ok(sub.train.x.every((v) => v === 0 || v === 1));
@@ -99,11 +130,11 @@ test('loadData reads an idx: pair (gzip) with separate test files', async () => 
     return [im, lb];
   };
   const [a, b] = mk('tr', 30), [c, d] = mk('te', 7);
-  const s = await loadData(cfg(`idx:${a},${b},${c},${d}`), 1);
+  const s = await loadData(dataConfig(`idx:${a},${b},${c},${d}`), 1);
   assert.deepEqual([s.train.n, s.valid.n, s.test.n], [25, 5, 7]);
   assert.deepEqual(s.test.image, { height: 2, width: 3 });
   assert.equal(s.train.nClasses, 5);
   assert.equal(readIdxPair(a!, b!).n, 30);
-  await assert.rejects(loadData(cfg(`idx:${a}`), 1), /2 or 4 paths/);
-  await assert.rejects(loadData(cfg('cifar'), 1), /unknown data set "cifar"/);
+  await assert.rejects(loadData(dataConfig(`idx:${a}`), 1), /2 or 4 paths/);
+  await assert.rejects(loadData(dataConfig('cifar'), 1), /unknown data set "cifar"/);
 });

@@ -11,7 +11,7 @@ interface Pinned {
   specHash: string;
   hashes?: string[];
 }
-const pinned = JSON.parse(readFileSync(new URL('./fixtures/pinned-trial-hashes.json', import.meta.url), 'utf8')) as Record<string, Pinned>;
+const pinned = JSON.parse(readFileSync(new URL('../fixtures/experiments/pinned-trial-hashes.json', import.meta.url), 'utf8')) as Record<string, Pinned>;
 
 for (const name of ['depth', 'marginals', 'smoke']) {
   test(`experiments/${name}.ts expands, with and without each preset, to exactly the pinned trial hashes`, async () => {

@@ -8,9 +8,9 @@ import { availableBackends } from '../../src/backends/index.ts';
 import { enableReproducibleMode } from '../../src/backends/reproducible.ts';
 import { resolveExperiment } from '../../src/experiments/define.ts';
 import { runExperiment } from '../../src/experiments/runner.ts';
-import toy from './fixtures/toy-experiment.ts';
+import toy from '../fixtures/experiments/toy-experiment.ts';
 
-const SYNTH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'synthetic-trial.ts');
+const SYNTH = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'experiments', 'synthetic-trial.ts');
 
 test('worker processes inherit reproducible mode: every record of a pooled run names the plain SIMD128 wasm build', { timeout: 120_000 }, async (t) => {
   const wasm = (await availableBackends()).find((b) => b.name === 'wasm')!;

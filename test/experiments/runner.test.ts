@@ -9,12 +9,12 @@ import { resolveExperiment } from '../../src/experiments/define.ts';
 import { runExperiment } from '../../src/experiments/runner.ts';
 import { RunStore, type TrialRecord } from '../../src/experiments/store.ts';
 import { uniqueTrials, expandExperiment } from '../../src/experiments/expand.ts';
-import { runTrial as synthetic } from './fixtures/synthetic-trial.ts';
-import toy from './fixtures/toy-experiment.ts';
+import { runTrial as synthetic } from '../fixtures/experiments/synthetic-trial.ts';
+import toy from '../fixtures/experiments/toy-experiment.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SYNTH = path.join(here, 'fixtures', 'synthetic-trial.ts');
-const TOY = path.join(here, 'fixtures', 'toy-experiment.ts');
+const SYNTH = path.join(here, '..', 'fixtures', 'experiments', 'synthetic-trial.ts');
+const TOY = path.join(here, '..', 'fixtures', 'experiments', 'toy-experiment.ts');
 const BIN = path.join(here, '..', '..', 'bin', 'pretrain-lab.js');
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'pl-runner-'));
 

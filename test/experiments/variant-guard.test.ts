@@ -9,8 +9,8 @@ import { runExperiment } from '../../src/experiments/runner.ts';
 import { RunStore, type TrialRecord } from '../../src/experiments/store.ts';
 import { MixedVariantError, StudyVariant } from '../../src/experiments/variant-guard.ts';
 import type { NumericVariant } from '../../src/tensor/numeric-variant.ts';
-import { runTrial as synthetic } from './fixtures/synthetic-trial.ts';
-import toy from './fixtures/toy-experiment.ts';
+import { runTrial as synthetic } from '../fixtures/experiments/synthetic-trial.ts';
+import toy from '../fixtures/experiments/toy-experiment.ts';
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'pl-variant-'));
 const reference = createReferenceBackend().variant;

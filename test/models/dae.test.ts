@@ -14,7 +14,7 @@ import { Sgd, type SgdConfig } from '../../src/nn/sgd.ts';
 import { createReferenceBackend } from '../../src/backends/reference/index.ts';
 import { Rng } from '../../src/rng/rng.ts';
 import type { Matrix } from '../../src/tensor/matrix.ts';
-import { numericGradient } from '../nn/numeric-gradient.ts';
+import { numericGradient } from '../helpers/numeric-gradient.ts';
 
 const be = createReferenceBackend('float64');
 const nV = 6, nH = 4, B = 3;

@@ -10,7 +10,7 @@ import { initDense } from '../../src/nn/init.ts';
 import { Sgd } from '../../src/nn/sgd.ts';
 import { Mlp, type MlpSpec } from '../../src/models/mlp.ts';
 import { evaluate, predict } from '../../src/train/evaluate.ts';
-import { numericGradient, assertGradClose } from '../nn/numeric-gradient.ts';
+import { numericGradient, assertGradClose } from '../helpers/numeric-gradient.ts';
 
 const be64 = createReferenceBackend('float64');
 const be32 = createReferenceBackend('float32');

@@ -5,7 +5,7 @@ import { Rng } from '../../src/rng/rng.ts';
 import { ACTIVATIONS } from '../../src/tensor/kernels.ts';
 import { Dense } from '../../src/nn/dense.ts';
 import { initDense } from '../../src/nn/init.ts';
-import { numericGradient, assertGradClose } from './numeric-gradient.ts';
+import { numericGradient, assertGradClose } from '../helpers/numeric-gradient.ts';
 
 const be = createReferenceBackend('float64');
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createReferenceBackend } from '../../src/backends/reference/index.ts';
 import { Rng } from '../../src/rng/rng.ts';
 import { softmaxNll } from '../../src/nn/losses.ts';
-import { numericGradient, assertGradClose } from './numeric-gradient.ts';
+import { numericGradient, assertGradClose } from '../helpers/numeric-gradient.ts';
 
 const be = createReferenceBackend('float64');
 

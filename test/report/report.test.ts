@@ -8,8 +8,9 @@ import { JSDOM } from 'jsdom';
 import { resolveExperiment } from '../../src/experiments/define.ts';
 import { runExperiment } from '../../src/experiments/runner.ts';
 import { writeReport, ReportError } from '../../src/report/build-report.ts';
-import { runTrial as synthetic } from '../experiments/fixtures/synthetic-trial.ts';
-import toy from '../experiments/fixtures/toy-experiment.ts';
+import { runTrial as synthetic } from '../fixtures/experiments/synthetic-trial.ts';
+import toy from '../fixtures/experiments/toy-experiment.ts';
+import { skipIfMissing } from '../helpers/skip-if-missing.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -41,7 +42,7 @@ test('writeReport on a directory that is not a run store says what to pass', () 
   assert.throws(() => writeReport(d), (e: Error) => e instanceof ReportError && /runs\/<experiment>/.test(e.message));
 });
 
-test('the report renders in headless Chromium with no console errors and every chart draws all its data', { skip: fs.existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`, timeout: 60_000 }, async () => {
+test('the report renders in headless Chromium with no console errors and every chart draws all its data', { skip: skipIfMissing('Chromium', fs.existsSync(CHROMIUM) ? undefined : `not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`), timeout: 60_000 }, async () => {
   const { dir, report } = await makeReport();
   const { chromium } = await import('playwright-core');
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-chromium-'));

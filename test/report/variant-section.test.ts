@@ -7,8 +7,8 @@ import { resolveExperiment } from '../../src/experiments/define.ts';
 import { runExperiment } from '../../src/experiments/runner.ts';
 import { RunStore } from '../../src/experiments/store.ts';
 import { writeReport } from '../../src/report/build-report.ts';
-import { runTrial as synthetic } from '../experiments/fixtures/synthetic-trial.ts';
-import toy from '../experiments/fixtures/toy-experiment.ts';
+import { runTrial as synthetic } from '../fixtures/experiments/synthetic-trial.ts';
+import toy from '../fixtures/experiments/toy-experiment.ts';
 
 test('the report names the numeric variant of a study with its trial count, and warns when variants were mixed', async () => {
   const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-report-variant-'));

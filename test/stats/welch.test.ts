@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { cohensD, mean, std, studentTCdf, studentTTwoSided, welchTTest } from '../../src/stats/index.ts';
 import { Rng } from '../../src/rng/index.ts';
+import { skipIfMissing } from '../helpers/skip-if-missing.ts';
 
 const close = (a: number, b: number, tol: number, what: string): void => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
 
@@ -53,18 +54,21 @@ test('cohensD is the mean difference over the pooled standard deviation', () => 
  * The reference implementation: scipy.stats through the `python3` on PATH. It is optional (CI
  * installs no Python packages), so without it the cross-check is skipped, loudly, in CI too.
  */
-function scipyMissing(): string | null {
-  try {
-    execFileSync('python3', ['-c', 'import scipy.stats'], { stdio: 'ignore' });
-    return null;
-  } catch {
-    const why = 'python3 with scipy not found: Welch test and t CDF NOT cross-checked against scipy.stats';
-    process.stderr.write(`\n*** ${why} ***\n\n`);
-    return why;
+/** The first Python with scipy: the one on PATH, else Debian's (`apt-get install python3-scipy`); null when none. */
+function pythonWithScipy(): string | null {
+  for (const py of ['python3', '/usr/bin/python3']) {
+    try {
+      execFileSync(py, ['-c', 'import scipy.stats'], { stdio: 'ignore' });
+      return py;
+    } catch {
+      // try the next one
+    }
   }
+  return null;
 }
+const PYTHON = pythonWithScipy();
 
-test('welchTTest and studentTCdf agree with scipy.stats (when python3 with scipy is installed)', { skip: scipyMissing() ?? false }, () => {
+test('welchTTest and studentTCdf agree with scipy.stats (when python3 with scipy is installed)', { skip: skipIfMissing('python3 with scipy', PYTHON ? undefined : 'not found (apt-get install python3-scipy)') }, () => {
   const rng = new Rng(7).fork('welch');
   const cases = [
     [Array.from({ length: 9 }, () => 0.02 + 0.003 * rng.normal()), Array.from({ length: 14 }, () => 0.025 + 0.008 * rng.normal())],
@@ -73,7 +77,7 @@ test('welchTTest and studentTCdf agree with scipy.stats (when python3 with scipy
   ];
   const tcases = [[0.7, 3.5], [-2.2, 11.2], [4.1, 1.3], [-9, 30], [0.01, 200]];
   const py = `import json,sys\nfrom scipy import stats\nd=json.load(sys.stdin)\nprint(json.dumps({'w':[list(stats.ttest_ind(a,b,equal_var=False)) for a,b in d['w']],'t':[stats.t.cdf(t,df) for t,df in d['t']]}))`;
-  const out = JSON.parse(execFileSync('python3', ['-c', py], { input: JSON.stringify({ w: cases, t: tcases }) }).toString()) as { w: [number, number][]; t: number[] };
+  const out = JSON.parse(execFileSync(PYTHON!, ['-c', py], { input: JSON.stringify({ w: cases, t: tcases }) }).toString()) as { w: [number, number][]; t: number[] };
   cases.forEach(([a, b], i) => {
     const r = welchTTest(a!, b!);
     close(r.t, out.w[i]![0], 1e-9, `t case ${i}`);

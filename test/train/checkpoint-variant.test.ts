@@ -8,7 +8,7 @@ import { CheckpointError, readCheckpoint } from '../../src/train/checkpoint.ts';
 import { assertResumableVariant, checkpointVariant, variantMetadata } from '../../src/train/checkpoint-variant.ts';
 import { runTrial } from '../../src/train/trial.ts';
 import type { NumericVariant } from '../../src/tensor/numeric-variant.ts';
-import { toySplits } from './toy-data.ts';
+import { toySplits } from '../helpers/toy-data.ts';
 
 const be = createReferenceBackend('float32');
 const haswell: NumericVariant = {

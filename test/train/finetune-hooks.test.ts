@@ -8,7 +8,7 @@ import { Rng } from '../../src/rng/rng.ts';
 import { Mlp } from '../../src/models/mlp.ts';
 import { finetuneConfigSchema } from '../../src/train/config.ts';
 import { finetune } from '../../src/train/finetune.ts';
-import { toySplits } from './toy-data.ts';
+import { toySplits } from '../helpers/toy-data.ts';
 
 const be = createReferenceBackend('float32');
 const data = toySplits(2);

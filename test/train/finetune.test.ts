@@ -11,7 +11,7 @@ import { finetuneConfigSchema, type FinetuneConfig } from '../../src/train/confi
 import { DivergenceError } from '../../src/train/divergence.ts';
 import { finetune } from '../../src/train/finetune.ts';
 import type { EpochMetrics } from '../../src/train/hooks.ts';
-import { toySplits } from './toy-data.ts';
+import { toySplits } from '../helpers/toy-data.ts';
 
 const be = createReferenceBackend('float32');
 const data = toySplits(1);

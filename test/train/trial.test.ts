@@ -10,7 +10,7 @@ import { PRETRAIN_FILE } from '../../src/train/pretrain-checkpoint.ts';
 import type { EpochMetrics } from '../../src/train/hooks.ts';
 import { runTrial, RESUME_FILE } from '../../src/train/trial.ts';
 import type { TrialResult } from '../../src/train/trial-result.ts';
-import { toySplits } from './toy-data.ts';
+import { toySplits } from '../helpers/toy-data.ts';
 
 const be = createReferenceBackend('float32');
 const toy = toySplits(3);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 
 /** A fresh temporary directory, removed when the test file finishes. */
-export function tempDir(prefix = 'pretrain-lab-data-'): string {
+export function tempDir(prefix = 'pretrain-lab-test-'): string {
   const d = mkdtempSync(join(tmpdir(), prefix));
   after(() => rmSync(d, { recursive: true, force: true }));
   return d;
