@@ -1,9 +1,10 @@
 /**
  * The `pretrain-lab` command line (commander): run, train, eval, report, list, data show, bench.
- * `bin/pretrain-lab.js` registers tsx and calls `main(process.argv)`.
+ * `bin/pretrain-lab.js` calls `main(process.argv)` (compiled from dist/, or the sources through tsx).
+ * Start-up: the report (plot library, DOM) is imported only by the commands that write one.
  */
 import { Command, CommanderError } from 'commander';
-import { codeVersion } from '../experiments/code-version.ts';
+import { packageId } from '../experiments/code-version.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerBench, registerData, registerList, registerReport } from './commands/misc.ts';
 import { registerRun } from './commands/run.ts';
@@ -15,7 +16,7 @@ export function buildProgram(): Command {
   const program = new Command('pretrain-lab');
   program
     .description('A laboratory for unsupervised pre-training vs training from scratch (Erhan et al., JMLR 2010)')
-    .version(codeVersion().package.split('@')[1] ?? '0.0.0')
+    .version(packageId().split('@')[1] ?? '0.0.0')
     .showSuggestionAfterError()
     .exitOverride()
     .addHelpText('after', `\nExamples:\n  $ pretrain-lab list\n  $ pretrain-lab run depth --preset quick\n  $ pretrain-lab report runs/depth\n`);
