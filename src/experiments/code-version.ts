@@ -28,6 +28,11 @@ export function packageId(): string {
   }
 }
 
+/** `0.1.0`: the version part of `packageId()`. */
+export function packageVersion(): string {
+  return packageId().split('@')[1] ?? '0.0.0';
+}
+
 /** Reads package.json and asks git (read-only) once per process. */
 export function codeVersion(): CodeVersion {
   if (cached) return cached;
