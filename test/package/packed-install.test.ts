@@ -2,7 +2,9 @@
  * The published package works from a production install, exactly as a user gets it: `npm pack`
  * (whose `prepare` compiles dist/), then `npm install <tarball> --omit=dev` into an empty project
  * from the local npm cache, then the installed `pretrain-lab` answers `--version`, `list` and a tiny
- * `train` on the prebuilt WebAssembly kernels, with no TypeScript tooling and no compiler installed.
+ * `train` on the prebuilt WebAssembly kernels, and a user's `.mjs` experiment file runs as a study on
+ * the worker pool and writes its report, with no TypeScript tooling and no compiler installed (a
+ * `.ts` one fails with an error naming tsx).
  * The pack runs in a staging copy of the package, so the working tree's dist/ is never rebuilt
  * under the other tests' feet. The optional native build is skipped (PRETRAIN_LAB_SKIP_NATIVE) to
  * keep this under a minute; the install script still runs and must not fail the install.
@@ -34,7 +36,7 @@ function stagePackage(): string {
   return dir;
 }
 
-test('the packed tarball, installed with dev dependencies omitted, runs --version, list and a tiny train on prebuilt wasm', { timeout: 300_000 }, (t) => {
+test('the packed tarball, installed with dev dependencies omitted, runs --version, list, a tiny train on prebuilt wasm and a user .mjs study with its report', { timeout: 300_000 }, (t) => {
   const stage = stagePackage();
   const app = mkdtempSync(join(tmpdir(), 'pretrain-lab-app-'));
   t.after(() => {
@@ -79,4 +81,27 @@ test('the packed tarball, installed with dev dependencies omitted, runs --versio
   const last = JSON.parse(train.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
   assert.match(JSON.stringify(last), /"backend":"wasm/, 'the prebuilt wasm kernels were used');
   assert.match(JSON.stringify(last), /test/i);
+
+  // A user's own experiment file in plain JavaScript, importing the package by name, run as a study on
+  // the worker pool (child processes running compiled code, no tsx), then its report.
+  const study = `import { defineExperiment } from 'pretrain-lab';
+export default defineExperiment({
+  id: 'mine', paper: 'a user study', description: 'a user experiment file',
+  data: { name: 'mnist', trainSize: 200, validSize: 100, testSize: 100 },
+  model: { hidden: 8 },
+  scientific: { depth: [1, 2] },
+  seeds: 2,
+});
+`;
+  writeFileSync(join(app, 'mine.mjs'), study);
+  const runJs = run(bin, ['run', './mine.mjs', '--workers', '2', '--backend', 'wasm', '--runs-dir', join(app, 'runs')], app);
+  assert.equal(runJs.status, 0, `run ./mine.mjs failed:\n${runJs.stderr}`);
+  assert.match(runJs.stdout, /4 trial\(s\) run/);
+  assert.match(readFileSync(join(app, 'runs', 'mine', 'report.html'), 'utf8'), /<svg/);
+
+  // The same file as TypeScript needs tsx, which a production install lacks: the error names the fix.
+  writeFileSync(join(app, 'mine.ts'), study);
+  const runTs = run(bin, ['run', './mine.ts', '--runs-dir', join(app, 'runs')], app);
+  assert.notEqual(runTs.status, 0);
+  assert.match(runTs.stderr, /mine\.ts is TypeScript, which needs tsx.*npm install --save-dev tsx/);
 });
