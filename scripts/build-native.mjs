@@ -56,6 +56,8 @@ function nodeDirArgs() {
   return existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? [`--nodedir=${prefix}`] : [];
 }
 
+if (process.env.PRETRAIN_LAB_SKIP_NATIVE) disabled('PRETRAIN_LAB_SKIP_NATIVE is set');
+
 try {
   const { findOpenBlas } = await import(join(nativeDir, 'openblas-flags.mjs'));
   const blas = findOpenBlas();

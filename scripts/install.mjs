@@ -1,19 +1,15 @@
 #!/usr/bin/env node
-// Runs at `npm install` / `npm ci`: compiles the WebAssembly kernels (required) and tries the
-// optional native OpenBLAS addon (never fails the install; says how to enable it when absent).
+// Runs at `npm install` / `npm ci`: tries the optional native OpenBLAS addon, and never fails the
+// install (it says how to enable the backend when it cannot build it). The compiled JavaScript and
+// the WebAssembly kernels ship prebuilt in dist/ (a checkout builds them in `prepare`).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const run = (script) => spawnSync(process.execPath, [join(root, 'scripts', script)], { stdio: 'inherit', cwd: root }).status ?? 1;
-
-if (existsSync(join(root, 'scripts', 'build-wasm.mjs'))) {
-  const status = run('build-wasm.mjs');
-  if (status !== 0) {
-    console.error('pretrain-lab: building the WebAssembly kernels failed (see above); the reference backend still works.');
-    process.exit(status);
-  }
+const script = join(root, 'scripts', 'build-native.mjs');
+if (existsSync(script)) {
+  const r = spawnSync(process.execPath, [script], { stdio: 'inherit', cwd: root });
+  if (r.status !== 0) console.log('pretrain-lab: the native backend was not built (see above); the wasm and reference backends work.');
 }
-if (existsSync(join(root, 'scripts', 'build-native.mjs'))) run('build-native.mjs');

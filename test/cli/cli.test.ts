@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { EventEmitter } from 'node:events';
-import { buildProgram } from '../../src/cli/main.ts';
+import { buildProgram } from '../../src/cli/program.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, openSync, symlinkSync, writeSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, openSync, symlinkSync, writeSync, closeSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { clearMnistMemo, loadMnist, mnistDataDir, MNIST_FILES, type MnistLoadInfo } from '../../src/data/mnist.ts';
-import { readDecodedCache, writeDecodedCache } from '../../src/data/decoded-cache.ts';
 import { readIdx } from '../../src/data/idx.ts';
 import { DataFileError } from '../../src/data/data-error.ts';
 import { binarizeDataset } from '../../src/data/binarize.ts';
@@ -74,53 +73,24 @@ test('binarize threshold gives {0,1} at 0.5; stochastic is seeded and has the me
   assert.equal(plain.train.x[0 + 152], plain.train.x[152], 'the shared MNIST copy is not mutated');
 });
 
-test('the disk cache is written, reused, and rebuilt when corrupt', async () => {
-  const cacheDir = tempDir();
+test('clearMnistMemo makes the next load decode the IDX files again, to the same values', async () => {
   const infos: MnistLoadInfo[] = [];
-  const load = async () => {
-    clearMnistMemo();
-    return loadMnist({ cacheDir, onInfo: (i) => infos.push(i) });
-  };
-  const first = await load();
-  assert.equal(infos[0]!.source, 'idx');
-  assert.equal(infos[0]!.cacheRejected, 'missing');
-  const second = await load();
-  assert.equal(infos[1]!.source, 'cache');
-  assert.deepEqual(second.test.y, first.test.y);
-  assert.equal(second.train.x[50000 * 784 - 300], first.train.x[50000 * 784 - 300]);
-  // Flip bytes in the middle of the payload: the hash check must catch it.
-  const file = infos[1]!.cacheFile!;
-  const fd = openSync(file, 'r+');
-  writeSync(fd, Buffer.from([0x3f, 0x80, 0x00, 0x00]), 0, 4, 128 + 4 * 1234567);
-  closeSync(fd);
-  const third = await load();
-  assert.equal(infos[2]!.source, 'idx');
-  assert.match(infos[2]!.cacheRejected ?? '', /corrupt/);
-  assert.equal(third.train.x[1234567], first.train.x[1234567]);
-  await load();
-  assert.equal(infos[3]!.source, 'cache', 'the rebuilt cache is used again');
+  const first = await loadMnist();
   clearMnistMemo();
+  const again = await loadMnist({ onInfo: (i) => infos.push(i) });
+  assert.equal(infos[0]!.source, 'idx');
+  assert.notEqual(again.train.x, first.train.x, 'a fresh copy');
+  assert.deepEqual(again.test.y, first.test.y);
+  assert.equal(again.train.x[50000 * 784 - 300], first.train.x[50000 * 784 - 300]);
 });
 
-test('readDecodedCache rejects a stale key, a truncated file and a wrong magic', () => {
-  const d = tempDir();
-  const f = join(d, 'c.bin');
-  const x = Float32Array.from([1, 2, 3, 4.5]), y = Int32Array.from([7, -1]);
-  writeDecodedCache(f, 'key-a', x, y);
-  const ok = readDecodedCache(f, 'key-a');
-  assert.ok(ok.ok);
-  assert.deepEqual([...ok.x], [...x]);
-  assert.deepEqual([...ok.y], [...y]);
-  const stale = readDecodedCache(f, 'key-b');
-  assert.ok(!stale.ok && /stale/.test(stale.reason));
-  const bytes = readFileSync(f);
-  writeFileSync(f, bytes.subarray(0, bytes.length - 4));
-  const trunc = readDecodedCache(f, 'key-a');
-  assert.ok(!trunc.ok && /size/.test(trunc.reason));
-  bytes[0] = 0x58;
-  writeFileSync(f, bytes);
-  const magic = readDecodedCache(f, 'key-a');
-  assert.ok(!magic.ok && /magic/.test(magic.reason));
+test('loading MNIST writes no decoded cache to disk', async () => {
+  const cache = join(dirname(mnistDataDir()), '..', '.cache', 'pretrain-lab');
+  const started = Date.now() - 1;
+  clearMnistMemo();
+  await loadMnist();
+  const written = (existsSync(cache) ? readdirSync(cache) : []).filter((f) => statSync(join(cache, f)).mtimeMs >= started);
+  assert.deepEqual(written, []);
 });
 
 test('a corrupted MNIST file fails its SHA-256 check with an error naming it', async () => {
@@ -136,7 +106,7 @@ test('a corrupted MNIST file fails its SHA-256 check with an error naming it', a
       symlinkSync(join(src, f.name), join(d, f.name));
     }
   }
-  await assert.rejects(loadMnist({ dir: d, cacheDir: false }), (e: unknown) => {
+  await assert.rejects(loadMnist({ dir: d }), (e: unknown) => {
     assert.ok(e instanceof DataFileError);
     assert.equal(e.code, 'checksum');
     assert.ok(e.message.includes(MNIST_FILES.trainLabels.name));

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { JSDOM } from 'jsdom';
+import { parseHTML } from 'linkedom';
 import { resolveExperiment } from '../../src/experiments/define.ts';
 import { runExperiment } from '../../src/experiments/runner.ts';
 import { writeReport, ReportError } from '../../src/report/build-report.ts';
@@ -27,7 +27,7 @@ test('writeReport draws one box-plot dot per finished seed of each chosen settin
   assert.equal(seeds, 4 * 4, '4 cells x 4 seeds');
   const box = report.charts.find((c) => c.id === 'chart-test-error-boxplot')!;
   assert.equal(box.marks, seeds);
-  const doc = new JSDOM(box.svg).window.document;
+  const doc = parseHTML(`<!DOCTYPE html><html><body>${box.svg}</body></html>`).document;
   assert.equal(doc.querySelectorAll(box.markSelector).length, seeds);
   assert.equal(report.images.length, 4);
   for (const f of report.images) assert.deepEqual([...fs.readFileSync(f).subarray(1, 4)].map((b) => String.fromCharCode(b)).join(''), 'PNG');

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT_URL } from '../../package-root.ts';
 
 /**
  * The C entry points. Matrices are passed as their Float32Array (no copy); lengths are
@@ -55,7 +56,7 @@ export const NATIVE_ENABLE_HINT =
 export function nativeAddonPath(): string {
   const override = process.env['PRETRAIN_LAB_NATIVE_PATH'];
   if (override) return override;
-  return fileURLToPath(new URL('../../../native/build/Release/pretrain_lab_native.node', import.meta.url));
+  return fileURLToPath(new URL('native/build/Release/pretrain_lab_native.node', PACKAGE_ROOT_URL));
 }
 
 export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string; path: string };

@@ -3,15 +3,16 @@
  * `readBuiltFile` / `builtFileExists` (through `process.getBuiltinModule`, so a browser bundle
  * never imports `node:fs`); in a browser the bytes are fetched from the same URL.
  */
+import { PACKAGE_ROOT_URL } from '../../package-root.ts';
 import type { WasmKernelExports } from './exports.ts';
 
-/** Build outputs, relative to this file: `<repo>/dist/wasm/`. */
+/** Build outputs: `<package root>/dist/wasm/` (prebuilt in the published package). */
 const PLAIN = 'kernels.wasm';
 const RELAXED = 'kernels-relaxed.wasm';
 export const BUILD_COMMAND = 'node scripts/build-wasm.mjs';
 
 function builtFileUrl(file: string): URL {
-  return new URL(`../../../dist/wasm/${file}`, import.meta.url);
+  return new URL(`dist/wasm/${file}`, PACKAGE_ROOT_URL);
 }
 
 /** A Node built-in module through `process.getBuiltinModule` (undefined in a browser). */

@@ -5,7 +5,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PACKAGE_ROOT } from '../../experiments/code-version.ts';
 import { listExperiments } from '../../experiments/registry.ts';
-import { writeReport } from '../../report/build-report.ts';
 import { UsageError } from '../errors.ts';
 import { jsonLine } from '../output.ts';
 
@@ -16,8 +15,9 @@ export function registerReport(program: Command): void {
     .argument('<runs-dir>', "an experiment's run store, e.g. runs/depth")
     .option('--json', 'print the result as one JSON line')
     .addHelpText('after', `\nExample:\n  $ pretrain-lab report runs/depth   # then open runs/depth/report.html\n`)
-    .action((dir: string, opts: { json?: boolean }) => {
+    .action(async (dir: string, opts: { json?: boolean }) => {
       const warn = (m: string): void => void process.stderr.write(`warning: ${m}\n`);
+      const { writeReport } = await import('../../report/build-report.ts'); // loaded on use: the plot library is most of start-up
       const r = writeReport(dir, { warn });
       if (opts.json) jsonLine({ event: 'result', report: r.path, planned: r.planned, found: r.found, charts: r.charts.map((c) => ({ id: c.id, marks: c.marks })), images: r.images });
       else process.stdout.write(`${r.found}/${r.planned} trials; wrote ${r.path}\n`);

@@ -5,7 +5,6 @@ import { resolveExperiment } from '../../experiments/define.ts';
 import { loadExperiment } from '../../experiments/registry.ts';
 import { runExperiment } from '../../experiments/runner.ts';
 import { settingLabel } from '../../experiments/expand.ts';
-import { writeReport } from '../../report/build-report.ts';
 import { UsageError } from '../errors.ts';
 import { reproducibleFlag, REPRODUCIBLE_HELP } from '../reproducible-flag.ts';
 import { duration, pct, pValue, table } from '../format.ts';
@@ -80,6 +79,7 @@ export function registerRun(program: Command): void {
         process.off('SIGINT', onSigint);
       }
       const seconds = (Date.now() - t0) / 1000;
+      const { writeReport } = await import('../../report/build-report.ts'); // loaded on use (start-up)
       const report = opts.report === false ? null : writeReport(summary.storeDir, { warn: reporter.onWarn ?? (() => {}) }).path;
       const rows = summary.cells.map((c) => {
         const cmp = summary.comparisons.find((k) => k.cell === c);
