@@ -15,7 +15,7 @@ import type { Rng, RngState } from '../rng/rng.ts';
 import { gatherBatch, type DataSplits } from '../data/dataset.ts';
 import { epochOrder } from '../data/batches.ts';
 import type { Mlp } from '../models/mlp.ts';
-import { learningRateAt, Sgd } from '../nn/sgd.ts';
+import { Sgd } from '../nn/sgd.ts';
 import { ConfigError, type FinetuneConfig } from './config.ts';
 import type { EpochMetrics, TrainingHooks } from './hooks.ts';
 import { evaluate, type Score } from './evaluate.ts';
@@ -116,7 +116,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
     while (epoch < until && !stopper.shouldStop) {
       epoch++;
       const te = performance.now();
-      opt.lr = learningRateAt(cfg, epoch - 1);
+      opt.setEpoch(epoch - 1);
       const order = epochOrder(train.n, opts.rng, epoch - 1);
       let sum = 0;
       for (let b = 0; b < nBatches; b++) {
