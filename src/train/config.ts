@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { dataConfigSchema } from '../data/config.ts';
 import { BACKEND_NAMES } from '../backends/names.ts';
+import { ConfigError } from '../data/config-error.ts';
 
 const positiveInt = z.number().int().min(1);
 const nonNegative = z.number().min(0);
@@ -111,10 +112,8 @@ function renamedKeyHint(issue: z.core.$ZodIssue): string {
   return hints.length ? ` (${hints.join('; ')})` : '';
 }
 
-/** Error for invalid configuration; its message names the key and the allowed values. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+/** Error for invalid configuration; its message names the key and the allowed values (defined in `src/data/config-error.ts`). */
+export { ConfigError } from '../data/config-error.ts';
 
 /** Hidden layer sizes as a list of length `depth`. */
 export function hiddenSizes(m: ModelConfig): number[] {
