@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { dataConfigSchema } from '../data/config.ts';
 import { BACKEND_NAMES } from '../backends/names.ts';
 import { ConfigError } from '../data/config-error.ts';
+import { describeConfigIssue } from './config-issues.ts';
 
 const positiveInt = z.number().int().min(1);
 const nonNegative = z.number().min(0);
@@ -91,13 +92,13 @@ export type TrialConfig = z.infer<typeof trialConfigSchema>;
 export type TrialConfigInput = z.input<typeof trialConfigSchema>;
 
 /**
- * Validates and fills defaults. Throws an Error whose message names every offending key
- * path, the value found and what is allowed.
+ * Validates and fills defaults. Throws a ConfigError whose message names every offending key
+ * path, the value found and what is allowed (`describeConfigIssue`).
  */
 export function resolveTrialConfig(input: unknown): TrialConfig {
   const r = trialConfigSchema.safeParse(input);
   if (r.success) return r.data;
-  const lines = r.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}${renamedKeyHint(i)}`);
+  const lines = r.error.issues.map((i) => `  ${describeConfigIssue(trialConfigSchema, input, i)}${renamedKeyHint(i)}`);
   throw new ConfigError(`invalid trial config:\n${lines.join('\n')}`);
 }
 
