@@ -33,6 +33,7 @@ import { generateShapeset, SHAPESET_3X2_DEFAULTS } from './shapeset.ts';
 import { readCsvExamples, readIdxPair, splitUserData, userDataName } from './user-data.ts';
 import { loadInfiniteMnistSplits } from './infinite-mnist-splits.ts';
 import type { CsvOptions } from './csv.ts';
+import { ConfigError } from './config-error.ts';
 
 /** The fixed seed from which the Shapeset data sets are generated. */
 export const SHAPESET_DATA_SEED = 0;
@@ -44,6 +45,7 @@ export const SHAPESET_DATA_SEED = 0;
  */
 export async function loadData(cfg: DataConfig, seed: number): Promise<DataSplits> {
   let s = await loadBase(cfg);
+  checkSizes(cfg, s);
   const data = new Rng(seed).fork('data');
   const train = cfg.trainSize !== null ? subsetBySize(s.train, cfg.trainSize, data.fork('subset', 'train')) : s.train;
   s = {
@@ -60,6 +62,22 @@ export async function loadData(cfg: DataConfig, seed: number): Promise<DataSplit
     };
   }
   return s;
+}
+
+/**
+ * Refuses a `trainSize` / `validSize` / `testSize` larger than its split: a trial must never record
+ * a size it did not use (the subset helpers would silently keep the whole split).
+ * @throws ConfigError naming the key, the value and the number of examples available
+ */
+function checkSizes(cfg: DataConfig, s: DataSplits): void {
+  const problems: string[] = [];
+  for (const [key, split, what] of [['trainSize', s.train, 'training'], ['validSize', s.valid, 'validation'], ['testSize', s.test, 'test']] as const) {
+    const size = cfg[key];
+    if (size !== null && size > split.n) {
+      problems.push(`  data.${key} is ${size} but ${cfg.name} has ${split.n} ${what} examples; allowed: 1..${split.n}, or null for all`);
+    }
+  }
+  if (problems.length) throw new ConfigError(`invalid trial config:\n${problems.join('\n')}`);
 }
 
 async function loadBase(cfg: DataConfig): Promise<DataSplits> {

@@ -3,7 +3,9 @@
  * file -> preset -> `--key=value` flags). Both throw an ExperimentError whose message names
  * every offending key path and what to do.
  */
+import type { z } from 'zod';
 import { trialConfigSchema } from '../train/config.ts';
+import { describeConfigIssue } from '../train/config-issues.ts';
 import { canonicalKey, setPath, UnknownKeyError, KEY_ALIASES } from '../train/config-keys.ts';
 import { cloneJson, deepMerge } from './json-data.ts';
 import { hashJson } from './hash.ts';
@@ -59,8 +61,9 @@ export interface ResolveOptions {
 
 type Issues = string[];
 
-function zodIssues(prefix: string, issues: readonly { path: PropertyKey[]; message: string }[]): Issues {
-  return issues.map((i) => `${[prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(root)'}: ${i.message}`);
+/** One line per issue of the trial config schema on `input`: the key, the reason, the value given and what is allowed. */
+function zodIssues(prefix: string, input: unknown, issues: readonly z.core.$ZodIssue[]): Issues {
+  return issues.map((i) => describeConfigIssue(trialConfigSchema, input, i, prefix));
 }
 
 /** The config sections of an experiment file or preset: already in TrialConfig shape, picked as written. */
@@ -72,8 +75,9 @@ function configSections(s: { data?: unknown; model?: unknown; pretrain?: unknown
 
 /** Checks config sections without filling defaults; paths are reported as written in the file. */
 function checkSections(prefix: string, s: Record<string, unknown>): Issues {
-  const r = trialConfigSchema.safeParse(configSections(s));
-  return r.success ? [] : zodIssues(prefix, r.error.issues);
+  const sections = configSections(s);
+  const r = trialConfigSchema.safeParse(sections);
+  return r.success ? [] : zodIssues(prefix, sections, r.error.issues);
 }
 
 function checkGrid(prefix: string, g: Record<string, unknown[]> | undefined, seen: Map<string, string>): { issues: Issues; factors: Factor[] } {
@@ -102,7 +106,7 @@ function checkGrid(prefix: string, g: Record<string, unknown[]> | undefined, see
       const cfg: Record<string, unknown> = {};
       setPath(cfg, key, v);
       const r = trialConfigSchema.safeParse(cfg);
-      if (!r.success) for (const i of r.error.issues) issues.push(`${prefix}.${k}[${idx}]: ${JSON.stringify(v)} is not a valid ${key}: ${i.message}`);
+      if (!r.success) for (const i of r.error.issues) issues.push(`${prefix}.${k}[${idx}]: ${JSON.stringify(v)} is not a valid ${describeConfigIssue(trialConfigSchema, cfg, i)}`);
     });
     const dup = values.findIndex((v, i) => values.findIndex((w) => JSON.stringify(w) === JSON.stringify(v)) !== i);
     if (dup >= 0) issues.push(`${prefix}.${k}[${dup}]: ${JSON.stringify(values[dup])} is listed twice`);
@@ -122,7 +126,7 @@ function fail(what: string, issues: Issues): never {
 export function defineExperiment(input: ExperimentInput): Experiment {
   const r = experimentSchema.safeParse(input);
   const id = typeof (input as { id?: unknown })?.id === 'string' ? (input as { id: string }).id : '(no id)';
-  if (!r.success) fail(`experiment '${id}'`, zodIssues('', r.error.issues));
+  if (!r.success) fail(`experiment '${id}'`, r.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`));
   const exp: Experiment = { id: r.data.id, paper: r.data.paper, description: r.data.description, input };
   resolveExperiment(exp, {});
   for (const name of Object.keys(r.data.presets ?? {})) resolveExperiment(exp, { preset: name });
@@ -264,7 +268,7 @@ export function resolveExperiment(exp: Experiment, opts: ResolveOptions): Resolv
   const flagIssues = applyFlags(opts.overrides ?? {}, layers);
   applyRunOptions(opts, layers);
   const baseCheck = trialConfigSchema.safeParse(layers.base);
-  if (!baseCheck.success) flagIssues.push(...zodIssues('', baseCheck.error.issues));
+  if (!baseCheck.success) flagIssues.push(...zodIssues('', layers.base, baseCheck.error.issues));
   if (flagIssues.length) fail(`settings for experiment '${def.id}'`, flagIssues);
   if (layers.seeds.length === 0) fail(`experiment '${def.id}'`, ['seeds: no seeds; give --seeds N with N >= 1']);
 

@@ -18,6 +18,7 @@ import { RunStore, RECORD_FORMAT, type Manifest, type TrialRecord } from './stor
 import { DEFAULT_TRIAL_MODULE, type TrialFunction, type TrialFunctionOptions, type TrialModuleRef } from './trial-function.ts';
 import { WorkerPool, type JobOutcome, type TrialExecutor } from './worker-pool.ts';
 import { StudyVariant } from './variant-guard.ts';
+import { assertTrialFits, estimateTrialMemory, knownDataShape, memoryLimit, type MemoryEstimate } from '../train/memory-estimate.ts';
 
 /** Callbacks for progress display (all optional, all cheap). */
 export interface RunEvents {
@@ -130,13 +131,40 @@ function planRun(exp: ResolvedExperiment, store: RunStore, opts: RunOptions): Ru
 /**
  * Step 2: checks that must refuse a run before any trial starts, given the plan and the records
  * already stored (throw to refuse; nothing has been run yet, and the manifest names the plan):
- * the numeric variant this machine would use must be the one of the study's records (unless
- * mixing is allowed). Returns the guard that admits each finished trial's variant.
+ * the largest trial to run must fit in its share of the memory limit (`assertTrialFits`, the limit
+ * divided by the number of workers), and the numeric variant this machine would use must be the
+ * one of the study's records (unless mixing is allowed). Returns the guard that admits each
+ * finished trial's variant.
  */
 async function checkBeforeRun(plan: RunPlan, opts: RunOptions): Promise<StudyVariant> {
+  checkMemory(plan);
   const variants = new StudyVariant(plan.records.values(), opts.allowMixedVariants ?? false);
   await variants.admitLocal(plan.todo.map((t) => t.config.backend));
   return variants;
+}
+
+/**
+ * Refuses the run when the largest trial to run (by `estimateTrialMemory`, built-in data sets only:
+ * a user file's shape is known once a worker loads it, and `runTrial` checks it then) does not fit
+ * in the memory limit shared by `plan.workers` workers.
+ * @throws ConfigError naming the trial's keys, its estimate and the limit
+ */
+function checkMemory(plan: RunPlan): void {
+  let largest: { t: PlannedTrial; est: MemoryEstimate } | null = null;
+  for (const t of plan.todo) {
+    const shape = knownDataShape(t.config.data);
+    if (!shape) continue;
+    let est: MemoryEstimate;
+    try {
+      est = estimateTrialMemory(t.config, shape);
+    } catch {
+      continue; // an inconsistent config (e.g. model.hidden's length): the trial itself reports it
+    }
+    if (!largest || est.bytes > largest.est.bytes) largest = { t, est };
+  }
+  if (!largest) return;
+  const { t } = largest;
+  assertTrialFits(t.config, knownDataShape(t.config.data)!, memoryLimit(plan.workers), `trial ${t.hash.slice(0, 12)} (${JSON.stringify({ ...t.cell, ...t.nuisance, seed: t.seed })}), the largest of the run,`);
 }
 
 /** Step 3: the executor that runs one trial: in this process for a function, else a pool of worker processes. */

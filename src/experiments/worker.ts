@@ -18,8 +18,12 @@ import type { Progress } from '../train/hooks.ts';
 import { loadTrialFunction, type TrialFunction, type TrialFunctionOptions } from './trial-function.ts';
 import type { ParentMessage, WorkerMessage } from './worker-protocol.ts';
 
+/** Sends to the parent; once the parent is gone (it exited, e.g. on a closed pipe), there is no one to tell: exit. */
 const send = (m: WorkerMessage): void => {
-  process.send?.(m);
+  if (!process.connected) process.exit(0);
+  process.send?.(m, undefined, undefined, (e: Error | null) => {
+    if (e) process.exit(0);
+  });
 };
 const backends = new Map<string, Backend>();
 const functions = new Map<string, TrialFunction>();

@@ -9,6 +9,8 @@
 import { z } from 'zod';
 import { dataConfigSchema } from '../data/config.ts';
 import { BACKEND_NAMES } from '../backends/names.ts';
+import { ConfigError } from '../data/config-error.ts';
+import { describeConfigIssue } from './config-issues.ts';
 
 const positiveInt = z.number().int().min(1);
 const nonNegative = z.number().min(0);
@@ -90,13 +92,13 @@ export type TrialConfig = z.infer<typeof trialConfigSchema>;
 export type TrialConfigInput = z.input<typeof trialConfigSchema>;
 
 /**
- * Validates and fills defaults. Throws an Error whose message names every offending key
- * path, the value found and what is allowed.
+ * Validates and fills defaults. Throws a ConfigError whose message names every offending key
+ * path, the value found and what is allowed (`describeConfigIssue`).
  */
 export function resolveTrialConfig(input: unknown): TrialConfig {
   const r = trialConfigSchema.safeParse(input);
   if (r.success) return r.data;
-  const lines = r.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}${renamedKeyHint(i)}`);
+  const lines = r.error.issues.map((i) => `  ${describeConfigIssue(trialConfigSchema, input, i)}${renamedKeyHint(i)}`);
   throw new ConfigError(`invalid trial config:\n${lines.join('\n')}`);
 }
 
@@ -111,10 +113,8 @@ function renamedKeyHint(issue: z.core.$ZodIssue): string {
   return hints.length ? ` (${hints.join('; ')})` : '';
 }
 
-/** Error for invalid configuration; its message names the key and the allowed values. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+/** Error for invalid configuration; its message names the key and the allowed values (defined in `src/data/config-error.ts`). */
+export { ConfigError } from '../data/config-error.ts';
 
 /** Hidden layer sizes as a list of length `depth`. */
 export function hiddenSizes(m: ModelConfig): number[] {

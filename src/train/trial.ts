@@ -38,6 +38,7 @@ import { loadPretrainedStack, PRETRAIN_FILE, pretrainKey, savePretrainedStack } 
 import { assertResumableVariant, variantMetadata } from './checkpoint-variant.ts';
 import { pretrainedLayerCount, validateTrialConfig, validateTrialData } from './validate.ts';
 import type { TrialResult } from './trial-result.ts';
+import { assertTrialFits, knownDataShape } from './memory-estimate.ts';
 
 export interface RunTrialOptions {
   /** Backend to run on (default: `createBackend(config.backend)`). */
@@ -109,24 +110,29 @@ interface Pretrained {
 
 /**
  * Step 1: resolves the config (defaults, schema), checks what the schema cannot
- * (`validateTrialConfig`), and creates the backend (unless given).
- * @throws ConfigError on a bad config, before anything else happens
+ * (`validateTrialConfig`) and, for a built-in data set, that the trial fits in the memory limit
+ * (`assertTrialFits`), then creates the backend (unless given).
+ * @throws ConfigError on a bad config or one that needs too much memory, before anything else happens
  */
 async function setUp(config: TrialConfigInput, opts: RunTrialOptions): Promise<{ cfg: TrialConfig; backend: Backend }> {
   const cfg = resolveTrialConfig(config);
   validateTrialConfig(cfg);
+  const shape = opts.data ? null : knownDataShape(cfg.data);
+  if (shape) assertTrialFits(cfg, shape);
   const backend = opts.backend ?? (await createBackend(cfg.backend));
   return { cfg, backend };
 }
 
 /**
  * Step 2: loads the data (unless given) and checks that it can serve the config
- * (`validateTrialData`).
+ * (`validateTrialData`) and that the model fits in the memory limit with this data's shape.
  * @throws ConfigError when the data does not fit the config
  */
 async function loadTrialData(cfg: TrialConfig, opts: RunTrialOptions): Promise<DataSplits> {
   const data = opts.data ?? (await loadData(cfg.data, cfg.seed));
   validateTrialData(cfg, data);
+  const { train, valid, test } = data;
+  assertTrialFits(cfg, { nTrain: train.n, nValid: valid.n, nTest: test.n, nTrainFull: train.n, dim: train.dim, nClasses: train.nClasses });
   return data;
 }
 

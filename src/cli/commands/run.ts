@@ -7,6 +7,7 @@ import { runExperiment } from '../../experiments/runner.ts';
 import { settingLabel } from '../../experiments/expand.ts';
 import { UsageError } from '../errors.ts';
 import { reproducibleFlag, REPRODUCIBLE_HELP } from '../reproducible-flag.ts';
+import { memoryLimitFlag, MEMORY_LIMIT_HELP } from '../memory-limit-flag.ts';
 import { duration, pct, pValue, table } from '../format.ts';
 import { keysHelp, keyValueArgs } from '../key-flags.ts';
 import { jsonLine, outputMode, sweepReporter } from '../output.ts';
@@ -30,6 +31,7 @@ export function registerRun(program: Command): void {
     .option('--backend <name>', 'auto, reference, reference64, wasm or native')
     .option('--runs-dir <dir>', 'root of the run stores', 'runs')
     .option('--reproducible', REPRODUCIBLE_HELP)
+    .option('--memory-limit <GB>', MEMORY_LIMIT_HELP)
     .option('--allow-mixed-variants', "admit trials computed by another numeric variant than the study's records (each such record is marked mixedVariant)")
     .option('--json', 'print JSON lines (the last one is the result) instead of a progress bar')
     .option('--no-report', 'do not write report.html')
@@ -45,6 +47,7 @@ export function registerRun(program: Command): void {
     .action(async (name: string, opts: Record<string, unknown>, cmd: Command) => {
       const mode = outputMode(opts.json as boolean | undefined);
       reproducibleFlag(opts.reproducible);
+      memoryLimitFlag(opts.memoryLimit);
       const overrides = keyValueArgs(cmd.args, 1);
       const exp = await loadExperiment(name);
       const presets = Object.keys((exp.input as { presets?: Record<string, unknown> }).presets ?? {});

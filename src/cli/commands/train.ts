@@ -8,6 +8,7 @@ import { DEFAULT_TRIAL_MODULE, loadTrialFunction } from '../../experiments/trial
 import { createBackend } from '../../backends/registry.ts';
 import { formatVariant } from '../../backends/variant.ts';
 import { reproducibleFlag, REPRODUCIBLE_HELP } from '../reproducible-flag.ts';
+import { memoryLimitFlag, MEMORY_LIMIT_HELP } from '../memory-limit-flag.ts';
 import { resolveTrialConfig } from '../../train/config.ts';
 import type { EpochMetrics, Progress } from '../../train/hooks.ts';
 import { UsageError } from '../errors.ts';
@@ -44,6 +45,7 @@ export function registerTrain(program: Command): void {
     .option('--checkpoint-dir <dir>', 'write final.safetensors (and the resume state: pre-trained layers, fine-tuning epochs) here')
     .option('--resume', 'continue an interrupted run from --checkpoint-dir: from its last fine-tuning epoch, else its finished pre-trained layers (same flags needed)')
     .option('--reproducible', REPRODUCIBLE_HELP)
+    .option('--memory-limit <GB>', MEMORY_LIMIT_HELP)
     .option('--json', 'print JSON lines (one per epoch; the last one is the result)')
     .option('--trial-module <file>', 'module exporting runTrial to use instead of the real one')
     .allowUnknownOption()
@@ -56,6 +58,7 @@ export function registerTrain(program: Command): void {
       const mode = outputMode(opts.json as boolean | undefined);
       if (opts.resume && !opts.checkpointDir) throw new UsageError('--resume needs --checkpoint-dir <dir>: the directory the interrupted run wrote its checkpoints to');
       reproducibleFlag(opts.reproducible);
+      memoryLimitFlag(opts.memoryLimit);
       const input = configFromFlags(keyValueArgs(cmd.args, 0));
       if (opts.backend) input.backend = opts.backend;
       const config = resolveTrialConfig(input);

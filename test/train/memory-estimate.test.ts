@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createReferenceBackend } from '../../src/backends/reference/index.ts';
+import { ConfigError, resolveTrialConfig, type TrialConfigInput } from '../../src/train/config.ts';
+import { assertTrialFits, estimateTrialMemory, knownDataShape, memoryLimit, MEMORY_LIMIT_ENV } from '../../src/train/memory-estimate.ts';
+import { runTrial } from '../../src/train/trial.ts';
+import { toySplits } from '../helpers/toy-data.ts';
+
+const be = createReferenceBackend('float32');
+
+test('estimateTrialMemory is within a factor of 2 (either way) of the ArrayBuffer growth of a real small trial (reference backend)', async () => {
+  const input: TrialConfigInput = {
+    seed: 1,
+    model: { depth: 2, hidden: 250 },
+    pretrain: { kind: 'sdae', epochs: 1, batchSize: 20, momentum: 0.5 },
+    finetune: { epochs: 1, batchSize: 20, momentum: 0.5, patience: null },
+  };
+  const base = process.memoryUsage().arrayBuffers;
+  const data = toySplits(5, { train: 600, valid: 200, test: 200 }, 784, 10);
+  let peak = 0;
+  const sample = (): void => {
+    peak = Math.max(peak, process.memoryUsage().arrayBuffers - base);
+  };
+  await runTrial(input, { backend: be, data, evaluateTrain: true, hooks: { onProgress: sample, onEpoch: sample } });
+  sample();
+  const cfg = resolveTrialConfig(input);
+  const est = estimateTrialMemory(cfg, { nTrain: 600, nValid: 200, nTest: 200, nTrainFull: 600, dim: 784, nClasses: 10 }).bytes;
+  assert.ok(peak > 0, 'measured some growth');
+  assert.ok(est >= peak / 2 && est <= 2 * peak, `estimate ${(est / 2 ** 20).toFixed(1)} MB vs measured peak ${(peak / 2 ** 20).toFixed(1)} MB`);
+});
+
+for (const hidden of [1e9, 2000000]) {
+  test(`a trial with model.hidden = ${hidden} is refused at once, naming model.hidden, the estimate, the limit and --memory-limit`, async () => {
+    const t0 = performance.now();
+    const before = process.memoryUsage().arrayBuffers;
+    await assert.rejects(
+      runTrial({ model: { hidden }, finetune: { epochs: 1 } }, { backend: be }),
+      (e: Error) => {
+        assert.ok(e instanceof ConfigError, e.message);
+        assert.match(e.message, new RegExp(`model\\.hidden = ${hidden}`));
+        assert.match(e.message, /\[784, /);
+        assert.match(e.message, /limit is .* GB/);
+        assert.match(e.message, /--memory-limit=<GB>/);
+        return true;
+      },
+    );
+    assert.ok(performance.now() - t0 < 1000, 'refused in under a second');
+    assert.ok(process.memoryUsage().arrayBuffers - before < 2 ** 20, 'nothing allocated');
+  });
+}
+
+test('memoryLimit is half of physical memory by default, shared among workers, and PRETRAIN_LAB_MEMORY_LIMIT (GB) replaces it', () => {
+  const one = memoryLimit(1, {}), four = memoryLimit(4, {});
+  assert.ok(Math.abs(four.bytes * 4 - one.bytes) < 1);
+  assert.match(one.source, /50% of physical memory/);
+  assert.equal(memoryLimit(2, { [MEMORY_LIMIT_ENV]: '8' }).bytes, 4 * 2 ** 30);
+  assert.throws(() => memoryLimit(1, { [MEMORY_LIMIT_ENV]: 'lots' }), /PRETRAIN_LAB_MEMORY_LIMIT.*'lots'.*positive number of GB/);
+});
+
+test('assertTrialFits admits the paper-sized default trial on MNIST under an 8 GB limit', () => {
+  const cfg = resolveTrialConfig({ model: { depth: 3 }, pretrain: { kind: 'dbn' } });
+  assert.doesNotThrow(() => assertTrialFits(cfg, knownDataShape(cfg.data)!, { bytes: 8 * 2 ** 30, source: 'test' }));
+});
