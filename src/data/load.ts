@@ -76,8 +76,9 @@ async function loadBase(cfg: DataConfig): Promise<DataSplits> {
   }
   if (name.startsWith('idx:')) {
     const files = name.slice(4).split(',').map((f) => f.trim());
-    if (files.length !== 2 && files.length !== 4) {
-      throw new DataNameError(name, `data name "${name}": expected idx:<trainImages>,<trainLabels>[,<testImages>,<testLabels>] (2 or 4 paths), got ${files.length}`);
+    if ((files.length !== 2 && files.length !== 4) || files.some((f) => f === '')) {
+      const empty = files.filter((f) => f === '').length;
+      throw new DataNameError(name, `data name "${name}": expected idx:<trainImages>,<trainLabels>[,<testImages>,<testLabels>] (2 or 4 paths), got ${files.length}${empty ? ` of which ${empty} empty` : ''}`);
     }
     const train = readIdxPair(files[0]!, files[1]!);
     const test = files.length === 4 ? readIdxPair(files[2]!, files[3]!) : undefined;
