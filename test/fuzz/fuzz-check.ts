@@ -27,30 +27,59 @@ export function memoryBound(inputBytes: number, perByte = 16): number {
   return 32 * 2 ** 20 + perByte * inputBytes;
 }
 
+/** A string the error message must contain, or a list of which it must contain one. */
+export type Name = string | readonly string[];
+
 type ErrorClass = abstract new (...args: never[]) => Error;
 
 /**
  * Runs `fn` on one fuzz case. Returns its value, or undefined when it threw one of `allowed`
- * with a message containing every string of `names` (the file, spec or key). Any other exception,
+ * with a message containing every name of `names` (the file, spec or key; a list: one of them). Any other exception,
  * a case slower than CASE_MS, or array-buffer growth above `maxBytes` fails the property.
  */
-export function validOrTyped<T>(fn: () => T, allowed: readonly ErrorClass[], names: readonly string[], maxBytes: number): T | undefined {
+export function validOrTyped<T>(fn: () => T, allowed: readonly ErrorClass[], names: readonly Name[], maxBytes: number): T | undefined {
   const before = process.memoryUsage().arrayBuffers;
   const t0 = performance.now();
   let value: T | undefined;
   try {
     value = fn();
   } catch (e) {
-    if (!allowed.some((C) => e instanceof C)) {
-      throw new Error(`expected a value or ${allowed.map((C) => C.name).join(' / ')}, got ${(e as Error)?.name}: ${(e as Error)?.message}`, { cause: e });
-    }
-    for (const n of names) assert.ok((e as Error).message.includes(n), `the ${(e as Error).name} names "${n}": ${(e as Error).message}`);
+    checkTyped(e, allowed, names);
   }
+  checkBounds(t0, before, maxBytes);
+  return value;
+}
+
+/** `validOrTyped` for an async `fn` (the time bound then includes waiting for I/O). */
+export async function validOrTypedAsync<T>(fn: () => Promise<T>, allowed: readonly ErrorClass[], names: readonly Name[], maxBytes: number): Promise<T | undefined> {
+  const before = process.memoryUsage().arrayBuffers;
+  const t0 = performance.now();
+  let value: T | undefined;
+  try {
+    value = await fn();
+  } catch (e) {
+    checkTyped(e, allowed, names);
+  }
+  checkBounds(t0, before, maxBytes);
+  return value;
+}
+
+function checkTyped(e: unknown, allowed: readonly ErrorClass[], names: readonly Name[]): void {
+  if (!allowed.some((C) => e instanceof C)) {
+    throw new Error(`expected a value or ${allowed.map((C) => C.name).join(' / ')}, got ${(e as Error)?.name}: ${(e as Error)?.message}`, { cause: e });
+  }
+  const m = (e as Error).message;
+  for (const n of names) {
+    const any = typeof n === 'string' ? [n] : n;
+    assert.ok(any.some((x) => m.includes(x)), `the ${(e as Error).name} names ${any.map((x) => `"${x}"`).join(' or ')}: ${m}`);
+  }
+}
+
+function checkBounds(t0: number, before: number, maxBytes: number): void {
   const ms = performance.now() - t0;
   assert.ok(ms < CASE_MS, `one case took ${ms.toFixed(0)} ms (bound ${CASE_MS} ms)`);
   const grown = process.memoryUsage().arrayBuffers - before;
   assert.ok(grown < maxBytes, `one case grew array buffers by ${grown} bytes (bound ${maxBytes})`);
-  return value;
 }
 
 /** Asserts every element of `a` is finite (and in [lo, hi] when given). */
