@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import type { NumericVariant } from '../tensor/numeric-variant.ts';
 import type { TrialConfig } from '../train/config.ts';
 import type { TrialResult } from '../train/trial-result.ts';
-import { atomicWriteFile, TEMP_MARK, type WriteIo, nodeIo, AtomicWriteError } from '../io/atomic-write.ts';
+import { atomicWriteFile, TEMP_MARK, type WriteIo, AtomicWriteError } from '../io/atomic-write.ts';
 import type { CodeVersion } from './code-version.ts';
 import type { ResolvedExperiment } from './define.ts';
 import type { Setting } from './expand.ts';
@@ -65,7 +65,8 @@ export interface Manifest {
 
 export class RunStore {
   /** @param dir the experiment's directory, e.g. `runs/depth` */
-  constructor(readonly dir: string, private readonly io: WriteIo = nodeIo) {}
+  /** @param io the writer's file-system calls (default: atomicWriteFile's, see withWriteIo) */
+  constructor(readonly dir: string, private readonly io?: WriteIo) {}
 
   get trialsDir(): string {
     return path.join(this.dir, 'trials');
