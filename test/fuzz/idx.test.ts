@@ -142,3 +142,19 @@ test('an IDX float64 feature beyond the float32 range is a bad-value error namin
   const f = writeCase(encodeIdx({ type: 'float64', dims: [2, 1], data: Float64Array.from([0.5, -1e300]) }));
   assert.throws(() => readIdxImages(f), (e: Error) => e instanceof DataFileError && e.code === 'bad-value' && e.message.startsWith(f) && /example 1/.test(e.message));
 });
+
+test('readIdx of a gzip that inflates far beyond what its header declares stays within a memory bound, or is refused naming the file', () => {
+  // waits for i12-data: decompression bomb cap. Today the whole stream is inflated before the size
+  // check, so the inflated tail is kept small (<= 256 KB); widen to megabytes once inflation is capped
+  // by the header's declared size.
+  const TAIL_MAX = 256 * 1024;
+  fc.assert(
+    fc.property(smallTensor, fc.integer({ min: 1, max: TAIL_MAX }), (t, tail) => {
+      const raw = encodeIdx(t);
+      const f = writeCase(new Uint8Array(gzipSync(Buffer.concat([raw, Buffer.alloc(tail)]))));
+      const r = validOrTyped(() => readIdx(f), [DataFileError], [f], memoryBound(raw.length, 64));
+      assert.equal(r, undefined, 'a file longer than its dimensions is refused');
+    }),
+    fuzzParams(40),
+  );
+});
