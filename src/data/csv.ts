@@ -71,8 +71,9 @@ export function parseCsv(text: string, file: string, opts: CsvOptions = {}): Csv
         }
         ys.push(v);
       } else {
-        if (!Number.isFinite(v)) {
-          throw new DataFileError('bad-value', file, `line ${line}, column ${c + 1}${header ? ` (${header[c]})` : ''}: expected a number, found "${s}"`, line);
+        // Features are stored as float32: a finite double beyond its range (|x| > 3.4e38) would become Infinity.
+        if (!Number.isFinite(Math.fround(v))) {
+          throw new DataFileError('bad-value', file, `line ${line}, column ${c + 1}${header ? ` (${header[c]})` : ''}: expected a number (finite, |x| <= 3.4e38), found "${s}"`, line);
         }
         xs.push(v);
       }

@@ -184,8 +184,9 @@ export function readIdxImages(file: string): { x: Float32Array; n: number; dim: 
   } else {
     for (let i = 0; i < x.length; i++) {
       const v = src[i]!;
-      if (!Number.isFinite(v)) {
-        throw new DataFileError('bad-value', file, `expected finite numbers, found ${v} in example ${Math.floor(i / dim)}`, Math.floor(i / dim));
+      // Features are stored as float32: a finite float64 beyond its range (|x| > 3.4e38) would become Infinity.
+      if (!Number.isFinite(Math.fround(v))) {
+        throw new DataFileError('bad-value', file, `expected finite numbers (|x| <= 3.4e38), found ${v} in example ${Math.floor(i / dim)}`, Math.floor(i / dim));
       }
       x[i] = v;
     }

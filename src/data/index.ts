@@ -1,6 +1,7 @@
 // Re-exports only: the data layer's public API.
 export * from './dataset.ts';
 export * from './data-error.ts';
+export * from './data-name-error.ts';
 export * from './idx.ts';
 export * from './csv.ts';
 export * from './user-data.ts';

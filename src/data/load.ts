@@ -34,6 +34,7 @@ import { readCsvExamples, readIdxPair, splitUserData, userDataName } from './use
 import { loadInfiniteMnistSplits } from './infinite-mnist-splits.ts';
 import type { CsvOptions } from './csv.ts';
 import { ConfigError } from './config-error.ts';
+import { DataNameError } from './data-name-error.ts';
 
 /** The fixed seed from which the Shapeset data sets are generated. */
 export const SHAPESET_DATA_SEED = 0;
@@ -41,7 +42,8 @@ export const SHAPESET_DATA_SEED = 0;
 /**
  * Loads the splits named by `cfg.name`, then subsets and binarises them (see the module comment).
  * @param seed the trial seed; only the `data` stream derived from it is used
- * @throws Error naming the data set and the accepted names when `cfg.name` is unknown
+ * @throws DataNameError naming the data set and the accepted names when `cfg.name` is unknown or
+ *   its `idx:` / `csv:` spec is malformed; DataFileError for a problem in one of its files
  */
 export async function loadData(cfg: DataConfig, seed: number): Promise<DataSplits> {
   let s = await loadBase(cfg);
@@ -92,8 +94,9 @@ async function loadBase(cfg: DataConfig): Promise<DataSplits> {
   }
   if (name.startsWith('idx:')) {
     const files = name.slice(4).split(',').map((f) => f.trim());
-    if (files.length !== 2 && files.length !== 4) {
-      throw new Error(`data name "${name}": expected idx:<trainImages>,<trainLabels>[,<testImages>,<testLabels>] (2 or 4 paths), got ${files.length}`);
+    if ((files.length !== 2 && files.length !== 4) || files.some((f) => f === '')) {
+      const empty = files.filter((f) => f === '').length;
+      throw new DataNameError(name, `data name "${name}": expected idx:<trainImages>,<trainLabels>[,<testImages>,<testLabels>] (2 or 4 paths), got ${files.length}${empty ? ` of which ${empty} empty` : ''}`);
     }
     const train = readIdxPair(files[0]!, files[1]!);
     const test = files.length === 4 ? readIdxPair(files[2]!, files[3]!) : undefined;
@@ -105,7 +108,7 @@ async function loadBase(cfg: DataConfig): Promise<DataSplits> {
     const test = files[1] !== undefined ? readCsvExamples(files[1], opts) : undefined;
     return splitUserData(userDataName(files[0]!), train, test);
   }
-  throw new Error(`unknown data set "${name}": use mnist, infinite-mnist, shapeset, shapeset-3x2, idx:<images>,<labels>[,<testImages>,<testLabels>] or csv:<file>[,<testFile>][?label=<column>]`);
+  throw new DataNameError(name, `unknown data set "${name}": use mnist, infinite-mnist, shapeset, shapeset-3x2, idx:<images>,<labels>[,<testImages>,<testLabels>] or csv:<file>[,<testFile>][?label=<column>]`);
 }
 
 /** Generated data sets are fixed (seeded by SHAPESET_DATA_SEED), so one copy per process serves every trial. */
@@ -125,14 +128,14 @@ export function parseCsvSpec(spec: string): { files: string[]; opts: CsvOptions 
   const q = spec.indexOf('?');
   const files = (q >= 0 ? spec.slice(0, q) : spec).split(',').map((f) => f.trim());
   if (files.length < 1 || files.length > 2 || files.some((f) => f === '')) {
-    throw new Error(`data name "csv:${spec}": expected csv:<train.csv>[,<test.csv>][?label=<column>&scale=auto|none|255]`);
+    throw new DataNameError(`csv:${spec}`, `data name "csv:${spec}": expected csv:<train.csv>[,<test.csv>][?label=<column>&scale=auto|none|255]`);
   }
   const opts: CsvOptions = {};
   if (q >= 0) {
     for (const [k, v] of new URLSearchParams(spec.slice(q + 1))) {
       if (k === 'label') opts.label = /^\d+$/.test(v) ? Number(v) : v;
       else if (k === 'scale' && (v === 'auto' || v === 'none' || v === '255')) opts.scale = v;
-      else throw new Error(`data name "csv:${spec}": unknown option ${k}=${v}; use label=<column name or 0-based index> or scale=auto|none|255`);
+      else throw new DataNameError(`csv:${spec}`, `data name "csv:${spec}": unknown option ${k}=${v}; use label=<column name or 0-based index> or scale=auto|none|255`);
     }
   }
   return { files, opts };

@@ -133,8 +133,17 @@ export function defineExperiment(input: ExperimentInput): Experiment {
   return exp;
 }
 
-function seedList(s: number | number[]): number[] {
-  return typeof s === 'number' ? Array.from({ length: s }, (_, i) => i + 1) : [...s];
+/** The most seeds a study may have (a count beyond it would allocate, expand and hash for minutes). */
+export const MAX_SEEDS = 10_000;
+
+const SEEDS_HELP = `seeds are a count 1..${MAX_SEEDS} (seeds 1..N) or a non-empty list of integers 0..2^53-1, e.g. --seeds=10 or --seeds=[1,2,3]`;
+
+/** Seeds 1..s for a count, or the list itself; throws ExperimentError naming `where` for anything else. */
+function seedList(s: unknown, where = 'seeds'): number[] {
+  if (typeof s === 'number' && Number.isInteger(s) && s >= 1 && s <= MAX_SEEDS) return Array.from({ length: s }, (_, i) => i + 1);
+  if (Array.isArray(s) && s.length >= 1 && s.length <= MAX_SEEDS && s.every((x) => Number.isSafeInteger(x) && x >= 0)) return [...(s as number[])];
+  const shown = JSON.stringify(s) ?? String(s);
+  throw new ExperimentError(`${where}: ${SEEDS_HELP}; got ${shown.length > 40 ? `${shown.slice(0, 40)}...` : shown}`);
 }
 
 function mergeGrid(base: Factor[], over: Factor[]): Factor[] {
@@ -205,7 +214,7 @@ function applyFlags(overrides: Record<string, unknown>, layers: Layers): Issues 
   const issues: Issues = [];
   for (const [k, v] of Object.entries(overrides)) {
     if (k === 'seeds') {
-      layers.seeds = seedList(v as number | number[]);
+      layers.seeds = seedList(v, `--${k}`);
       continue;
     }
     let key: string;
@@ -219,7 +228,7 @@ function applyFlags(overrides: Record<string, unknown>, layers: Layers): Issues 
     const listy = inSci >= 0 || inNui >= 0 || key === 'seed';
     const values = listy && Array.isArray(v) ? v : [v];
     if (key === 'seed') {
-      if (!values.every((x) => Number.isInteger(x) && (x as number) >= 0)) issues.push(`--${k}: seeds are integers >= 0, e.g. --seed=3 or --seed=[1,2,3]`);
+      if (!values.every((x) => Number.isSafeInteger(x) && (x as number) >= 0)) issues.push(`--${k}: seeds are integers 0..2^53-1, e.g. --seed=3 or --seed=[1,2,3]`);
       else layers.seeds = values as number[];
       continue;
     }
@@ -239,7 +248,7 @@ function applyFlags(overrides: Record<string, unknown>, layers: Layers): Issues 
 
 /** Step 4: `--seeds` and `--backend` given as options; the backend lands in the shared config (mutates `layers`). */
 function applyRunOptions(opts: ResolveOptions, layers: Layers): void {
-  if (opts.seeds !== undefined) layers.seeds = seedList(opts.seeds);
+  if (opts.seeds !== undefined) layers.seeds = seedList(opts.seeds, '--seeds');
   if (opts.backend !== undefined) layers.backend = opts.backend;
   if (layers.backend !== undefined) layers.base.backend = layers.backend;
 }

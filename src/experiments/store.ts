@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import type { NumericVariant } from '../tensor/numeric-variant.ts';
 import type { TrialConfig } from '../train/config.ts';
 import type { TrialResult } from '../train/trial-result.ts';
-import { atomicWriteFile, TEMP_MARK, type WriteIo, nodeIo, AtomicWriteError } from '../io/atomic-write.ts';
+import { atomicWriteFile, TEMP_MARK, type WriteIo, AtomicWriteError } from '../io/atomic-write.ts';
 import type { CodeVersion } from './code-version.ts';
 import type { ResolvedExperiment } from './define.ts';
 import type { Setting } from './expand.ts';
@@ -65,7 +65,8 @@ export interface Manifest {
 
 export class RunStore {
   /** @param dir the experiment's directory, e.g. `runs/depth` */
-  constructor(readonly dir: string, private readonly io: WriteIo = nodeIo) {}
+  /** @param io the writer's file-system calls (default: atomicWriteFile's, see withWriteIo) */
+  constructor(readonly dir: string, private readonly io?: WriteIo) {}
 
   get trialsDir(): string {
     return path.join(this.dir, 'trials');
@@ -83,10 +84,17 @@ export class RunStore {
     return path.join(this.dir, 'manifest.json');
   }
 
-  /** Creates the directories and removes temp files left by killed processes. */
+  /**
+   * Creates the directories and removes temp files left by killed processes (in the store, its
+   * trials, each trial's checkpoints and the report's figures).
+   */
   init(): void {
     fs.mkdirSync(this.trialsDir, { recursive: true });
-    for (const d of [this.dir, this.trialsDir]) {
+    const checkpoints = path.join(this.dir, 'checkpoints');
+    const perTrial = fs.existsSync(checkpoints) ? fs.readdirSync(checkpoints).map((h) => path.join(checkpoints, h)) : [];
+    const figures = path.join(this.dir, 'figures');
+    for (const d of [this.dir, this.trialsDir, ...perTrial, ...(fs.existsSync(figures) ? [figures] : [])]) {
+      if (!fs.statSync(d).isDirectory()) continue;
       for (const f of fs.readdirSync(d)) {
         const i = f.indexOf(TEMP_MARK);
         if (i < 0) continue;
@@ -103,8 +111,10 @@ export class RunStore {
   }
 
   /**
-   * Reads one record, or null when absent. A record that is unreadable, of another format, or
-   * whose config does not hash to its name is reported through `warn` and treated as absent.
+   * Reads one record, or null when absent. A record that is unreadable (truncated, not JSON), of
+   * another format, whose config does not hash to its name, or that lacks a field the selection and
+   * the report read (edited by hand) is reported through `warn`, naming the file, and treated as
+   * absent: the trial runs again and its new record replaces the file.
    */
   read(hash: string, warn: (msg: string) => void = () => {}): TrialRecord | null {
     const p = this.recordPath(hash);
@@ -114,21 +124,31 @@ export class RunStore {
     } catch {
       return null;
     }
+    let r: unknown;
     try {
-      const r = JSON.parse(text) as TrialRecord;
-      if (r.format !== RECORD_FORMAT) {
-        warn(`${p} has record format ${r.format}, this version writes ${RECORD_FORMAT}: the trial will run again`);
-        return null;
-      }
-      if (r.hash !== hash || trialHash(r.config) !== hash) {
-        warn(`${p} holds a config that no longer hashes to its name (written by another version of the config schema?): the trial will run again`);
-        return null;
-      }
-      return r;
+      r = JSON.parse(text);
     } catch {
-      warn(`${p} is not valid JSON: the trial will run again`);
+      warn(`${p} is not valid JSON (truncated, or edited by hand?): the trial will run again`);
       return null;
     }
+    if (!isObject(r)) {
+      warn(`${p} is not a trial record (it holds ${r === null ? 'null' : Array.isArray(r) ? 'an array' : `a ${typeof r}`}): the trial will run again`);
+      return null;
+    }
+    if (r.format !== RECORD_FORMAT) {
+      warn(`${p} has record format ${String(r.format)}, this version writes ${RECORD_FORMAT}: the trial will run again`);
+      return null;
+    }
+    if (r.hash !== hash || !isObject(r.config) || trialHash(r.config as TrialConfig) !== hash) {
+      warn(`${p} holds a config that no longer hashes to its name (written by another version of the config schema, or edited by hand?): the trial will run again`);
+      return null;
+    }
+    const problem = recordProblem(r);
+    if (problem) {
+      warn(`${p} is not a whole trial record (${problem}; edited by hand?): the trial will run again`);
+      return null;
+    }
+    return r as unknown as TrialRecord;
   }
 
   /** All readable records whose hash is in `hashes`. */
@@ -183,6 +203,28 @@ export class RunStore {
     atomicWriteFile(this.manifestPath, JSON.stringify(m, null, 1) + '\n', this.io);
     return note;
   }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** What is missing from a record, among the fields the selection, the variant guard and the report read; null when nothing. */
+function recordProblem(r: Record<string, unknown>): string | null {
+  if (r.status !== 'done' && r.status !== 'diverged') return `status ${JSON.stringify(r.status)}, expected "done" or "diverged"`;
+  if (!Number.isInteger(r.seed)) return 'no integer seed';
+  if (!isObject(r.cell) || !isObject(r.nuisance)) return 'no cell or nuisance settings';
+  if (!isObject(r.variant)) return 'no numeric variant';
+  if (r.status === 'diverged') return null;
+  const result = r.result;
+  if (!isObject(result)) return 'a finished trial without its result';
+  if (!Array.isArray(result.history)) return 'no result.history';
+  const final = result.final;
+  for (const split of ['train', 'valid', 'test']) {
+    const m = isObject(final) ? final[split] : undefined;
+    if (!isObject(m) || typeof m.error !== 'number') return `no result.final.${split}.error`;
+  }
+  return null;
 }
 
 /** Errors writing the store (full disk, permissions): the previous state is intact. */

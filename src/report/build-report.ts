@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { atomicWriteFile } from '../io/atomic-write.ts';
+import { AtomicWriteError, atomicWriteFile } from '../io/atomic-write.ts';
 import { settingLabel, shortKey } from '../experiments/expand.ts';
 import type { ResolvedExperiment } from '../experiments/define.ts';
 import { summarize } from '../experiments/runner.ts';
@@ -72,8 +72,9 @@ function filterSection(storeDir: string, cells: readonly CellSummary[], images: 
       tiles.push(
         `<figure class="filter-grid" data-cell="${esc(c.label)}" data-filters="${count}"><img alt="first-layer filters, ${esc(c.label)}" src="data:image/png;base64,${png.toString('base64')}"><figcaption>${esc(c.label)}, seed ${rec.seed}: ${count} of ${nOut} filters</figcaption></figure>`,
       );
-    } catch {
-      /* an unreadable checkpoint only loses its tile */
+    } catch (e) {
+      // An unreadable checkpoint only loses its tile; a failed write (a full disk) is the report's failure.
+      if (e instanceof AtomicWriteError) throw e;
     }
   }
   if (tiles.length === 0) return `<p class="note">No checkpoints with a first layer of square images were found, so no filters are shown.</p>`;

@@ -85,8 +85,8 @@ test('taking over a stale lock never removes a lock another run has just taken, 
 function record(seed: number): TrialRecord {
   const config = resolveTrialConfig({ seed });
   return {
-    format: RECORD_FORMAT, experiment: 'x', hash: trialHash(config), status: 'done', config, seed, cell: {}, nuisance: {},
-    code: { package: 'p@0', git: null, dirty: null }, result: null, error: null, startedAt: '', finishedAt: '', seconds: 0, command: '',
+    format: RECORD_FORMAT, experiment: 'x', hash: trialHash(config), status: 'diverged', config, seed, cell: {}, nuisance: {},
+    code: { package: 'p@0', git: null, dirty: null }, result: null, error: 'diverged (a record without a result)', startedAt: '', finishedAt: '', seconds: 0, command: '',
     variant: createReferenceBackend().variant,
   };
 }
