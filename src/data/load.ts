@@ -64,12 +64,15 @@ export async function loadData(cfg: DataConfig, seed: number): Promise<DataSplit
   return s;
 }
 
+/** The class counts of the built-in data sets. */
+const BUILT_IN_CLASSES: Readonly<Record<string, number>> = { mnist: 10, 'infinite-mnist': 10, shapeset: 2, 'shapeset-3x2': 6 };
+
 async function loadBase(cfg: DataConfig): Promise<DataSplits> {
-  const s = await loadNamed(cfg);
-  if (cfg.classes !== undefined && s.train.nClasses !== cfg.classes) {
-    throw new Error(`data.classes is ${cfg.classes} but data set "${cfg.name}" has ${s.train.nClasses} classes; data.classes is for user data sets (idx:, csv:), leave it unset for a built-in one`);
+  const builtIn = BUILT_IN_CLASSES[cfg.name];
+  if (cfg.classes !== undefined && builtIn !== undefined && builtIn !== cfg.classes) {
+    throw new Error(`data.classes is ${cfg.classes} but data set "${cfg.name}" has ${builtIn} classes; data.classes is for user data sets (idx:, csv:), leave it unset for a built-in one`);
   }
-  return s;
+  return loadNamed(cfg);
 }
 
 async function loadNamed(cfg: DataConfig): Promise<DataSplits> {
