@@ -5,9 +5,9 @@
  * 0x0B int16, 0x0C int32, 0x0D float32, 0x0E float64); one byte giving the number of
  * dimensions `k`; `k` uint32 dimension sizes; then the elements, row-major.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
-import { DataFileError } from './data-error.ts';
+import { DataFileError, type DataErrorCode } from './data-error.ts';
 import { atomicWriteFile } from '../io/atomic-write.ts';
 
 /** Element types of IDX files, by their type byte. */
@@ -47,8 +47,18 @@ export function isGzip(buf: Uint8Array): boolean {
   return buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b;
 }
 
-/** Reads a file's raw bytes; a missing or unreadable file is a `not-found` DataFileError. */
-function readBytes(file: string): Buffer {
+/**
+ * Reads a file's raw bytes; a missing or unreadable file is a `not-found` DataFileError, a file
+ * over `limit` bytes a `too-large` one (checked before reading).
+ */
+function readBytes(file: string, limit: number): Buffer {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch (e) {
+    throw new DataFileError('not-found', file, `cannot read the file (${(e as Error).message}); check the path`);
+  }
+  if (size > limit) throw tooLarge(file, `the file has ${size} bytes`, limit);
   try {
     return readFileSync(file);
   } catch (e) {
@@ -56,16 +66,20 @@ function readBytes(file: string): Buffer {
   }
 }
 
+function tooLarge(file: string, what: string, limit: number): DataFileError {
+  return new DataFileError('too-large', file, `${what}, more than the limit of ${limit} bytes (${mib(limit)}) for a data file of this kind; the file is corrupt, or split the data`);
+}
+
 /**
  * Inflates gzip `buf`, refusing output longer than `limit` bytes as soon as it is exceeded (the
  * inflater stops there: a decompression bomb costs `limit` bytes and no more).
- * @param tooLarge the message when the output would exceed `limit`
+ * @param code, tooLarge the error code and message when the output would exceed `limit`
  */
-function gunzipCapped(buf: Buffer, file: string, limit: number, tooLarge: string): Buffer {
+function gunzipCapped(buf: Buffer, file: string, limit: number, code: DataErrorCode, tooLarge: string): Buffer {
   try {
     return gunzipSync(buf, { maxOutputLength: Math.max(1, limit) });
   } catch (e) {
-    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new DataFileError('size-mismatch', file, tooLarge);
+    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new DataFileError(code, file, tooLarge);
     throw badGzip(file, e);
   }
 }
@@ -79,12 +93,9 @@ function badGzip(file: string, e: unknown): DataFileError {
  * size is capped at `limit` (default `MAX_CSV_BYTES`, for text files).
  */
 export function readMaybeGzip(file: string, limit = MAX_CSV_BYTES): Buffer {
-  const buf = readBytes(file);
-  if (!isGzip(buf)) {
-    if (buf.length > limit) throw new DataFileError('too-large', file, `the file has ${buf.length} bytes, more than the limit of ${limit} bytes (${mib(limit)}) for a data file of this kind`);
-    return buf;
-  }
-  return gunzipCapped(buf, file, limit, `decompresses to more than the limit of ${limit} bytes (${mib(limit)}) for a data file of this kind; split the file or use IDX`);
+  const buf = readBytes(file, limit);
+  if (!isGzip(buf)) return buf;
+  return gunzipCapped(buf, file, limit, 'too-large', `decompresses to more than the limit of ${limit} bytes (${mib(limit)}) for a data file of this kind; split the file`);
 }
 
 /** What an IDX header declares. */
@@ -134,7 +145,7 @@ export function parseIdxHeader(buf: Uint8Array, file: string): IdxHeader | null 
   }
   const bytes = headerBytes + count * t.bytes;
   if (bytes > MAX_IDX_BYTES) {
-    throw new DataFileError('too-large', file, `dimensions ${formatDims(dims)} of ${t.name} declare ${bytes} bytes, more than the limit of ${MAX_IDX_BYTES} bytes (${mib(MAX_IDX_BYTES)}) for a data file; the header is corrupt, or split the data`);
+    throw tooLarge(file, `dimensions ${formatDims(dims)} of ${t.name} declare ${bytes} bytes`, MAX_IDX_BYTES);
   }
   return { type: t.name, elementBytes: t.bytes, dims, headerBytes, count, bytes };
 }
@@ -222,7 +233,7 @@ export function readIdxHeader(file: string): IdxHeader {
  * than the header declares.
  */
 function readIdxFile(file: string, body: boolean): { header: IdxHeader; buf?: Buffer } {
-  const raw = readBytes(file);
+  const raw = readBytes(file, MAX_IDX_BYTES + MAX_HEADER_BYTES);
   if (!isGzip(raw)) {
     const h = parseIdxHeader(raw, file);
     if (!h) throw truncatedHeader(raw, file);
@@ -231,7 +242,7 @@ function readIdxFile(file: string, body: boolean): { header: IdxHeader; buf?: Bu
   }
   const h = inflateIdxHeader(raw, file);
   if (!body) return { header: h };
-  const buf = gunzipCapped(raw, file, h.bytes + 1, `decompresses to more than the ${h.bytes} bytes its header declares (dimensions ${formatDims(h.dims)} of ${h.type}); the header is wrong or the file is not what it claims`);
+  const buf = gunzipCapped(raw, file, h.bytes + 1, 'size-mismatch', `decompresses to more than the ${h.bytes} bytes its header declares (dimensions ${formatDims(h.dims)} of ${h.type}); the header is wrong or the file is not what it claims`);
   checkIdxSize(h, buf.length, file);
   return { header: h, buf };
 }
@@ -252,7 +263,7 @@ function inflateIdxHeader(raw: Buffer, file: string): IdxHeader {
     if (h) return h;
     if (end === raw.length) {
       // The whole stream inflates to less than a header: decode it fully for the exact error.
-      throw truncatedHeader(gunzipCapped(raw, file, MAX_HEADER_BYTES, 'corrupt header'), file);
+      throw truncatedHeader(gunzipCapped(raw, file, MAX_HEADER_BYTES, 'bad-gzip', 'inflates to no IDX header'), file);
     }
   }
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { decodeIdx, encodeIdx, readIdx, readIdxImages, readIdxLabels, writeIdx, type IdxTensor, DataFileError, type DataErrorCode, readIdxPair, MAX_IDX_BYTES } from '../../src/index.ts';
+import { decodeIdx, encodeIdx, readIdx, readIdxImages, readIdxLabels, writeIdx, type IdxTensor, DataFileError, type DataErrorCode, readIdxPair, MAX_IDX_BYTES, readMaybeGzip } from '../../src/index.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const dir = tempDir();
@@ -186,4 +186,13 @@ test('issue 12 case 9: float32 declared over uint8-sized data is a bad-type erro
   const f = join(dir, 'float-over-bytes.idx');
   writeFileSync(f, Buffer.concat([idxHeader(0x0d, [3, 2, 2]), Buffer.alloc(12)]));
   rejectsWith(() => readIdx(f), 'bad-type', f, 'the type byte (0x0D, float32) does not match the data size: 12 bytes for 12 values (uint8 would fit)');
+});
+
+test('readMaybeGzip refuses a file, or a gzip file inflating, past its limit, before reading or inflating more', () => {
+  const f = join(dir, 'limit.csv'), gz = join(dir, 'limit.csv.gz');
+  writeFileSync(f, 'x'.repeat(100));
+  writeFileSync(gz, gzipSync('x'.repeat(100_000)));
+  rejectsWith(() => readMaybeGzip(f, 99), 'too-large', f, 'the file has 100 bytes', 'limit of 99 bytes');
+  rejectsWith(() => readMaybeGzip(gz, 1000), 'too-large', gz, 'decompresses to more than the limit of 1000 bytes');
+  assert.equal(readMaybeGzip(gz, 100_000).length, 100_000);
 });
