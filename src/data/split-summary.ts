@@ -75,7 +75,7 @@ function baseSplits(cfg: DataConfig): Base {
 }
 
 function userSplits(trainFile: string, n: number, testFile: string | undefined, nTest: number): Base {
-  const r = userSplitRanges(n, testFile !== undefined);
+  const r = userSplitRanges(n, testFile !== undefined, trainFile);
   const of = (f: string, [a, b]: [number, number]) => ({ n: b - a, from: `${basename(f)} examples ${a}..${b - 1}` });
   return {
     train: of(trainFile, r.train),

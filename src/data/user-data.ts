@@ -132,9 +132,14 @@ export interface UserSplitRanges {
 /**
  * The split of `n` training-file examples (see the module comment).
  * @param separateTest true when the test examples come from their own file
+ * @param source the training file, named when there are too few examples
+ * @throws DataFileError `empty` when fewer than 6 examples
  */
-export function userSplitRanges(n: number, separateTest: boolean): UserSplitRanges {
+export function userSplitRanges(n: number, separateTest: boolean, source: string): UserSplitRanges {
   const k = Math.floor(n / 6);
+  if (k < 1) {
+    throw new DataFileError('empty', source, `expected at least 6 examples to split into train/valid${separateTest ? '' : '/test'} (1/6 each for valid${separateTest ? '' : ' and test'}), found ${n}`);
+  }
   return separateTest ? { train: [0, n - k], valid: [n - k, n], test: null } : { train: [0, n - 2 * k], valid: [n - 2 * k, n - k], test: [n - k, n] };
 }
 
@@ -149,15 +154,10 @@ export function splitUserData(name: string, train: RawExamples, test?: RawExampl
   if (test && test.dim !== train.dim) {
     throw new DataFileError('bad-dims', test.source, `expected ${train.dim} features per example like ${train.source}, found ${test.dim}`);
   }
-  const n = train.n, k = Math.floor(n / 6);
-  const need = test ? 2 : 3;
-  if (n < need || k < 1) {
-    throw new DataFileError('empty', train.source, `expected at least 6 examples to split into train/valid${test ? '' : '/test'} (1/6 each for valid${test ? '' : ' and test'}), found ${n}`);
-  }
+  const ranges = userSplitRanges(train.n, test !== undefined, train.source);
   const nClasses = checkLabels(test ? [train, test] : [train], opts.classes);
   const part = (r: RawExamples, [from, to]: [number, number], split: string): Dataset =>
     makeDataset(`${name}/${split}`, r.x.subarray(from * r.dim, to * r.dim), r.y.subarray(from, to), r.dim, nClasses, r.image);
-  const ranges = userSplitRanges(n, test !== undefined);
   return {
     train: part(train, ranges.train, 'train'),
     valid: part(train, ranges.valid, 'valid'),
