@@ -4,7 +4,10 @@
  */
 import cliProgress from 'cli-progress';
 import type { PlannedTrial } from '../experiments/expand.ts';
-import { settingLabel } from '../experiments/expand.ts';
+import { expandExperiment, settingLabel } from '../experiments/expand.ts';
+import type { ResolvedExperiment } from '../experiments/define.ts';
+import type { DataConfig } from '../data/config.ts';
+import { describeSplits, formatSplits } from '../data/split-summary.ts';
 import type { RunEvents } from '../experiments/runner.ts';
 import type { TrialRecord } from '../experiments/store.ts';
 import type { EpochMetrics, Progress } from '../train/hooks.ts';
@@ -21,6 +24,23 @@ export function outputMode(json: boolean | undefined): OutputMode {
 /** Writes one JSON line to stdout. */
 export function jsonLine(obj: unknown): void {
   process.stdout.write(JSON.stringify(obj) + '\n');
+}
+
+/**
+ * Prints the data splits a run uses, where each comes from (`describeSplits`): one line on
+ * stderr, or a `{"event":"data", ...}` line with `--json`.
+ */
+export function splitsLine(mode: OutputMode, data: DataConfig): void {
+  const s = describeSplits(data);
+  if (mode === 'json') jsonLine({ event: 'data', ...s });
+  else process.stderr.write(formatSplits(s) + '\n');
+}
+
+/** The distinct data sections of an experiment's trials, in order of first use. */
+export function distinctDataConfigs(exp: ResolvedExperiment): DataConfig[] {
+  const seen = new Map<string, DataConfig>();
+  for (const t of expandExperiment(exp)) seen.set(JSON.stringify(t.config.data), t.config.data);
+  return [...seen.values()];
 }
 
 /** Fraction of a trial done, from a Progress report (pre-training epochs of all layers, then fine-tuning). */

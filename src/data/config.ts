@@ -17,7 +17,13 @@ export const dataConfigSchema = z.strictObject({
   testSize: positiveInt.nullable().default(null),
   /** Binarise pixels: none, threshold at 0.5, or stochastic (seeded). */
   binarize: z.enum(['none', 'threshold', 'stochastic']).default('none'),
+  /**
+   * The class count of a user data set (`idx:` / `csv:`): labels must be 0..classes-1. Absent
+   * (no default, so it enters neither the resolved config nor its hash when unset): inferred from
+   * the labels, see `user-data.ts`. For a built-in data set it must equal its class count.
+   */
+  classes: z.number().int().min(2).max(1_000_000).optional(),
 });
 
-/** A resolved data section: every key present, defaults filled. */
+/** A resolved data section: every key present, defaults filled (`classes` only when set). */
 export type DataConfig = z.infer<typeof dataConfigSchema>;

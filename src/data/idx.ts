@@ -5,9 +5,9 @@
  * 0x0B int16, 0x0C int32, 0x0D float32, 0x0E float64); one byte giving the number of
  * dimensions `k`; `k` uint32 dimension sizes; then the elements, row-major.
  */
-import { readFileSync } from 'node:fs';
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { DataFileError } from './data-error.ts';
+import { readFileSync, statSync } from 'node:fs';
+import { constants as zlibConstants, gunzipSync, gzipSync } from 'node:zlib';
+import { DataFileError, type DataErrorCode } from './data-error.ts';
 import { atomicWriteFile } from '../io/atomic-write.ts';
 
 /** Element types of IDX files, by their type byte. */
@@ -32,48 +32,105 @@ export interface IdxTensor {
 
 const TYPE_BYTE: Record<IdxTypeName, number> = { uint8: 0x08, int8: 0x09, int16: 0x0b, int32: 0x0c, float32: 0x0d, float64: 0x0e };
 
+/**
+ * The largest data file we decode: 1 GiB of decompressed IDX (about 1.3 million 28x28 uint8
+ * images; the features take 4 bytes per value once loaded). Larger headers are refused before
+ * anything is inflated or allocated.
+ */
+export const MAX_IDX_BYTES = 2 ** 30;
+
+/** The largest decompressed CSV text we parse: 256 MiB (MNIST's 60,000 training digits take ~110 MB). */
+export const MAX_CSV_BYTES = 2 ** 28;
+
 /** True when `buf` starts with the gzip magic number 1f 8b. */
 export function isGzip(buf: Uint8Array): boolean {
   return buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b;
 }
 
-/** Reads a file's bytes, gunzipping it when it is gzip; errors name the file. */
-export function readMaybeGzip(file: string): Buffer {
-  let buf: Buffer;
+/**
+ * Reads a file's raw bytes; a missing or unreadable file is a `not-found` DataFileError, a file
+ * over `limit` bytes a `too-large` one (checked before reading).
+ */
+function readBytes(file: string, limit: number): Buffer {
+  let size: number;
   try {
-    buf = readFileSync(file);
+    size = statSync(file).size;
   } catch (e) {
     throw new DataFileError('not-found', file, `cannot read the file (${(e as Error).message}); check the path`);
   }
-  if (!isGzip(buf)) return buf;
+  if (size > limit) throw tooLarge(file, `the file has ${size} bytes`, limit);
   try {
-    return gunzipSync(buf);
+    return readFileSync(file);
   } catch (e) {
-    throw new DataFileError('bad-gzip', file, `looks like gzip (starts 1f 8b) but does not decompress: ${(e as Error).message}; the file is truncated or corrupt, download it again`);
+    throw new DataFileError('not-found', file, `cannot read the file (${(e as Error).message}); check the path`);
   }
 }
 
+function tooLarge(file: string, what: string, limit: number): DataFileError {
+  return new DataFileError('too-large', file, `${what}, more than the limit of ${limit} bytes (${mib(limit)}) for a data file of this kind; the file is corrupt, or split the data`);
+}
+
 /**
- * Decodes an IDX file held in `buf` (already decompressed). `file` is used in error messages.
- * uint8 data is a view of `buf` (no copy); other types are copied and converted from big-endian.
- * @throws DataFileError `bad-magic`, `bad-type`, `truncated`, `size-mismatch`
+ * Inflates gzip `buf`, refusing output longer than `limit` bytes as soon as it is exceeded (the
+ * inflater stops there: a decompression bomb costs `limit` bytes and no more).
+ * @param code, tooLarge the error code and message when the output would exceed `limit`
  */
-export function decodeIdx(buf: Uint8Array, file: string): IdxTensor {
-  if (buf.length < 4) {
-    throw new DataFileError('truncated', file, `expected an IDX header of at least 4 bytes, found a file of ${buf.length} bytes`);
+function gunzipCapped(buf: Buffer, file: string, limit: number, code: DataErrorCode, tooLarge: string): Buffer {
+  try {
+    return gunzipSync(buf, { maxOutputLength: Math.max(1, limit) });
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new DataFileError(code, file, tooLarge);
+    throw badGzip(file, e);
   }
-  if (buf[0] !== 0 || buf[1] !== 0) {
+}
+
+function badGzip(file: string, e: unknown): DataFileError {
+  return new DataFileError('bad-gzip', file, `looks like gzip (starts 1f 8b) but does not decompress: ${(e as Error).message}; the file is truncated or corrupt, download it again`);
+}
+
+/**
+ * Reads a file's bytes, gunzipping it when it is gzip; errors name the file. The decompressed
+ * size is capped at `limit` (default `MAX_CSV_BYTES`, for text files).
+ */
+export function readMaybeGzip(file: string, limit = MAX_CSV_BYTES): Buffer {
+  const buf = readBytes(file, limit);
+  if (!isGzip(buf)) return buf;
+  return gunzipCapped(buf, file, limit, 'too-large', `decompresses to more than the limit of ${limit} bytes (${mib(limit)}) for a data file of this kind; split the file`);
+}
+
+/** What an IDX header declares. */
+export interface IdxHeader {
+  readonly type: IdxTypeName;
+  /** Bytes per element. */
+  readonly elementBytes: number;
+  readonly dims: readonly number[];
+  /** Header bytes: `4 + 4 * dims.length`. */
+  readonly headerBytes: number;
+  /** Elements: the product of `dims`. */
+  readonly count: number;
+  /** The file size the header implies: `headerBytes + count * elementBytes`. */
+  readonly bytes: number;
+}
+
+/**
+ * Parses and checks the IDX header at the start of `buf` (which may hold only a prefix of the file).
+ * @returns the header, or `null` when `buf` is too short to hold it (the caller decides whether
+ *   that means truncated)
+ * @throws DataFileError `bad-magic`, `bad-type`, `bad-dims` (a zero dimension), `too-large`
+ *   (over `MAX_IDX_BYTES`)
+ */
+export function parseIdxHeader(buf: Uint8Array, file: string): IdxHeader | null {
+  if (buf.length >= 2 && (buf[0] !== 0 || buf[1] !== 0)) {
     throw new DataFileError('bad-magic', file, `expected an IDX magic number starting 00 00, found ${hex(buf[0]!)} ${hex(buf[1]!)}; this is not an IDX file`);
   }
+  if (buf.length < 4) return null;
   const t = IDX_TYPES[buf[2] as keyof typeof IDX_TYPES];
   if (!t) {
     throw new DataFileError('bad-type', file, `expected an IDX element type 0x08, 0x09, 0x0B, 0x0C, 0x0D or 0x0E, found ${hex(buf[2]!)}`);
   }
   const k = buf[3]!;
-  const headerLen = 4 + 4 * k;
-  if (buf.length < headerLen) {
-    throw new DataFileError('truncated', file, `header declares ${k} dimensions, needing ${headerLen} header bytes, but the file has ${buf.length} bytes`);
-  }
+  const headerBytes = 4 + 4 * k;
+  if (buf.length < headerBytes) return null;
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const dims: number[] = [];
   let count = 1;
@@ -82,17 +139,53 @@ export function decodeIdx(buf: Uint8Array, file: string): IdxTensor {
     dims.push(n);
     count *= n;
   }
-  const expected = headerLen + count * t.bytes;
-  const found = buf.length;
-  if (found < expected) {
-    throw new DataFileError('truncated', file, `dimensions [${dims.join(', ')}] of ${t.name} need ${expected} bytes, found ${found}; the file is truncated`);
+  const zero = dims.indexOf(0);
+  if (zero >= 0) {
+    throw new DataFileError('bad-dims', file, `dimension ${zero + 1} of ${formatDims(dims)} is 0; every dimension of a data file must be at least 1 (the header is corrupt, or the file holds no examples)`);
   }
-  if (found > expected) {
-    throw new DataFileError('size-mismatch', file, `dimensions [${dims.join(', ')}] of ${t.name} need ${expected} bytes, found ${found}; the dimensions in the header are wrong`);
+  const bytes = headerBytes + count * t.bytes;
+  if (bytes > MAX_IDX_BYTES) {
+    throw tooLarge(file, `dimensions ${formatDims(dims)} of ${t.name} declare ${bytes} bytes`, MAX_IDX_BYTES);
   }
-  const body = buf.subarray(headerLen);
+  return { type: t.name, elementBytes: t.bytes, dims, headerBytes, count, bytes };
+}
+
+/**
+ * Checks that a file of `found` bytes holds exactly what header `h` declares.
+ * @throws DataFileError `bad-type` when the data size fits another element type exactly,
+ *   `truncated` when shorter, `size-mismatch` when longer
+ */
+function checkIdxSize(h: IdxHeader, found: number, file: string): void {
+  if (found === h.bytes) return;
+  const body = found - h.headerBytes;
+  const fits = Object.values(IDX_TYPES).find((t) => t.bytes !== h.elementBytes && body === h.count * t.bytes);
+  if (fits) {
+    throw new DataFileError('bad-type', file, `the type byte (${hex(TYPE_BYTE[h.type])}, ${h.type}) does not match the data size: ${body} bytes for ${h.count} values (${fits.name} would fit); fix the type byte`);
+  }
+  const what = `dimensions ${formatDims(h.dims)} of ${h.type} need ${h.bytes} bytes, found ${found}`;
+  if (found < h.bytes) throw new DataFileError('truncated', file, `${what}; the file is truncated`);
+  throw new DataFileError('size-mismatch', file, `${what}; the dimensions in the header are wrong`);
+}
+
+function truncatedHeader(buf: Uint8Array, file: string): DataFileError {
+  if (buf.length < 4) return new DataFileError('truncated', file, `expected an IDX header of at least 4 bytes, found a file of ${buf.length} bytes`);
+  const k = buf[3]!;
+  return new DataFileError('truncated', file, `header declares ${k} dimensions, needing ${4 + 4 * k} header bytes, but the file has ${buf.length} bytes`);
+}
+
+/**
+ * Decodes an IDX file held in `buf` (already decompressed). `file` is used in error messages.
+ * uint8 data is a view of `buf` (no copy); other types are copied and converted from big-endian.
+ * @throws DataFileError `bad-magic`, `bad-type`, `bad-dims`, `too-large`, `truncated`, `size-mismatch`
+ */
+export function decodeIdx(buf: Uint8Array, file: string): IdxTensor {
+  const h = parseIdxHeader(buf, file);
+  if (!h) throw truncatedHeader(buf, file);
+  checkIdxSize(h, buf.length, file);
+  const { dims, count } = h;
+  const body = buf.subarray(h.headerBytes);
   let data: IdxData;
-  switch (t.name) {
+  switch (h.type) {
     case 'uint8':
       data = body;
       break;
@@ -101,15 +194,15 @@ export function decodeIdx(buf: Uint8Array, file: string): IdxTensor {
       break;
     default: {
       const bv = new DataView(body.buffer, body.byteOffset, body.byteLength);
-      if (t.name === 'int16') {
+      if (h.type === 'int16') {
         const a = new Int16Array(count);
         for (let i = 0; i < count; i++) a[i] = bv.getInt16(2 * i, false);
         data = a;
-      } else if (t.name === 'int32') {
+      } else if (h.type === 'int32') {
         const a = new Int32Array(count);
         for (let i = 0; i < count; i++) a[i] = bv.getInt32(4 * i, false);
         data = a;
-      } else if (t.name === 'float32') {
+      } else if (h.type === 'float32') {
         const a = new Float32Array(count);
         for (let i = 0; i < count; i++) a[i] = bv.getFloat32(4 * i, false);
         data = a;
@@ -120,12 +213,77 @@ export function decodeIdx(buf: Uint8Array, file: string): IdxTensor {
       }
     }
   }
-  return { type: t.name, dims, data };
+  return { type: h.type, dims, data };
 }
 
-/** Reads an IDX file, raw or gzip (detected by its first bytes). */
+/** The largest IDX header: 4 bytes and 255 dimensions of 4 bytes. */
+const MAX_HEADER_BYTES = 4 + 4 * 255;
+
+/**
+ * Reads only the header of an IDX file (raw or gzip), checking it and, for a raw file, its size.
+ * For gzip, only the first compressed bytes are inflated (at most ~1 KB per compressed byte read).
+ * @throws DataFileError as `parseIdxHeader`, `truncated`, `size-mismatch`, `bad-gzip`, `not-found`
+ */
+export function readIdxHeader(file: string): IdxHeader {
+  return readIdxFile(file, false).header;
+}
+
+/**
+ * Reads the IDX file `file` (raw or gzip): the header first, then the body, inflating no more
+ * than the header declares.
+ */
+function readIdxFile(file: string, body: boolean): { header: IdxHeader; buf?: Buffer } {
+  const raw = readBytes(file, MAX_IDX_BYTES + MAX_HEADER_BYTES);
+  if (!isGzip(raw)) {
+    const h = parseIdxHeader(raw, file);
+    if (!h) throw truncatedHeader(raw, file);
+    checkIdxSize(h, raw.length, file);
+    return body ? { header: h, buf: raw } : { header: h };
+  }
+  const h = inflateIdxHeader(raw, file);
+  if (!body) return { header: h };
+  const buf = gunzipCapped(raw, file, h.bytes + 1, 'size-mismatch', `decompresses to more than the ${h.bytes} bytes its header declares (dimensions ${formatDims(h.dims)} of ${h.type}); the header is wrong or the file is not what it claims`);
+  checkIdxSize(h, buf.length, file);
+  return { header: h, buf };
+}
+
+/** Inflates growing prefixes of gzip `raw` until the IDX header is complete. */
+function inflateIdxHeader(raw: Buffer, file: string): IdxHeader {
+  for (let take = 64; ; take *= 2) {
+    const end = Math.min(take, raw.length);
+    let out: Buffer;
+    try {
+      // A prefix of `end` compressed bytes inflates to at most ~1032 * end bytes; the cap only
+      // bites on a hostile stream whose first kilobytes inflate to nearly nothing.
+      out = gunzipSync(raw.subarray(0, end), { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: 2 ** 24 });
+    } catch (e) {
+      throw badGzip(file, e);
+    }
+    const h = parseIdxHeader(out.subarray(0, MAX_HEADER_BYTES), file);
+    if (h) return h;
+    if (end === raw.length) {
+      // The whole stream inflates to less than a header: decode it fully for the exact error.
+      throw truncatedHeader(gunzipCapped(raw, file, MAX_HEADER_BYTES, 'bad-gzip', 'inflates to no IDX header'), file);
+    }
+  }
+}
+
+/** Reads an IDX file, raw or gzip (detected by its first bytes), inflating no more than its header declares. */
 export function readIdx(file: string): IdxTensor {
-  return decodeIdx(readMaybeGzip(file), file);
+  return decodeIdx(readIdxFile(file, true).buf!, file);
+}
+
+/**
+ * A short text for dimension sizes: all of them up to 6, else the first 4, the last one and
+ * the count (a corrupt header can declare 255 dimensions).
+ */
+export function formatDims(dims: readonly number[]): string {
+  if (dims.length <= 6) return `[${dims.join(', ')}]`;
+  return `[${dims.slice(0, 4).join(', ')}, ..., ${dims.at(-1)}] (${dims.length} dimensions)`;
+}
+
+function mib(bytes: number): string {
+  return `${Math.round(bytes / 2 ** 20)} MiB`;
 }
 
 /** Encodes a tensor as IDX bytes (uncompressed). */
@@ -164,6 +322,37 @@ export function writeIdx(file: string, t: IdxTensor, opts: { gzip?: boolean } = 
   atomicWriteFile(file, gz ? gzipSync(raw) : raw);
 }
 
+/** The two kinds of IDX files a data set is made of. */
+export type IdxRole = 'images' | 'labels';
+
+/**
+ * Checks that a header fits its role: images `[n, height, width]` or `[n, dim]` of any type;
+ * labels `[n]` of an integer type.
+ * @throws DataFileError `bad-dims`, `bad-type`
+ */
+function checkRole(h: { type: IdxTypeName; dims: readonly number[] }, role: IdxRole, file: string): void {
+  if (role === 'images' && h.dims.length !== 3 && h.dims.length !== 2) {
+    throw new DataFileError('bad-dims', file, `expected an images file of 3 dimensions [n, height, width] (or 2: [n, dim]), found ${h.dims.length}: ${formatDims(h.dims)}`);
+  }
+  if (role === 'labels' && h.dims.length !== 1) {
+    throw new DataFileError('bad-dims', file, `expected a labels file of 1 dimension [n], found ${h.dims.length}: ${formatDims(h.dims)}`);
+  }
+  if (role === 'labels' && (h.type === 'float32' || h.type === 'float64')) {
+    throw new DataFileError('bad-type', file, `expected integer labels (uint8, int8, int16 or int32), found ${h.type}`);
+  }
+}
+
+/**
+ * The number of examples in an images or labels file, from its header alone (nothing is decoded;
+ * a gzip file is inflated only as far as its header).
+ * @throws DataFileError as `readIdxHeader`, or `bad-dims` / `bad-type` when the header does not fit the role
+ */
+export function idxExampleCount(file: string, role: IdxRole): number {
+  const h = readIdxHeader(file);
+  checkRole(h, role, file);
+  return h.dims[0]!;
+}
+
 /**
  * Reads an images file (`[n, height, width]`, or `[n, dim]`) of any numeric type as features.
  * uint8 pixels are scaled by 1/255 into [0, 1]; other types are taken as they are.
@@ -172,9 +361,7 @@ export function writeIdx(file: string, t: IdxTensor, opts: { gzip?: boolean } = 
  */
 export function readIdxImages(file: string): { x: Float32Array; n: number; dim: number; image?: { height: number; width: number } } {
   const t = readIdx(file);
-  if (t.dims.length !== 3 && t.dims.length !== 2) {
-    throw new DataFileError('bad-dims', file, `expected an images file of 3 dimensions [n, height, width] (or 2: [n, dim]), found ${t.dims.length}: [${t.dims.join(', ')}]`);
-  }
+  checkRole(t, 'images', file);
   const n = t.dims[0]!;
   const dim = t.dims.slice(1).reduce((a, b) => a * b, 1);
   const x = new Float32Array(n * dim);
@@ -196,18 +383,14 @@ export function readIdxImages(file: string): { x: Float32Array; n: number; dim: 
 }
 
 /**
- * Reads a labels file (`[n]`, integer type).
+ * Reads a labels file (`[n]`, integer type). The range against the class count is checked by
+ * `splitUserData`, which sees every file of a data set.
  * @throws DataFileError `bad-dims` when not 1-dimensional, `bad-type` when not an integer type,
  *   `bad-label` when a label is negative
  */
 export function readIdxLabels(file: string): Int32Array {
   const t = readIdx(file);
-  if (t.dims.length !== 1) {
-    throw new DataFileError('bad-dims', file, `expected a labels file of 1 dimension [n], found ${t.dims.length}: [${t.dims.join(', ')}]`);
-  }
-  if (t.type === 'float32' || t.type === 'float64') {
-    throw new DataFileError('bad-type', file, `expected integer labels (uint8, int8, int16 or int32), found ${t.type}`);
-  }
+  checkRole(t, 'labels', file);
   const y = Int32Array.from(t.data as ArrayLike<number>);
   for (let i = 0; i < y.length; i++) {
     if (y[i]! < 0) throw new DataFileError('bad-label', file, `expected labels >= 0, found ${y[i]} at example ${i}`, i);

@@ -12,9 +12,11 @@
  * - `shapeset-3x2`: Shapeset-3x2 32x32, 6 classes (see `shapeset.ts`), 10,000 / 2,000 / 2,000 by default
  *   (a larger `trainSize` generates more).
  * - `idx:<trainImages>,<trainLabels>[,<testImages>,<testLabels>]`: an IDX pair (raw or .gz).
- * - `csv:<train.csv>[,<test.csv>][?label=<column>&scale=auto|none|255]`: CSV with a label column.
+ * - `csv:<train.csv>[,<test.csv>][?label=<column>&header=auto|yes|no&scale=auto|none|255]`: CSV
+ *   with a label column (the rules are in `csv.ts`).
  *   User data are split by the convention in `user-data.ts` (the last sixth of the training file is
- *   `valid`; without a test file, the sixth before it is `valid` and the last sixth `test`).
+ *   `valid`; without a test file, the sixth before it is `valid` and the last sixth `test`); their
+ *   class count is `cfg.classes` or inferred from the labels.
  *
  * Then, in this order:
  * - `trainSize`: a subset of the training split stratified by class, drawn from the stream
@@ -82,33 +84,61 @@ function checkSizes(cfg: DataConfig, s: DataSplits): void {
   if (problems.length) throw new ConfigError(`invalid trial config:\n${problems.join('\n')}`);
 }
 
+/** The class counts of the built-in data sets. */
+const BUILT_IN_CLASSES: Readonly<Record<string, number>> = { mnist: 10, 'infinite-mnist': 10, shapeset: 2, 'shapeset-3x2': 6 };
+
 async function loadBase(cfg: DataConfig): Promise<DataSplits> {
+  const builtIn = BUILT_IN_CLASSES[cfg.name];
+  if (cfg.classes !== undefined && builtIn !== undefined && builtIn !== cfg.classes) {
+    throw new ConfigError(`data.classes is ${cfg.classes} but data set "${cfg.name}" has ${builtIn} classes; data.classes is for user data sets (idx:, csv:), leave it unset for a built-in one`);
+  }
+  return loadNamed(cfg);
+}
+
+async function loadNamed(cfg: DataConfig): Promise<DataSplits> {
   const name = cfg.name;
+  const opts = cfg.classes !== undefined ? { classes: cfg.classes } : {};
   if (name === 'mnist') return loadMnist();
   if (name === 'infinite-mnist') return loadInfiniteMnistSplits({ trainSize: cfg.trainSize ?? 50000 });
   if (name === 'shapeset') return memoized('shapeset', () => generateShapeset({ seed: SHAPESET_DATA_SEED }));
   if (name === 'shapeset-3x2') {
     const d = SHAPESET_3X2_DEFAULTS;
-    const sizes = [Math.max(d.sizes[0], cfg.trainSize ?? 0), Math.max(d.sizes[1], cfg.validSize ?? 0), Math.max(d.sizes[2], cfg.testSize ?? 0)] as const;
-    return memoized(`shapeset-3x2:${sizes.join(',')}`, () => generateShapeset({ ...d, seed: SHAPESET_DATA_SEED, sizes }));
+    return memoized(`shapeset-3x2:${shapeset3x2Sizes(cfg).join(',')}`, () => generateShapeset({ ...d, seed: SHAPESET_DATA_SEED, sizes: shapeset3x2Sizes(cfg) }));
   }
   if (name.startsWith('idx:')) {
-    const files = name.slice(4).split(',').map((f) => f.trim());
-    if ((files.length !== 2 && files.length !== 4) || files.some((f) => f === '')) {
-      const empty = files.filter((f) => f === '').length;
-      throw new DataNameError(name, `data name "${name}": expected idx:<trainImages>,<trainLabels>[,<testImages>,<testLabels>] (2 or 4 paths), got ${files.length}${empty ? ` of which ${empty} empty` : ''}`);
-    }
+    const files = idxSpecFiles(name);
     const train = readIdxPair(files[0]!, files[1]!);
     const test = files.length === 4 ? readIdxPair(files[2]!, files[3]!) : undefined;
-    return splitUserData(userDataName(files[0]!), train, test);
+    return splitUserData(userDataName(files[0]!), train, test, opts);
   }
   if (name.startsWith('csv:')) {
-    const { files, opts } = parseCsvSpec(name.slice(4));
-    const train = readCsvExamples(files[0]!, opts);
-    const test = files[1] !== undefined ? readCsvExamples(files[1], opts) : undefined;
-    return splitUserData(userDataName(files[0]!), train, test);
+    const { files, opts: csv } = parseCsvSpec(name.slice(4));
+    const train = readCsvExamples(files[0]!, csv);
+    const test = files[1] !== undefined ? readCsvExamples(files[1], csv) : undefined;
+    return splitUserData(userDataName(files[0]!), train, test, opts);
   }
-  throw new DataNameError(name, `unknown data set "${name}": use mnist, infinite-mnist, shapeset, shapeset-3x2, idx:<images>,<labels>[,<testImages>,<testLabels>] or csv:<file>[,<testFile>][?label=<column>]`);
+  throw unknownDataSet(name);
+}
+
+/** The error for a data name that is none of the known forms. */
+export function unknownDataSet(name: string): Error {
+  return new DataNameError(name, `unknown data set "${name}": use mnist, infinite-mnist, shapeset, shapeset-3x2, idx:<images>,<labels>[,<testImages>,<testLabels>] or csv:<file>[,<testFile>][?label=<column>]`);
+}
+
+/** The generated sizes of Shapeset-3x2: its defaults, or more when a size asks for more. */
+export function shapeset3x2Sizes(cfg: DataConfig): readonly [number, number, number] {
+  const d = SHAPESET_3X2_DEFAULTS;
+  return [Math.max(d.sizes[0], cfg.trainSize ?? 0), Math.max(d.sizes[1], cfg.validSize ?? 0), Math.max(d.sizes[2], cfg.testSize ?? 0)] as const;
+}
+
+/** The 2 or 4 paths of an `idx:` data name. */
+export function idxSpecFiles(name: string): string[] {
+  const files = name.slice(4).split(',').map((f) => f.trim());
+  if ((files.length !== 2 && files.length !== 4) || files.some((f) => f === '')) {
+    const empty = files.filter((f) => f === '').length;
+    throw new DataNameError(name, `data name "${name}": expected idx:<trainImages>,<trainLabels>[,<testImages>,<testLabels>] (2 or 4 paths), got ${files.length}${empty ? ` of which ${empty} empty` : ''}`);
+  }
+  return files;
 }
 
 /** Generated data sets are fixed (seeded by SHAPESET_DATA_SEED), so one copy per process serves every trial. */
@@ -123,19 +153,20 @@ function memoized(key: string, make: () => DataSplits): DataSplits {
   return s;
 }
 
-/** Parses `<train.csv>[,<test.csv>][?label=<column>&scale=<mode>]`. */
+/** Parses `<train.csv>[,<test.csv>][?label=<column>&header=<mode>&scale=<mode>]`. */
 export function parseCsvSpec(spec: string): { files: string[]; opts: CsvOptions } {
   const q = spec.indexOf('?');
   const files = (q >= 0 ? spec.slice(0, q) : spec).split(',').map((f) => f.trim());
   if (files.length < 1 || files.length > 2 || files.some((f) => f === '')) {
-    throw new DataNameError(`csv:${spec}`, `data name "csv:${spec}": expected csv:<train.csv>[,<test.csv>][?label=<column>&scale=auto|none|255]`);
+    throw new DataNameError(`csv:${spec}`, `data name "csv:${spec}": expected csv:<train.csv>[,<test.csv>][?label=<column>&header=auto|yes|no&scale=auto|none|255]`);
   }
   const opts: CsvOptions = {};
   if (q >= 0) {
     for (const [k, v] of new URLSearchParams(spec.slice(q + 1))) {
       if (k === 'label') opts.label = /^\d+$/.test(v) ? Number(v) : v;
       else if (k === 'scale' && (v === 'auto' || v === 'none' || v === '255')) opts.scale = v;
-      else throw new DataNameError(`csv:${spec}`, `data name "csv:${spec}": unknown option ${k}=${v}; use label=<column name or 0-based index> or scale=auto|none|255`);
+      else if (k === 'header' && (v === 'auto' || v === 'yes' || v === 'no')) opts.header = v;
+      else throw new DataNameError(`csv:${spec}`, `data name "csv:${spec}": unknown option ${k}=${v}; use label=<column name or 0-based index>, header=auto|yes|no or scale=auto|none|255`);
     }
   }
   return { files, opts };

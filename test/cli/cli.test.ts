@@ -2,24 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { EventEmitter } from 'node:events';
 import { buildProgram } from '../../src/cli/program.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { cli } from '../helpers/run-cli.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const BIN = path.join(here, '..', '..', 'bin', 'pretrain-lab.js');
 const SYNTH = path.join(here, '..', 'fixtures', 'experiments', 'synthetic-trial.ts');
 const TOY = path.join(here, '..', 'fixtures', 'experiments', 'toy-experiment.ts');
-
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 test('pretrain-lab --help lists every command with examples', async () => {
   const r = await cli('--help');

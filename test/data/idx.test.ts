@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { decodeIdx, encodeIdx, readIdx, readIdxImages, readIdxLabels, writeIdx, type IdxTensor, DataFileError, type DataErrorCode, readIdxPair } from '../../src/index.ts';
+import { decodeIdx, encodeIdx, readIdx, readIdxImages, readIdxLabels, writeIdx, type IdxTensor, DataFileError, type DataErrorCode, readIdxPair, MAX_IDX_BYTES, readMaybeGzip } from '../../src/index.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const dir = tempDir();
@@ -121,4 +121,78 @@ test('an images/labels pair with different counts is a count-mismatch naming bot
 test('a missing file is a not-found error naming it', () => {
   const f = join(dir, 'nope.idx');
   rejectsWith(() => readIdx(f), 'not-found', f);
+});
+
+/** An IDX header (big-endian) of type byte `type` and dimensions `dims`. */
+function idxHeader(type: number, dims: readonly number[]): Buffer {
+  const b = Buffer.alloc(4 + 4 * dims.length);
+  b[2] = type;
+  b[3] = dims.length;
+  dims.forEach((n, d) => b.writeUInt32BE(n, 4 + 4 * d));
+  return b;
+}
+
+test('issue 12 case 4: a zero dimension in the header is a bad-dims error naming the file and the dimension', () => {
+  const f = join(dir, 'zero-dim.idx');
+  writeFileSync(f, idxHeader(0x08, [10000, 0, 28]));
+  rejectsWith(() => readIdx(f), 'bad-dims', f, 'dimension 2', 'is 0');
+  rejectsWith(() => readIdxImages(f), 'bad-dims', f, 'dimension 2');
+  const gz = join(dir, 'zero-dim.idx.gz');
+  writeFileSync(gz, gzipSync(idxHeader(0x08, [10000, 0, 28])));
+  rejectsWith(() => readIdx(gz), 'bad-dims', gz, 'dimension 2');
+  rejectsWith(() => decodeIdx(idxHeader(0x08, [0]), 'z.idx'), 'bad-dims', 'z.idx', 'dimension 1');
+});
+
+test('issue 12 case 5: a gzip bomb is refused as soon as it inflates past what its header declares', () => {
+  // A 1 GiB bomb in ~1 MB: the header of ten 28x28 images, then 1024 gzip members of 1 MiB of zeros each.
+  const zeros = gzipSync(Buffer.alloc(2 ** 20));
+  const f = join(dir, 'bomb-images.idx.gz');
+  writeFileSync(f, Buffer.concat([gzipSync(Buffer.concat([idxHeader(0x08, [10, 28, 28]), Buffer.alloc(7840)])), ...Array<Buffer>(1024).fill(zeros)]));
+  const t0 = performance.now();
+  rejectsWith(() => readIdx(f), 'size-mismatch', f, '7856 bytes its header declares');
+  const ms = performance.now() - t0;
+  assert.ok(ms < 2000, `refused in ${ms.toFixed(0)} ms, not after inflating a gigabyte`);
+});
+
+test('issue 12 case 5: a header declaring more than the size limit is refused before anything is inflated', () => {
+  const f = join(dir, 'huge-header.idx.gz');
+  writeFileSync(f, gzipSync(idxHeader(0x08, [4_000_000_000, 28, 28])));
+  rejectsWith(() => readIdx(f), 'too-large', f, `limit of ${MAX_IDX_BYTES} bytes`);
+  const raw = join(dir, 'huge-header.idx');
+  writeFileSync(raw, idxHeader(0x0e, [70000, 784, 10]));
+  rejectsWith(() => readIdx(raw), 'too-large', raw, 'float64');
+});
+
+test('issue 12 case 5: image and label counts are compared from the headers, before any pixel is decoded', () => {
+  // The images file is corrupt past its header: decoding it would fail; the count check must come first.
+  const im = join(dir, 'count-images.idx.gz'), lb = join(dir, 'count-labels.idx');
+  writeFileSync(im, gzipSync(idxHeader(0x08, [1000, 28, 28])).subarray(0, 40));
+  writeIdx(lb, { type: 'uint8', dims: [999], data: new Uint8Array(999) });
+  rejectsWith(() => readIdxPair(im, lb), 'count-mismatch', lb, 'expected 1000 labels', im, 'found 999');
+});
+
+test('issue 12 case 9: a 255-dimension header gives a short message', () => {
+  const f = join(dir, 'dims255.idx');
+  writeFileSync(f, Buffer.concat([idxHeader(0x08, Array<number>(255).fill(1)), Buffer.alloc(3)]));
+  assert.throws(() => readIdx(f), (e: unknown) => {
+    assert.ok(e instanceof DataFileError, String(e));
+    assert.ok(e.message.length < 300, `${e.message.length} chars: ${e.message}`);
+    assert.ok(e.message.includes('255 dimensions'), e.message);
+    return true;
+  });
+});
+
+test('issue 12 case 9: float32 declared over uint8-sized data is a bad-type error saying the type byte does not match', () => {
+  const f = join(dir, 'float-over-bytes.idx');
+  writeFileSync(f, Buffer.concat([idxHeader(0x0d, [3, 2, 2]), Buffer.alloc(12)]));
+  rejectsWith(() => readIdx(f), 'bad-type', f, 'the type byte (0x0D, float32) does not match the data size: 12 bytes for 12 values (uint8 would fit)');
+});
+
+test('readMaybeGzip refuses a file, or a gzip file inflating, past its limit, before reading or inflating more', () => {
+  const f = join(dir, 'limit.csv'), gz = join(dir, 'limit.csv.gz');
+  writeFileSync(f, 'x'.repeat(100));
+  writeFileSync(gz, gzipSync('x'.repeat(100_000)));
+  rejectsWith(() => readMaybeGzip(f, 99), 'too-large', f, 'the file has 100 bytes', 'limit of 99 bytes');
+  rejectsWith(() => readMaybeGzip(gz, 1000), 'too-large', gz, 'decompresses to more than the limit of 1000 bytes');
+  assert.equal(readMaybeGzip(gz, 100_000).length, 100_000);
 });

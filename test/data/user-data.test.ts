@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { parseCsv, readCsv, DataFileError, type DataErrorCode, writeIdx, loadData, parseCsvSpec, readIdxPair, splitUserData } from '../../src/index.ts';
+import { parseCsv, readCsv, DataFileError, type DataErrorCode, writeIdx, loadData, parseCsvSpec, readIdxPair, splitUserData, checkLabels, MAX_INFERRED_CLASSES, dataConfigSchema } from '../../src/index.ts';
 import { dataConfig } from '../helpers/data-config.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -30,22 +30,23 @@ test('parseCsv reads a header, finds the column named label, and scales 8-bit va
   assert.equal(c.dim, 2);
 });
 
-test('without a header the label is the first column unless told otherwise; scale=none keeps values', () => {
-  const c = parseCsv('2,0.5,0.25\n\n0,1,0\n', 'f.csv');
+test('without a header the label column is named by index; scale=none keeps values', () => {
+  const c = parseCsv('2,0.5,0.25\n\n0,1,0\n', 'f.csv', { label: 0 });
   assert.equal(c.header, undefined);
   assert.deepEqual([...c.y], [2, 0]);
   assert.deepEqual([...c.x], [0.5, 0.25, 1, 0]);
+  assert.deepEqual([...c.lines], [1, 3]);
   const d = parseCsv('0.5,0.25,2\n1,0,0\n', 'f.csv', { label: 2 });
   assert.deepEqual([...d.y], [2, 0]);
-  const e = parseCsv('7,300\n1,2\n', 'f.csv', { scale: 'none' });
+  const e = parseCsv('7,300\n1,2\n', 'f.csv', { scale: 'none', label: '0' });
   assert.deepEqual([...e.x], [300, 2]);
 });
 
 test('CSV errors name the file and the line: ragged rows, non-numbers, bad labels, missing columns', () => {
   rejectsWith(() => parseCsv('label,a,b\n1,2,3\n0,4\n', 'r.csv'), 'ragged-row', 'r.csv', 3, 'expected 3 columns', 'found 2');
-  rejectsWith(() => parseCsv('1,2,3\n0,x,4\n', 'v.csv'), 'bad-value', 'v.csv', 2, '"x"', 'column 2');
-  rejectsWith(() => parseCsv('1,2,3\n0.5,1,4\n', 'l.csv'), 'bad-label', 'l.csv', 2, '"0.5"');
-  rejectsWith(() => parseCsv('1,2,3\n-1,1,4\n', 'l.csv'), 'bad-label', 'l.csv', 2);
+  rejectsWith(() => parseCsv('1,2,3\n0,x,4\n', 'v.csv', { label: 0 }), 'bad-value', 'v.csv', 2, '"x"', 'column 2');
+  rejectsWith(() => parseCsv('1,2,3\n0.5,1,4\n', 'l.csv', { label: 0 }), 'bad-label', 'l.csv', 2, '"0.5"');
+  rejectsWith(() => parseCsv('1,2,3\n-1,1,4\n', 'l.csv', { label: 0 }), 'bad-label', 'l.csv', 2);
   rejectsWith(() => parseCsv('a,b\n1,2\n', 'n.csv', { label: 'target' }), 'bad-dims', 'n.csv', undefined, 'no column named "target"');
   rejectsWith(() => parseCsv('\n\n', 'e.csv'), 'empty', 'e.csv', undefined);
 });
@@ -70,14 +71,14 @@ test('parseCsv accepts CRLF line ends and a UTF-8 byte-order mark, and the first
   assert.deepEqual(c.header, ['label', 'a', 'b']);
   assert.deepEqual([...c.y], [1, 0]);
   assert.deepEqual([...c.x], [0.5, 0.25, 1, 0]);
-  const noHeader = parseCsv('\ufeff3,0.5\r\n', 'w.csv');
+  const noHeader = parseCsv('\ufeff3,0.5\r\n', 'w.csv', { label: 0 });
   assert.deepEqual([...noHeader.y], [3], 'the byte-order mark does not turn the first data line into a header');
   rejectsWith(() => parseCsv('label,a\r\n1,2\r\n0,2,3\r\n', 'w.csv'), 'ragged-row', 'w.csv', 3, 'expected 2 columns', 'found 3');
 });
 
 test('a ragged row is named by its line, also after blank lines and a quoted comma', () => {
   rejectsWith(() => parseCsv('label,"a, b",c\n1,2,3\n\n0,4\n', 'r.csv'), 'ragged-row', 'r.csv', 4, 'expected 3 columns', 'found 2');
-  rejectsWith(() => parseCsv('1,2\n0,2,3,4\n', 'r.csv'), 'ragged-row', 'r.csv', 2, 'found 4');
+  rejectsWith(() => parseCsv('1,2\n0,2,3,4\n', 'r.csv', { label: 0 }), 'ragged-row', 'r.csv', 2, 'found 4');
 });
 
 test('malformed quoting is a bad-syntax error naming the file and the line', () => {
@@ -137,4 +138,100 @@ test('loadData reads an idx: pair (gzip) with separate test files', async () => 
   assert.equal(readIdxPair(a!, b!).n, 30);
   await assert.rejects(loadData(dataConfig(`idx:${a}`), 1), /2 or 4 paths/);
   await assert.rejects(loadData(dataConfig('cifar'), 1), /unknown data set "cifar"/);
+});
+
+/** An IDX pair of `labels.length` 2x2 images with these labels, written into `dir`. */
+function idxPair(name: string, labels: readonly number[], type: 'uint8' | 'int16' = 'uint8'): [string, string] {
+  const n = labels.length;
+  const im = join(dir, `${name}-images.idx`), lb = join(dir, `${name}-labels.idx.gz`);
+  writeIdx(im, { type: 'uint8', dims: [n, 2, 2], data: new Uint8Array(n * 4).map((_, i) => i % 256) });
+  writeIdx(lb, { type, dims: [n], data: type === 'uint8' ? Uint8Array.from(labels) : Int16Array.from(labels) });
+  return [im, lb];
+}
+
+const digits = (n: number): number[] => Array.from({ length: n }, (_, i) => i % 10);
+
+test('issue 12 case 1: a stray label (37 or 255 among digits) is refused, naming the labels file and the example', async () => {
+  for (const stray of [37, 255]) {
+    const labels = digits(60);
+    labels[4] = stray;
+    const [im, lb] = idxPair(`stray${stray}`, labels);
+    await assert.rejects(loadData(dataConfig(`idx:${im},${lb}`), 1), (e: unknown) => {
+      assert.ok(e instanceof DataFileError, String(e));
+      assert.equal(e.code, 'bad-label');
+      assert.equal(e.file, lb);
+      assert.equal(e.row, 4);
+      for (const m of [lb, 'example 4', `label ${stray}`, 'no example has label 10', 'data.classes']) assert.ok(e.message.includes(m), `mentions "${m}": ${e.message}`);
+      return true;
+    });
+  }
+});
+
+test('issue 12 case 1: a declared data.classes bounds the labels; it may leave classes empty', async () => {
+  const labels = digits(60);
+  labels[7] = 37;
+  const [im, lb] = idxPair('declared', labels);
+  await assert.rejects(loadData(dataConfig(`idx:${im},${lb}`, { classes: 10 }), 1), (e: unknown) => {
+    assert.ok(e instanceof DataFileError && e.code === 'bad-label' && e.row === 7, String(e));
+    assert.match(e.message, /example 7: label 37 is out of range: data\.classes is 10, so labels must be 0\.\.9/);
+    return true;
+  });
+  const s = await loadData(dataConfig(`idx:${im},${lb}`, { classes: 38 }), 1);
+  assert.equal(s.train.nClasses, 38);
+  const csv = join(dir, 'declared.csv');
+  writeFileSync(csv, 'label,a,b\n' + digits(12).map((v, i) => `${i === 3 ? 12 : v},1,2`).join('\n') + '\n');
+  await assert.rejects(loadData(dataConfig(`csv:${csv}`, { classes: 10 }), 1), (e: unknown) => e instanceof DataFileError && e.row === 5 && e.message.includes(`${csv}: line 5: label 12`));
+  await assert.rejects(loadData(dataConfig('shapeset', { classes: 10 }), 1), /data\.classes is 10 but data set "shapeset" has 2 classes/);
+});
+
+test('issue 12 case 1: inferred class counts need every class 0..C-1 and stop at the stated ceiling', () => {
+  const raw = (y: number[], extra: object = {}) => ({ x: new Float32Array(y.length), y: Int32Array.from(y), n: y.length, dim: 1, source: 'u.csv', ...extra });
+  assert.equal(checkLabels([raw(digits(20))]), 10);
+  assert.equal(checkLabels([raw(digits(20)), raw([9, 8])]), 10);
+  assert.throws(() => checkLabels([raw(digits(20).map((v) => v + 1), { lines: Int32Array.from({ length: 20 }, (_, i) => i + 2) })]), /u\.csv: line 2: label 1 is out of range: no example has label 0/);
+  const many = Array.from({ length: MAX_INFERRED_CLASSES + 1 }, (_, i) => i);
+  assert.throws(() => checkLabels([raw(many, { labelsFile: 'l.idx' })]), (e: unknown) => e instanceof DataFileError && e.file === 'l.idx' && e.row === MAX_INFERRED_CLASSES && /1001 classes, more than the 1000/.test(e.message));
+  assert.equal(checkLabels([raw(many)], MAX_INFERRED_CLASSES + 1), MAX_INFERRED_CLASSES + 1);
+});
+
+test('issue 12 case 1: data.classes is optional and absent from a resolved config that does not set it', () => {
+  const resolved = dataConfigSchema.parse({ name: 'mnist' });
+  assert.ok(!('classes' in resolved), JSON.stringify(resolved));
+  assert.equal(dataConfigSchema.parse({ name: 'csv:a.csv', classes: 12 }).classes, 12);
+  assert.throws(() => dataConfigSchema.parse({ classes: 1 }));
+  assert.throws(() => dataConfigSchema.parse({ classes: 2.5 }));
+});
+
+test('issue 12 case 2: a CSV whose label column is not named and cannot be told is refused with how to name it', () => {
+  for (const [text, mention] of [
+    ['1,2,3\n0,4,5\n', 'no header line'],
+    ['a,b,c\n1,2,3\n0,4,5\n', 'the header has "a", "b", "c"'],
+    ['label,y,c\n1,2,3\n0,4,5\n', '2 header columns could be the label ("label", "y")'],
+  ] as const) {
+    rejectsWith(() => parseCsv(text, 'nl.csv'), 'no-label', 'nl.csv', undefined, mention, 'nl.csv?label=<column name or 0-based index>');
+  }
+  for (const name of ['label', 'Class', 'y', 'TARGET']) {
+    assert.deepEqual([...parseCsv(`p0,${name},p1\n1,2,3\n4,5,6\n`, 'ok.csv').y], [2, 5], name);
+  }
+  assert.deepEqual([...parseCsv('1,2,3\n0,4,5\n', 'ok.csv', { label: 2 }).y], [3, 5]);
+});
+
+test('issue 12 case 3: a first line of both names and numbers is refused (never a silently dropped example); header=yes|no settles it', () => {
+  rejectsWith(() => parseCsv('1,2,x\n0,3,4\n', 'mixed.csv', { label: 0 }), 'bad-header', 'mixed.csv', 1, 'column 3 is "x"', 'column 1 is 1', '?header=yes', '?header=no');
+  rejectsWith(() => parseCsv('1,2,x\n0,3,4\n', 'mixed.csv', { label: 0, header: 'no' }), 'bad-value', 'mixed.csv', 1, '"x"');
+  const yes = parseCsv('0,1,2\n5,3,4\n', 'numnames.csv', { label: 0, header: 'yes' });
+  assert.deepEqual(yes.header, ['0', '1', '2']);
+  assert.deepEqual([...yes.y], [5]);
+  assert.equal(parseCsv('label,a\n1,2\n', 'h.csv').header?.[0], 'label', 'a line of names only is a header');
+  assert.equal(parseCsv('1,2\n0,3\n', 'h.csv', { label: 0 }).n, 2, 'a line of numbers only is data');
+  assert.deepEqual(parseCsvSpec('a.csv?header=no&label=0'), { files: ['a.csv'], opts: { header: 'no', label: 0 } });
+});
+
+test('issue 12 case 3: LF, CRLF and CR-only line ends read the same examples', () => {
+  const lines = ['label,a,b', '1,0.5,0.25', '0,1,0', '2,0,1'];
+  for (const eol of ['\n', '\r\n', '\r']) {
+    const c = parseCsv(lines.join(eol) + eol, 'eol.csv');
+    assert.deepEqual([...c.y], [1, 0, 2], JSON.stringify(eol));
+    assert.deepEqual([...c.lines], [2, 3, 4], JSON.stringify(eol));
+  }
 });

@@ -9,8 +9,10 @@ function leaves(x: unknown, prefix = ''): string[] {
   return Object.entries(x).flatMap(([k, v]) => leaves(v, prefix ? `${prefix}.${k}` : k));
 }
 
-test('configPaths() lists exactly the leaves of a default TrialConfig, in schema order', () => {
-  assert.deepEqual([...configPaths()], leaves(trialConfigSchema.parse({})));
+test('configPaths() lists exactly the leaves of a default TrialConfig and the optional keys without a default, in schema order', () => {
+  const optional = configKeys().filter((k) => k.default === undefined).map((k) => k.path);
+  assert.deepEqual(optional, ['data.classes'], 'keys absent from a resolved config (and its hash) unless set');
+  assert.deepEqual([...configPaths()].filter((p) => !optional.includes(p)), leaves(trialConfigSchema.parse({})));
 });
 
 test('each config key carries the default a trial gets when nothing sets it', () => {

@@ -10,7 +10,7 @@ import { reproducibleFlag, REPRODUCIBLE_HELP } from '../reproducible-flag.ts';
 import { memoryLimitFlag, MEMORY_LIMIT_HELP } from '../memory-limit-flag.ts';
 import { duration, pct, pValue, table } from '../format.ts';
 import { keysHelp, keyValueArgs } from '../key-flags.ts';
-import { jsonLine, outputMode, sweepReporter } from '../output.ts';
+import { distinctDataConfigs, jsonLine, outputMode, splitsLine, sweepReporter } from '../output.ts';
 
 function positiveInt(name: string) {
   return (v: string): number => {
@@ -59,6 +59,7 @@ export function registerRun(program: Command): void {
         ...(opts.backend !== undefined ? { backend: opts.backend as string } : {}),
       });
       if (mode !== 'json') process.stderr.write(`${resolved.id}: ${resolved.description}\npreset ${preset ?? '(none)'}${preset === 'quick' && presets.includes('full') ? " (use --preset full for the paper's scale)" : ''}\n`);
+      for (const data of distinctDataConfigs(resolved)) splitsLine(mode, data);
       const reporter = sweepReporter(mode);
       const controller = new AbortController();
       const onSigint = (): void => {

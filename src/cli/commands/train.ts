@@ -14,7 +14,7 @@ import type { EpochMetrics, Progress } from '../../train/hooks.ts';
 import { UsageError } from '../errors.ts';
 import { duration, pct } from '../format.ts';
 import { keysHelp, keyValueArgs } from '../key-flags.ts';
-import { jsonLine, outputMode, trialFraction } from '../output.ts';
+import { jsonLine, outputMode, splitsLine, trialFraction } from '../output.ts';
 
 /** Builds a TrialConfig input from `--key=value` flags; unknown keys name the closest valid one. */
 export function configFromFlags(flags: Record<string, unknown>): Record<string, unknown> {
@@ -70,6 +70,7 @@ export function registerTrain(program: Command): void {
         bar.start(1000, 0, { status: 'loading data' });
       }
       if (mode !== 'json') process.stderr.write(`backend ${backend.name}: ${backend.description}\nnumeric variant: ${formatVariant(backend.variant)}\n`);
+      splitsLine(mode, config.data);
       const say = (s: string): void => {
         if (bar) bar.stop();
         process.stderr.write(s + '\n');
