@@ -93,7 +93,7 @@ export function filterSection(storeDir: string, cells: readonly CellSummary[], f
       const file = path.join(figDir, `filters-${slug}.png`);
       atomicWriteFile(file, t.png);
       images.push(file);
-      const caption = `${factor ? t.arm : t.cell.label}${seed === null ? `, seed ${t.seed}` : ''}: ${t.count} of ${t.nOut} filters`;
+      const caption = `${factor ? settingLabel({ [factor]: t.arm }) : t.cell.label}${seed === null ? `, seed ${t.seed}` : ''}: ${t.count} of ${t.nOut} filters`;
       return html`<figure class="filter-grid" data-cell="${t.cell.label}" data-arm="${t.arm}" data-seed="${t.seed}" data-filters="${t.count}"><img alt="first-layer filters, ${t.cell.label}, seed ${t.seed}" src="data:image/png;base64,${t.png.toString('base64')}"><figcaption>${caption}</figcaption></figure>`;
     });
     const title = [key, seed === null ? '' : `seed ${seed}`].filter(Boolean).join(', ');

@@ -84,7 +84,7 @@ test('the filter grids pair the arms of the comparison side by side: one row per
       assert.ok(none.width > 250, `${p.key}: readable (${none.width} px)`);
       assert.equal(none.seed, sdae.seed, `${p.key}: same seed`);
       assert.equal(p.title, `${p.key}, seed ${none.seed}`);
-      assert.match(none.caption!, /^none: \d+ of \d+ filters$/);
+      assert.match(none.caption!, /^pretrain=none: \d+ of \d+ filters$/);
     }
   });
 });
