@@ -120,7 +120,7 @@ export function histogramChart(cells: readonly CellSummary[], factor: string | n
     style: { fontSize: '12px' },
     fx: { label: null, domain: panels },
     x: log ? { ...valueScaleOptions({ ...axis, domain: xDomain }), ticks: logTicks(xDomain) } : { label: axis.label, domain: xDomain, nice: false },
-    y: { label: 'seeds', grid: true },
+    y: { label: 'seeds', grid: true, ticks: Math.min(nMax, 6), tickFormat: 'd' },
     color: colorScale(groups),
     marks: [
       Plot.rectY(bins, { fx: 'x', x1: 'x1', x2: 'x2', y1: 0, y2: 'count', fill: 'group', fillOpacity: 0.75, insetLeft: 0.5, insetRight: 0.5, className: 'm-bin', title: (b: (typeof bins)[number]) => `${b.group} ${b.x}: ${b.count} seed(s) in [${b.from.toFixed(2)}, ${b.to.toFixed(2)})%` }),
@@ -165,6 +165,7 @@ export function curveChart(cells: readonly CellSummary[], metric: string, label:
   if (rows.length === 0) return null;
   const lines = uniq(rows.map((r) => r.cell));
   const levels = uniq(rows.map((r) => r.x));
+  const epochs = uniq(rows.map((r) => r.epoch)).sort((a, b) => a - b);
   // Colour by the other factors' level when the arms share it (depth=2 with and without
   // pre-training in one colour), else one colour per line.
   const colorBy = factor && levels.length < lines.length ? 'x' : 'cell';
@@ -185,7 +186,7 @@ export function curveChart(cells: readonly CellSummary[], metric: string, label:
     marginBottom,
     marginLeft,
     style: { fontSize: '12px' },
-    x: { label: 'fine-tuning epoch', grid: true },
+    x: { label: 'fine-tuning epoch', grid: true, ...(epochs.length <= 15 ? { ticks: epochs, tickFormat: 'd' } : {}) },
     y: { ...valueScaleOptions(axis), range: yRange, grid: true },
     color: { domain: colorDomain, range: colorDomain.map((_, i) => CURVE_COLORS[i % CURVE_COLORS.length]!), legend: false },
     marks: [

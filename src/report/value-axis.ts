@@ -32,7 +32,7 @@ export function valueAxis(values: readonly number[], label: string): ValueAxis {
 }
 
 /**
- * Tick values for a log axis over `domain`: 1, 2, 3, 5 times the powers of ten inside it (every
+ * Tick values for a log axis over `domain`: 1, 1.5, 2, 3, 5, 7 times the powers of ten inside it (every
  * one a round number a reader can name), or 1..9 times them when that gives fewer than three.
  */
 export function logTicks(domain: readonly [number, number]): number[] {
@@ -47,7 +47,7 @@ export function logTicks(domain: readonly [number, number]): number[] {
     }
     return out;
   };
-  const round = pick([1, 2, 3, 5]);
+  const round = pick([1, 1.5, 2, 3, 5, 7]);
   return round.length >= 3 ? round : pick([1, 2, 3, 4, 5, 6, 7, 8, 9]);
 }
 

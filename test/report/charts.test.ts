@@ -63,8 +63,8 @@ test('valueAxis is log when positive data span LOG_AXIS_RATIO or more, else line
   assert.equal(lin.type, 'linear');
   assert.ok(lin.domain[0] > 8 && lin.domain[1] < 16, `zoomed to the data: ${lin.domain}`);
   assert.equal(valueAxis([0, 0.5, 90], 'e').type, 'linear', 'zero has no log');
-  assert.deepEqual(logTicks([8.3, 94]), [10, 20, 30, 50]);
-  assert.deepEqual(logTicks([0.11, 2.5]), [0.2, 0.3, 0.5, 1, 2]);
+  assert.deepEqual(logTicks([8.3, 94]), [10, 15, 20, 30, 50, 70]);
+  assert.deepEqual(logTicks([0.11, 2.5]), [0.15, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2]);
 });
 
 test('spreadLabels keeps the labels in order, at least the gap apart, moved no further than needed and inside the plot when they fit', () => {
