@@ -9,7 +9,7 @@ import type { CellSummary } from '../experiments/select.ts';
 import { mean } from '../stats/descriptive.ts';
 import { spreadLabels } from './label-layout.ts';
 import { plotToSvg } from './plot-svg.ts';
-import { LOG_AXIS_RATIO, logTicks, valueAxis, valueScaleOptions } from './value-axis.ts';
+import { LOG_AXIS_RATIO, valueAxis, valueAxisMarks, valueScaleOptions } from './value-axis.ts';
 
 /** One rendered chart. */
 export interface Chart {
@@ -63,9 +63,10 @@ export function boxplotChart(cells: readonly CellSummary[], factor: string | nul
     style: { fontSize: '12px' },
     fx: { label: factor ?? null, domain: groups },
     x: { label: null, domain: xs, padding: 0.35, ...(slant ? { tickRotate: -35 } : {}) },
-    y: axis.type === 'log' ? { ...valueScaleOptions(axis), grid: true } : { label: axis.label, grid: true, nice: true },
+    y: axis.type === 'log' ? valueScaleOptions(axis) : { label: axis.label, grid: true, nice: true },
     color: colorScale(groups),
     marks: [
+      ...valueAxisMarks(axis, 'y'),
       Plot.boxY(rows, { fx: 'group', x: 'x', y: 'error', fill: 'group', fillOpacity: 0.2, stroke: 'group', r: 0 }),
       Plot.dot(rows, { fx: 'group', x: 'x', y: 'error', stroke: 'group', fill: 'white', fillOpacity: 0.6, r: 3, strokeWidth: 1.2, className: 'm-trial', title: (d: (typeof rows)[number]) => `${d.group} ${d.x} seed ${d.seed}: ${d.error.toFixed(2)}%` }),
     ],
@@ -118,11 +119,12 @@ export function histogramChart(cells: readonly CellSummary[], factor: string | n
     height: 110 + 120 * Math.ceil(panels.length / 3),
     marginLeft: 44,
     style: { fontSize: '12px' },
-    fx: { label: null, domain: panels },
-    x: log ? { ...valueScaleOptions({ ...axis, domain: xDomain }), ticks: logTicks(xDomain) } : { label: axis.label, domain: xDomain, nice: false },
+    fx: { label: null, domain: panels, axis: 'top' },
+    x: log ? valueScaleOptions({ ...axis, domain: xDomain }) : { label: axis.label, domain: xDomain, nice: false },
     y: { label: 'seeds', grid: true, ticks: Math.min(nMax, 6), tickFormat: 'd' },
     color: colorScale(groups),
     marks: [
+      ...valueAxisMarks(axis, 'x', xDomain),
       Plot.rectY(bins, { fx: 'x', x1: 'x1', x2: 'x2', y1: 0, y2: 'count', fill: 'group', fillOpacity: 0.75, insetLeft: 0.5, insetRight: 0.5, className: 'm-bin', title: (b: (typeof bins)[number]) => `${b.group} ${b.x}: ${b.count} seed(s) in [${b.from.toFixed(2)}, ${b.to.toFixed(2)})%` }),
       Plot.ruleY([0]),
     ],
@@ -187,9 +189,10 @@ export function curveChart(cells: readonly CellSummary[], metric: string, label:
     marginLeft,
     style: { fontSize: '12px' },
     x: { label: 'fine-tuning epoch', grid: true, ...(epochs.length <= 15 ? { ticks: epochs, tickFormat: 'd' } : {}) },
-    y: { ...valueScaleOptions(axis), range: yRange, grid: true },
+    y: { ...valueScaleOptions(axis), range: yRange, grid: axis.type === 'linear' },
     color: { domain: colorDomain, range: colorDomain.map((_, i) => CURVE_COLORS[i % CURVE_COLORS.length]!), legend: false },
     marks: [
+      ...valueAxisMarks(axis, 'y'),
       Plot.line(rows.filter((r) => !dashed(r)), { x: 'epoch', y: 'value', z: 'cell', stroke: colorBy, strokeWidth: 1.8, className: 'm-curve' }),
       Plot.line(rows.filter(dashed), { x: 'epoch', y: 'value', z: 'cell', stroke: colorBy, strokeWidth: 1.8, strokeDasharray: '5,3', className: 'm-curve' }),
       Plot.text(labels, { x: 'epoch', y: 'at', text: 'cell', fill: colorBy, textAnchor: 'start', dx: 6, fontSize: labelFont, className: 'm-end-label' }),

@@ -3,6 +3,7 @@
  * (90% error, NLL 2.3) beside converged ones (2-10%, 0.1) would squeeze every other curve or box
  * into the bottom strip of a linear axis. Such data gets a log axis, and the axis label says so.
  */
+import * as Plot from '@observablehq/plot';
 
 /** Data whose largest value is at least this many times its smallest (all positive) get a log axis. */
 export const LOG_AXIS_RATIO = 4;
@@ -51,9 +52,22 @@ export function logTicks(domain: readonly [number, number]): number[] {
   return round.length >= 3 ? round : pick([1, 2, 3, 4, 5, 6, 7, 8, 9]);
 }
 
-/** Plot options for the value scale of `axis` (log: our round ticks; linear: the given domain). */
-export function valueScaleOptions(axis: ValueAxis): { type: 'linear' | 'log'; domain: [number, number]; label: string; nice: false; ticks?: number[]; tickFormat?: string } {
-  return axis.type === 'log'
-    ? { type: 'log', domain: axis.domain, label: axis.label, nice: false, ticks: logTicks(axis.domain), tickFormat: '~g' }
-    : { type: 'linear', domain: axis.domain, label: axis.label, nice: false };
+/** A tick label: the number in its shortest form (0.15, 70). */
+const formatTick = (v: number): string => String(Number(v.toPrecision(6)));
+
+/**
+ * Plot options for a value scale along `dim`. Linear: the axis's domain and label. Log: the scale
+ * without its own axis, because Plot labels only some of the ticks of a log axis; draw it with
+ * `valueAxisMarks`.
+ */
+export function valueScaleOptions(axis: ValueAxis): Plot.ScaleOptions {
+  return axis.type === 'log' ? { type: 'log', domain: axis.domain, nice: false, axis: null } : { type: 'linear', domain: axis.domain, label: axis.label, nice: false };
+}
+
+/** The axis and grid marks of a log value axis (our round ticks, every one labelled); none for linear. */
+export function valueAxisMarks(axis: ValueAxis, dim: 'x' | 'y', domain: readonly [number, number] = axis.domain): Plot.Markish[] {
+  if (axis.type !== 'log') return [];
+  const ticks = logTicks([domain[0], domain[1]]);
+  const options = { text: (v: number) => formatTick(v), label: axis.label };
+  return dim === 'y' ? [Plot.gridY(ticks), Plot.axisY(ticks, options)] : [Plot.gridX(ticks), Plot.axisX(ticks, options)];
 }

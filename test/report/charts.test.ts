@@ -49,6 +49,8 @@ test('a curve chart whose values span a factor of 10 uses a log axis that says s
   const chart = curveChart(CELLS, 'validError', 'validation error (%)', 'pretrain.kind')!;
   const doc = svgOf(chart.svg);
   assert.match(doc.querySelector('g[aria-label="y-axis label"]')!.textContent!, /log scale/);
+  const ticks = [...doc.querySelectorAll('g[aria-label="y-axis tick label"] text')].map((t) => t.textContent);
+  assert.deepEqual(ticks, ['10', '15', '20', '30', '50', '70'], 'every tick of the log axis is labelled');
   const ends = [...doc.querySelectorAll('.m-curve path')].map((p) => Number(/,([\d.]+)$/.exec(p.getAttribute('d')!)![1]));
   const plotHeight = Number(doc.querySelector('svg')!.getAttribute('height')) - 60;
   const converged = ends.sort((a, b) => a - b).slice(1); // all but the line stuck at chance (top)
