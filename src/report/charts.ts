@@ -113,6 +113,10 @@ export function histogramChart(cells: readonly CellSummary[], factor: string | n
     });
   }
   const panels = uniq(cells.map((c) => splitCell(c.cell, factor).x));
+  // Whole seeds only: 0, step, 2 step, ... up to the tallest bar.
+  const top = Math.max(1, ...bins.map((b) => b.count));
+  const step = Math.ceil(top / 6);
+  const countTicks = Array.from({ length: Math.floor(top / step) + 1 }, (_, i) => i * step);
   const xDomain: [number, number] = [Math.min(inv(lo), axis.domain[0]), Math.max(inv(lo + nBins * width), axis.domain[1])];
   const svg = plotToSvg({
     width: 860,
@@ -121,7 +125,7 @@ export function histogramChart(cells: readonly CellSummary[], factor: string | n
     style: { fontSize: '12px' },
     fx: { label: null, domain: panels, axis: 'top' },
     x: log ? valueScaleOptions({ ...axis, domain: xDomain }) : { label: axis.label, domain: xDomain, nice: false },
-    y: { label: 'seeds', grid: true, ticks: Math.min(nMax, 6), tickFormat: 'd' },
+    y: { label: 'seeds', grid: true, ticks: countTicks, tickFormat: 'd' },
     color: colorScale(groups),
     marks: [
       ...valueAxisMarks(axis, 'x', xDomain),

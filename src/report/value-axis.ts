@@ -33,8 +33,9 @@ export function valueAxis(values: readonly number[], label: string): ValueAxis {
 }
 
 /**
- * Tick values for a log axis over `domain`: 1, 1.5, 2, 3, 5, 7 times the powers of ten inside it (every
- * one a round number a reader can name), or 1..9 times them when that gives fewer than three.
+ * Tick values for a log axis over `domain`, round numbers a reader can name, about 6 to 10 of
+ * them: 1, 1.5, 2, 3, 5, 7 times the powers of ten inside it over up to 1.5 decades, 1, 2, 5 times
+ * them up to 3 decades, the powers alone beyond; 1..9 times them when that gives fewer than three.
  */
 export function logTicks(domain: readonly [number, number]): number[] {
   const [lo, hi] = domain;
@@ -48,7 +49,8 @@ export function logTicks(domain: readonly [number, number]): number[] {
     }
     return out;
   };
-  const round = pick([1, 1.5, 2, 3, 5, 7]);
+  const decades = Math.log10(hi / lo);
+  const round = pick(decades <= 1.5 ? [1, 1.5, 2, 3, 5, 7] : decades <= 3 ? [1, 2, 5] : [1]);
   return round.length >= 3 ? round : pick([1, 2, 3, 4, 5, 6, 7, 8, 9]);
 }
 

@@ -67,6 +67,7 @@ test('valueAxis is log when positive data span LOG_AXIS_RATIO or more, else line
   assert.equal(valueAxis([0, 0.5, 90], 'e').type, 'linear', 'zero has no log');
   assert.deepEqual(logTicks([8.3, 94]), [10, 15, 20, 30, 50, 70]);
   assert.deepEqual(logTicks([0.11, 2.5]), [0.15, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2]);
+  assert.deepEqual(logTicks([0.004, 2.5]), [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2], 'sparser over more decades');
 });
 
 test('spreadLabels keeps the labels in order, at least the gap apart, moved no further than needed and inside the plot when they fit', () => {
@@ -90,6 +91,8 @@ test('box plots and histograms of errors that span a factor of 10 use a log axis
   const hist = histogramChart(CELLS, 'pretrain.kind');
   const doc = svgOf(hist.svg);
   assert.match(doc.querySelector('g[aria-label="x-axis label"]')!.textContent!, /log scale/);
+  const counts = [...doc.querySelectorAll('g[aria-label="y-axis tick label"] text')].map((t) => t.textContent);
+  assert.deepEqual(counts, ['0', '1', '2', '3'], 'whole seed counts, each once');
   // The converged cells (8.7-15.8%) fall in several bins, not all in the first one of a linear axis.
   const ranges = new Set([...doc.querySelectorAll('.m-bin rect title')].map((t) => /\[[^)]+\)/.exec(t.textContent!)![0]));
   assert.ok(ranges.size >= 4, `the six cells fall in ${ranges.size} distinct bins: ${[...ranges].join(' ')}`);
