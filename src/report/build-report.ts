@@ -6,16 +6,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AtomicWriteError, atomicWriteFile } from '../io/atomic-write.ts';
+import { atomicWriteFile } from '../io/atomic-write.ts';
 import { settingLabel, shortKey } from '../experiments/expand.ts';
 import type { ResolvedExperiment } from '../experiments/define.ts';
 import { summarize } from '../experiments/runner.ts';
 import type { CellSummary, Comparison } from '../experiments/select.ts';
-import { RunStore, type TrialRecord } from '../experiments/store.ts';
+import { RunStore } from '../experiments/store.ts';
 import { boxplotChart, curveChart, histogramChart, type Chart } from './charts.ts';
-import { filterGridPng } from './filter-grid.ts';
-import { esc, REPORT_CSS } from './html.ts';
-import { readCheckpoint } from '../train/checkpoint.ts';
+import { filterSection } from './filter-section.ts';
+import { html, trustedHtml, REPORT_CSS, type Html } from './html.ts';
 import { studyVariants, variantSection, type VariantGroup } from './variant-section.ts';
 
 export interface ReportResult {
@@ -40,77 +39,41 @@ export class ReportError extends Error {
 }
 
 const pct = (x: number): string => (Number.isFinite(x) ? (100 * x).toFixed(2) : '-');
-const fmtP = (p: number): string => (!Number.isFinite(p) ? '-' : p < 1e-4 ? '&lt;1e-4' : p < 0.01 ? p.toFixed(4) : p.toFixed(3));
+const fmtP = (p: number): string => (!Number.isFinite(p) ? '-' : p < 1e-4 ? '<1e-4' : p < 0.01 ? p.toFixed(4) : p.toFixed(3));
 
-function findCheckpoint(storeDir: string, r: TrialRecord): string | null {
-  const p = r.result?.checkpoint;
-  if (!p) return null;
-  if (fs.existsSync(p)) return p;
-  const alt = path.join(storeDir, 'checkpoints', r.hash, path.basename(p));
-  return fs.existsSync(alt) ? alt : null;
+function chartHtml(c: Chart, kind: string): Html {
+  // The SVG is Plot's, serialised by linkedom, which escapes every text node and attribute value.
+  return html`<section><h2>${c.title}</h2><figure class="chart" id="${c.id}" data-chart="${kind}" data-mark-selector="${c.markSelector}" data-marks="${c.marks}">${trustedHtml(c.svg)}<figcaption>${c.caption}</figcaption></figure></section>`;
 }
 
-function filterSection(storeDir: string, cells: readonly CellSummary[], images: string[]): string {
-  const tiles: string[] = [];
-  const figDir = path.join(storeDir, 'figures');
-  for (const c of cells) {
-    const rec = c.records.find((r) => r.status === 'done' && findCheckpoint(storeDir, r));
-    if (!rec) continue;
-    try {
-      const ck = readCheckpoint(findCheckpoint(storeDir, rec)!);
-      const w = ck.tensors.get('hidden.0.W');
-      if (!w || w.shape.length !== 2) continue;
-      const [nIn, nOut] = w.shape as [number, number];
-      const side = Math.round(Math.sqrt(nIn));
-      if (side * side !== nIn) continue;
-      const { png, count } = filterGridPng(w.data, nIn, nOut, { height: side, width: side, max: 64, scale: 2 });
-      const slug = settingLabel(c.cell).replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase() || 'all';
-      fs.mkdirSync(figDir, { recursive: true });
-      const file = path.join(figDir, `filters-${slug}.png`);
-      atomicWriteFile(file, png);
-      images.push(file);
-      tiles.push(
-        `<figure class="filter-grid" data-cell="${esc(c.label)}" data-filters="${count}"><img alt="first-layer filters, ${esc(c.label)}" src="data:image/png;base64,${png.toString('base64')}"><figcaption>${esc(c.label)}, seed ${rec.seed}: ${count} of ${nOut} filters</figcaption></figure>`,
-      );
-    } catch (e) {
-      // An unreadable checkpoint only loses its tile; a failed write (a full disk) is the report's failure.
-      if (e instanceof AtomicWriteError) throw e;
-    }
-  }
-  if (tiles.length === 0) return `<p class="note">No checkpoints with a first layer of square images were found, so no filters are shown.</p>`;
-  return `<p class="note">Columns of the first layer's weight matrix <code>hidden.0.W</code> after fine-tuning, each scaled to its own range (cf. Erhan et al. 2010, Fig. 3-4). Also saved as PNG in <code>figures/</code>.</p><div class="filters">${tiles.join('')}</div>`;
-}
-
-function chartHtml(c: Chart, kind: string): string {
-  return `<section><h2>${esc(c.title)}</h2><figure class="chart" id="${esc(c.id)}" data-chart="${esc(kind)}" data-mark-selector="${esc(c.markSelector)}" data-marks="${c.marks}">${c.svg}<figcaption>${esc(c.caption)}</figcaption></figure></section>`;
-}
-
-function summaryTable(exp: ResolvedExperiment, cells: readonly CellSummary[], comparisons: readonly Comparison[]): string {
+function summaryTable(exp: ResolvedExperiment, cells: readonly CellSummary[], comparisons: readonly Comparison[]): Html {
   const nuisanceKeys = exp.nuisance.map((f) => f.key);
   const varied = new Set(exp.nuisance.filter((f) => f.values.length > 1).map((f) => f.key));
   const chosenLabel = (c: CellSummary): string => settingLabel(Object.fromEntries(Object.entries(c.chosen).filter(([k]) => varied.has(k))));
   const rows = cells.map((c) => {
     const cmp = comparisons.find((k) => k.cell === c);
     const better = cmp && cmp.difference < 0 && cmp.welch.p < 0.05;
-    return `<tr${better ? ' class="better"' : ''}><td>${esc(c.label)}</td><td class="num">${pct(c.test.mean)} &plusmn; ${pct(c.test.std)}</td><td class="num">${c.test.n}${c.nDiverged ? ` (+${c.nDiverged} diverged)` : ''}</td><td class="num">${pct(c.valid.mean)}</td>${
-      varied.size ? `<td>${esc(chosenLabel(c))}</td>` : ''
+    return html`<tr${better ? html` class="better"` : ''}><td>${c.label}</td><td class="num">${pct(c.test.mean)} &plusmn; ${pct(c.test.std)}</td><td class="num">${c.test.n}${c.nDiverged ? ` (+${c.nDiverged} diverged)` : ''}</td><td class="num">${pct(c.valid.mean)}</td>${
+      varied.size ? html`<td>${chosenLabel(c)}</td>` : ''
     }<td class="num">${cmp ? `${cmp.difference > 0 ? '+' : ''}${pct(cmp.difference)}` : ''}</td><td class="num">${cmp ? fmtP(cmp.welch.p) : ''}</td><td class="num">${cmp && Number.isFinite(cmp.cohensD) ? cmp.cohensD.toFixed(2) : ''}</td></tr>`;
   });
-  const vs = exp.compare ? `vs ${esc(shortKey(exp.compare.factor))}=${esc(exp.compare.baseline)}` : '';
-  return `<section id="summary"><h2>Test error per cell</h2><table id="summary-table" data-rows="${cells.length}"><thead><tr><th>cell</th><th class="num">test error % (mean &plusmn; std)</th><th class="num">n</th><th class="num">valid %</th>${
-    varied.size ? '<th>chosen on validation</th>' : ''
-  }<th class="num">diff ${vs}</th><th class="num">Welch p</th><th class="num">Cohen's d</th></tr></thead><tbody>${rows.join('')}</tbody></table>
-<p class="note">For each cell the nuisance setting (${esc(nuisanceKeys.join(', ') || 'none')}) with the lowest mean validation error over seeds was chosen (Section 5.3); the row reports test error of that setting over seeds. Diff, p (two-sided Welch t-test) and d compare each cell with the cell ${vs || '(no comparison defined)'} at equal other factors; green: significantly lower error (p &lt; 0.05).</p></section>`;
+  const vs = exp.compare ? `vs ${shortKey(exp.compare.factor)}=${String(exp.compare.baseline)}` : '';
+  return html`<section id="summary"><h2>Test error per cell</h2><table id="summary-table" data-rows="${cells.length}"><thead><tr><th>cell</th><th class="num">test error % (mean &plusmn; std)</th><th class="num">n</th><th class="num">valid %</th>${
+    varied.size ? html`<th>chosen on validation</th>` : ''
+  }<th class="num">diff ${vs}</th><th class="num">Welch p</th><th class="num">Cohen's d</th></tr></thead><tbody>${rows}</tbody></table>
+<p class="note">For each cell the nuisance setting (${nuisanceKeys.join(', ') || 'none'}) with the lowest mean validation error over seeds was chosen (Section 5.3); the row reports test error of that setting over seeds. Diff, p (two-sided Welch t-test) and d compare each cell with the cell ${vs || '(no comparison defined)'} at equal other factors; green: significantly lower error (p &lt; 0.05).</p>${selectionDetails(cells)}</section>`;
 }
 
-function selectionDetails(cells: readonly CellSummary[]): string {
+function selectionDetails(cells: readonly CellSummary[]): Html {
+  const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
   const items = cells.map(
     (c) =>
-      `<tr><td>${esc(c.label)}</td><td>${c.candidates
-        .map((k) => `${JSON.stringify(k.nuisance) === JSON.stringify(c.chosen) ? '<b>' : ''}${esc(settingLabel(k.nuisance))}: ${pct(k.meanValidError)}% (n=${k.n}${k.nMissing ? `, ${k.nMissing} missing` : ''})${JSON.stringify(k.nuisance) === JSON.stringify(c.chosen) ? '</b>' : ''}`)
-        .join('<br>')}</td></tr>`,
+      html`<tr><td>${c.label}</td><td>${c.candidates.map((k, i) => {
+        const text = `${settingLabel(k.nuisance)}: ${pct(k.meanValidError)}% (n=${k.n}${k.nMissing ? `, ${k.nMissing} missing` : ''})`;
+        return html`${i > 0 ? html`<br>` : ''}${same(k.nuisance, c.chosen) ? html`<b>${text}</b>` : text}`;
+      })}</td></tr>`,
   );
-  return `<details><summary>Validation error of every nuisance setting</summary><table><thead><tr><th>cell</th><th>setting: mean validation error</th></tr></thead><tbody>${items.join('')}</tbody></table></details>`;
+  return html`<details><summary>Validation error of every nuisance setting</summary><table><thead><tr><th>cell</th><th>setting: mean validation error</th></tr></thead><tbody>${items}</tbody></table></details>`;
 }
 
 /**
@@ -135,7 +98,7 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
   const withData = cells.filter((c) => c.test.n > 0);
   const charts: { kind: string; chart: Chart }[] = [];
   const images: string[] = [];
-  let filters = '';
+  let filters: Html | null = null;
   for (const kind of exp.figures) {
     if (withData.length === 0) break;
     if (kind === 'test-error-boxplot') charts.push({ kind, chart: boxplotChart(withData, factor) });
@@ -148,26 +111,28 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
         const c = curveChart(withData, m, label, factor);
         if (c) charts.push({ kind, chart: c });
       }
-    } else if (kind === 'filters') filters = filterSection(dir, withData, images);
+    } else if (kind === 'filters') filters = filterSection(dir, withData, factor, images);
   }
   const unique = new Set(manifest.trials.map((t) => t.hash));
   const found = [...unique].filter((h) => records.has(h)).length;
   const code = [...records.values()][0]?.code;
-  const body: string[] = [];
-  body.push(`<header><h1>${esc(exp.id)}</h1><p class="paper">${esc(exp.paper)}</p><p class="desc">${esc(exp.description)}</p><div class="meta">
-<span>preset <b>${esc(exp.preset ?? 'none')}</b></span><span>trials <b>${found}/${unique.size}</b></span><span>seeds <b>${exp.seeds.length}</b></span>
-<span>factors <b>${esc(exp.scientific.map((f) => `${f.key} ${JSON.stringify(f.values)}`).join(' x '))}</b></span>
-${code ? `<span>code <b>${esc(code.package)}${code.git ? ` ${esc(code.git.slice(0, 10))}${code.dirty ? '+dirty' : ''}` : ''}</b></span>` : ''}
-<span>generated <b>${esc(new Date().toISOString().slice(0, 16).replace('T', ' '))}</b></span></div></header>`);
-  if (found < unique.size) body.push(`<p class="warn">${unique.size - found} of ${unique.size} trials have no record yet; statistics use the finished ones. Re-run the experiment to complete it.</p>`);
-  body.push(summaryTable(exp, cells, comparisons).replace('</section>', `${selectionDetails(cells)}</section>`));
+  const body: Html[] = [];
+  body.push(html`<header><h1>${exp.id}</h1><p class="paper">${exp.paper}</p><p class="desc">${exp.description}</p><div class="meta">
+<span>preset <b>${exp.preset ?? 'none'}</b></span><span>trials <b>${found}/${unique.size}</b></span><span>seeds <b>${exp.seeds.length}</b></span>
+<span>factors <b>${exp.scientific.map((f) => `${f.key} ${JSON.stringify(f.values)}`).join(' x ')}</b></span>
+${code ? html`<span>code <b>${code.package}${code.git ? ` ${code.git.slice(0, 10)}${code.dirty ? '+dirty' : ''}` : ''}</b></span>` : ''}
+<span>generated <b>${new Date().toISOString().slice(0, 16).replace('T', ' ')}</b></span></div></header>`);
+  if (found < unique.size) body.push(html`<p class="warn">${unique.size - found} of ${unique.size} trials have no record yet; statistics use the finished ones. Re-run the experiment to complete it.</p>`);
+  body.push(summaryTable(exp, cells, comparisons));
   for (const { kind, chart } of charts) body.push(chartHtml(chart, kind));
   const variants = studyVariants(records.values());
   body.push(variantSection(variants));
-  if (filters) body.push(`<section id="filters"><h2>First-layer filters</h2>${filters}</section>`);
-  body.push(`<section><h2>Reproduce</h2><p class="note">Re-run (finished trials are skipped): <code>pretrain-lab run ${esc(exp.id)}${exp.preset ? ` --preset ${esc(exp.preset)}` : ''}</code>. Each trial's record in <code>trials/&lt;hash&gt;.json</code> holds its resolved config, code version, per-epoch metrics and a command reproducing it alone.</p></section>`);
-  const html = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(exp.id)} - pretrain-lab report</title><style>${REPORT_CSS}</style></head><body><main>${body.join('\n')}</main></body></html>\n`;
+  if (filters) body.push(html`<section id="filters"><h2>First-layer filters</h2>${filters}</section>`);
+  body.push(html`<section><h2>Reproduce</h2><p class="note">Re-run (finished trials are skipped): <code>pretrain-lab run ${exp.id}${exp.preset ? ` --preset ${exp.preset}` : ''}</code>. Each trial's record in <code>trials/&lt;hash&gt;.json</code> holds its resolved config, code version, per-epoch metrics and a command reproducing it alone.</p></section>`);
+  const page = html`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${exp.id} - pretrain-lab report</title><style>${trustedHtml(REPORT_CSS)}</style></head><body><main>${body.map((b) => html`${b}
+`)}</main></body></html>
+`;
   const out = path.join(dir, 'report.html');
-  atomicWriteFile(out, html);
+  atomicWriteFile(out, page.markup);
   return { path: out, experiment: exp, cells, comparisons, charts: charts.map((c) => c.chart), images, planned: unique.size, found, variants };
 }

@@ -6,7 +6,7 @@
 import type { NumericVariant } from '../tensor/numeric-variant.ts';
 import { formatVariant, numericKey } from '../backends/variant.ts';
 import type { TrialRecord } from '../experiments/store.ts';
-import { esc } from './html.ts';
+import { html, type Html } from './html.ts';
 
 /** Trials computed by one numeric variant (variants with equal numerics are one group). */
 export interface VariantGroup {
@@ -33,19 +33,17 @@ export function studyVariants(records: Iterable<TrialRecord>): VariantGroup[] {
 }
 
 /** The section's HTML (empty when there are no records). */
-export function variantSection(groups: readonly VariantGroup[]): string {
-  if (groups.length === 0) return '';
-  const rows = groups
-    .map((g) => {
-      const v = g.variant;
-      const kernels = v.blas ? `${v.blas.library} ${v.blas.version}, core ${v.blas.coreType}` : v.wasmBuild ? `wasm ${v.wasmBuild}` : 'TypeScript loops';
-      return `<tr><td>${esc(v.backend)} ${esc(v.precision)}</td><td>${esc(kernels)}</td><td>${esc(g.cpus.join('; '))}</td><td>${v.reproducible ? 'yes' : 'no'}</td><td>${g.trials}</td></tr>`;
-    })
-    .join('');
+export function variantSection(groups: readonly VariantGroup[]): Html {
+  if (groups.length === 0) return html``;
+  const rows = groups.map((g) => {
+    const v = g.variant;
+    const kernels = v.blas ? `${v.blas.library} ${v.blas.version}, core ${v.blas.coreType}` : v.wasmBuild ? `wasm ${v.wasmBuild}` : 'TypeScript loops';
+    return html`<tr><td>${v.backend} ${v.precision}</td><td>${kernels}</td><td>${g.cpus.join('; ')}</td><td>${v.reproducible ? 'yes' : 'no'}</td><td>${g.trials}</td></tr>`;
+  });
   const warn =
     groups.length > 1
-      ? `<p class="warn">${groups.length} numeric variants computed these trials (mixed with --allow-mixed-variants): their numbers are not bit-comparable.</p>`
+      ? html`<p class="warn">${groups.length} numeric variants computed these trials (mixed with --allow-mixed-variants): their numbers are not bit-comparable.</p>`
       : '';
-  return `<section id="variant"><h2>Numeric variant</h2>${warn}<table><thead><tr><th>backend</th><th>kernels</th><th>CPU</th><th>reproducible</th><th>trials</th></tr></thead><tbody>${rows}</tbody></table>` +
-    `<p class="note">${groups.map((g) => esc(formatVariant(g.variant))).join('<br>')}</p></section>`;
+  const notes = groups.map((g, i) => html`${i > 0 ? html`<br>` : ''}${formatVariant(g.variant)}`);
+  return html`<section id="variant"><h2>Numeric variant</h2>${warn}<table><thead><tr><th>backend</th><th>kernels</th><th>CPU</th><th>reproducible</th><th>trials</th></tr></thead><tbody>${rows}</tbody></table><p class="note">${notes}</p></section>`;
 }

@@ -3,16 +3,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseHTML } from 'linkedom';
 import { resolveExperiment } from '../../src/experiments/define.ts';
 import { runExperiment } from '../../src/experiments/runner.ts';
 import { writeReport, ReportError } from '../../src/report/build-report.ts';
 import { runTrial as synthetic } from '../fixtures/experiments/synthetic-trial.ts';
 import toy from '../fixtures/experiments/toy-experiment.ts';
-import { skipIfMissing } from '../helpers/skip-if-missing.ts';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { skipWithoutChromium, withReportPage } from '../helpers/chromium.ts';
 
 async function makeReport(): Promise<{ dir: string; report: ReturnType<typeof writeReport> }> {
   const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-report-'));
@@ -42,23 +39,9 @@ test('writeReport on a directory that is not a run store says what to pass', () 
   assert.throws(() => writeReport(d), (e: Error) => e instanceof ReportError && /runs\/<experiment>/.test(e.message));
 });
 
-test('the report renders in headless Chromium with no console errors and every chart draws all its data', { skip: skipIfMissing('Chromium', fs.existsSync(CHROMIUM) ? undefined : `not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`), timeout: 60_000 }, async () => {
+test('the report renders in headless Chromium with no console errors and every chart draws all its data', { skip: skipWithoutChromium(), timeout: 60_000 }, async () => {
   const { dir, report } = await makeReport();
-  const { chromium } = await import('playwright-core');
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1000, height: 900 },
-  });
-  try {
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('request', (r) => !/^(file|data):/.test(r.url()) && problems.push(`network request: ${r.url()}`));
-    await page.goto(pathToFileURL(report.path).href);
+  await withReportPage(report.path, async (page, problems) => {
     const charts = await page.$$eval('figure.chart', (figs) =>
       figs.map((f) => ({ id: f.id, expected: Number(f.getAttribute('data-marks')), drawn: f.querySelectorAll(f.getAttribute('data-mark-selector')!).length, width: f.getBoundingClientRect().width })),
     );
@@ -75,7 +58,33 @@ test('the report renders in headless Chromium with no console errors and every c
     assert.equal(rows, report.cells.length);
     await page.screenshot({ path: path.join(dir, 'report-screenshot.png'), fullPage: true });
     assert.deepEqual(problems, []);
-  } finally {
-    await context.close();
-  }
+  });
+});
+
+test('the filter grids pair the arms of the comparison side by side: one row per depth, same seed, same size', { skip: skipWithoutChromium(), timeout: 60_000 }, async () => {
+  const { report } = await makeReport();
+  await withReportPage(report.path, async (page) => {
+    const pairs = await page.$$eval('.filter-pair', (ps) =>
+      ps.map((p) => ({
+        key: p.getAttribute('data-pair'),
+        title: p.querySelector('h3')?.textContent,
+        arms: [...p.querySelectorAll('.filter-grid')].map((f) => {
+          const r = f.querySelector('img')!.getBoundingClientRect();
+          return { arm: f.getAttribute('data-arm'), seed: f.getAttribute('data-seed'), top: Math.round(r.top), left: r.left, width: Math.round(r.width), caption: f.querySelector('figcaption')!.textContent };
+        }),
+      })),
+    );
+    assert.deepEqual(pairs.map((p) => p.key), ['depth=1', 'depth=3']);
+    for (const p of pairs) {
+      assert.deepEqual(p.arms.map((a) => a.arm), ['none', 'sdae'], `${p.key}: both arms`);
+      const [none, sdae] = p.arms as [(typeof p.arms)[number], (typeof p.arms)[number]];
+      assert.equal(none.top, sdae.top, `${p.key}: the two arms share one row`);
+      assert.ok(none.left < sdae.left, `${p.key}: without pre-training on the left`);
+      assert.equal(none.width, sdae.width, `${p.key}: same scale`);
+      assert.ok(none.width > 250, `${p.key}: readable (${none.width} px)`);
+      assert.equal(none.seed, sdae.seed, `${p.key}: same seed`);
+      assert.equal(p.title, `${p.key}, seed ${none.seed}`);
+      assert.match(none.caption!, /^pretrain=none: \d+ of \d+ filters$/);
+    }
+  });
 });
