@@ -12,21 +12,8 @@
  * unknown keys (zod's message, which callers extend with their hints).
  */
 import { z } from 'zod';
+import type { JsonSchema } from './json-schema.ts';
 
-/** The subset of JSON Schema that zod writes for our config schemas. */
-interface JsonSchema {
-  type?: string;
-  enum?: unknown[];
-  anyOf?: JsonSchema[];
-  items?: JsonSchema;
-  properties?: Record<string, JsonSchema>;
-  minItems?: number;
-  minLength?: number;
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-  exclusiveMaximum?: number;
-}
 
 const jsonSchemas = new WeakMap<z.ZodType, JsonSchema>();
 

@@ -6,6 +6,7 @@
  * follow the schema with no second list to keep in step.
  */
 import { z } from 'zod';
+import type { JsonSchema } from './json-schema.ts';
 import { trialConfigSchema } from './config.ts';
 
 /**
@@ -49,15 +50,6 @@ export interface ConfigKey {
   default: unknown;
 }
 
-/** The subset of JSON Schema that zod writes for the trial config. */
-interface JsonSchema {
-  type?: string;
-  enum?: unknown[];
-  anyOf?: JsonSchema[];
-  items?: JsonSchema;
-  properties?: Record<string, JsonSchema>;
-  default?: unknown;
-}
 
 /** A readable type of a JSON Schema node: `integer`, `integer | null`, `number[]`, ... */
 function typeName(s: JsonSchema): string {
