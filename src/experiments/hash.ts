@@ -43,7 +43,37 @@ export function canonicalTrialConfig(config: TrialConfig): TrialConfig {
   return { ...config, pretrain };
 }
 
-/** The trial's hash: 64 hex digits, a pure function of its (canonical) resolved config. */
+/**
+ * Dotted TrialConfig paths added after trials were first stored. While a config holds the key's
+ * default (what every older config implicitly had), the key is left out of the hash, so trials
+ * stored before the key existed keep their hashes and a store resumes across the change. A new
+ * key or config section whose default changes no number goes here (e.g. `data.seed`, `analysis`).
+ */
+export const KEYS_HASHED_ONLY_WHEN_SET: readonly string[] = [];
+
+function valueAt(obj: unknown, path: readonly string[]): unknown {
+  let v: unknown = obj;
+  for (const k of path) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
+  return v;
+}
+
+/** The JSON a trial is hashed from: the canonical config without the later keys that hold their defaults. */
+export function hashedConfig(config: TrialConfig): unknown {
+  const canonical = canonicalTrialConfig(config);
+  const defaults = trialConfigSchema.parse({});
+  let out: Record<string, unknown> | null = null;
+  for (const key of KEYS_HASHED_ONLY_WHEN_SET) {
+    const path = key.split('.');
+    const v = valueAt(canonical, path);
+    if (v !== undefined && canonicalJson(v) !== canonicalJson(valueAt(defaults, path))) continue;
+    out ??= JSON.parse(JSON.stringify(canonical)) as Record<string, unknown>;
+    const parent = valueAt(out, path.slice(0, -1));
+    if (parent !== null && typeof parent === 'object') delete (parent as Record<string, unknown>)[path[path.length - 1]!];
+  }
+  return out ?? canonical;
+}
+
+/** The trial's hash: 64 hex digits, a pure function of its (canonical) resolved config (see `hashedConfig`). */
 export function trialHash(config: TrialConfig): string {
-  return hashJson(canonicalTrialConfig(config));
+  return hashJson(hashedConfig(config));
 }

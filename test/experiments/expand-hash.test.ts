@@ -62,3 +62,16 @@ test('a flag that is not a factor changes every hash; one that narrows a factor 
   const c = expand(input, { depth: 2 });
   assert.deepEqual(new Set(c.map((t) => t.hash)), new Set(a.filter((t) => t.config.model.depth === 2).map((t) => t.hash)));
 });
+
+test('every key hashed only when set leaves the hash of a config at its default unchanged, and changes it when set', async () => {
+  const { KEYS_HASHED_ONLY_WHEN_SET, hashedConfig, trialHash } = await import('../../src/experiments/hash.ts');
+  const { resolveTrialConfig } = await import('../../src/train/config.ts');
+  const base = resolveTrialConfig({ seed: 3, data: { name: 'mnist', trainSize: 100 } });
+  for (const key of KEYS_HASHED_ONLY_WHEN_SET) {
+    const path = key.split('.');
+    let v: unknown = hashedConfig(base);
+    for (const k of path) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
+    assert.equal(v, undefined, `${key} at its default is not hashed`);
+    assert.equal(trialHash(base), trialHash(resolveTrialConfig(JSON.parse(JSON.stringify(base)))), key);
+  }
+});
