@@ -13,8 +13,10 @@ import { summarize } from '../experiments/runner.ts';
 import type { CellSummary, Comparison } from '../experiments/select.ts';
 import { RunStore } from '../experiments/store.ts';
 import { boxplotChart, curveChart, histogramChart, type Chart } from './charts.ts';
+import { errorVsFactorSections } from './error-vs-factor-section.ts';
 import { filterSection } from './filter-section.ts';
 import { html, trustedHtml, REPORT_CSS, type Html } from './html.ts';
+import { penaltySection } from './penalty-section.ts';
 import { studyVariants, variantSection, type VariantGroup } from './variant-section.ts';
 
 export interface ReportResult {
@@ -41,9 +43,9 @@ export class ReportError extends Error {
 const pct = (x: number): string => (Number.isFinite(x) ? (100 * x).toFixed(2) : '-');
 const fmtP = (p: number): string => (!Number.isFinite(p) ? '-' : p < 1e-4 ? '<1e-4' : p < 0.01 ? p.toFixed(4) : p.toFixed(3));
 
-function chartHtml(c: Chart, kind: string): Html {
+function chartHtml(c: Chart, kind: string, notes?: Html): Html {
   // The SVG is Plot's, serialised by linkedom, which escapes every text node and attribute value.
-  return html`<section><h2>${c.title}</h2><figure class="chart" id="${c.id}" data-chart="${kind}" data-mark-selector="${c.markSelector}" data-marks="${c.marks}">${trustedHtml(c.svg)}<figcaption>${c.caption}</figcaption></figure></section>`;
+  return html`<section><h2>${c.title}</h2><figure class="chart" id="${c.id}" data-chart="${kind}" data-mark-selector="${c.markSelector}" data-marks="${c.marks}">${trustedHtml(c.svg)}<figcaption>${c.caption}</figcaption></figure>${notes ?? ''}</section>`;
 }
 
 function summaryTable(exp: ResolvedExperiment, cells: readonly CellSummary[], comparisons: readonly Comparison[]): Html {
@@ -96,7 +98,8 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
   const { cells, comparisons } = summarize(exp, manifest.trials as never, records);
   const factor = exp.compare?.factor ?? null;
   const withData = cells.filter((c) => c.test.n > 0);
-  const charts: { kind: string; chart: Chart }[] = [];
+  const charts: { kind: string; chart: Chart; notes?: Html }[] = [];
+  const sections: Html[] = [];
   const images: string[] = [];
   let filters: Html | null = null;
   for (const kind of exp.figures) {
@@ -112,6 +115,8 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
         if (c) charts.push({ kind, chart: c });
       }
     } else if (kind === 'filters') filters = filterSection(dir, withData, factor, images);
+    else if (kind === 'error-vs-factor') for (const s of errorVsFactorSections(exp, withData, comparisons)) charts.push({ kind, ...s });
+    else if (kind === 'penalty-vs-pretraining') sections.push(penaltySection(exp, withData));
   }
   const unique = new Set(manifest.trials.map((t) => t.hash));
   const found = [...unique].filter((h) => records.has(h)).length;
@@ -124,7 +129,8 @@ ${code ? html`<span>code <b>${code.package}${code.git ? ` ${code.git.slice(0, 10
 <span>generated <b>${new Date().toISOString().slice(0, 16).replace('T', ' ')}</b></span></div></header>`);
   if (found < unique.size) body.push(html`<p class="warn">${unique.size - found} of ${unique.size} trials have no record yet; statistics use the finished ones. Re-run the experiment to complete it.</p>`);
   body.push(summaryTable(exp, cells, comparisons));
-  for (const { kind, chart } of charts) body.push(chartHtml(chart, kind));
+  body.push(...sections);
+  for (const { kind, chart, notes } of charts) body.push(chartHtml(chart, kind, notes));
   const variants = studyVariants(records.values());
   body.push(variantSection(variants));
   if (filters) body.push(html`<section id="filters"><h2>First-layer filters</h2>${filters}</section>`);
