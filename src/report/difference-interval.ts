@@ -26,5 +26,5 @@ export function differenceCell(cmp: Comparison | undefined): Html {
   if (!cmp) return html`<td class="num">-</td>`;
   const ci = comparisonInterval(cmp);
   const cls = ci.hi < 0 ? 'better' : ci.lo > 0 ? 'worse' : '';
-  return html`<td class="num${cls ? ` ${cls}` : ''}" title="p = ${Number.isFinite(cmp.welch.p) ? cmp.welch.p.toPrecision(2) : '-'} (Welch), n = ${cmp.cell.test.n} vs ${cmp.baseline.test.n}">${formatDifference(cmp)}</td>`;
+  return html`<td class="num diff${cls ? ` ${cls}` : ''}" title="p = ${Number.isFinite(cmp.welch.p) ? cmp.welch.p.toPrecision(2) : '-'} (Welch), n = ${cmp.cell.test.n} vs ${cmp.baseline.test.n}">${formatDifference(cmp)}</td>`;
 }

@@ -50,7 +50,7 @@ export function crossingRows(comparisons: readonly Comparison[], xKey: string, a
   return [...rows.values()];
 }
 
-const fmtLevel = (v: number): string => String(Number(v.toPrecision(4)));
+const fmtLevel = (v: number): string => String(Number(v.toPrecision(3)));
 
 /** The crossing in words: `~160 (between 100 and 200)`. */
 export function describeCrossing(c: Crossing, levels: readonly number[]): string {

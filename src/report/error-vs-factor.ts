@@ -3,7 +3,7 @@
  * Section 7.5's penalty strengths): one line per arm (e.g. none / sdae / dbn), one panel per level
  * of the remaining factors (e.g. depth), a dot at each cell's mean test error over seeds and an
  * error bar of height two standard deviations (mean +- 1 std), as the paper draws Figure 9.
- * Levels spanning more than a decade get a log x axis; a level 0 (no penalty) then sits one
+ * Levels spanning a decade or more get a log x axis; a level 0 (no penalty) then sits one
  * decade left of the smallest positive level, its tick labelled 0.
  */
 import * as Plot from '@observablehq/plot';
@@ -53,11 +53,11 @@ export interface FactorAxis {
   position: (level: number) => number;
 }
 
-/** Log when the positive levels span more than a decade (largest / smallest > 10). */
+/** Log when the positive levels span a decade or more (largest / smallest >= 10): 25-800 units, penalties 0, 1e-4, 1e-3. */
 export function factorAxis(levels: readonly number[]): FactorAxis {
   const sorted = [...new Set(levels)].sort((a, b) => a - b);
   const positive = sorted.filter((v) => v > 0);
-  const log = positive.length >= 2 && positive.at(-1)! / positive[0]! > 10 && sorted.every((v) => v >= 0);
+  const log = positive.length >= 2 && positive.at(-1)! / positive[0]! >= 10 && sorted.every((v) => v >= 0);
   const zeroAt = log ? positive[0]! / 10 : 0;
   return { log, levels: sorted, position: (v) => (log && v === 0 ? zeroAt : v) };
 }
@@ -113,7 +113,7 @@ export function errorVsFactorChart(cells: readonly CellSummary[], xKey: string, 
   return {
     id: `chart-error-vs-${xName.replace(/[^a-zA-Z0-9-]/g, '-')}`,
     title: `Test error vs ${xName}`,
-    caption: `Mean test error over the evaluation seeds of each cell's selected setting against ${xName}, one line per ${armFactor ? shortKey(armFactor) : 'cell group'} level${panels.length > 1 ? ', one panel per level of the other factors' : ''}. Error bars have a height of two standard deviations over seeds (mean +- 1 std), as in Erhan et al. 2010, Fig. 9; the arms are nudged apart along x.${axis.log ? ` Log x axis: the levels span more than a decade${axis.levels[0] === 0 ? '; 0 is drawn a decade left of the smallest positive level' : ''}.` : ''}${yAxis.type === 'log' ? ` Log y axis: the errors span a factor of ${LOG_AXIS_RATIO} or more.` : ''}`,
+    caption: `Mean test error over the evaluation seeds of each cell's selected setting against ${xName}, one line per ${armFactor ? shortKey(armFactor) : 'cell group'} level${panels.length > 1 ? ', one panel per level of the other factors' : ''}. Error bars have a height of two standard deviations over seeds (mean +- 1 std), as in Erhan et al. 2010, Fig. 9; the arms are nudged apart along x.${axis.log ? ` Log x axis: the levels span a decade or more${axis.levels[0] === 0 ? '; 0 is drawn a decade left of the smallest positive level' : ''}.` : ''}${yAxis.type === 'log' ? ` Log y axis: the errors span a factor of ${LOG_AXIS_RATIO} or more.` : ''}`,
     svg,
     markSelector: '.m-mean circle',
     marks: rows.length,

@@ -62,10 +62,11 @@ test('the error bars have a height of two standard deviations: from mean - std t
   assert.ok(Math.abs(bars[1]![0]! - bars[1]![1]!) < 1e-6, 'no spread, no bar height');
 });
 
-test('factorAxis is log only beyond a decade, and a 0 level (no penalty) sits a decade left of the smallest positive level', () => {
+test('factorAxis is log from a decade on, and a 0 level (no penalty) sits a decade left of the smallest positive level', () => {
   assert.equal(factorAxis([25, 100, 200]).log, false, 'a factor of 8');
   assert.equal(factorAxis([25, 100, 400]).log, true);
-  const pen = factorAxis([0, 1e-4, 1e-3, 1e-2]);
+  assert.equal(factorAxis([1, 2, 3]).log, false);
+  const pen = factorAxis([0, 1e-4, 1e-3]);
   assert.equal(pen.log, true);
   assert.ok(Math.abs(pen.position(0) - 1e-5) < 1e-18);
   const cells = [0, 1e-4, 1e-3].map((l2) => cell({ 'finetune.l2': l2, 'pretrain.kind': 'none' }, [0.05, 0.06]));
