@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../src/rng/index.ts';
-import { bootstrapPairedCi, bootstrapUnpairedCi, holmAdjust, mean, pairedTTest, std, wilcoxonSignedRank } from '../../src/stats/index.ts';
+import { bootstrapPairedCi, bootstrapUnpairedCi, studentTQuantile, holmAdjust, mean, pairedTTest, std, wilcoxonSignedRank } from '../../src/stats/index.ts';
 
 const normals = (rng: Rng, n: number, mu: number, sd: number): number[] => Array.from({ length: n }, () => mu + sd * rng.normal());
 
@@ -65,14 +65,39 @@ test('bootstrapUnpairedCi covers the true difference of means at about 95% (15 v
   assert.ok(rate >= 0.89 && rate <= 0.98, `coverage ${rate}`);
 });
 
-test('the bootstrap interval has the closed-form width 2 x 1.96 x sqrt((n-1)/n) sd / sqrt(n) of the resampled mean, within 5%', () => {
+test('the plain percentile interval has the closed-form width 2 x 1.96 x sqrt((n-1)/n) sd / sqrt(n) of the resampled mean, within 5%', () => {
   const rng = new Rng(13).fork('width');
   const d = normals(rng, 40, 0, 1);
-  const ci = bootstrapPairedCi(d, d.map(() => 0), { rng: rng.fork('boot') });
+  const ci = bootstrapPairedCi(d, d.map(() => 0), { rng: rng.fork('boot'), expanded: false });
   const want = 2 * 1.959964 * Math.sqrt(39 / 40) * std(d) / Math.sqrt(40);
   assert.ok(Math.abs(ci.hi - ci.lo - want) < 0.05 * want, `width ${ci.hi - ci.lo} vs ${want}`);
   assert.equal(ci.resamples, 10_000, '10,000 resamples by default');
   assert.equal(ci.estimate, mean(d));
+});
+
+test('the expanded percentile interval (the default) has the width of the t interval, 2 t_{n-1,0.975} sd / sqrt(n), within 5%', () => {
+  const rng = new Rng(13).fork('width');
+  const d = normals(rng, 40, 0, 1);
+  const ci = bootstrapPairedCi(d, d.map(() => 0), { rng: rng.fork('boot') });
+  const want = 2 * 2.022691 * std(d) / Math.sqrt(40); // t_{39, 0.975} = 2.022691
+  assert.ok(Math.abs(ci.hi - ci.lo - want) < 0.05 * want, `width ${ci.hi - ci.lo} vs ${want}`);
+  assert.ok(Math.abs(studentTQuantile(0.975, 39) - 2.022691) < 1e-6);
+});
+
+test('with 5 seeds the expanded interval still covers a true paired difference at least 92% of the time, where the plain percentile one covers far less', () => {
+  const rng = new Rng(14).fork('coverage-small');
+  let expanded = 0, plain = 0;
+  const studies = 400;
+  for (let s = 0; s < studies; s++) {
+    const d = normals(rng, 5, 0.3, 1);
+    const zeros = d.map(() => 0);
+    const e = bootstrapPairedCi(d, zeros, { rng: rng.fork('e', s), resamples: 2000 });
+    const p = bootstrapPairedCi(d, zeros, { rng: rng.fork('p', s), resamples: 2000, expanded: false });
+    if (e.lo <= 0.3 && 0.3 <= e.hi) expanded++;
+    if (p.lo <= 0.3 && 0.3 <= p.hi) plain++;
+  }
+  assert.ok(expanded / studies >= 0.92, `expanded coverage ${expanded / studies}`);
+  assert.ok(plain / studies < 0.9, `plain coverage ${plain / studies}`);
 });
 
 test('constant differences give the degenerate interval [d, d]; the same stream gives the same interval, another stream another', () => {
