@@ -5,6 +5,12 @@
  */
 import { cohensD, mean, std } from '../stats/index.ts';
 import { welchTTest, type WelchResult } from '../stats/welch.ts';
+import { Rng } from '../rng/rng.ts';
+import { cohensDz } from '../stats/cohens-d.ts';
+import { pairedTTest, type PairedTResult } from '../stats/paired-t.ts';
+import { wilcoxonSignedRank, type WilcoxonResult } from '../stats/wilcoxon.ts';
+import { BOOTSTRAP_RESAMPLES, bootstrapPairedCi, bootstrapUnpairedCi, type BootstrapCi, type BootstrapOptions } from '../stats/bootstrap.ts';
+import { holmAdjust } from '../stats/holm.ts';
 import { settingKey, settingLabel, type Setting } from './expand.ts';
 import type { TrialRecord } from './store.ts';
 
@@ -99,36 +105,111 @@ export function selectModels(trials: readonly SelectableTrial[], records: Readon
   return out;
 }
 
-/** A two-sided comparison of one cell with its baseline cell (same other factors). */
+/** The paired analysis of a comparison whose cells share evaluation seeds. */
+export interface PairedAnalysis {
+  /** The seeds both cells finished, ascending; pair i is the two cells' test errors on `seeds[i]`. */
+  seeds: number[];
+  /** Paired t-test of the cell's test errors minus the baseline's (two-sided). */
+  t: PairedTResult;
+  /** Wilcoxon signed-rank test of the same pairs (two-sided, scipy's defaults). */
+  wilcoxon: WilcoxonResult;
+  /** Cohen's d_z: mean paired difference over the standard deviation of the differences. */
+  dz: number;
+}
+
+/**
+ * A two-sided comparison of one cell with its baseline cell (same other factors). When the two
+ * cells finished at least two common evaluation seeds the comparison is `paired` on those seeds
+ * (their intersection; seeds only one cell finished are left out); otherwise it is `unpaired` (Welch).
+ */
 export interface Comparison {
   cell: CellSummary;
   baseline: CellSummary;
-  /** mean test error of the cell minus the baseline's (negative: the cell is better). */
+  design: 'paired' | 'unpaired';
+  /**
+   * Test error of the cell minus the baseline's (negative: the cell is better): the mean paired
+   * difference over the common seeds when paired, else the difference of the cells' mean test errors.
+   */
   difference: number;
+  /** Percentile bootstrap 95% interval of `difference` (seeds resampled; both arms at once when paired). */
+  ci: BootstrapCi;
+  /** The paired tests, or null when the cells do not pair up. */
+  paired: PairedAnalysis | null;
+  /** Welch's t-test on all finished seeds of each cell (computed in both designs). */
   welch: WelchResult;
-  /** Cohen's d of the cell's test errors minus the baseline's. */
+  /** Cohen's d of the cell's test errors minus the baseline's (all finished seeds). */
   cohensD: number;
+  /** The comparison's p-value: the paired t-test's when paired, else Welch's. */
+  p: number;
+  /** `p` adjusted by Holm's step-down procedure over all comparisons of the study (NaN when p is). */
+  pHolm: number;
+}
+
+/** Options of `compareCells`. */
+export interface CompareOptions {
+  /** Seed of the bootstrap streams (default 0); each comparison forks `bootstrap/<cell key>` from it. */
+  seed?: number;
+  /** Bootstrap resamples (default BOOTSTRAP_RESAMPLES, 10,000). */
+  resamples?: number;
+}
+
+/** The test errors of both cells on the seeds both finished, ascending by seed. */
+function pairBySeed(c: CellSummary, base: CellSummary): { seeds: number[]; a: number[]; b: number[] } {
+  const baseBySeed = new Map(base.test.seeds.map((s, i) => [s, base.test.values[i]!]));
+  const pairs = c.test.seeds.map((s, i) => [s, c.test.values[i]!, baseBySeed.get(s)] as const).filter((p): p is readonly [number, number, number] => p[2] !== undefined);
+  pairs.sort((x, y) => x[0] - y[0]);
+  return { seeds: pairs.map((p) => p[0]), a: pairs.map((p) => p[1]), b: pairs.map((p) => p[2]) };
 }
 
 /**
  * For every cell whose `factor` is not `baseline`, compares it with the cell equal in every other
- * factor but with `factor = baseline` (e.g. SDAE vs none at the same depth).
+ * factor but with `factor = baseline` (e.g. SDAE vs none at the same depth): paired t, Wilcoxon,
+ * d_z and a paired bootstrap interval when the cells share at least two finished seeds, else Welch
+ * and an unpaired bootstrap interval; then Holm's adjustment over all the comparisons returned.
+ * The bootstrap stream of a comparison depends only on `opts.seed` and the cell, so the report is
+ * reproducible and one comparison's interval does not move when another is added.
  */
-export function compareCells(cells: readonly CellSummary[], factor: string, baseline: unknown): Comparison[] {
+export function compareCells(cells: readonly CellSummary[], factor: string, baseline: unknown, opts: CompareOptions = {}): Comparison[] {
   const out: Comparison[] = [];
   const b = JSON.stringify(baseline);
+  const root = new Rng(opts.seed ?? 0).fork('bootstrap');
+  const boot = (c: CellSummary): BootstrapOptions => ({ rng: root.fork(settingKey(c.cell)), resamples: opts.resamples ?? BOOTSTRAP_RESAMPLES });
   for (const c of cells) {
     if (!(factor in c.cell) || JSON.stringify(c.cell[factor]) === b) continue;
     const key = settingKey({ ...c.cell, [factor]: baseline });
     const base = cells.find((d) => settingKey(d.cell) === key);
     if (!base) continue;
-    out.push({
+    const welch = welchTTest(c.test.values, base.test.values);
+    const common = {
       cell: c,
       baseline: base,
-      difference: c.test.mean - base.test.mean,
-      welch: welchTTest(c.test.values, base.test.values),
+      welch,
       cohensD: cohensD(c.test.values, base.test.values),
-    });
+      pHolm: NaN,
+    };
+    const pairs = pairBySeed(c, base);
+    if (pairs.seeds.length >= 2) {
+      const t = pairedTTest(pairs.a, pairs.b);
+      out.push({
+        ...common,
+        design: 'paired',
+        difference: t.meanDiff,
+        ci: bootstrapPairedCi(pairs.a, pairs.b, boot(c)),
+        paired: { seeds: pairs.seeds, t, wilcoxon: wilcoxonSignedRank(pairs.a, pairs.b), dz: cohensDz(pairs.a, pairs.b) },
+        p: t.p,
+      });
+    } else {
+      out.push({
+        ...common,
+        design: 'unpaired',
+        difference: c.test.mean - base.test.mean,
+        ci: bootstrapUnpairedCi(c.test.values, base.test.values, boot(c)),
+        paired: null,
+        p: welch.p,
+      });
+    }
   }
+  const adjusted = holmAdjust(out.map((k) => k.p));
+  out.forEach((k, i) => (k.pHolm = adjusted[i]!));
   return out;
 }

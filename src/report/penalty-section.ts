@@ -10,6 +10,7 @@ import { settingLabel, shortKey, type Setting } from '../experiments/expand.ts';
 import type { ResolvedExperiment } from '../experiments/define.ts';
 import { compareCells, type CellSummary, type Comparison } from '../experiments/select.ts';
 import { differenceCell } from './difference-interval.ts';
+import { pct } from './format.ts';
 import { html, type Html } from './html.ts';
 
 /** The fine-tuning penalties Section 7.5 compares with pre-training. */
@@ -87,8 +88,6 @@ export function penaltyGroups(exp: ResolvedExperiment, cells: readonly CellSumma
   return out;
 }
 
-const pct = (x: number): string => (Number.isFinite(x) ? (100 * x).toFixed(2) : '-');
-
 /** The section: one table per group, and what the paper found. */
 export function penaltySection(exp: ResolvedExperiment, cells: readonly CellSummary[]): Html {
   const groups = penaltyGroups(exp, cells);
@@ -106,5 +105,5 @@ export function penaltySection(exp: ResolvedExperiment, cells: readonly CellSumm
     return html`${g.panel === '(all)' ? '' : html`<h3>${g.panel}</h3>`}<table class="penalty-table" data-best-penalty="${penalty}"><thead><tr><th>network</th><th class="num">test error % (mean &plusmn; std)</th><th class="num">n</th><th class="num">selection valid %</th><th class="num">vs no penalty (pp, 95% CI)</th><th class="num">vs best penalty (pp, 95% CI)</th><th class="num">share of pre-training's gain the penalty buys</th></tr></thead><tbody>${rows}</tbody></table>`;
   });
   return html`<section id="penalty-vs-pretraining"><h2>Penalty vs pre-training (Experiment 5)</h2>${tables}
-<p class="note">The best penalty is the penalty cell without pre-training of lowest validation error, scored as its nuisance setting was chosen (on the selection seeds under the fresh-seeds protocol); its test error comes from the evaluation seeds. Differences: mean test error of the row minus the column's network, in percentage points, 95% confidence interval (Welch) over seeds; green: the interval lies below 0. Share of the gain: (no penalty - best penalty) / (no penalty - pre-trained). The paper (Section 7.5): on MNIST a small penalty can help, but nowhere near as much as pre-training; on InfiniteMNIST the best L1 and L2 penalties are zero. That second part needs online training on InfiniteMNIST and waits for the online issue; this section covers MNIST only.</p></section>`;
+<p class="note">The best penalty is the penalty cell without pre-training of lowest validation error, scored as its nuisance setting was chosen (on the selection seeds under the fresh-seeds protocol); its test error comes from the evaluation seeds. Differences: mean test error of the row minus the column's network, in percentage points, with the 95% bootstrap interval over seeds (paired by seed when both ran the same seeds); green: the interval lies below 0. Share of the gain: (no penalty - best penalty) / (no penalty - pre-trained). The paper (Section 7.5): on MNIST a small penalty can help, but nowhere near as much as pre-training; on InfiniteMNIST the best L1 and L2 penalties are zero. That second part needs online training on InfiniteMNIST and waits for the online issue; this section covers MNIST only.</p></section>`;
 }

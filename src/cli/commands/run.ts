@@ -9,6 +9,9 @@ import { UsageError } from '../errors.ts';
 import { reproducibleFlag, REPRODUCIBLE_HELP } from '../reproducible-flag.ts';
 import { memoryLimitFlag, MEMORY_LIMIT_HELP } from '../memory-limit-flag.ts';
 import { duration, pct, pValue, table } from '../format.ts';
+
+const signed = (x: number): string => `${x > 0 ? '+' : ''}${pct(x)}`;
+const effect = (v: number, name: string): string => (Number.isFinite(v) ? `${name} ${v.toFixed(2)}` : '');
 import { keysHelp, keyValueArgs } from '../key-flags.ts';
 import { distinctDataConfigs, jsonLine, outputMode, splitsLine, sweepReporter } from '../output.ts';
 
@@ -94,7 +97,20 @@ export function registerRun(program: Command): void {
           testError: { mean: c.test.mean, std: c.test.std, n: c.test.n },
           validError: c.valid.mean,
           diverged: c.nDiverged,
-          ...(cmp ? { vsBaseline: { difference: cmp.difference, p: cmp.welch.p, cohensD: cmp.cohensD } } : {}),
+          ...(cmp
+            ? {
+                vsBaseline: {
+                  design: cmp.design,
+                  difference: cmp.difference,
+                  ci95: [cmp.ci.lo, cmp.ci.hi],
+                  test: cmp.paired ? 'paired-t' : 'welch',
+                  p: cmp.p,
+                  ...(cmp.paired ? { wilcoxonP: cmp.paired.wilcoxon.p, nPairs: cmp.paired.seeds.length, dz: cmp.paired.dz } : {}),
+                  pHolm: cmp.pHolm,
+                  cohensD: cmp.cohensD,
+                },
+              }
+            : {}),
         };
       });
       if (mode === 'json') {
@@ -104,15 +120,16 @@ export function registerRun(program: Command): void {
       const varied = new Set(resolved.nuisance.filter((f) => f.values.length > 1).map((f) => f.key));
       const hasNuisance = varied.size > 0;
       const out = table(
-        ['cell', 'test error (mean ± std)', 'n', ...(hasNuisance ? ['chosen'] : []), 'vs baseline', 'p (Welch)', "Cohen's d"],
+        ['cell', 'test error (mean ± std)', 'n', ...(hasNuisance ? ['chosen'] : []), 'vs baseline [95% CI]', 'p (paired t, or Welch)', 'Holm p', 'effect (d_z or d)'],
         rows.map((r) => [
           r.label,
           `${pct(r.testError.mean)} ± ${pct(r.testError.std)}`,
           String(r.testError.n) + (r.diverged ? ` (+${r.diverged} diverged)` : ''),
           ...(hasNuisance ? [settingLabel(Object.fromEntries(Object.entries(r.chosen).filter(([k]) => varied.has(k))))] : []),
-          r.vsBaseline ? `${r.vsBaseline.difference > 0 ? '+' : ''}${pct(r.vsBaseline.difference)}` : '',
-          r.vsBaseline ? pValue(r.vsBaseline.p) : '',
-          r.vsBaseline && Number.isFinite(r.vsBaseline.cohensD) ? r.vsBaseline.cohensD.toFixed(2) : '',
+          r.vsBaseline ? `${signed(r.vsBaseline.difference)} [${signed(r.vsBaseline.ci95[0]!)}, ${signed(r.vsBaseline.ci95[1]!)}]` : '',
+          r.vsBaseline ? `${pValue(r.vsBaseline.p)}${r.vsBaseline.test === 'welch' ? ' (Welch)' : ''}` : '',
+          r.vsBaseline ? pValue(r.vsBaseline.pHolm) : '',
+          r.vsBaseline ? effect(r.vsBaseline.dz ?? r.vsBaseline.cohensD, r.vsBaseline.dz !== undefined ? 'd_z' : 'd') : '',
         ]),
       );
       process.stdout.write(`\n${out}\n\n${summary.ran} trial(s) run, ${summary.skipped} reused, in ${duration(seconds)}. Store: ${summary.storeDir}\n${report ? `Report: ${report}\n` : ''}`);
