@@ -42,7 +42,8 @@ export function crossingRows(comparisons: readonly Comparison[], xKey: string, a
     if (!row) rows.set(key, (row = { panel: p.panel, arm: p.arm, byLevel: new Map(), crossing: { kind: 'not-below', x: null } }));
     row.byLevel.set(p.x, cmp);
   }
-  const { log } = factorAxis(levels);
+  // A 0 level (no penalty) has no log: interpolate linearly on such grids.
+  const log = factorAxis(levels).log && !levels.includes(0);
   for (const row of rows.values()) {
     const xs = [...row.byLevel.keys()];
     row.crossing = crossingPoint(xs, xs.map((x) => row.byLevel.get(x)!.difference), log);
@@ -77,7 +78,7 @@ export function errorVsFactorSections(exp: ResolvedExperiment, cells: readonly C
       (r) => html`<tr><td>${r.panel === '(all)' ? '' : r.panel}</td><td>${r.arm}</td>${levels.map((l) => differenceCell(r.byLevel.get(l)))}<td class="crossing" data-kind="${r.crossing.kind}">${describeCrossing(r.crossing, levels)}</td></tr>`,
     );
     const notes = html`<table class="factor-differences" data-rows="${rows.length}"><thead><tr><th></th><th>${armName}</th>${levels.map((l) => html`<th class="num">${xName}=${fmtLevel(l)}</th>`)}<th>crosses below ${armName}=${base} at</th></tr></thead><tbody>${body}</tbody></table>
-<p class="note">Each entry: mean test error of the arm minus that of ${armName}=${base} at the same ${xName} and other factors, in percentage points, with its 95% bootstrap interval over the evaluation seeds (paired by seed when the arms share seeds); green: the interval lies below 0 (the arm is better), red: above 0. The last column is the ${xName} from which the arm's mean error stays below the baseline's up to the largest level, interpolated linearly${factorAxis(levels).log ? ' in log ' + xName : ''} between the two levels where the difference changes sign.</p>`;
+<p class="note">Each entry: mean test error of the arm minus that of ${armName}=${base} at the same ${xName} and other factors, in percentage points, with its 95% bootstrap interval over the evaluation seeds (paired by seed when the arms share seeds); green: the interval lies below 0 (the arm is better), red: above 0. The last column is the ${xName} from which the arm's mean error stays below the baseline's up to the largest level, interpolated linearly${factorAxis(levels).log && !levels.includes(0) ? ` in log ${xName}` : ''} between the two levels where the difference changes sign.</p>`;
     out.push({ chart, notes });
   }
   return out;

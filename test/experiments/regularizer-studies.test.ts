@@ -16,7 +16,7 @@ test("experiments/layer-size.ts: the full preset is Figure 9's grid and the quic
   assert.deepEqual(full.figureOptions, { 'error-vs-factor': { x: ['model.hidden'] } });
   const quick = resolveExperiment(layerSize, { preset: 'quick' });
   const trials = expandExperiment(quick);
-  assert.equal(uniqueTrials(trials).length, 3 * 2 * 3 * 4);
+  assert.equal(uniqueTrials(trials).length, 3 * 2 * 3 * 2 * 4, 'two learning rates (no protocol yet: same seeds)');
   assert.ok(trials.every((t) => t.config.data.trainSize === 3000 && t.config.finetune.batchSize === 10));
   assert.deepEqual([...new Set(trials.map((t) => t.config.pretrain.kind))], ['none', 'sdae', 'dbn']);
 });
@@ -26,9 +26,9 @@ test('experiments/l1-l2.ts crosses the L1 and L2 grids with pre-training, and it
   const quick = resolveExperiment(l1l2, { preset: 'quick' });
   assert.deepEqual(quick.figureOptions, { 'error-vs-factor': { x: ['finetune.l2', 'finetune.l1'] } });
   const trials = uniqueTrials(expandExperiment(quick));
-  assert.equal(trials.length, 2 * 3 * 3 * 4);
-  const t = trials.find((x) => x.cell['finetune.l1'] === 1e-3 && x.cell['finetune.l2'] === 1e-4)!;
-  assert.deepEqual([t.config.finetune.l1, t.config.finetune.l2], [1e-3, 1e-4]);
+  assert.equal(trials.length, 2 * 3 * 3 * 2 * 4);
+  const t = trials.find((x) => x.cell['finetune.l1'] === 1e-5 && x.cell['finetune.l2'] === 1e-3)!;
+  assert.deepEqual([t.config.finetune.l1, t.config.finetune.l2], [1e-5, 1e-3]);
   assert.ok(quick.figures.includes('penalty-vs-pretraining') && quick.figures.includes('error-vs-factor'));
 });
 
