@@ -76,7 +76,8 @@ function selectionDetails(cells: readonly CellSummary[]): Html {
         return html`${i > 0 ? html`<br>` : ''}${same(k.nuisance, c.chosen) ? html`<b>${text}</b>` : text}`;
       })}</td></tr>`,
   );
-  return html`<details><summary>Validation error of every nuisance setting</summary><table><thead><tr><th>cell</th><th>setting: mean validation error</th></tr></thead><tbody>${items}</tbody></table></details>`;
+  const on = cells.some((c) => c.selection === 'fresh-seeds') ? ' (on the selection seeds)' : '';
+  return html`<details><summary>Validation error of every nuisance setting${on}</summary><table><thead><tr><th>cell</th><th>setting: mean validation error</th></tr></thead><tbody>${items}</tbody></table></details>`;
 }
 
 /**

@@ -11,6 +11,7 @@ import type { ExperimentInput } from '../../src/experiments/schema.ts';
 import type { TrialFunction } from '../../src/experiments/trial-function.ts';
 import { resolveTrialConfig } from '../../src/train/config.ts';
 import { loadData } from '../../src/data/load.ts';
+import { describeSplits } from '../../src/data/split-summary.ts';
 import { writeReport } from '../../src/report/build-report.ts';
 import { runTrial as synthetic } from '../fixtures/experiments/synthetic-trial.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -174,6 +175,8 @@ test('data.seed fixes the training subset across trial seeds; per-seed varies it
   assert.notDeepEqual(c.train.x, d.train.x, 'per-seed: each seed its own subset');
   const old = await loadData({ ...varying[1]!.config.data, seed: null }, 2);
   assert.deepEqual(d.train.x, old.train.x, 'per-seed draws exactly what the trial seed drew before');
+  assert.match(describeSplits(fixed[0]!.config.data).train.from, /drawn by data seed 0 of/, 'the data line names the data seed');
+  assert.match(describeSplits(varying[0]!.config.data).train.from, /drawn by the seed of/);
 });
 
 test('data.seed at its default (null) or equal to the trial seed keeps the old hash; without a random data draw it is irrelevant', () => {
