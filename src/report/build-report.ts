@@ -20,6 +20,7 @@ import { pct } from './format.ts';
 import { html, trustedHtml, REPORT_CSS, type Html } from './html.ts';
 import { penaltySection } from './penalty-section.ts';
 import { studyVariants, variantSection, type VariantGroup } from './variant-section.ts';
+import { protocolSection, protocolSummary, type ProtocolSummary } from './protocol-section.ts';
 
 export interface ReportResult {
   /** Absolute path of report.html. */
@@ -35,6 +36,8 @@ export interface ReportResult {
   found: number;
   /** The numeric variants that computed the records (one unless mixing was allowed). */
   variants: VariantGroup[];
+  /** Which seeds chose and which are reported, and what the spread measures. */
+  protocol: ProtocolSummary;
 }
 
 /** Error for a directory that is not a run store; says what to pass instead. */
@@ -62,7 +65,7 @@ function summaryTable(exp: ResolvedExperiment, cells: readonly CellSummary[], co
   return html`<section id="summary"><h2>Test error per cell</h2><table id="summary-table" data-rows="${cells.length}"><thead><tr><th>cell</th><th class="num">test error % (mean &plusmn; std)</th><th class="num">n</th><th class="num">valid %</th>${
     varied.size ? html`<th>chosen on validation</th>` : ''
   }${comparisonHeaders(vs)}</tr></thead><tbody>${rows}</tbody></table>
-<p class="note">For each cell the nuisance setting (${nuisanceKeys.join(', ') || 'none'}) with the lowest mean validation error over seeds was chosen (Section 5.3); the row reports test error of that setting over seeds.</p>${comparisonNote(comparisons, vs)}${selectionDetails(cells)}</section>`;
+<p class="note">For each cell the nuisance setting (${nuisanceKeys.join(', ') || 'none'}) with the lowest mean validation error over the selection seeds was chosen (Section 5.3; see Protocol); the row reports test error of that setting over the evaluation seeds.</p>${comparisonNote(comparisons, vs)}${selectionDetails(cells)}</section>`;
 }
 
 function selectionDetails(cells: readonly CellSummary[]): Html {
@@ -74,7 +77,8 @@ function selectionDetails(cells: readonly CellSummary[]): Html {
         return html`${i > 0 ? html`<br>` : ''}${same(k.nuisance, c.chosen) ? html`<b>${text}</b>` : text}`;
       })}</td></tr>`,
   );
-  return html`<details><summary>Validation error of every nuisance setting</summary><table><thead><tr><th>cell</th><th>setting: mean validation error</th></tr></thead><tbody>${items}</tbody></table></details>`;
+  const on = cells.some((c) => c.selection === 'fresh-seeds') ? ' (on the selection seeds)' : '';
+  return html`<details><summary>Validation error of every nuisance setting${on}</summary><table><thead><tr><th>cell</th><th>setting: mean validation error</th></tr></thead><tbody>${items}</tbody></table></details>`;
 }
 
 /**
@@ -127,6 +131,8 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
 ${code ? html`<span>code <b>${code.package}${code.git ? ` ${code.git.slice(0, 10)}${code.dirty ? '+dirty' : ''}` : ''}</b></span>` : ''}
 <span>generated <b>${new Date().toISOString().slice(0, 16).replace('T', ' ')}</b></span></div></header>`);
   if (found < unique.size) body.push(html`<p class="warn">${unique.size - found} of ${unique.size} trials have no record yet; statistics use the finished ones. Re-run the experiment to complete it.</p>`);
+  const protocol = protocolSummary(exp, cells);
+  body.push(protocolSection(protocol));
   body.push(summaryTable(exp, cells, comparisons));
   body.push(...sections);
   for (const { kind, chart, notes } of charts) body.push(chartHtml(chart, kind, notes));
@@ -139,5 +145,5 @@ ${code ? html`<span>code <b>${code.package}${code.git ? ` ${code.git.slice(0, 10
 `;
   const out = path.join(dir, 'report.html');
   atomicWriteFile(out, page.markup);
-  return { path: out, experiment: exp, cells, comparisons, charts: charts.map((c) => c.chart), images, planned: unique.size, found, variants };
+  return { path: out, experiment: exp, cells, comparisons, charts: charts.map((c) => c.chart), images, planned: unique.size, found, variants, protocol };
 }

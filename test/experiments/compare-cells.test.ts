@@ -9,7 +9,7 @@ function cell(kind: string, depth: number, values: number[], seeds = values.map(
   return {
     cell: { depth, 'pretrain.kind': kind }, label: `depth=${depth} pretrain=${kind}`, chosen: {}, candidates: [],
     test: { mean: mean(values), std: std(values), n: values.length, values, seeds }, valid: { mean: NaN, std: NaN },
-    nDiverged: 0, nMissing: 0, records: [],
+    nDiverged: 0, nMissing: 0, records: [], selection: 'none', selectionSeeds: [], evaluationSeeds: seeds,
   };
 }
 const opts = { resamples: 2000 };

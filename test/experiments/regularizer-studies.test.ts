@@ -9,14 +9,19 @@ import type { ExperimentInput } from '../../src/experiments/schema.ts';
 const levels = (exp: Experiment, preset: string | null): Record<string, unknown[]> =>
   Object.fromEntries(resolveExperiment(exp, { preset }).scientific.map((f) => [f.key, f.values]));
 
-test("experiments/layer-size.ts: the full preset is Figure 9's grid and the quick one a subset that expands to 72 distinct trials", () => {
+test("experiments/layer-size.ts: the full preset is Figure 9's grid with 10 selection seeds, the quick one a subset whose selection expands to 72 trials", () => {
   assert.deepEqual(levels(layerSize, 'full'), { 'model.hidden': [25, 50, 100, 200, 400, 800], 'model.depth': [1, 2, 3], 'pretrain.kind': ['none', 'sdae', 'dbn'] });
   const full = resolveExperiment(layerSize, { preset: 'full' });
   assert.equal(full.base['finetune'] && (full.base['finetune'] as { epochs: number }).epochs, 50);
   assert.deepEqual(full.figureOptions, { 'error-vs-factor': { x: ['model.hidden'] } });
+  assert.equal(full.protocol.selection, 'fresh-seeds');
+  assert.equal(full.protocol.selectionSeeds.length, 10);
+  assert.equal(full.seeds.length, 400);
   const quick = resolveExperiment(layerSize, { preset: 'quick' });
   const trials = expandExperiment(quick);
-  assert.equal(uniqueTrials(trials).length, 3 * 2 * 3 * 2 * 4, 'two learning rates (no protocol yet: same seeds)');
+  // The selection phase: 18 cells x 2 learning rates x 2 selection seeds; the 4 evaluation seeds follow for the chosen rate.
+  assert.equal(uniqueTrials(trials).length, 3 * 2 * 3 * 2 * 2);
+  assert.deepEqual([...new Set(trials.map((t) => t.seed))], [100001, 100002]);
   assert.ok(trials.every((t) => t.config.data.trainSize === 3000 && t.config.finetune.batchSize === 10));
   assert.deepEqual([...new Set(trials.map((t) => t.config.pretrain.kind))], ['none', 'sdae', 'dbn']);
 });
@@ -26,7 +31,7 @@ test('experiments/l1-l2.ts crosses the L1 and L2 grids with pre-training, and it
   const quick = resolveExperiment(l1l2, { preset: 'quick' });
   assert.deepEqual(quick.figureOptions, { 'error-vs-factor': { x: ['finetune.l2', 'finetune.l1'] } });
   const trials = uniqueTrials(expandExperiment(quick));
-  assert.equal(trials.length, 2 * 3 * 3 * 2 * 4);
+  assert.equal(trials.length, 2 * 3 * 3 * 2 * 2, 'selection: 18 cells x 2 learning rates x 2 selection seeds');
   const t = trials.find((x) => x.cell['finetune.l1'] === 1e-5 && x.cell['finetune.l2'] === 1e-3)!;
   assert.deepEqual([t.config.finetune.l1, t.config.finetune.l2], [1e-5, 1e-3]);
   assert.ok(quick.figures.includes('penalty-vs-pretraining') && quick.figures.includes('error-vs-factor'));

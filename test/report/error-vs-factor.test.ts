@@ -18,6 +18,7 @@ function cell(setting: Setting, values: number[]): CellSummary {
   const s = Math.sqrt(values.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, values.length - 1));
   return {
     cell: setting, label: JSON.stringify(setting), chosen: {}, candidates: [], nDiverged: 0, nMissing: 0, records: [],
+    selection: 'none', selectionSeeds: [], evaluationSeeds: values.map((_, i) => i + 1),
     test: { mean: m, std: s, n: values.length, values, seeds: values.map((_, i) => i + 1) }, valid: { mean: m, std: s },
   };
 }

@@ -12,6 +12,7 @@ function cell(setting: Setting, values: number[], valid: number): CellSummary {
   const m = values.reduce((a, b) => a + b, 0) / values.length;
   return {
     cell: setting, label: JSON.stringify(setting), chosen: { 'finetune.lr': 0.1 }, nDiverged: 0, nMissing: 0, records: [],
+    selection: 'fresh-seeds', selectionSeeds: [100001, 100002], evaluationSeeds: values.map((_, i) => i + 1),
     candidates: [{ nuisance: { 'finetune.lr': 0.1 }, meanValidError: valid, n: 3, nDiverged: 0, nMissing: 0 }],
     test: { mean: m, std: 0.001, n: values.length, values, seeds: values.map((_, i) => i + 1) }, valid: { mean: 0.5, std: 0 },
   };
@@ -48,6 +49,7 @@ test('the penalty section prints the three networks with intervals and says the 
   assert.match(rows[2]!.textContent!, /40%/);
   assert.equal(rows[2]!.querySelectorAll('td.better').length, 2, 'pre-training is significantly better than both');
   assert.match(doc.querySelector('section')!.textContent!, /InfiniteMNIST[^.]*zero[^]*online issue/);
+  assert.match(doc.querySelector('section')!.textContent!, /on the selection seeds, apart from the evaluation seeds/);
 });
 
 test('penaltyGroups is empty for a study without a penalty factor', () => {
