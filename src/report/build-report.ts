@@ -14,6 +14,7 @@ import type { CellSummary, Comparison } from '../experiments/select.ts';
 import { RunStore } from '../experiments/store.ts';
 import { boxplotChart, curveChart, histogramChart, type Chart } from './charts.ts';
 import { filterSection } from './filter-section.ts';
+import { landscapeSection } from './landscape-section.ts';
 import { html, trustedHtml, REPORT_CSS, type Html } from './html.ts';
 import { studyVariants, variantSection, type VariantGroup } from './variant-section.ts';
 
@@ -99,6 +100,7 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
   const charts: { kind: string; chart: Chart }[] = [];
   const images: string[] = [];
   let filters: Html | null = null;
+  let landscape: Html | null = null;
   for (const kind of exp.figures) {
     if (withData.length === 0) break;
     if (kind === 'test-error-boxplot') charts.push({ kind, chart: boxplotChart(withData, factor) });
@@ -112,6 +114,11 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
         if (c) charts.push({ kind, chart: c });
       }
     } else if (kind === 'filters') filters = filterSection(dir, withData, factor, images);
+    else if (kind === 'landscape') {
+      const l = landscapeSection(dir, withData, factor);
+      charts.push(...(l?.charts ?? []).map((chart) => ({ kind, chart })));
+      landscape = l?.table ?? null;
+    }
   }
   const unique = new Set(manifest.trials.map((t) => t.hash));
   const found = [...unique].filter((h) => records.has(h)).length;
@@ -125,6 +132,7 @@ ${code ? html`<span>code <b>${code.package}${code.git ? ` ${code.git.slice(0, 10
   if (found < unique.size) body.push(html`<p class="warn">${unique.size - found} of ${unique.size} trials have no record yet; statistics use the finished ones. Re-run the experiment to complete it.</p>`);
   body.push(summaryTable(exp, cells, comparisons));
   for (const { kind, chart } of charts) body.push(chartHtml(chart, kind));
+  if (landscape) body.push(landscape);
   const variants = studyVariants(records.values());
   body.push(variantSection(variants));
   if (filters) body.push(html`<section id="filters"><h2>First-layer filters</h2>${filters}</section>`);

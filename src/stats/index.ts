@@ -3,3 +3,5 @@ export * from './descriptive.ts';
 export * from './cohens-d.ts';
 export * from './student-t.ts';
 export * from './welch.ts';
+export * from './mean-ci.ts';
+export * from './quadratic-fit.ts';
