@@ -29,12 +29,13 @@ export default defineExperiment({
   seeds: 10,
   presets: {
     quick: {
-      description: 'about 5 minutes on 2 cores with OpenBLAS: 5000 shapes, 200 units, 10+100 epochs at batch 10, one learning rate, 3 seeds',
+      description: 'about 5 minutes on 2 cores with OpenBLAS: 5000 shapes, 200 units, 10+100 epochs at batch 10, learning rate 0.3, 3 seeds',
       data: { trainSize: 5000, validSize: 2000, testSize: 5000 },
       model: { hidden: 200 },
       pretrain: { epochs: 10, batchSize: 10 },
       finetune: { epochs: 100, batchSize: 10 },
-      nuisance: { lr: [0.1], pretrainLr: [0.01] },
+      // One setting (no selection): 0.3 comes closest to convergence in 100 epochs (tried 0.1 and 0.3).
+      nuisance: { lr: [0.3], pretrainLr: [0.01] },
       seeds: 3,
     },
     full: {

@@ -19,3 +19,13 @@ test('the landscape experiment validates, is listed, and every preset trains Sha
   }
   assert.equal(expandExperiment(resolveExperiment(landscape, { preset: 'quick' })).length, 6 * 3);
 });
+
+test('the Shapeset depth study validates, is listed, and mirrors the MNIST depth study on Shapeset (1-5 layers full, 1-3 quick)', async () => {
+  const { default: depthShapeset } = await import('../../experiments/depth-shapeset.ts');
+  assert.ok(experimentIds().includes('depth-shapeset'));
+  const full = resolveExperiment(depthShapeset, { preset: 'full' });
+  assert.deepEqual(full.scientific.map((f) => [f.key, f.values]), [['model.depth', [1, 2, 3, 4, 5]], ['pretrain.kind', ['none', 'sdae']]]);
+  const quick = expandExperiment(resolveExperiment(depthShapeset, { preset: 'quick' }));
+  assert.ok(quick.every((t) => t.config.data.name === 'shapeset' && t.config.model.depth <= 3));
+  assert.equal(new Set(quick.map((t) => JSON.stringify(t.cell))).size, 6);
+});
