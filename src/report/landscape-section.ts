@@ -82,13 +82,17 @@ function trialCurvature(l: LandscapeSummary, metric: 'nll' | 'error'): number {
   return mean(l.curvature[metric]);
 }
 
-/** Relative drop of the training NLL over the last tenth of the fine-tuning epochs (how converged the budget left it). */
+/**
+ * How much the training NLL still fell at the end of the fixed budget: the relative drop from the
+ * mean over the second-to-last tenth of the fine-tuning epochs to the mean over the last tenth
+ * (means, because SGD's end point is noisy). Near 0: converged; positive: still falling.
+ */
 function lateNllDrop(r: TrialRecord): number {
-  const h = (r.result?.history ?? []).filter((m) => m.phase === 'finetune' && Number.isFinite(m.values['trainNll']));
-  if (h.length < 2) return NaN;
-  const k = Math.max(1, Math.round(h.length / 10));
-  const end = h.at(-1)!.values['trainNll']!, before = h[h.length - 1 - k]!.values['trainNll']!;
-  return (before - end) / before;
+  const h = (r.result?.history ?? []).filter((m) => m.phase === 'finetune' && Number.isFinite(m.values['trainNll'])).map((m) => m.values['trainNll']!);
+  const k = Math.max(1, Math.floor(h.length / 10));
+  if (h.length < 2 * k || h.length < 2) return NaN;
+  const last = mean(h.slice(-k)), before = mean(h.slice(-2 * k, -k));
+  return (before - last) / before;
 }
 
 const fmtCi = (c: MeanCi, digits = 3): string => (Number.isFinite(c.lo) ? `${c.mean.toFixed(digits)} [${c.lo.toFixed(digits)}, ${c.hi.toFixed(digits)}]` : Number.isFinite(c.mean) ? c.mean.toFixed(digits) : '-');
@@ -152,15 +156,15 @@ function curvatureTable(rows: readonly LandscapeRow[], factor: string | null, wi
           const b = rows.find((s) => s.arm === base && s.x === r.x);
           if (!b) return null;
           const w = welchTTest(r.perTrialNll, b.perTrialNll);
-          const ratio = r.nll.mean / b.nll.mean;
-          return html`<tr data-compare="${r.x}"><td>${r.x}: ${r.arm} vs ${base}</td><td class="num">${Number.isFinite(ratio) ? ratio.toFixed(2) : '-'}</td><td class="num">${Number.isFinite(w.p) ? (w.p < 1e-4 ? '<1e-4' : w.p.toFixed(4)) : '-'}</td></tr>`;
+          const ratio = (a: number, c: number): string => (Number.isFinite(a / c) ? (a / c).toFixed(2) : '-');
+          return html`<tr data-compare="${r.x}"><td>${r.x}: ${r.arm} vs ${base}</td><td class="num">${ratio(r.nll.mean, b.nll.mean)}</td><td class="num">${Number.isFinite(w.p) ? (w.p < 1e-4 ? '<1e-4' : w.p.toFixed(4)) : '-'}</td><td class="num">${ratio(r.error.mean, b.error.mean)}</td></tr>`;
         })
         .filter((h): h is Html => h !== null)
     : [];
-  return html`<table id="landscape-table" data-rows="${rows.length}"><thead><tr><th>cell</th><th class="num">seeds</th><th class="num">train error % at 0</th><th class="num">curvature of NLL (mean [95% CI])</th><th class="num">curvature of error</th><th class="num">directions curving up</th><th class="num">mean |argmin alpha|</th><th class="num">train NLL drop, last 10% of epochs</th></tr></thead><tbody>${body}</tbody></table>
-<p class="note">Curvature: the coefficient c2 of the parabola c0 + c1 alpha + c2 alpha^2 fitted by least squares to a curve on |alpha| &le; ${window ?? '?'}, averaged over the trial's directions; mean and 95% Student-t confidence interval over seeds. Smaller is flatter. "Directions curving up": share of all directions with c2 &gt; 0 on the NLL (a minimum along v rather than a saddle or a plateau). The last column is how much the training NLL still fell over the last tenth of the fixed budget (near 0: converged).</p>${
+  return html`<table id="landscape-table" data-rows="${rows.length}"><thead><tr><th>cell</th><th class="num">seeds</th><th class="num">train error % at 0</th><th class="num">curvature of NLL (mean [95% CI])</th><th class="num">curvature of error</th><th class="num">directions curving up</th><th class="num">mean |argmin alpha|</th><th class="num">train NLL drop % at the end</th></tr></thead><tbody>${body}</tbody></table>
+<p class="note">Curvature: the coefficient c2 of the parabola c0 + c1 alpha + c2 alpha^2 fitted by least squares to a curve on |alpha| &le; ${window ?? '?'}, averaged over the trial's directions; mean and 95% Student-t confidence interval over seeds. Smaller is flatter. "Directions curving up": share of all directions with c2 &gt; 0 on the NLL (a minimum along v rather than a saddle or a plateau). The last column: the relative drop of the mean training NLL from the second-to-last to the last tenth of the fine-tuning epochs (near 0: converged within the budget; positive: still falling). A cell whose training error at 0 is at chance sits on a plateau, where the error is flat and only the output layer bends the NLL.</p>${
     cmp.length
-      ? html`<table id="landscape-compare"><thead><tr><th>comparison</th><th class="num">ratio of NLL curvature</th><th class="num">Welch p</th></tr></thead><tbody>${cmp}</tbody></table><p class="note">Ratio below 1: flatter with pre-training (the paper's reading of Fig. 7). p: two-sided Welch t-test on the per-seed curvatures.</p>`
+      ? html`<table id="landscape-compare"><thead><tr><th>comparison</th><th class="num">ratio of NLL curvature</th><th class="num">Welch p (NLL)</th><th class="num">ratio of error curvature</th></tr></thead><tbody>${cmp}</tbody></table><p class="note">Ratio below 1: flatter with pre-training (the paper's reading of Fig. 7). p: two-sided Welch t-test on the per-seed curvatures.</p>`
       : ''
   }`;
 }
