@@ -60,6 +60,9 @@ test('the landscape is deterministic by seed and leaves the trained network as i
   assert.deepEqual(a.final, plain.final, 'the analysis changes no training number');
 });
 
-test('a fit window narrower than 3 grid points is refused naming the key', async () => {
-  await assert.rejects(runAnalysedTrial({ ...base, analysis: { landscape: { ...landscape, fitHalfWidth: 0.1 } } }, { backend: createReferenceBackend(), data }), /analysis\.landscape\.fitHalfWidth/);
+test('a fit window narrower than 3 grid points is refused before any training, naming the key', async () => {
+  let epochs = 0;
+  const hooks = { onEpoch: () => void epochs++ };
+  await assert.rejects(runAnalysedTrial({ ...base, analysis: { landscape: { ...landscape, fitHalfWidth: 0.1 } } }, { backend: createReferenceBackend(), data, hooks }), (e: Error) => e.name === 'ConfigError' && /analysis\.landscape\.fitHalfWidth is 0\.1.*allowed: >= 0\.25/.test(e.message));
+  assert.equal(epochs, 0);
 });
