@@ -1,6 +1,6 @@
 /** The mean of a sample with its Student-t confidence interval (the spread over seeds the report gives). */
 import { mean, std } from './descriptive.ts';
-import { studentTCdf } from './student-t.ts';
+import { studentTQuantile } from './bootstrap.ts';
 
 /** A sample's mean, its two-sided confidence interval and size. */
 export interface MeanCi {
@@ -8,23 +8,6 @@ export interface MeanCi {
   lo: number;
   hi: number;
   n: number;
-}
-
-/**
- * The `p`-quantile of Student's t with `df` degrees of freedom, by bisection on its CDF (to 1e-12):
- * e.g. `studentTQuantile(0.975, 4)` = 2.776.
- */
-export function studentTQuantile(p: number, df: number): number {
-  if (!(p > 0 && p < 1)) throw new RangeError(`studentTQuantile: p must be in (0, 1), got ${p}`);
-  let lo = -1, hi = 1;
-  while (studentTCdf(lo, df) > p) lo *= 2;
-  while (studentTCdf(hi, df) < p) hi *= 2;
-  for (let i = 0; i < 200 && hi - lo > 1e-12; i++) {
-    const mid = (lo + hi) / 2;
-    if (studentTCdf(mid, df) < p) lo = mid;
-    else hi = mid;
-  }
-  return (lo + hi) / 2;
 }
 
 /**

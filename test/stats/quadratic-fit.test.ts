@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fitQuadratic } from '../../src/stats/quadratic-fit.ts';
-import { meanConfidenceInterval, studentTQuantile } from '../../src/stats/mean-ci.ts';
+import { meanConfidenceInterval } from '../../src/stats/mean-ci.ts';
 
 test('fitQuadratic recovers the coefficients of an exact parabola on a narrow window around 0', () => {
   const xs = [-0.5, -0.4, -0.3, -0.2, -0.1, 0, 0.1, 0.2, 0.3, 0.4, 0.5];
@@ -20,12 +20,6 @@ test('fitQuadratic is the least-squares parabola: residuals are orthogonal to 1,
 test('fitQuadratic skips non-finite values and refuses fewer than 3 distinct points', () => {
   assert.ok(Math.abs(fitQuadratic([-1, 0, 1, 2], [1, 0, 1, NaN]).c2 - 1) < 1e-12);
   assert.throws(() => fitQuadratic([0, 0, 1], [1, 1, 2]), /at least 3 distinct/);
-});
-
-test('studentTQuantile inverts the t CDF (2.776 at 0.975 with 4 df, 1.960 in the normal limit)', () => {
-  assert.ok(Math.abs(studentTQuantile(0.975, 4) - 2.776445) < 1e-5);
-  assert.ok(Math.abs(studentTQuantile(0.975, 1e6) - 1.959966) < 1e-5);
-  assert.ok(Math.abs(studentTQuantile(0.5, 3)) < 1e-10);
 });
 
 test('meanConfidenceInterval is mean +- t s / sqrt(n), and has no bounds with one value', () => {
