@@ -12,7 +12,7 @@ import * as Plot from '@observablehq/plot';
 import { LANDSCAPE_FILE, readLandscape, type LandscapeCurves, type LandscapeSummary } from '../analysis/trial-landscape.ts';
 import type { CellSummary } from '../experiments/select.ts';
 import type { TrialRecord } from '../experiments/store.ts';
-import { mean, meanConfidenceInterval, welchTTest, type MeanCi } from '../stats/index.ts';
+import { mean, meanConfidenceInterval, pairedTTest, welchTTest, type MeanCi } from '../stats/index.ts';
 import { splitCell, type Chart } from './charts.ts';
 import { html, type Html } from './html.ts';
 import { plotToSvg } from './plot-svg.ts';
@@ -107,6 +107,8 @@ export interface LandscapeRow {
   nll: MeanCi;
   error: MeanCi;
   perTrialNll: number[];
+  /** The seeds of `perTrialNll`, in the same order. */
+  seeds: number[];
   /** Fraction of all directions (over seeds) whose NLL curvature is positive. */
   positive: number;
   /** Mean |alpha| of the NLL curve's minimum. */
@@ -133,6 +135,7 @@ export function landscapeRows(cells: readonly CellSummary[], factor: string | nu
       nll: meanConfidenceInterval(perTrialNll),
       error: meanConfidenceInterval(ls.map((l) => trialCurvature(l, 'error'))),
       perTrialNll,
+      seeds: recs.map((r) => r.seed),
       positive: all.filter((c) => c > 0).length / all.length,
       argmin: mean(ls.flatMap((l) => l.nllArgmin.map(Math.abs))),
       trainErrorAtZero: mean(ls.map((l) => l.atZero.error)),
@@ -140,6 +143,17 @@ export function landscapeRows(cells: readonly CellSummary[], factor: string | nu
     });
   }
   return rows;
+}
+
+/**
+ * Pre-training vs none on the per-seed NLL curvatures: the paired t-test when both arms ran the same
+ * seeds (as the summary table pairs them), else Welch's.
+ */
+function curvatureTest(a: LandscapeRow, b: LandscapeRow): { p: number; test: 'paired t' | 'Welch' } {
+  const shared = a.seeds.length === b.seeds.length && a.seeds.every((s) => b.seeds.includes(s));
+  if (!shared) return { p: welchTTest(a.perTrialNll, b.perTrialNll).p, test: 'Welch' };
+  const bBySeed = new Map(b.seeds.map((s, i) => [s, b.perTrialNll[i]!]));
+  return { p: pairedTTest(a.perTrialNll, a.seeds.map((s) => bBySeed.get(s)!)).p, test: 'paired t' };
 }
 
 function curvatureTable(rows: readonly LandscapeRow[], factor: string | null, window: number | null): Html {
@@ -155,16 +169,16 @@ function curvatureTable(rows: readonly LandscapeRow[], factor: string | null, wi
         .map((r) => {
           const b = rows.find((s) => s.arm === base && s.x === r.x);
           if (!b) return null;
-          const w = welchTTest(r.perTrialNll, b.perTrialNll);
+          const w = curvatureTest(r, b);
           const ratio = (a: number, c: number): string => (Number.isFinite(a / c) ? (a / c).toFixed(2) : '-');
-          return html`<tr data-compare="${r.x}"><td>${r.x}: ${r.arm} vs ${base}</td><td class="num">${ratio(r.nll.mean, b.nll.mean)}</td><td class="num">${Number.isFinite(w.p) ? (w.p < 1e-4 ? '<1e-4' : w.p.toFixed(4)) : '-'}</td><td class="num">${ratio(r.error.mean, b.error.mean)}</td></tr>`;
+          return html`<tr data-compare="${r.x}"><td>${r.x}: ${r.arm} vs ${base}</td><td class="num">${ratio(r.nll.mean, b.nll.mean)}</td><td class="num">${Number.isFinite(w.p) ? (w.p < 1e-4 ? '<1e-4' : w.p.toFixed(4)) : '-'} (${w.test})</td><td class="num">${ratio(r.error.mean, b.error.mean)}</td></tr>`;
         })
         .filter((h): h is Html => h !== null)
     : [];
   return html`<table id="landscape-table" data-rows="${rows.length}"><thead><tr><th>cell</th><th class="num">seeds</th><th class="num">train error % at 0</th><th class="num">curvature of NLL (mean [95% CI])</th><th class="num">curvature of error</th><th class="num">directions curving up</th><th class="num">mean |argmin alpha|</th><th class="num">train NLL drop % at the end</th></tr></thead><tbody>${body}</tbody></table>
 <p class="note">Curvature: the coefficient c2 of the parabola c0 + c1 alpha + c2 alpha^2 fitted by least squares to a curve on |alpha| &le; ${window ?? '?'}, averaged over the trial's directions; mean and 95% Student-t confidence interval over seeds. Smaller is flatter. "Directions curving up": share of all directions with c2 &gt; 0 on the NLL (a minimum along v rather than a saddle or a plateau). The last column: the relative drop of the mean training NLL from the second-to-last to the last tenth of the fine-tuning epochs (near 0: converged within the budget; positive: still falling). A cell whose training error at 0 is at chance sits on a plateau, where the error is flat and only the output layer bends the NLL.</p>${
     cmp.length
-      ? html`<table id="landscape-compare"><thead><tr><th>comparison</th><th class="num">ratio of NLL curvature</th><th class="num">Welch p (NLL)</th><th class="num">ratio of error curvature</th></tr></thead><tbody>${cmp}</tbody></table><p class="note">Ratio below 1: flatter with pre-training (the paper's reading of Fig. 7). p: two-sided Welch t-test on the per-seed curvatures.</p>`
+      ? html`<table id="landscape-compare"><thead><tr><th>comparison</th><th class="num">ratio of NLL curvature</th><th class="num">p (NLL)</th><th class="num">ratio of error curvature</th></tr></thead><tbody>${cmp}</tbody></table><p class="note">Ratio below 1: flatter with pre-training (the paper's reading of Fig. 7). p: two-sided test on the per-seed NLL curvatures, paired by seed when both arms ran the same seeds, else Welch's.</p>`
       : ''
   }`;
 }

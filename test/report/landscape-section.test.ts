@@ -50,6 +50,7 @@ test('the landscape section draws one curve per direction in one panel per depth
   assert.deepEqual(rows, ['depth=1 pretrain=none', 'depth=1 pretrain=sdae', 'depth=2 pretrain=none', 'depth=2 pretrain=sdae']);
   assert.deepEqual([...page.querySelectorAll('#landscape-compare tbody tr')].map((tr) => tr.getAttribute('data-compare')), ['depth=1', 'depth=2']);
   assert.match(page.querySelector('#landscape-table')!.textContent!, /\d\.\d{3} \[-?\d/, 'a mean with its 95% interval');
+  assert.match(page.querySelector('#landscape-compare tbody')!.textContent!, /\(paired t\)/, 'arms on the same seeds are compared seed by seed');
 });
 
 test('the landscape section renders in headless Chromium: every panel drew its curves, the table is visible, no console errors', { skip: skipWithoutChromium(), timeout: 90_000 }, async () => {
