@@ -5,3 +5,5 @@ export * from './probe-recorder.ts';
 export * from './weight-snapshots.ts';
 export * from './landscape.ts';
 export * from './stream-error.ts';
+export * from './trial-landscape.ts';
+export * from './analysed-trial.ts';

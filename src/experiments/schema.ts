@@ -14,6 +14,7 @@ export const FIGURE_KINDS = [
   'curves',
   'table',
   'filters',
+  'landscape',
 ] as const;
 export type FigureKind = (typeof FIGURE_KINDS)[number];
 
@@ -53,6 +54,7 @@ export const presetSchema = z.strictObject({
   model: configSection.optional(),
   pretrain: configSection.optional(),
   finetune: configSection.optional(),
+  analysis: configSection.optional(),
   /** Replaces the listed factors' levels (other factors keep theirs). */
   scientific: grid.optional(),
   /** Replaces the listed nuisance grids (other grids keep theirs). */
@@ -73,6 +75,8 @@ export const experimentSchema = z.strictObject({
   model: configSection.optional(),
   pretrain: configSection.optional(),
   finetune: configSection.optional(),
+  /** Analyses run inside each trial (`analysis.landscape`, ...): the TrialConfig's `analysis` section. */
+  analysis: configSection.optional(),
   /** Factors whose effect is studied; every combination is a cell (keys: dotted paths or aliases). */
   scientific: grid.refine((g) => Object.keys(g).length > 0, { message: 'give at least one scientific factor' }),
   /** Hyperparameters optimised away per cell on validation error (Section 5.3). */

@@ -28,4 +28,6 @@ export interface TrialResult {
   stoppedEarly?: boolean;
   /** The resolved configuration that produced these numbers. */
   config?: TrialConfig;
+  /** Small results of the analyses switched on by `config.analysis`, by analysis (e.g. `landscape`). */
+  analysis?: Record<string, unknown>;
 }
