@@ -14,6 +14,8 @@ export const FIGURE_KINDS = [
   'curves',
   'table',
   'filters',
+  'unit-patterns',
+  'weight-change',
 ] as const;
 export type FigureKind = (typeof FIGURE_KINDS)[number];
 
@@ -32,6 +34,7 @@ export const presetSchema = z.strictObject({
   model: configSection.optional(),
   pretrain: configSection.optional(),
   finetune: configSection.optional(),
+  analysis: configSection.optional(),
   /** Replaces the listed factors' levels (other factors keep theirs). */
   scientific: grid.optional(),
   /** Replaces the listed nuisance grids (other grids keep theirs). */
@@ -51,6 +54,8 @@ export const experimentSchema = z.strictObject({
   model: configSection.optional(),
   pretrain: configSection.optional(),
   finetune: configSection.optional(),
+  /** In-trial analyses (`analysis.actmax`, `analysis.weightChange`, ...), all off by default. */
+  analysis: configSection.optional(),
   /** Factors whose effect is studied; every combination is a cell (keys: dotted paths or aliases). */
   scientific: grid.refine((g) => Object.keys(g).length > 0, { message: 'give at least one scientific factor' }),
   /** Hyperparameters optimised away per cell on validation error (Section 5.3). */
