@@ -16,6 +16,8 @@ import { boxplotChart, curveChart, histogramChart, type Chart } from './charts.t
 import { filterSection } from './filter-section.ts';
 import { html, trustedHtml, REPORT_CSS, type Html } from './html.ts';
 import { studyVariants, variantSection, type VariantGroup } from './variant-section.ts';
+import { unitPatternSection } from './unit-pattern-section.ts';
+import { weightChangeSection } from './weight-change-section.ts';
 
 export interface ReportResult {
   /** Absolute path of report.html. */
@@ -96,9 +98,10 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
   const { cells, comparisons } = summarize(exp, manifest.trials as never, records);
   const factor = exp.compare?.factor ?? null;
   const withData = cells.filter((c) => c.test.n > 0);
-  const charts: { kind: string; chart: Chart }[] = [];
+  const charts: { kind: string; chart: Chart; inline?: boolean }[] = [];
   const images: string[] = [];
   let filters: Html | null = null;
+  const sections: Html[] = [];
   for (const kind of exp.figures) {
     if (withData.length === 0) break;
     if (kind === 'test-error-boxplot') charts.push({ kind, chart: boxplotChart(withData, factor) });
@@ -112,6 +115,12 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
         if (c) charts.push({ kind, chart: c });
       }
     } else if (kind === 'filters') filters = filterSection(dir, withData, factor, images);
+    else if (kind === 'unit-patterns') sections.push(html`<section id="unit-patterns"><h2>Unit patterns before and after fine-tuning</h2>${unitPatternSection(dir, withData, factor, images)}</section>`);
+    else if (kind === 'weight-change') {
+      const wc = weightChangeSection(withData, factor);
+      sections.push(html`<section id="weight-change"><h2>Weight change during fine-tuning</h2>${wc.chart ? html`<figure class="chart" id="${wc.chart.id}" data-chart="${kind}" data-mark-selector="${wc.chart.markSelector}" data-marks="${wc.chart.marks}">${trustedHtml(wc.chart.svg)}<figcaption>${wc.chart.caption}</figcaption></figure>` : ''}${wc.body}</section>`);
+      if (wc.chart) charts.push({ kind, chart: wc.chart, inline: true });
+    }
   }
   const unique = new Set(manifest.trials.map((t) => t.hash));
   const found = [...unique].filter((h) => records.has(h)).length;
@@ -124,7 +133,8 @@ ${code ? html`<span>code <b>${code.package}${code.git ? ` ${code.git.slice(0, 10
 <span>generated <b>${new Date().toISOString().slice(0, 16).replace('T', ' ')}</b></span></div></header>`);
   if (found < unique.size) body.push(html`<p class="warn">${unique.size - found} of ${unique.size} trials have no record yet; statistics use the finished ones. Re-run the experiment to complete it.</p>`);
   body.push(summaryTable(exp, cells, comparisons));
-  for (const { kind, chart } of charts) body.push(chartHtml(chart, kind));
+  for (const { kind, chart, inline } of charts) if (!inline) body.push(chartHtml(chart, kind));
+  body.push(...sections);
   const variants = studyVariants(records.values());
   body.push(variantSection(variants));
   if (filters) body.push(html`<section id="filters"><h2>First-layer filters</h2>${filters}</section>`);
