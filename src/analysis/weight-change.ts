@@ -7,6 +7,8 @@
  *
  *   signChange     = #{k : sign(W_after[k]) != sign(W_before[k])} / #W
  *   relativeChange = ||W_after - W_before||_F / ||W_before||_F
+ *   absoluteChange = ||W_after - W_before||_F   (the relative change of a network without
+ *                    pre-training divides by its small random initial norm; this one does not)
  *
  * Weights only (`hidden.<l>.W`), not biases, as the paper's figure shows weights.
  */
@@ -21,10 +23,12 @@ export interface LayerWeightChange {
   signChange: number;
   /** `||W_after - W_before|| / ||W_before||` (Frobenius). */
   relativeChange: number;
+  /** `||W_after - W_before||` (Frobenius). */
+  absoluteChange: number;
 }
 
 /** `signChange` and `relativeChange` of one weight array (same length; see the module comment). */
-export function weightChange(before: ArrayLike<number>, after: ArrayLike<number>): { signChange: number; relativeChange: number } {
+export function weightChange(before: ArrayLike<number>, after: ArrayLike<number>): Omit<LayerWeightChange, 'layer'> {
   if (before.length !== after.length) throw new ShapeError(`weightChange: ${before.length} weights before but ${after.length} after`);
   if (before.length === 0) throw new ShapeError('weightChange: no weights');
   let flips = 0, diff = 0, base = 0;
@@ -34,7 +38,7 @@ export function weightChange(before: ArrayLike<number>, after: ArrayLike<number>
     diff += (a - b) * (a - b);
     base += b * b;
   }
-  return { signChange: flips / before.length, relativeChange: base > 0 ? Math.sqrt(diff / base) : Number.POSITIVE_INFINITY };
+  return { signChange: flips / before.length, relativeChange: base > 0 ? Math.sqrt(diff / base) : Number.POSITIVE_INFINITY, absoluteChange: Math.sqrt(diff) };
 }
 
 /**

@@ -22,6 +22,7 @@ interface Point {
   layer: number;
   signChange: number;
   relativeChange: number;
+  absoluteChange: number;
 }
 
 /** The `analysis.weightChange` of a record, or null when it has none (or not in the expected shape). */
@@ -35,7 +36,7 @@ function changesOf(result: unknown): LayerWeightChange[] | null {
 export function weightChangePoints(cells: readonly CellSummary[], factor: string | null): Point[] {
   return cells.flatMap((c) => {
     const { group, x } = splitCell(c.cell, factor);
-    return c.records.flatMap((r) => (changesOf(r.result) ?? []).map((l) => ({ cell: c.label, group, x, seed: r.seed, layer: l.layer, signChange: l.signChange, relativeChange: l.relativeChange })));
+    return c.records.flatMap((r) => (changesOf(r.result) ?? []).map((l) => ({ cell: c.label, group, x, seed: r.seed, layer: l.layer, signChange: l.signChange, relativeChange: l.relativeChange, absoluteChange: l.absoluteChange ?? NaN })));
   });
 }
 
@@ -88,10 +89,10 @@ export function weightChangeTable(points: readonly Point[]): Html {
     const least = means.indexOf(Math.min(...means));
     return layers.map((l, i) => {
       const at = ps.filter((p) => p.layer === l);
-      return html`<tr data-cell="${cell}" data-layer="${l}"><td>${i === 0 ? cell : ''}</td><td class="num">${l}</td><td class="num">${fmt(at.map((p) => p.signChange), 100, 2)}</td><td class="num">${fmt(at.map((p) => p.relativeChange), 1, 3)}${i === least && layers.length > 1 ? ' (least)' : ''}</td><td class="num">${at.length}</td></tr>`;
+      return html`<tr data-cell="${cell}" data-layer="${l}"><td>${i === 0 ? cell : ''}</td><td class="num">${l}</td><td class="num">${fmt(at.map((p) => p.signChange), 100, 2)}</td><td class="num">${fmt(at.map((p) => p.relativeChange), 1, 3)}${i === least && layers.length > 1 ? ' (least)' : ''}</td><td class="num">${fmt(at.map((p) => p.absoluteChange), 1, 2)}</td><td class="num">${at.length}</td></tr>`;
     });
   });
-  return html`<table id="weight-change-table" data-rows="${points.length ? rows.length : 0}"><thead><tr><th>cell</th><th class="num">layer</th><th class="num">signs changed % (mean ± std)</th><th class="num">relative change (mean ± std)</th><th class="num">seeds</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return html`<table id="weight-change-table" data-rows="${points.length ? rows.length : 0}"><thead><tr><th>cell</th><th class="num">layer</th><th class="num">signs changed % (mean ± std)</th><th class="num">relative change (mean ± std)</th><th class="num">||W_after - W_before|| (mean ± std)</th><th class="num">seeds</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 /** The section's parts: the chart (null without data) and the body with the table. */
@@ -100,6 +101,6 @@ export function weightChangeSection(cells: readonly CellSummary[], factor: strin
   if (points.length === 0) return { chart: null, body: html`<p class="note">No trial recorded its weight change (switch it on with <code>analysis.weightChange</code>).</p>` };
   return {
     chart: weightChangeChart(points),
-    body: html`${weightChangeTable(points)}<p class="note">Per hidden layer, from the start of fine-tuning to the kept network: the percentage of weights whose sign changed and <code>||W_after - W_before|| / ||W_before||</code>, mean ± standard deviation over seeds. "(least)" marks the layer that moved least in each cell.</p>`,
+    body: html`${weightChangeTable(points)}<p class="note">Per hidden layer, from the start of fine-tuning to the kept network: the percentage of weights whose sign changed and <code>||W_after - W_before|| / ||W_before||</code>, mean ± standard deviation over seeds, and the absolute change <code>||W_after - W_before||</code> (without pre-training the relative change divides by the small norm of the random initialisation, uniform in ±1/sqrt(fan-in), so compare the arms on both). "(least)" marks the layer that moved least relatively in each cell.</p>`,
   };
 }

@@ -7,7 +7,8 @@ test('weightChange counts sign flips and measures ||after - before|| / ||before|
   const r = weightChange([3, -4, 1, 2], [3, 4, -1, 2]); // two flips; diff (0, 8, -2, 0)
   assert.equal(r.signChange, 0.5);
   assert.ok(Math.abs(r.relativeChange - Math.sqrt(68 / 30)) < 1e-12);
-  assert.deepEqual(weightChange([1, -1], [1, -1]), { signChange: 0, relativeChange: 0 });
+  assert.ok(Math.abs(r.absoluteChange - Math.sqrt(68)) < 1e-12);
+  assert.deepEqual(weightChange([1, -1], [1, -1]), { signChange: 0, relativeChange: 0, absoluteChange: 0 });
 });
 
 test('layerWeightChanges compares hidden.<l>.W layer by layer, 1-based, and ignores biases and the output layer', () => {
