@@ -95,12 +95,32 @@ export function weightChangeTable(points: readonly Point[]): Html {
   return html`<table id="weight-change-table" data-rows="${points.length ? rows.length : 0}"><thead><tr><th>cell</th><th class="num">layer</th><th class="num">signs changed % (mean ± std)</th><th class="num">relative change (mean ± std)</th><th class="num">||W_after - W_before|| (mean ± std)</th><th class="num">seeds</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
+/** The paper's reading per arm: in how many of its cells layer 1 moved least, and how many signs changed at most. */
+export function weightChangeReading(points: readonly Point[]): string {
+  const parts: string[] = [];
+  for (const group of [...new Set(points.map((p) => p.group))]) {
+    const mine = points.filter((p) => p.group === group);
+    let least = 0, multi = 0, maxSign = 0;
+    for (const cell of [...new Set(mine.map((p) => p.cell))]) {
+      const ps = mine.filter((p) => p.cell === cell);
+      const layers = [...new Set(ps.map((p) => p.layer))].sort((a, b) => a - b);
+      const means = layers.map((l) => mean(ps.filter((p) => p.layer === l).map((p) => p.relativeChange)));
+      maxSign = Math.max(maxSign, ...layers.map((l) => mean(ps.filter((p) => p.layer === l).map((p) => p.signChange))));
+      if (layers.length < 2) continue;
+      multi++;
+      if (means.indexOf(Math.min(...means)) === 0) least++;
+    }
+    parts.push(`${group}: layer 1 moved least in ${least} of ${multi} cells, at most ${(100 * maxSign).toFixed(1)}% of a layer's signs changed`);
+  }
+  return `${parts.join('; ')} (relative change and signs changed, means over seeds).`;
+}
+
 /** The section's parts: the chart (null without data) and the body with the table. */
 export function weightChangeSection(cells: readonly CellSummary[], factor: string | null): { chart: Chart | null; body: Html } {
   const points = weightChangePoints(cells, factor);
   if (points.length === 0) return { chart: null, body: html`<p class="note">No trial recorded its weight change (switch it on with <code>analysis.weightChange</code>).</p>` };
   return {
     chart: weightChangeChart(points),
-    body: html`${weightChangeTable(points)}<p class="note">Per hidden layer, from the start of fine-tuning to the kept network: the percentage of weights whose sign changed and <code>||W_after - W_before|| / ||W_before||</code>, mean ± standard deviation over seeds, and the absolute change <code>||W_after - W_before||</code> (without pre-training the relative change divides by the small norm of the random initialisation, uniform in ±1/sqrt(fan-in), so compare the arms on both). "(least)" marks the layer that moved least relatively in each cell.</p>`,
+    body: html`<p class="reading" id="weight-change-reading">${weightChangeReading(points)}</p>${weightChangeTable(points)}<p class="note">Per hidden layer, from the start of fine-tuning to the kept network: the percentage of weights whose sign changed and <code>||W_after - W_before|| / ||W_before||</code>, mean ± standard deviation over seeds, and the absolute change <code>||W_after - W_before||</code> (without pre-training the relative change divides by the small norm of the random initialisation, uniform in ±1/sqrt(fan-in), so compare the arms on both). "(least)" marks the layer that moved least relatively in each cell.</p>`,
   };
 }

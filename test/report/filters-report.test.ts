@@ -35,6 +35,7 @@ test('the filters report shows a grid per layer, network and phase, and the weig
   const none = [...doc.querySelectorAll('figure.unit-pattern[data-arm="none"]')].map((f) => f.getAttribute('data-phase'));
   assert.deepEqual([...new Set(none)], ['finetuned'], 'without pre-training there is no "after pre-training" column');
   assert.equal(doc.querySelectorAll('#weight-change-table tbody tr').length, 6 * 3);
+  assert.match(doc.querySelector('#weight-change-reading')!.textContent!, /^dbn: layer 1 moved least in \d of 2 cells, at most [\d.]+% of a layer's signs changed; sdae: .*; none: layer 1 moved least in \d of 2 cells/);
   const chart = r.charts.find((c) => c.id === 'chart-weight-change')!;
   assert.equal(chart.marks, 6 * 3);
   assert.equal(r.images.length, 2 * 5 * 3);
