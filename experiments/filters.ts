@@ -27,13 +27,13 @@ export default defineExperiment({
   seeds: 5,
   presets: {
     quick: {
-      description: 'about 5 minutes on 2 cores: 3000 digits, 3 layers of 200 units, 5 epochs per layer + 20 (lr 0.3, at which the scratch network trains), batch 10, 12 units per layer (150 ascent steps), 2 seeds',
+      description: 'about 5 minutes on 2 cores: 3000 digits, 3 layers of 200 units, 5 epochs per layer + 20 (lr 0.3, at which the scratch network trains), batch 10, 12 units per layer (150 ascent steps), 3 seeds',
       data: { trainSize: 3000, validSize: 1000, testSize: 1000 },
       model: { hidden: 200 },
       pretrain: { epochs: 5, batchSize: 10, lr: 0.05 },
       finetune: { epochs: 20, batchSize: 10, lr: 0.3 },
       analysis: { actmax: { units: 12, steps: 150 } },
-      seeds: 2,
+      seeds: 3,
     },
     full: {
       description: "the paper's setting: 50,000 digits (InfiniteMNIST: a fixed 50,000-digit sample), 3 layers of 1000 units, 50+50 epochs, batch 1, 36 units per layer, 5 seeds",

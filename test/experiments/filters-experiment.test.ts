@@ -5,7 +5,7 @@ import { expandExperiment } from '../../src/experiments/expand.ts';
 import filters from '../../experiments/filters.ts';
 
 test('experiments/filters.ts validates and expands to 3-layer DBN, SDAE and scratch networks on InfiniteMNIST and MNIST, with the filter analyses on', () => {
-  for (const [preset, seeds, units] of [['quick', 2, 12], ['full', 5, 36], [null, 5, 36]] as const) {
+  for (const [preset, seeds, units] of [['quick', 3, 12], ['full', 5, 36], [null, 5, 36]] as const) {
     const trials = expandExperiment(resolveExperiment(filters, { preset }));
     assert.equal(trials.length, 2 * 3 * seeds, `${preset}: data sets x arms x seeds`);
     assert.deepEqual([...new Set(trials.map((t) => `${t.config.data.name}/${t.config.pretrain.kind}`))].sort(), ['infinite-mnist/dbn', 'infinite-mnist/none', 'infinite-mnist/sdae', 'mnist/dbn', 'mnist/none', 'mnist/sdae']);
