@@ -49,12 +49,13 @@ export function weightChangeChart(points: readonly Point[]): Chart {
   const layers = [...new Set(points.map((p) => p.layer))].sort((a, b) => a - b);
   const svg = plotToSvg({
     width: 860,
-    height: 320,
-    marginLeft: 56,
+    height: 340,
+    marginLeft: 64,
     style: { fontSize: '12px' },
     fx: { label: null, domain: panels },
     x: { label: 'hidden layer', domain: [Math.min(...layers) - 0.5, Math.max(...layers) + 0.5], ticks: layers, tickFormat: 'd' },
-    y: { label: '||W_after - W_before|| / ||W_before||', grid: true, nice: true, zero: true },
+    // the label along the axis, clear of the facet labels above the panels
+    y: { label: '||W_after - W_before|| / ||W_before||', labelAnchor: 'center', labelArrow: 'none', grid: true, nice: true, zero: true },
     color: { domain: groups, range: groups.map((_, i) => COLORS[i % COLORS.length]!), legend: true },
     marks: [
       Plot.ruleY([0]),
