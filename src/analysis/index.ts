@@ -5,3 +5,8 @@ export * from './probe-recorder.ts';
 export * from './weight-snapshots.ts';
 export * from './landscape.ts';
 export * from './stream-error.ts';
+export * from './trial-landscape.ts';
+export * from './activation-maximization.ts';
+export * from './weight-change.ts';
+export * from './unit-patterns.ts';
+export * from './analysed-trial.ts';

@@ -14,6 +14,9 @@ export const FIGURE_KINDS = [
   'curves',
   'table',
   'filters',
+  'landscape',
+  'unit-patterns',
+  'weight-change',
   'error-vs-factor',
   'penalty-vs-pretraining',
 ] as const;
@@ -65,6 +68,7 @@ export const presetSchema = z.strictObject({
   model: configSection.optional(),
   pretrain: configSection.optional(),
   finetune: configSection.optional(),
+  analysis: configSection.optional(),
   /** Replaces the listed factors' levels (other factors keep theirs). */
   scientific: grid.optional(),
   /** Replaces the listed nuisance grids (other grids keep theirs). */
@@ -85,6 +89,8 @@ export const experimentSchema = z.strictObject({
   model: configSection.optional(),
   pretrain: configSection.optional(),
   finetune: configSection.optional(),
+  /** In-trial analyses (`analysis.landscape`, `analysis.actmax`, `analysis.weightChange`, ...): the TrialConfig's `analysis` section, all off by default. */
+  analysis: configSection.optional(),
   /** Factors whose effect is studied; every combination is a cell (keys: dotted paths or aliases). */
   scientific: grid.refine((g) => Object.keys(g).length > 0, { message: 'give at least one scientific factor' }),
   /** Hyperparameters optimised away per cell on validation error (Section 5.3). */

@@ -1,7 +1,8 @@
 /**
  * The trial function the runner calls, as an injectable dependency. In worker processes it is
  * named by module (functions cannot cross process boundaries); in-process it may be a function.
- * The default is `runTrial` from `src/train/trial.ts`, imported lazily.
+ * The default is `runAnalysedTrial` from `src/analysis/analysed-trial.ts` (`runTrial` plus the
+ * analyses a config's `analysis` section switches on; `runTrial` itself when none is), imported lazily.
  */
 import { MODULE_EXT } from '../package-root.ts';
 import type { Backend } from '../tensor/kernels.ts';
@@ -28,10 +29,10 @@ export interface TrialModuleRef {
   export?: string;
 }
 
-/** The real trial: `src/train/trial.ts` (compiled: `dist/src/train/trial.js`), export `runTrial`. */
+/** The real trial: `src/analysis/analysed-trial.ts` (compiled: `dist/src/analysis/analysed-trial.js`), export `runAnalysedTrial`. */
 export const DEFAULT_TRIAL_MODULE: TrialModuleRef = {
-  module: new URL(`../train/trial${MODULE_EXT}`, import.meta.url).href,
-  export: 'runTrial',
+  module: new URL(`../analysis/analysed-trial${MODULE_EXT}`, import.meta.url).href,
+  export: 'runAnalysedTrial',
 };
 
 /** Imports the TrialFunction named by `ref`, with an error that says what is missing. */

@@ -17,10 +17,13 @@ import { errorVsFactorSections } from './error-vs-factor-section.ts';
 import { filterSection } from './filter-section.ts';
 import { comparisonColumns, comparisonHeaders, comparisonNote, isBetter } from './comparison-columns.ts';
 import { pct } from './format.ts';
+import { landscapeSection } from './landscape-section.ts';
 import { html, trustedHtml, REPORT_CSS, type Html } from './html.ts';
 import { penaltySection } from './penalty-section.ts';
 import { studyVariants, variantSection, type VariantGroup } from './variant-section.ts';
 import { protocolSection, protocolSummary, type ProtocolSummary } from './protocol-section.ts';
+import { unitPatternSection } from './unit-pattern-section.ts';
+import { weightChangeSection } from './weight-change-section.ts';
 
 export interface ReportResult {
   /** Absolute path of report.html. */
@@ -101,10 +104,11 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
   const { cells, comparisons } = summarize(exp, manifest.trials as never, records);
   const factor = exp.compare?.factor ?? null;
   const withData = cells.filter((c) => c.test.n > 0);
-  const charts: { kind: string; chart: Chart; notes?: Html }[] = [];
-  const sections: Html[] = [];
+  const charts: { kind: string; chart: Chart; inline?: boolean; notes?: Html }[] = [];
   const images: string[] = [];
   let filters: Html | null = null;
+  let landscape: Html | null = null;
+  const sections: Html[] = [];
   for (const kind of exp.figures) {
     if (withData.length === 0) break;
     if (kind === 'test-error-boxplot') charts.push({ kind, chart: boxplotChart(withData, factor) });
@@ -118,7 +122,16 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
         if (c) charts.push({ kind, chart: c });
       }
     } else if (kind === 'filters') filters = filterSection(dir, withData, factor, images);
-    else if (kind === 'error-vs-factor') for (const s of errorVsFactorSections(exp, withData, comparisons)) charts.push({ kind, ...s });
+    else if (kind === 'landscape') {
+      const l = landscapeSection(dir, withData, factor);
+      charts.push(...(l?.charts ?? []).map((chart) => ({ kind, chart })));
+      landscape = l?.table ?? null;
+    } else if (kind === 'unit-patterns') sections.push(html`<section id="unit-patterns"><h2>Unit patterns before and after fine-tuning</h2>${unitPatternSection(dir, withData, factor, images)}</section>`);
+    else if (kind === 'weight-change') {
+      const wc = weightChangeSection(withData, factor);
+      sections.push(html`<section id="weight-change"><h2>Weight change during fine-tuning</h2>${wc.chart ? html`<figure class="chart" id="${wc.chart.id}" data-chart="${kind}" data-mark-selector="${wc.chart.markSelector}" data-marks="${wc.chart.marks}">${trustedHtml(wc.chart.svg)}<figcaption>${wc.chart.caption}</figcaption></figure>` : ''}${wc.body}</section>`);
+      if (wc.chart) charts.push({ kind, chart: wc.chart, inline: true });
+    } else if (kind === 'error-vs-factor') for (const s of errorVsFactorSections(exp, withData, comparisons)) charts.push({ kind, ...s });
     else if (kind === 'penalty-vs-pretraining') sections.push(penaltySection(exp, withData));
   }
   const unique = new Set(manifest.trials.map((t) => t.hash));
@@ -134,8 +147,9 @@ ${code ? html`<span>code <b>${code.package}${code.git ? ` ${code.git.slice(0, 10
   const protocol = protocolSummary(exp, cells);
   body.push(protocolSection(protocol));
   body.push(summaryTable(exp, cells, comparisons));
+  for (const { kind, chart, inline, notes } of charts) if (!inline) body.push(chartHtml(chart, kind, notes));
+  if (landscape) body.push(landscape);
   body.push(...sections);
-  for (const { kind, chart, notes } of charts) body.push(chartHtml(chart, kind, notes));
   const variants = studyVariants(records.values());
   body.push(variantSection(variants));
   if (filters) body.push(html`<section id="filters"><h2>First-layer filters</h2>${filters}</section>`);

@@ -75,6 +75,59 @@ export const finetuneConfigSchema = z.strictObject({
   patience: z.number().int().min(1).nullable().default(10),
 });
 
+/**
+ * The loss landscape around the trained network (Erhan et al. 2010, Section 6.3, Fig. 7): after
+ * fine-tuning, the training criterion at `theta + alpha v` for `directions` unit directions v, each
+ * a stochastic (minibatch) gradient at the solution, alpha in `[-alphaMax, alphaMax]` step `step`,
+ * and a quadratic fitted on `|alpha| <= fitHalfWidth` (see `src/analysis/trial-landscape.ts`).
+ */
+export const landscapeConfigSchema = z.strictObject({
+  /** Number of directions; 0 (the default) switches the analysis off, the paper draws 7. */
+  directions: z.number().int().min(0).max(100).default(0),
+  /** The grid runs from -alphaMax to alphaMax (paper: 2.5). */
+  alphaMax: z.number().gt(0).max(100).default(2.5),
+  /** Step of the grid (paper: 0.1). */
+  step: z.number().gt(0).max(100).default(0.1),
+  /** Examples per stochastic gradient; null: the fine-tuning batch size (the gradients training took). */
+  gradientBatch: positiveInt.nullable().default(null),
+  /** The quadratic whose coefficient measures curvature is fitted on |alpha| <= fitHalfWidth. */
+  fitHalfWidth: z.number().gt(0).max(100).default(0.5),
+});
+
+/**
+ * Activation maximization of hidden units (Erhan et al. 2010, Section 6.2, Figs. 3-4; the method
+ * of Erhan, Bengio, Courville & Vincent 2009): after training, for the first `units` units of
+ * every hidden layer (up to 3), the input of norm `norm` that maximizes the unit's
+ * pre-sigmoid activation, from `starts` random starts (`src/analysis/activation-maximization.ts`).
+ */
+export const actmaxConfigSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** Units shown per layer: the first `units` of each hidden layer (the same units before and after fine-tuning). */
+  units: positiveInt.max(1000).default(16),
+  /** Random starts per unit; the best is kept and their agreement reported. */
+  starts: positiveInt.max(100).default(10),
+  /** Projected gradient-ascent steps per start (at most; a start stops when its step has shrunk below 1e-4). */
+  steps: positiveInt.max(100_000).default(300),
+  /** The input norm rho; null: the mean Euclidean norm of the training inputs. */
+  norm: z.number().gt(0).nullable().default(null),
+});
+
+/**
+ * In-trial analyses (each off by default, so a config without them is hashed as before:
+ * `analysis` is in `KEYS_HASHED_ONLY_WHEN_SET`). Results: small numbers in
+ * `TrialResult.analysis`, arrays in side files of the trial's checkpoint directory.
+ */
+export const analysisConfigSchema = z.strictObject({
+  landscape: landscapeConfigSchema.prefault({}),
+  actmax: actmaxConfigSchema.prefault({}),
+  /**
+   * Per hidden layer, how much fine-tuning moved the weights from where it started (the
+   * pre-trained or random initial weights): the fraction of weights whose sign changed and
+   * `||W_after - W_before|| / ||W_before||` (Section 6.2's reading of Fig. 3).
+   */
+  weightChange: z.boolean().default(false),
+});
+
 export const trialConfigSchema = z.strictObject({
   seed: z.number().int().min(0).default(1),
   backend: z.enum(BACKEND_NAMES).default('auto'),
@@ -82,11 +135,15 @@ export const trialConfigSchema = z.strictObject({
   model: modelConfigSchema.prefault({}),
   pretrain: pretrainConfigSchema.prefault({}),
   finetune: finetuneConfigSchema.prefault({}),
+  analysis: analysisConfigSchema.prefault({}),
 });
 
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 export type PretrainConfig = z.infer<typeof pretrainConfigSchema>;
 export type FinetuneConfig = z.infer<typeof finetuneConfigSchema>;
+export type LandscapeConfig = z.infer<typeof landscapeConfigSchema>;
+export type ActmaxConfig = z.infer<typeof actmaxConfigSchema>;
+export type AnalysisConfig = z.infer<typeof analysisConfigSchema>;
 export type TrialConfig = z.infer<typeof trialConfigSchema>;
 /** What a caller may write: any subset, the rest from defaults. */
 export type TrialConfigInput = z.input<typeof trialConfigSchema>;

@@ -55,6 +55,25 @@ export interface RunTrialOptions {
   resume?: boolean;
   /** Evaluate the whole training set every epoch (default true). */
   evaluateTrain?: boolean;
+  /**
+   * Runs analyses on the kept network after fine-tuning, before the final checkpoint is written
+   * (so an interrupted analysis resumes from the last epoch, not from scratch); what it returns
+   * becomes `result.analysis`. The network must be left as it was given.
+   */
+  analyse?: (t: TrainedNetwork) => Promise<Record<string, unknown> | undefined>;
+}
+
+/** What `RunTrialOptions.analyse` receives: the kept network and what it was trained on. */
+export interface TrainedNetwork {
+  model: Mlp;
+  data: DataSplits;
+  cfg: TrialConfig;
+  /** `new Rng(cfg.seed)`: analyses fork their own named streams from it. */
+  root: Rng;
+  /** The trial's checkpoint directory (side files go there), when there is one. */
+  checkpointDir: string | undefined;
+  /** The kept network's scores (`result.final`). */
+  final: FinetuneResult['final'];
 }
 
 export const RESUME_FILE = 'resume.safetensors';
@@ -70,8 +89,9 @@ export async function runTrial(config: TrialConfigInput, opts: RunTrialOptions =
   const model = buildModel(t, pre.stack);
   try {
     const ft = await fineTune(t, model, pre, opts);
+    const analysis = opts.analyse ? await opts.analyse({ model, data: t.data, cfg: t.cfg, root: t.root, checkpointDir: t.dir, final: ft.final }) : undefined;
     const checkpoint = saveFinal(t, model, ft);
-    return trialResult(t, pre, ft, checkpoint, t0);
+    return { ...trialResult(t, pre, ft, checkpoint, t0), ...(analysis ? { analysis } : {}) };
   } finally {
     model.dispose();
   }
@@ -128,7 +148,7 @@ async function setUp(config: TrialConfigInput, opts: RunTrialOptions): Promise<{
  * (`validateTrialData`) and that the model fits in the memory limit with this data's shape.
  * @throws ConfigError when the data does not fit the config
  */
-async function loadTrialData(cfg: TrialConfig, opts: RunTrialOptions): Promise<DataSplits> {
+export async function loadTrialData(cfg: TrialConfig, opts: Pick<RunTrialOptions, 'data'>): Promise<DataSplits> {
   const data = opts.data ?? (await loadData(cfg.data, cfg.seed));
   validateTrialData(cfg, data);
   const { train, valid, test } = data;

@@ -97,7 +97,7 @@ export function registerTrain(program: Command): void {
       const seconds = (Date.now() - t0) / 1000;
       const f = result.final;
       if (mode === 'json') {
-        jsonLine({ event: 'result', train: f.train, valid: f.valid, test: f.test, epochs: result.epochsRun, bestEpoch: result.bestEpoch, seconds, backend: result.backend, variant: result.variant, checkpoint: result.checkpoint, config });
+        jsonLine({ event: 'result', train: f.train, valid: f.valid, test: f.test, epochs: result.epochsRun, bestEpoch: result.bestEpoch, seconds, backend: result.backend, variant: result.variant, checkpoint: result.checkpoint, config, ...(result.analysis ? { analysis: result.analysis } : {}) });
         return;
       }
       process.stdout.write(
