@@ -65,8 +65,15 @@ export interface ResolvedExperiment {
   figures: FigureKind[];
   /** The pre-trained-vs-not comparison of the report's table (null: none). */
   compare: { factor: string; baseline: unknown } | null;
+  /** Options of some figures, keys canonical (absent in stores written before they existed). */
+  figureOptions?: FigureOptions;
   /** Hash of all of the above: identifies this configuration of the experiment. */
   specHash: string;
+}
+
+/** Resolved figure options: `error-vs-factor.x` lists canonical dotted keys of numeric scientific factors. */
+export interface FigureOptions {
+  'error-vs-factor'?: { x: string[] };
 }
 
 /** Options layered on top of the experiment file, in this order. */
@@ -330,6 +337,28 @@ function comparisonOf(def: ExperimentDef, scientific: readonly Factor[]): Resolv
   return null;
 }
 
+/** The file's `figureOptions` with canonical keys, checked against the resolved scientific factors. */
+function figureOptionsOf(def: ExperimentDef, scientific: readonly Factor[]): { options: FigureOptions | undefined; issues: Issues } {
+  const evf = def.figureOptions?.['error-vs-factor'];
+  if (!evf) return { options: def.figureOptions ? {} : undefined, issues: [] };
+  const issues: Issues = [];
+  const x: string[] = [];
+  const numeric = scientific.filter((f) => f.values.every((v) => typeof v === 'number')).map((f) => f.key);
+  for (const name of Array.isArray(evf.x) ? evf.x : [evf.x]) {
+    const where = `figureOptions.error-vs-factor.x: '${name}'`;
+    let key: string;
+    try {
+      key = canonicalKey(name);
+    } catch {
+      issues.push(`${where} is not a config key; name a numeric scientific factor (${numeric.join(', ') || 'there is none'})`);
+      continue;
+    }
+    if (!numeric.includes(key)) issues.push(`${where} is not a scientific factor with numeric levels; name one of: ${numeric.join(', ') || '(none: add one to scientific)'}`);
+    else x.push(key);
+  }
+  return { options: { 'error-vs-factor': { x } }, issues };
+}
+
 /**
  * Applies a preset, `--seeds` and `--key=value` overrides to an experiment. A flag whose key is a
  * scientific or nuisance factor replaces that factor's levels (`--depth=[1,2]`, `--lr=0.1`);
@@ -350,6 +379,8 @@ export function resolveExperiment(exp: Experiment, opts: ResolveOptions): Resolv
   if (!baseCheck.success) flagIssues.push(...zodIssues('', layers.base, baseCheck.error.issues));
   if (flagIssues.length) fail(`settings for experiment '${def.id}'`, flagIssues);
   if (layers.seeds.length === 0) fail(`experiment '${def.id}'`, ['seeds: no seeds; give --seeds N with N >= 1']);
+  const figureOptions = figureOptionsOf(def, layers.scientific);
+  if (figureOptions.issues.length) fail(`experiment '${def.id}'`, figureOptions.issues);
 
   const { base, scientific, nuisance, seeds } = layers;
   const protocol = resolveProtocol(def.id, layers.protocol, seeds);
@@ -366,6 +397,7 @@ export function resolveExperiment(exp: Experiment, opts: ResolveOptions): Resolv
     protocol,
     figures: (def.figures ?? [...FIGURE_KINDS]) as FigureKind[],
     compare: comparisonOf(def, scientific),
+    ...(figureOptions.options ? { figureOptions: figureOptions.options } : {}),
     specHash: hashJson(spec),
   };
 }

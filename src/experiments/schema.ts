@@ -17,6 +17,8 @@ export const FIGURE_KINDS = [
   'landscape',
   'unit-patterns',
   'weight-change',
+  'error-vs-factor',
+  'penalty-vs-pretraining',
 ] as const;
 export type FigureKind = (typeof FIGURE_KINDS)[number];
 
@@ -26,6 +28,16 @@ const seeds = z.union([
   z.number().int().min(1),
   z.array(z.number().int().min(0)).min(1, { message: 'no seeds; give a count or a non-empty list' }),
 ]);
+
+/**
+ * Options of the figures that need them, one optional sub-key per figure kind.
+ * - `error-vs-factor.x`: the numeric scientific factor(s) on the x axis (a dotted key or an alias,
+ *   e.g. `hidden`); one chart per factor. Without it, the first numeric scientific factor is used.
+ */
+export const figureOptionsSchema = z.strictObject({
+  'error-vs-factor': z.strictObject({ x: z.union([z.string(), z.array(z.string()).min(1)]) }).optional(),
+});
+export type FigureOptionsInput = z.input<typeof figureOptionsSchema>;
 
 /** `selection`: how each cell's nuisance setting is chosen (see `protocolSchema`). */
 export const SELECTION_MODES = ['fresh-seeds', 'same-seeds'] as const;
@@ -90,6 +102,8 @@ export const experimentSchema = z.strictObject({
   presets: z.record(z.string(), presetSchema).optional(),
   /** Figures the report draws, in order. */
   figures: z.array(z.enum(FIGURE_KINDS)).optional(),
+  /** Options of some figures (see `figureOptionsSchema`). */
+  figureOptions: figureOptionsSchema.optional(),
   /** The two-sided test compares each level of `factor` with `baseline` at equal other factors. */
   compare: z.strictObject({ factor: z.string(), baseline: z.unknown() }).optional(),
   backend: z.string().optional(),

@@ -13,11 +13,13 @@ import { summarize } from '../experiments/runner.ts';
 import type { CellSummary, Comparison } from '../experiments/select.ts';
 import { RunStore } from '../experiments/store.ts';
 import { boxplotChart, curveChart, histogramChart, type Chart } from './charts.ts';
+import { errorVsFactorSections } from './error-vs-factor-section.ts';
 import { filterSection } from './filter-section.ts';
 import { comparisonColumns, comparisonHeaders, comparisonNote, isBetter } from './comparison-columns.ts';
 import { pct } from './format.ts';
 import { landscapeSection } from './landscape-section.ts';
 import { html, trustedHtml, REPORT_CSS, type Html } from './html.ts';
+import { penaltySection } from './penalty-section.ts';
 import { studyVariants, variantSection, type VariantGroup } from './variant-section.ts';
 import { protocolSection, protocolSummary, type ProtocolSummary } from './protocol-section.ts';
 import { unitPatternSection } from './unit-pattern-section.ts';
@@ -46,9 +48,9 @@ export class ReportError extends Error {
   override name = 'ReportError';
 }
 
-function chartHtml(c: Chart, kind: string): Html {
+function chartHtml(c: Chart, kind: string, notes?: Html): Html {
   // The SVG is Plot's, serialised by linkedom, which escapes every text node and attribute value.
-  return html`<section><h2>${c.title}</h2><figure class="chart" id="${c.id}" data-chart="${kind}" data-mark-selector="${c.markSelector}" data-marks="${c.marks}">${trustedHtml(c.svg)}<figcaption>${c.caption}</figcaption></figure></section>`;
+  return html`<section><h2>${c.title}</h2><figure class="chart" id="${c.id}" data-chart="${kind}" data-mark-selector="${c.markSelector}" data-marks="${c.marks}">${trustedHtml(c.svg)}<figcaption>${c.caption}</figcaption></figure>${notes ?? ''}</section>`;
 }
 
 function summaryTable(exp: ResolvedExperiment, cells: readonly CellSummary[], comparisons: readonly Comparison[]): Html {
@@ -102,7 +104,7 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
   const { cells, comparisons } = summarize(exp, manifest.trials as never, records);
   const factor = exp.compare?.factor ?? null;
   const withData = cells.filter((c) => c.test.n > 0);
-  const charts: { kind: string; chart: Chart; inline?: boolean }[] = [];
+  const charts: { kind: string; chart: Chart; inline?: boolean; notes?: Html }[] = [];
   const images: string[] = [];
   let filters: Html | null = null;
   let landscape: Html | null = null;
@@ -129,7 +131,8 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
       const wc = weightChangeSection(withData, factor);
       sections.push(html`<section id="weight-change"><h2>Weight change during fine-tuning</h2>${wc.chart ? html`<figure class="chart" id="${wc.chart.id}" data-chart="${kind}" data-mark-selector="${wc.chart.markSelector}" data-marks="${wc.chart.marks}">${trustedHtml(wc.chart.svg)}<figcaption>${wc.chart.caption}</figcaption></figure>` : ''}${wc.body}</section>`);
       if (wc.chart) charts.push({ kind, chart: wc.chart, inline: true });
-    }
+    } else if (kind === 'error-vs-factor') for (const s of errorVsFactorSections(exp, withData, comparisons)) charts.push({ kind, ...s });
+    else if (kind === 'penalty-vs-pretraining') sections.push(penaltySection(exp, withData));
   }
   const unique = new Set(manifest.trials.map((t) => t.hash));
   const found = [...unique].filter((h) => records.has(h)).length;
@@ -144,7 +147,7 @@ ${code ? html`<span>code <b>${code.package}${code.git ? ` ${code.git.slice(0, 10
   const protocol = protocolSummary(exp, cells);
   body.push(protocolSection(protocol));
   body.push(summaryTable(exp, cells, comparisons));
-  for (const { kind, chart, inline } of charts) if (!inline) body.push(chartHtml(chart, kind));
+  for (const { kind, chart, inline, notes } of charts) if (!inline) body.push(chartHtml(chart, kind, notes));
   if (landscape) body.push(landscape);
   body.push(...sections);
   const variants = studyVariants(records.values());

@@ -71,6 +71,7 @@ th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--lin
 th { color: var(--muted); font-weight: 600; font-size: 12px; text-transform: uppercase; letter-spacing: 0.03em; }
 td.num, th.num { text-align: right; }
 tr.better td { background: #eef8f6; }
+td.better { background: #eef8f6; } td.worse { background: #fbeeee; } td.diff { white-space: nowrap; }
 .note { color: var(--muted); font-size: 13px; }
 .warn { color: #8a5a00; background: #fff6e0; border: 1px solid #f1dca7; border-radius: 8px; padding: 8px 12px; font-size: 14px; }
 .filters { display: grid; gap: 18px; }
