@@ -5,3 +5,8 @@ export * from './probe-recorder.ts';
 export * from './weight-snapshots.ts';
 export * from './landscape.ts';
 export * from './stream-error.ts';
+export * from './trial-analyses.ts';
+export * from './trajectory-set.ts';
+export * from './function-distances.ts';
+export * from './embed-points.ts';
+export * from './embedding-cache.ts';

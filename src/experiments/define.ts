@@ -67,9 +67,9 @@ function zodIssues(prefix: string, input: unknown, issues: readonly z.core.$ZodI
 }
 
 /** The config sections of an experiment file or preset: already in TrialConfig shape, picked as written. */
-function configSections(s: { data?: unknown; model?: unknown; pretrain?: unknown; finetune?: unknown; backend?: unknown }): Record<string, unknown> {
+function configSections(s: { data?: unknown; model?: unknown; pretrain?: unknown; finetune?: unknown; analysis?: unknown; backend?: unknown }): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of ['data', 'model', 'pretrain', 'finetune', 'backend'] as const) if (s[k] !== undefined) out[k] = s[k];
+  for (const k of ['data', 'model', 'pretrain', 'finetune', 'analysis', 'backend'] as const) if (s[k] !== undefined) out[k] = s[k];
   return out;
 }
 

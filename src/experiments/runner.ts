@@ -4,6 +4,7 @@
  * trial, and selects models per cell. Results do not depend on the number of workers: every trial
  * is a pure function of its resolved config, and records are keyed by its hash.
  */
+import { createTrialAnalyses } from '../analysis/trial-analyses.ts';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createBackend } from '../backends/registry.ts';
@@ -72,6 +73,7 @@ function inProcessExecutor(fn: TrialFunction): TrialExecutor {
         backend,
         checkpointDir: job.checkpointDir,
         resume: true,
+        analyses: createTrialAnalyses,
         hooks: { onEpoch: (m) => events.onEpoch?.(m), onProgress: (p) => events.onProgress?.(p) },
       };
       const result = await fn(job.config, options);

@@ -1,7 +1,7 @@
 /**
  * The zod schema of an experiment file (`experiments/*.ts`). Unknown keys and wrong types are
  * errors whose message names the key path. Config sections (`data`, `model`, `pretrain`,
- * `finetune`, `backend`) have the TrialConfig's own shape, so nothing is mapped between the two;
+ * `finetune`, `analysis`, `backend`) have the TrialConfig's own shape, so nothing is mapped between the two;
  * they and grid values are checked against the TrialConfig schema (`src/train/config.ts`) without
  * filling defaults, so presets and flags layer on top of exactly what the file wrote.
  */
@@ -14,6 +14,7 @@ export const FIGURE_KINDS = [
   'curves',
   'table',
   'filters',
+  'trajectories',
 ] as const;
 export type FigureKind = (typeof FIGURE_KINDS)[number];
 
@@ -32,6 +33,7 @@ export const presetSchema = z.strictObject({
   model: configSection.optional(),
   pretrain: configSection.optional(),
   finetune: configSection.optional(),
+  analysis: configSection.optional(),
   /** Replaces the listed factors' levels (other factors keep theirs). */
   scientific: grid.optional(),
   /** Replaces the listed nuisance grids (other grids keep theirs). */
@@ -51,6 +53,8 @@ export const experimentSchema = z.strictObject({
   model: configSection.optional(),
   pretrain: configSection.optional(),
   finetune: configSection.optional(),
+  /** Analyses run inside every trial (TrialConfig `analysis`, e.g. `{ probe: { examples: 1000 } }`). */
+  analysis: configSection.optional(),
   /** Factors whose effect is studied; every combination is a cell (keys: dotted paths or aliases). */
   scientific: grid.refine((g) => Object.keys(g).length > 0, { message: 'give at least one scientific factor' }),
   /** Hyperparameters optimised away per cell on validation error (Section 5.3). */

@@ -7,6 +7,7 @@ import { MODULE_EXT } from '../package-root.ts';
 import type { Backend } from '../tensor/kernels.ts';
 import type { TrialConfig } from '../train/config.ts';
 import type { TrainingHooks } from '../train/hooks.ts';
+import type { TrialAnalysesFactory } from '../train/trial.ts';
 import type { TrialResult } from '../train/trial-result.ts';
 import { ensureTypeScriptLoader } from './typescript-loader.ts';
 
@@ -17,6 +18,8 @@ export interface TrialFunctionOptions {
   checkpointDir?: string;
   /** Continue from the checkpoints in `checkpointDir` (fine-tuning epoch, else pre-trained layers) when there are any (bit-identical). */
   resume?: boolean;
+  /** Builds the analyses `config.analysis` asks for (`createTrialAnalyses`, `src/analysis/trial-analyses.ts`). */
+  analyses?: TrialAnalysesFactory;
 }
 
 /** Same contract as `runTrial(config, opts)`: deterministic given `config` (its seed included). */

@@ -16,6 +16,7 @@ import { boxplotChart, curveChart, histogramChart, type Chart } from './charts.t
 import { filterSection } from './filter-section.ts';
 import { html, trustedHtml, REPORT_CSS, type Html } from './html.ts';
 import { studyVariants, variantSection, type VariantGroup } from './variant-section.ts';
+import { trajectorySection } from './trajectory-section.ts';
 
 export interface ReportResult {
   /** Absolute path of report.html. */
@@ -99,6 +100,7 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
   const charts: { kind: string; chart: Chart }[] = [];
   const images: string[] = [];
   let filters: Html | null = null;
+  let trajectories: Html | null = null;
   for (const kind of exp.figures) {
     if (withData.length === 0) break;
     if (kind === 'test-error-boxplot') charts.push({ kind, chart: boxplotChart(withData, factor) });
@@ -112,6 +114,11 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
         if (c) charts.push({ kind, chart: c });
       }
     } else if (kind === 'filters') filters = filterSection(dir, withData, factor, images);
+    else if (kind === 'trajectories') {
+      const t = trajectorySection(dir, withData, factor, exp.compare?.baseline);
+      trajectories = t.body;
+      for (const chart of t.charts) charts.push({ kind, chart });
+    }
   }
   const unique = new Set(manifest.trials.map((t) => t.hash));
   const found = [...unique].filter((h) => records.has(h)).length;
@@ -124,10 +131,11 @@ ${code ? html`<span>code <b>${code.package}${code.git ? ` ${code.git.slice(0, 10
 <span>generated <b>${new Date().toISOString().slice(0, 16).replace('T', ' ')}</b></span></div></header>`);
   if (found < unique.size) body.push(html`<p class="warn">${unique.size - found} of ${unique.size} trials have no record yet; statistics use the finished ones. Re-run the experiment to complete it.</p>`);
   body.push(summaryTable(exp, cells, comparisons));
-  for (const { kind, chart } of charts) body.push(chartHtml(chart, kind));
+  for (const { kind, chart } of charts) if (kind !== 'trajectories') body.push(chartHtml(chart, kind));
   const variants = studyVariants(records.values());
   body.push(variantSection(variants));
   if (filters) body.push(html`<section id="filters"><h2>First-layer filters</h2>${filters}</section>`);
+  if (trajectories) body.push(html`<section id="trajectories"><h2>Function-space trajectories</h2>${trajectories}</section>`);
   body.push(html`<section><h2>Reproduce</h2><p class="note">Re-run (finished trials are skipped): <code>pretrain-lab run ${exp.id}${exp.preset ? ` --preset ${exp.preset}` : ''}</code>. Each trial's record in <code>trials/&lt;hash&gt;.json</code> holds its resolved config, code version, per-epoch metrics and a command reproducing it alone.</p></section>`);
   const page = html`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${exp.id} - pretrain-lab report</title><style>${trustedHtml(REPORT_CSS)}</style></head><body><main>${body.map((b) => html`${b}
 `)}</main></body></html>

@@ -75,6 +75,21 @@ export const finetuneConfigSchema = z.strictObject({
   patience: z.number().int().min(1).nullable().default(10),
 });
 
+/** Function-space probe outputs (Erhan et al. 2010, Section 6.3, Figs. 5-6; `src/analysis/probe-recorder.ts`). */
+export const probeConfigSchema = z.strictObject({
+  /** Record the softmax outputs on the first `examples` test examples before fine-tuning and after every epoch. */
+  examples: positiveInt.max(100_000),
+});
+
+/**
+ * Analyses run inside a trial, each off by default (absent), so a config without them hashes and
+ * runs as before (`analysis` is in `KEYS_HASHED_ONLY_WHEN_SET`). Small results go to
+ * `TrialResult.analysis`, big arrays to side files in the trial's checkpoint directory.
+ */
+export const analysisConfigSchema = z.strictObject({
+  probe: probeConfigSchema.optional(),
+});
+
 export const trialConfigSchema = z.strictObject({
   seed: z.number().int().min(0).default(1),
   backend: z.enum(BACKEND_NAMES).default('auto'),
@@ -82,11 +97,13 @@ export const trialConfigSchema = z.strictObject({
   model: modelConfigSchema.prefault({}),
   pretrain: pretrainConfigSchema.prefault({}),
   finetune: finetuneConfigSchema.prefault({}),
+  analysis: analysisConfigSchema.prefault({}),
 });
 
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 export type PretrainConfig = z.infer<typeof pretrainConfigSchema>;
 export type FinetuneConfig = z.infer<typeof finetuneConfigSchema>;
+export type AnalysisConfig = z.infer<typeof analysisConfigSchema>;
 export type TrialConfig = z.infer<typeof trialConfigSchema>;
 /** What a caller may write: any subset, the rest from defaults. */
 export type TrialConfigInput = z.input<typeof trialConfigSchema>;

@@ -6,6 +6,23 @@ import type { EpochMetrics } from './hooks.ts';
 /** Classification error (fraction in [0, 1]) and mean negative log-likelihood on one split (the `Score` of `evaluate`). */
 export type SplitScore = Score;
 
+/** What the probe recorder did in a trial (`analysis.probe`; Erhan et al. 2010, Section 6.3). */
+export interface ProbeSummary {
+  /** Probe examples (the first N of the test set). */
+  examples: number;
+  /** Records in the side file (epoch 0 and every fine-tuning epoch). */
+  records: number;
+  /** Wall-clock seconds spent computing and writing the records in this run (the cost of recording). */
+  seconds: number;
+  /** Side file name inside the trial's checkpoint directory. */
+  file: string;
+}
+
+/** Small results of the analyses run inside a trial (`TrialConfig.analysis`), one key per analysis. */
+export interface TrialAnalysisResults {
+  probe?: ProbeSummary;
+}
+
 /** What `runTrial` returns: everything a store record and a report need. */
 export interface TrialResult {
   /** Scores of the selected network (best validation epoch under early stopping, else the last). */
@@ -28,4 +45,6 @@ export interface TrialResult {
   stoppedEarly?: boolean;
   /** The resolved configuration that produced these numbers. */
   config?: TrialConfig;
+  /** Results of the analyses `config.analysis` switched on (absent when none). */
+  analysis?: TrialAnalysisResults;
 }

@@ -28,7 +28,7 @@ import { loadData } from '../data/load.ts';
 import type { DenseParams } from '../nn/dense-params.ts';
 import { Mlp } from '../models/mlp.ts';
 import { resampleFromMarginals } from '../models/marginals.ts';
-import { hiddenSizes, resolveTrialConfig, type TrialConfig, type TrialConfigInput } from './config.ts';
+import { ConfigError, hiddenSizes, resolveTrialConfig, type TrialConfig, type TrialConfigInput } from './config.ts';
 import type { EpochMetrics, TrainingHooks } from './hooks.ts';
 import { pretrainStack } from './pretrain.ts';
 import { finetune, type FinetuneResult } from './finetune.ts';
@@ -37,7 +37,7 @@ import { saveModel } from './model-checkpoint.ts';
 import { loadPretrainedStack, PRETRAIN_FILE, pretrainKey, savePretrainedStack } from './pretrain-checkpoint.ts';
 import { assertResumableVariant, variantMetadata } from './checkpoint-variant.ts';
 import { pretrainedLayerCount, validateTrialConfig, validateTrialData } from './validate.ts';
-import type { TrialResult } from './trial-result.ts';
+import type { TrialAnalysisResults, TrialResult } from './trial-result.ts';
 import { assertTrialFits, knownDataShape } from './memory-estimate.ts';
 
 export interface RunTrialOptions {
@@ -55,7 +55,34 @@ export interface RunTrialOptions {
   resume?: boolean;
   /** Evaluate the whole training set every epoch (default true). */
   evaluateTrain?: boolean;
+  /**
+   * Builds the analyses `config.analysis` asks for (probe outputs, ...). They live in a layer above
+   * training (`createTrialAnalyses` in `src/analysis/trial-analyses.ts`), so the experiment runner
+   * injects them; a config that sets `analysis.*` without this option is refused.
+   */
+  analyses?: TrialAnalysesFactory;
 }
+
+/** What a `TrialAnalysesFactory` is given: the trial's resolved config and data, and where its side files go. */
+export interface TrialAnalysesContext {
+  config: TrialConfig;
+  data: DataSplits;
+  /** The trial's checkpoint directory (side files), when there is one. */
+  checkpointDir: string | undefined;
+  /** True when fine-tuning continues from a resume state (side files are continued, not restarted). */
+  resuming: boolean;
+  /** The caller's hooks, to be called as well. */
+  hooks: TrainingHooks | undefined;
+}
+
+/** The analyses of one trial: hooks for fine-tuning (the caller's included) and their small results. */
+export interface TrialAnalyses {
+  hooks: TrainingHooks | undefined;
+  /** Called once fine-tuning is over; the value becomes `TrialResult.analysis`. */
+  finish(): TrialAnalysisResults;
+}
+
+export type TrialAnalysesFactory = (ctx: TrialAnalysesContext) => TrialAnalyses;
 
 export const RESUME_FILE = 'resume.safetensors';
 export const FINAL_FILE = 'final.safetensors';
@@ -69,9 +96,11 @@ export async function runTrial(config: TrialConfigInput, opts: RunTrialOptions =
   const pre = await pretrainOrResume(t, opts);
   const model = buildModel(t, pre.stack);
   try {
-    const ft = await fineTune(t, model, pre, opts);
+    const analyses = startAnalyses(t, opts);
+    const ft = await fineTune(t, model, pre, { ...opts, hooks: analyses ? analyses.hooks : opts.hooks });
+    const analysis = analyses?.finish();
     const checkpoint = saveFinal(t, model, ft);
-    return trialResult(t, pre, ft, checkpoint, t0);
+    return { ...trialResult(t, pre, ft, checkpoint, t0), ...(analysis ? { analysis } : {}) };
   } finally {
     model.dispose();
   }
@@ -228,8 +257,19 @@ function buildModel(t: TrialPlan, stack: DenseParams[]): Mlp {
   return model;
 }
 
+/**
+ * The analyses `cfg.analysis` asks for, built by the injected factory; null when it asks for none.
+ * @throws ConfigError when it asks for some and no factory was given
+ */
+function startAnalyses(t: TrialPlan, opts: RunTrialOptions): TrialAnalyses | null {
+  const wanted = Object.entries(t.cfg.analysis).filter(([, v]) => v !== undefined).map(([k]) => `analysis.${k}`);
+  if (wanted.length === 0) return null;
+  if (!opts.analyses) throw new ConfigError(`${wanted.join(', ')} is set but this caller of runTrial gave no analyses; run the trial through the experiment runner (pretrain-lab run) or pass createTrialAnalyses from src/analysis`);
+  return opts.analyses({ config: t.cfg, data: t.data, checkpointDir: t.dir, resuming: t.resuming, hooks: opts.hooks });
+}
+
 /** Step 6: fine-tunes `model` in place (from the resume state when resuming), writing the resume state each epoch. */
-function fineTune(t: TrialPlan, model: Mlp, pre: Pretrained, opts: RunTrialOptions): Promise<FinetuneResult> {
+function fineTune(t: TrialPlan, model: Mlp, pre: Pretrained, opts: { hooks?: TrainingHooks | undefined; evaluateTrain?: boolean }): Promise<FinetuneResult> {
   return finetune({
     model,
     data: t.data,
