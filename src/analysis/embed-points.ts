@@ -13,6 +13,7 @@
  * `B = Q^T Xc`, then the eigenvectors `U` of the small `B B^T` give the scores `Q U diag(sqrt(lambda))`.
  * The fraction of variance the components keep is returned, for the caption.
  */
+import { Worker } from 'node:worker_threads';
 import * as druid from '@saehrimnir/druidjs';
 import { Rng } from '../rng/rng.ts';
 
@@ -29,6 +30,11 @@ export interface EmbedOptions {
   neighbors?: number;
   /** Which embeddings to compute (default both). */
   methods?: readonly EmbedMethod[];
+  /**
+   * Run t-SNE on a worker thread while Isomap runs here (default: when both are asked for and
+   * there are at least 500 points). Same numbers either way: the same library code and seed.
+   */
+  parallel?: boolean;
 }
 
 export type EmbedMethod = 'tsne' | 'isomap';
@@ -42,8 +48,8 @@ export interface Embedding {
   explainedVariance: number;
   /** Parameters actually used (Isomap neighbours after any doubling). */
   params: { seed: number; perplexity: number; iterations: number; neighbors: number };
-  /** Wall-clock seconds per step. */
-  seconds: { pca: number; tsne: number; isomap: number };
+  /** Wall-clock seconds per step, and in all (less than their sum when t-SNE ran beside Isomap). */
+  seconds: { pca: number; tsne: number; isomap: number; total: number };
 }
 
 /**
@@ -56,7 +62,8 @@ export function embedPoints(points: Float32Array, n: number, dim: number, opts: 
   const methods = opts.methods ?? ['tsne', 'isomap'];
   const perplexity = opts.perplexity ?? 30;
   const iterations = opts.iterations ?? 500;
-  let t = performance.now();
+  const t0 = performance.now();
+  let t = t0;
   const lap = (): number => {
     const now = performance.now();
     const s = (now - t) / 1000;
@@ -64,13 +71,15 @@ export function embedPoints(points: Float32Array, n: number, dim: number, opts: 
     return s;
   };
   const pca = pcaScores(points, n, dim, Math.min(opts.pcaDims ?? 50, n - 1, dim), new Rng(opts.seed).fork('pca'));
-  const seconds = { pca: lap(), tsne: 0, isomap: 0 };
+  const seconds = { pca: lap(), tsne: 0, isomap: 0, total: 0 };
   const X = pca.scores.to2dArray();
   const coords: Embedding['coords'] = {};
-  if (methods.includes('tsne')) {
-    // t-SNE's perplexity must leave room: at most (n - 1) / 3 neighbours' worth.
-    const tsne = new druid.TSNE(X, { perplexity: Math.min(perplexity, Math.max(2, (n - 1) / 3)), d: 2, seed: opts.seed });
-    coords.tsne = flatten(tsne.transform(iterations));
+  // t-SNE's perplexity must leave room: at most (n - 1) / 3 neighbours' worth.
+  const tsneParams = { perplexity: Math.min(perplexity, Math.max(2, (n - 1) / 3)), d: 2, seed: opts.seed };
+  const both = methods.includes('tsne') && methods.includes('isomap');
+  const background = both && (opts.parallel ?? n >= 500) ? startTsneWorker(pca.scores.values, n, pca.dims, tsneParams, iterations) : null;
+  if (methods.includes('tsne') && !background) {
+    coords.tsne = flatten(new druid.TSNE(X, tsneParams).transform(iterations));
     seconds.tsne = lap();
   }
   let neighbors = Math.min(opts.neighbors ?? 10, n - 1);
@@ -88,7 +97,54 @@ export function embedPoints(points: Float32Array, n: number, dim: number, opts: 
     // Isomap's shortest paths run on druidjs's worker threads for large n; end them, or they keep the process alive.
     druid.terminate_pool();
   }
+  if (background) {
+    coords.tsne = background.wait();
+    seconds.tsne = background.seconds();
+    lap();
+  }
+  seconds.total = (performance.now() - t0) / 1000;
   return { coords, pcaDims: pca.dims, explainedVariance: pca.explained, params: { seed: opts.seed, perplexity, iterations, neighbors }, seconds };
+}
+
+/**
+ * Starts t-SNE of `x` (`[n, dims]`) on a worker thread (the same druidjs module, loaded there);
+ * `wait()` blocks until it is done (`Atomics.wait`, so that the report stays synchronous) and
+ * returns the `[n, 2]` coordinates. A failure in the worker is rethrown by `wait()`.
+ */
+function startTsneWorker(x: Float64Array, n: number, dims: number, params: { perplexity: number; d: number; seed: number }, iterations: number): { wait(): Float64Array; seconds(): number } {
+  const shared = new SharedArrayBuffer(8 * (n * dims + 2 * n + 1) + 8);
+  const input = new Float64Array(shared, 0, n * dims);
+  input.set(x.subarray(0, n * dims));
+  const output = new Float64Array(shared, 8 * n * dims, 2 * n + 1); // coordinates, then the seconds taken
+  const flag = new Int32Array(shared, 8 * (n * dims + 2 * n + 1), 2); // [done (1 ok, 2 failed), unused]
+  const code = `
+const { workerData } = require('node:worker_threads');
+const { shared, n, dims, params, iterations, druidUrl } = workerData;
+const input = new Float64Array(shared, 0, n * dims);
+const output = new Float64Array(shared, 8 * n * dims, 2 * n + 1);
+const flag = new Int32Array(shared, 8 * (n * dims + 2 * n + 1), 2);
+import(druidUrl).then((druid) => {
+  const t = performance.now();
+  const X = Array.from({ length: n }, (_, i) => Array.from(input.subarray(i * dims, (i + 1) * dims)));
+  const Y = new druid.TSNE(X, params).transform(iterations);
+  for (let i = 0; i < n; i++) { output[2 * i] = Y[i][0]; output[2 * i + 1] = Y[i][1]; }
+  output[2 * n] = (performance.now() - t) / 1000;
+  Atomics.store(flag, 0, 1);
+}).catch((e) => {
+  console.error('t-SNE worker: ' + (e && e.stack || e));
+  Atomics.store(flag, 0, 2);
+}).finally(() => Atomics.notify(flag, 0));
+`;
+  const worker = new Worker(code, { eval: true, workerData: { shared, n, dims, params, iterations, druidUrl: import.meta.resolve('@saehrimnir/druidjs') } });
+  return {
+    wait(): Float64Array {
+      while (Atomics.load(flag, 0) === 0) Atomics.wait(flag, 0, 0, 1000);
+      void worker.terminate();
+      if (Atomics.load(flag, 0) !== 1) throw new Error('embedPoints: t-SNE failed on its worker thread (its error is printed above)');
+      return Float64Array.from(output.subarray(0, 2 * n));
+    },
+    seconds: () => output[2 * n]!,
+  };
 }
 
 function flatten(rows: ArrayLike<ArrayLike<number>>): Float64Array {

@@ -168,10 +168,10 @@ export function trajectorySection(storeDir: string, cells: readonly CellSummary[
   const last = claims.last;
   const verdict = (ok: boolean): Html => (ok ? html`<b class="claim-yes">holds</b>` : html`<b class="claim-no">does not hold</b>`);
   const claimHtml = last
-    ? html`<ul id="trajectory-claims"><li data-claim="apart" data-holds="${claims.apart}">The two groups stay apart at every epoch (between-group distance above both within-group distances, 95% interval of the difference above 0): ${verdict(claims.apart)} (${claims.apartEpochs} of ${distances.length} epochs).</li><li data-claim="smaller" data-holds="${claims.smaller}">The ${groups[1]} group ends in a smaller region (within-group distance at epoch ${last.epoch}: ${ci(last.within[groups[1]]!)} vs ${ci(last.within[groups[0]]!)} for ${groups[0]}; difference ${ci(last.spread)}): ${verdict(claims.smaller)}.</li></ul>`
+    ? html`<ul id="trajectory-claims"><li data-claim="apart" data-holds="${String(claims.apart)}">The two groups stay apart at every epoch (between-group distance above both within-group distances, 95% interval of the difference above 0): ${verdict(claims.apart)} (${claims.apartEpochs} of ${distances.length} epochs).</li><li data-claim="smaller" data-holds="${String(claims.smaller)}">The ${groups[1]} group ends in a smaller region (within-group distance at epoch ${last.epoch}: ${ci(last.within[groups[1]]!)} vs ${ci(last.within[groups[0]]!)} for ${groups[0]}; difference ${ci(last.spread)}): ${verdict(claims.smaller)}.</li></ul>`
     : html`<p class="note">Fewer than two networks per group: no distances.</p>`;
   const timing = embedding
-    ? `Embedding ${embedding.cached ? 'read from the cache' : `computed in ${(embedding.seconds.pca + embedding.seconds.tsne + embedding.seconds.isomap).toFixed(1)} s (PCA ${embedding.seconds.pca.toFixed(1)} s, t-SNE ${embedding.seconds.tsne.toFixed(1)} s, Isomap ${embedding.seconds.isomap.toFixed(1)} s)`} (embeddings/).`
+    ? `Embedding ${embedding.cached ? 'read from the cache' : `computed in ${embedding.seconds.total.toFixed(1)} s (PCA ${embedding.seconds.pca.toFixed(1)} s, t-SNE ${embedding.seconds.tsne.toFixed(1)} s beside Isomap ${embedding.seconds.isomap.toFixed(1)} s)`} (embeddings/).`
     : '';
   const chartHtml = charts.map(
     (c) =>

@@ -29,6 +29,14 @@ test('embedPoints with the same seed gives the same t-SNE and Isomap embedding, 
   assert.notDeepEqual(a.coords.tsne, c.coords.tsne);
 });
 
+test('t-SNE on a worker thread beside Isomap gives the same coordinates as on the main thread', () => {
+  const n = 40, dim = 20, x = twoLines(n, dim, 4);
+  const here = embedPoints(x, n, dim, { seed: 2, iterations: 100, pcaDims: 8, parallel: false });
+  const beside = embedPoints(x, n, dim, { seed: 2, iterations: 100, pcaDims: 8, parallel: true });
+  assert.deepEqual(beside.coords, here.coords);
+  assert.ok(beside.seconds.tsne > 0 && beside.seconds.total > 0);
+});
+
 test('pcaScores keeps all the variance of data of lower rank than the components asked for, and preserves distances', () => {
   const n = 50, dim = 30, rank = 3, r = new Rng(2);
   const basis = r.fillNormal(new Float32Array(rank * dim));
