@@ -107,20 +107,18 @@ function distanceChart(d: readonly EpochDistances[], groups: readonly [string, s
   const svg = plotToSvg({
     width: 860,
     height: 340,
-    marginRight: 130,
     style: { fontSize: '12px' },
     x: { label: 'epoch (0 = before fine-tuning)', grid: true },
     y: { label: 'mean distance between networks', grid: true, zero: true },
     marks: [
       Plot.areaY(rows, { x: 'epoch', y1: 'lo', y2: 'hi', z: 'series', fill: 'color', fillOpacity: 0.18 }),
       Plot.line(rows, { x: 'epoch', y: 'mean', z: 'series', stroke: 'color', strokeWidth: 1.8, className: 'm-distance' }),
-      Plot.text(rows.filter((r) => r.epoch === d.at(-1)!.epoch), { x: 'epoch', y: 'mean', text: 'series', fill: 'color', textAnchor: 'start', dx: 6 }),
     ],
   });
   return {
     id: 'chart-trajectories-distances',
     title: 'Distances between networks in function space, per epoch',
-    caption: 'Mean distance between two networks of the same group and between one network of each group, in the original output space (root mean over probe examples of the squared distance between softmax vectors), with 95% bootstrap intervals over networks (bands).',
+    caption: `Lines: ${series.map((x, i) => `${['dark red', 'dark blue', 'grey'][i]} ${x.name}`).join(', ')}. Mean distance between two networks of the same group and between one network of each group, in the original output space (root mean over probe examples of the squared distance between softmax vectors), with 95% bootstrap intervals over networks (bands).`,
     svg,
     markSelector: '.m-distance path',
     marks: series.length,
@@ -140,10 +138,10 @@ function distanceTable(d: readonly EpochDistances[], groups: readonly [string, s
 }
 
 /** The paper's two claims, decided on the bootstrap intervals. */
-export function trajectoryClaims(d: readonly EpochDistances[], groups: readonly [string, string]): { apart: boolean; apartEpochs: number; smaller: boolean; last: EpochDistances | undefined } {
-  const apartEpochs = d.filter((r) => groups.every((g) => r.gap[g]!.lo > 0)).length;
+export function trajectoryClaims(d: readonly EpochDistances[], groups: readonly [string, string]): { apart: boolean; apartEpochs: number; notApart: number[]; smaller: boolean; last: EpochDistances | undefined } {
+  const notApart = d.filter((r) => !groups.every((g) => r.gap[g]!.lo > 0)).map((r) => r.epoch);
   const last = d.at(-1);
-  return { apart: d.length > 0 && apartEpochs === d.length, apartEpochs, smaller: last !== undefined && last.spread.hi < 0, last };
+  return { apart: d.length > 0 && notApart.length === 0, apartEpochs: d.length - notApart.length, notApart, smaller: last !== undefined && last.spread.hi < 0, last };
 }
 
 /**
@@ -168,7 +166,7 @@ export function trajectorySection(storeDir: string, cells: readonly CellSummary[
   const last = claims.last;
   const verdict = (ok: boolean): Html => (ok ? html`<b class="claim-yes">holds</b>` : html`<b class="claim-no">does not hold</b>`);
   const claimHtml = last
-    ? html`<ul id="trajectory-claims"><li data-claim="apart" data-holds="${String(claims.apart)}">The two groups stay apart at every epoch (between-group distance above both within-group distances, 95% interval of the difference above 0): ${verdict(claims.apart)} (${claims.apartEpochs} of ${distances.length} epochs).</li><li data-claim="smaller" data-holds="${String(claims.smaller)}">The ${groups[1]} group ends in a smaller region (within-group distance at epoch ${last.epoch}: ${ci(last.within[groups[1]]!)} vs ${ci(last.within[groups[0]]!)} for ${groups[0]}; difference ${ci(last.spread)}): ${verdict(claims.smaller)}.</li></ul>`
+    ? html`<ul id="trajectory-claims"><li data-claim="apart" data-holds="${String(claims.apart)}">The two groups stay apart at every epoch (between-group distance above both within-group distances, 95% interval of the difference above 0): ${verdict(claims.apart)} (${claims.apartEpochs} of ${distances.length} epochs${claims.notApart.length ? `; not at epoch ${claims.notApart.join(', ')}` : ''}).</li><li data-claim="smaller" data-holds="${String(claims.smaller)}">The ${groups[1]} group ends in a smaller region (within-group distance at epoch ${last.epoch}: ${ci(last.within[groups[1]]!)} vs ${ci(last.within[groups[0]]!)} for ${groups[0]}; difference ${ci(last.spread)}): ${verdict(claims.smaller)}.</li></ul>`
     : html`<p class="note">Fewer than two networks per group: no distances.</p>`;
   const timing = embedding
     ? `Embedding ${embedding.cached ? 'read from the cache' : `computed in ${embedding.seconds.total.toFixed(1)} s (PCA ${embedding.seconds.pca.toFixed(1)} s, t-SNE ${embedding.seconds.tsne.toFixed(1)} s beside Isomap ${embedding.seconds.isomap.toFixed(1)} s)`} (embeddings/).`

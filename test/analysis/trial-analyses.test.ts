@@ -49,3 +49,7 @@ test('analysis.probe.examples must be a positive integer', () => {
   assert.throws(() => resolveTrialConfig({ analysis: { probe: { examples: 0 } } }), (e: Error) => e instanceof ConfigError && /analysis\.probe\.examples/.test(e.message));
   assert.throws(() => resolveTrialConfig({ analysis: { prob: {} } }), (e: Error) => e instanceof ConfigError && /prob/.test(e.message));
 });
+
+test('analysis.probe without a checkpoint directory is refused: the outputs would go nowhere', async () => {
+  await assert.rejects(runTrial({ ...base, analysis: { probe: { examples: 20 } } }, { backend: be, data, analyses: createTrialAnalyses }), (e: Error) => e instanceof ConfigError && /checkpoint directory/.test(e.message));
+});
