@@ -28,6 +28,11 @@ export interface EmbedOptions {
   iterations?: number;
   /** Isomap neighbours to start from (default 10); doubled until the graph is one connected component. */
   neighbors?: number;
+  /**
+   * The rows Isomap embeds (default all); the others get NaN coordinates. The trajectories report
+   * leaves out epoch 0, whose one long jump would otherwise take Isomap's first axis.
+   */
+  isomapRows?: readonly number[];
   /** Which embeddings to compute (default both). */
   methods?: readonly EmbedMethod[];
   /**
@@ -41,7 +46,7 @@ export type EmbedMethod = 'tsne' | 'isomap';
 
 /** What `embedPoints` returns. */
 export interface Embedding {
-  /** `[n, 2]` row-major 2-D coordinates per method computed. */
+  /** `[n, 2]` row-major 2-D coordinates per method computed (NaN for rows a method left out). */
   coords: Partial<Record<EmbedMethod, Float64Array>>;
   /** Principal components used and the fraction of the total variance they keep. */
   pcaDims: number;
@@ -82,16 +87,20 @@ export function embedPoints(points: Float32Array, n: number, dim: number, opts: 
     coords.tsne = flatten(new druid.TSNE(X, tsneParams).transform(iterations));
     seconds.tsne = lap();
   }
-  let neighbors = Math.min(opts.neighbors ?? 10, n - 1);
+  const rows = opts.isomapRows ?? Array.from({ length: n }, (_, i) => i);
+  let neighbors = Math.min(opts.neighbors ?? 10, rows.length - 1);
   if (methods.includes('isomap')) {
+    const Xi = rows.map((r) => X[r]!);
     for (;;) {
-      const y = flatten(new druid.ISOMAP(X, { neighbors, d: 2, seed: opts.seed }).transform());
+      const y = flatten(new druid.ISOMAP(Xi, { neighbors, d: 2, seed: opts.seed }).transform());
       // A disconnected neighbour graph has infinite geodesics, which turn the MDS step into NaN.
-      if (y.every(Number.isFinite) || neighbors >= n - 1) {
-        coords.isomap = y;
+      if (y.every(Number.isFinite) || neighbors >= rows.length - 1) {
+        const all = new Float64Array(2 * n).fill(NaN);
+        rows.forEach((r, i) => all.set(y.subarray(2 * i, 2 * i + 2), 2 * r));
+        coords.isomap = all;
         break;
       }
-      neighbors = Math.min(2 * neighbors, n - 1);
+      neighbors = Math.min(2 * neighbors, rows.length - 1);
     }
     seconds.isomap = lap();
     // Isomap's shortest paths run on druidjs's worker threads for large n; end them, or they keep the process alive.

@@ -24,9 +24,9 @@ export function cachedEmbedding(dir: string, points: Float32Array, n: number, di
   const file = path.join(dir, `embedding-${embeddingKey(points, n, dim, opts).slice(0, 24)}.json`);
   if (fs.existsSync(file)) {
     try {
-      const j = JSON.parse(fs.readFileSync(file, 'utf8')) as Omit<Embedding, 'coords'> & { coords: Record<string, number[]> };
+      const j = JSON.parse(fs.readFileSync(file, 'utf8')) as Omit<Embedding, 'coords'> & { coords: Record<string, (number | null)[]> };
       const coords: Embedding['coords'] = {};
-      for (const [k, v] of Object.entries(j.coords)) coords[k as keyof Embedding['coords']] = Float64Array.from(v);
+      for (const [k, v] of Object.entries(j.coords)) coords[k as keyof Embedding['coords']] = Float64Array.from(v, (x) => x ?? NaN); // JSON writes NaN as null
       return { ...j, coords, cached: true, file };
     } catch {
       // an unreadable cache file is recomputed and rewritten

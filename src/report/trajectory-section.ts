@@ -68,10 +68,18 @@ function embeddingChart(set: TrajectorySet, e: Embedding, method: EmbedMethod, g
     const g = Math.max(0, groups.indexOf(t.group));
     const [dark, light] = PALETTES[g % PALETTES.length]!;
     const last = t.epochs.at(-1)! || 1;
-    return t.epochs.map((epoch, r) => ({ id: t.id, group: t.group, seed: t.seed, epoch, x: xy[2 * (t.offset + r)]!, y: xy[2 * (t.offset + r) + 1]!, color: mix(dark, light, epoch / last), line: mix(dark, light, 0.45), end: r === t.epochs.length - 1 }));
+    const own = t.epochs
+      .map((epoch, r) => ({ id: t.id, group: t.group, seed: t.seed, epoch, x: xy[2 * (t.offset + r)]!, y: xy[2 * (t.offset + r) + 1]!, color: mix(dark, light, epoch / last), line: mix(dark, light, 0.45), first: false, end: false }))
+      .filter((p) => Number.isFinite(p.x)); // rows this method left out
+    if (own.length) {
+      own[0]!.first = true;
+      own.at(-1)!.end = true;
+    }
+    return own;
   });
-  const starts = pts.filter((p) => p.epoch === 0);
+  const starts = pts.filter((p) => p.first);
   const ends = pts.filter((p) => p.end);
+  const firstEpoch = Math.min(...starts.map((p) => p.epoch));
   const svg = plotToSvg({
     width: 860,
     height: 620,
@@ -87,10 +95,12 @@ function embeddingChart(set: TrajectorySet, e: Embedding, method: EmbedMethod, g
   });
   const m = METHOD_TITLE[method];
   const params = method === 'tsne' ? `perplexity ${e.params.perplexity}, ${e.params.iterations} iterations` : `${e.params.neighbors} nearest neighbours (one connected component)`;
+  const points = pts.length / Math.max(1, set.trajectories.length);
+  const left = firstEpoch > 0 ? ` Epoch${firstEpoch > 1 ? `s 0-${firstEpoch - 1}` : ' 0'} left out: before fine-tuning every network outputs nearly the uniform distribution, and that one long jump would take Isomap's first axis and squash the rest (the distance table keeps it).` : '';
   return {
     id: `chart-trajectories-${method}`,
     title: m.title,
-    caption: `${set.trajectories.length} networks x ${set.trajectories[0]?.epochs.length ?? 0} points (epoch 0 = before fine-tuning, then after each epoch), each point the softmax outputs on ${set.nProbe} test examples (${set.dim} numbers), embedded together by ${method === 'tsne' ? 't-SNE' : 'Isomap'} (druidjs, ${params}, seed ${e.params.seed}) after PCA to ${e.pcaDims} dimensions keeping ${(100 * e.explainedVariance).toFixed(1)}% of the variance; ${m.focus}, cf. Erhan et al. 2010, ${m.fig}. One line per network; colour: initialisation, dark at the start and light at the end; square: epoch 0; triangle: last epoch.`,
+    caption: `${set.trajectories.length} networks x ${points} points (${firstEpoch === 0 ? 'epoch 0 = before fine-tuning, then after each epoch' : `after each fine-tuning epoch from epoch ${firstEpoch}`}), each point the softmax outputs on ${set.nProbe} test examples (${set.dim} numbers), embedded together by ${method === 'tsne' ? 't-SNE' : 'Isomap'} (druidjs, ${params}, seed ${e.params.seed}) after PCA to ${e.pcaDims} dimensions keeping ${(100 * e.explainedVariance).toFixed(1)}% of the variance; ${m.focus}, cf. Erhan et al. 2010, ${m.fig}. One line per network; colour: initialisation, dark at the start and light at the end; square: epoch ${firstEpoch}; triangle: last epoch.${left}`,
     svg,
     markSelector: '.m-trajectory path',
     marks: set.trajectories.length,
@@ -158,7 +168,10 @@ export function trajectorySection(storeDir: string, cells: readonly CellSummary[
   const groups = (groupNames.includes(base) ? [base, groupNames.find((g) => g !== base)!] : groupNames.sort()) as [string, string];
   const set = loadTrajectories(sources.sort((x, y) => groups.indexOf(x.group) - groups.indexOf(y.group) || x.seed - y.seed));
   const distances = functionDistances(set, { groups, seed: TRAJECTORY_SEED });
-  const embedding = set.nPoints >= 3 ? cachedEmbedding(path.join(storeDir, 'embeddings'), set.points, set.nPoints, set.dim, { seed: TRAJECTORY_SEED }) : null;
+  // Isomap without epoch 0 (see the chart's caption) when enough points remain.
+  const trained = set.trajectories.flatMap((t) => t.epochs.flatMap((e, r) => (e > 0 ? [t.offset + r] : [])));
+  const isomapRows = trained.length >= 3 ? trained : undefined;
+  const embedding = set.nPoints >= 3 ? cachedEmbedding(path.join(storeDir, 'embeddings'), set.points, set.nPoints, set.dim, { seed: TRAJECTORY_SEED, ...(isomapRows ? { isomapRows } : {}) }) : null;
   const charts: Chart[] = [];
   if (embedding) for (const m of ['tsne', 'isomap'] as const) if (embedding.coords[m]) charts.push(embeddingChart(set, embedding, m, groups));
   if (distances.length > 0) charts.push(distanceChart(distances, groups));

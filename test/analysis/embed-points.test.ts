@@ -62,3 +62,16 @@ test('cachedEmbedding computes once and reads the same coordinates back for the 
   x[0] = 99;
   assert.equal(cachedEmbedding(dir, x, n, dim, opts).cached, false, 'changed points are a new key');
 });
+
+test('Isomap on a subset of rows leaves the others NaN, and the cache reads the NaN back as NaN', () => {
+  const dir = tempDir('embed-cache-');
+  const n = 40, dim = 16, x = twoLines(n, dim, 5);
+  const rows = Array.from({ length: n }, (_, i) => i).filter((i) => i % 10 !== 0);
+  const opts = { seed: 1, pcaDims: 6, methods: ['isomap'] as const, isomapRows: rows };
+  const first = cachedEmbedding(dir, x, n, dim, opts);
+  const y = first.coords.isomap!;
+  for (let i = 0; i < n; i++) assert.equal(Number.isFinite(y[2 * i]!), i % 10 !== 0, `row ${i}`);
+  const again = cachedEmbedding(dir, x, n, dim, opts);
+  assert.equal(again.cached, true);
+  assert.deepEqual(again.coords.isomap, y);
+});
