@@ -1,9 +1,10 @@
 /**
  * 2-D embeddings of function-space points (Erhan et al. 2010, Section 6.3): t-SNE (Fig. 5,
  * local structure; van der Maaten & Hinton 2008) and Isomap (Fig. 6, global structure, one
- * connected component; Tenenbaum et al. 2000), both from the druidjs library
- * (`@saehrimnir/druidjs`, its `TSNE` and `ISOMAP`), seeded so the same points and seed give the
- * same picture on a given Node build.
+ * connected component; Tenenbaum et al. 2000), seeded so the same points and seed give the same
+ * picture on a given Node build. t-SNE is druidjs's (`@saehrimnir/druidjs` `TSNE`); Isomap is our
+ * one-component neighbour graph and shortest paths (`geodesicDistances`) embedded by druidjs's
+ * classical `MDS` (its `ISOMAP` cannot join the graph's components, see `geodesic-graph.ts`).
  *
  * Both run on the first `pcaDims` principal components of the points, not on the raw outputs:
  * exact t-SNE and Isomap cost O(n^2) distance evaluations of the input dimension (10,000 for
@@ -16,6 +17,7 @@
 import { Worker } from 'node:worker_threads';
 import * as druid from '@saehrimnir/druidjs';
 import { Rng } from '../rng/rng.ts';
+import { geodesicDistances } from './geodesic-graph.ts';
 
 export interface EmbedOptions {
   /** Seed of every random choice (Gaussian sketch, t-SNE start, Isomap's tree and eigen-solver). */
@@ -26,7 +28,7 @@ export interface EmbedOptions {
   perplexity?: number;
   /** t-SNE gradient iterations (default 500: exaggeration to 100, momentum 0.8 after 250). */
   iterations?: number;
-  /** Isomap neighbours to start from (default 10); doubled until the graph is one connected component. */
+  /** Isomap neighbours (default 10); the graph's components are then joined by their shortest edges (`geodesicDistances`). */
   neighbors?: number;
   /**
    * The rows Isomap embeds (default all); the others get NaN coordinates. The trajectories report
@@ -51,8 +53,8 @@ export interface Embedding {
   /** Principal components used and the fraction of the total variance they keep. */
   pcaDims: number;
   explainedVariance: number;
-  /** Parameters actually used (Isomap neighbours after any doubling). */
-  params: { seed: number; perplexity: number; iterations: number; neighbors: number };
+  /** Parameters used, and how many edges joined the Isomap graph's components into one. */
+  params: { seed: number; perplexity: number; iterations: number; neighbors: number; bridges: number };
   /** Wall-clock seconds per step, and in all (less than their sum when t-SNE ran beside Isomap). */
   seconds: { pca: number; tsne: number; isomap: number; total: number };
 }
@@ -88,23 +90,21 @@ export function embedPoints(points: Float32Array, n: number, dim: number, opts: 
     seconds.tsne = lap();
   }
   const rows = opts.isomapRows ?? Array.from({ length: n }, (_, i) => i);
-  let neighbors = Math.min(opts.neighbors ?? 10, rows.length - 1);
+  const neighbors = Math.min(opts.neighbors ?? 10, rows.length - 1);
+  let bridges = 0;
   if (methods.includes('isomap')) {
-    const Xi = rows.map((r) => X[r]!);
-    for (;;) {
-      const y = flatten(new druid.ISOMAP(Xi, { neighbors, d: 2, seed: opts.seed }).transform());
-      // A disconnected neighbour graph has infinite geodesics, which turn the MDS step into NaN.
-      if (y.every(Number.isFinite) || neighbors >= rows.length - 1) {
-        const all = new Float64Array(2 * n).fill(NaN);
-        rows.forEach((r, i) => all.set(y.subarray(2 * i, 2 * i + 2), 2 * r));
-        coords.isomap = all;
-        break;
-      }
-      neighbors = Math.min(2 * neighbors, rows.length - 1);
-    }
+    const Xi = new Float64Array(rows.length * pca.dims);
+    rows.forEach((r, i) => Xi.set(pca.scores.values.subarray(r * pca.dims, (r + 1) * pca.dims), i * pca.dims));
+    const geo = geodesicDistances(Xi, rows.length, pca.dims, neighbors);
+    bridges = geo.bridges;
+    const G = new druid.Matrix(rows.length, rows.length, 0);
+    G.values.set(geo.distances);
+    const y = flatten(new druid.MDS(G, { metric: 'precomputed', d: 2, seed: opts.seed }).transform().to2dArray());
+    const all = new Float64Array(2 * n).fill(NaN);
+    rows.forEach((r, i) => all.set(y.subarray(2 * i, 2 * i + 2), 2 * r));
+    coords.isomap = all;
     seconds.isomap = lap();
-    // Isomap's shortest paths run on druidjs's worker threads for large n; end them, or they keep the process alive.
-    druid.terminate_pool();
+    druid.terminate_pool(); // in case druidjs started worker threads: they would keep the process alive
   }
   if (background) {
     coords.tsne = background.wait();
@@ -112,7 +112,7 @@ export function embedPoints(points: Float32Array, n: number, dim: number, opts: 
     lap();
   }
   seconds.total = (performance.now() - t0) / 1000;
-  return { coords, pcaDims: pca.dims, explainedVariance: pca.explained, params: { seed: opts.seed, perplexity, iterations, neighbors }, seconds };
+  return { coords, pcaDims: pca.dims, explainedVariance: pca.explained, params: { seed: opts.seed, perplexity, iterations, neighbors, bridges }, seconds };
 }
 
 /**

@@ -14,7 +14,7 @@ import { embedPoints, type Embedding, type EmbedOptions } from './embed-points.t
 /** The cache key of an embedding of `points` (`[n, dim]`) with `opts` (hex sha256). */
 export function embeddingKey(points: Float32Array, n: number, dim: number, opts: EmbedOptions): string {
   const h = createHash('sha256');
-  h.update(JSON.stringify({ n, dim, opts, druid: druidVersion, format: 2 }));
+  h.update(JSON.stringify({ n, dim, opts, druid: druidVersion, format: 3 }));
   h.update(new Uint8Array(points.buffer, points.byteOffset, points.byteLength));
   return h.digest('hex');
 }

@@ -94,13 +94,13 @@ function embeddingChart(set: TrajectorySet, e: Embedding, method: EmbedMethod, g
     ],
   });
   const m = METHOD_TITLE[method];
-  const params = method === 'tsne' ? `perplexity ${e.params.perplexity}, ${e.params.iterations} iterations` : `${e.params.neighbors} nearest neighbours (one connected component)`;
+  const params = method === 'tsne' ? `perplexity ${e.params.perplexity}, ${e.params.iterations} iterations` : `${e.params.neighbors} nearest neighbours, ${e.params.bridges ? `${e.params.bridges} shortest edge${e.params.bridges > 1 ? 's' : ''} joining the graph's components` : 'the graph already one component'} (one connected component, as in the paper), shortest paths, classical MDS`;
   const points = pts.length / Math.max(1, set.trajectories.length);
   const left = firstEpoch > 0 ? ` Epoch${firstEpoch > 1 ? `s 0-${firstEpoch - 1}` : ' 0'} left out: before fine-tuning every network outputs nearly the uniform distribution, and that one long jump would take Isomap's first axis and squash the rest (the distance table keeps it).` : '';
   return {
     id: `chart-trajectories-${method}`,
     title: m.title,
-    caption: `${set.trajectories.length} networks x ${points} points (${firstEpoch === 0 ? 'epoch 0 = before fine-tuning, then after each epoch' : `after each fine-tuning epoch from epoch ${firstEpoch}`}), each point the softmax outputs on ${set.nProbe} test examples (${set.dim} numbers), embedded together by ${method === 'tsne' ? 't-SNE' : 'Isomap'} (druidjs, ${params}, seed ${e.params.seed}) after PCA to ${e.pcaDims} dimensions keeping ${(100 * e.explainedVariance).toFixed(1)}% of the variance; ${m.focus}, cf. Erhan et al. 2010, ${m.fig}. One line per network; colour: initialisation, dark at the start and light at the end; square: epoch ${firstEpoch}; triangle: last epoch.${left}`,
+    caption: `${set.trajectories.length} networks x ${points} points (${firstEpoch === 0 ? 'epoch 0 = before fine-tuning, then after each epoch' : `after each fine-tuning epoch from epoch ${firstEpoch}`}), each point the softmax outputs on ${set.nProbe} test examples (${set.dim} numbers), embedded together by ${method === 'tsne' ? 't-SNE (druidjs' : 'Isomap (MDS by druidjs'}, ${params}, seed ${e.params.seed}) after PCA to ${e.pcaDims} dimensions keeping ${(100 * e.explainedVariance).toFixed(1)}% of the variance; ${m.focus}, cf. Erhan et al. 2010, ${m.fig}. One line per network; colour: initialisation, dark at the start and light at the end; square: epoch ${firstEpoch}; triangle: last epoch.${left}`,
     svg,
     markSelector: '.m-trajectory path',
     marks: set.trajectories.length,
