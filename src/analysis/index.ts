@@ -10,3 +10,5 @@ export * from './trajectory-set.ts';
 export * from './function-distances.ts';
 export * from './embed-points.ts';
 export * from './embedding-cache.ts';
+export * from './trial-landscape.ts';
+export * from './analysed-trial.ts';

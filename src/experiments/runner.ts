@@ -6,7 +6,6 @@
  * `fresh-seeds` protocol it runs in two phases: every selection trial first, then, with each
  * cell's setting chosen on them, the evaluation trials (so the choice never depends on timing).
  */
-import { createTrialAnalyses } from '../analysis/trial-analyses.ts';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createBackend } from '../backends/registry.ts';
@@ -76,7 +75,6 @@ function inProcessExecutor(fn: TrialFunction): TrialExecutor {
         backend,
         checkpointDir: job.checkpointDir,
         resume: true,
-        analyses: createTrialAnalyses,
         hooks: { onEpoch: (m) => events.onEpoch?.(m), onProgress: (p) => events.onProgress?.(p) },
       };
       const result = await fn(job.config, options);

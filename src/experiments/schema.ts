@@ -14,6 +14,7 @@ export const FIGURE_KINDS = [
   'curves',
   'table',
   'filters',
+  'landscape',
   'trajectories',
 ] as const;
 export type FigureKind = (typeof FIGURE_KINDS)[number];
@@ -75,7 +76,7 @@ export const experimentSchema = z.strictObject({
   model: configSection.optional(),
   pretrain: configSection.optional(),
   finetune: configSection.optional(),
-  /** Analyses run inside every trial (TrialConfig `analysis`, e.g. `{ probe: { examples: 1000 } }`). */
+  /** Analyses run inside each trial (`analysis.landscape`, ...): the TrialConfig's `analysis` section. */
   analysis: configSection.optional(),
   /** Factors whose effect is studied; every combination is a cell (keys: dotted paths or aliases). */
   scientific: grid.refine((g) => Object.keys(g).length > 0, { message: 'give at least one scientific factor' }),

@@ -1,13 +1,13 @@
 /**
  * The trial function the runner calls, as an injectable dependency. In worker processes it is
  * named by module (functions cannot cross process boundaries); in-process it may be a function.
- * The default is `runTrial` from `src/train/trial.ts`, imported lazily.
+ * The default is `runAnalysedTrial` from `src/analysis/analysed-trial.ts` (`runTrial` plus the
+ * analyses of the config's `analysis` section), imported lazily.
  */
 import { MODULE_EXT } from '../package-root.ts';
 import type { Backend } from '../tensor/kernels.ts';
 import type { TrialConfig } from '../train/config.ts';
 import type { TrainingHooks } from '../train/hooks.ts';
-import type { TrialAnalysesFactory } from '../train/trial.ts';
 import type { TrialResult } from '../train/trial-result.ts';
 import { ensureTypeScriptLoader } from './typescript-loader.ts';
 
@@ -18,8 +18,6 @@ export interface TrialFunctionOptions {
   checkpointDir?: string;
   /** Continue from the checkpoints in `checkpointDir` (fine-tuning epoch, else pre-trained layers) when there are any (bit-identical). */
   resume?: boolean;
-  /** Builds the analyses `config.analysis` asks for (`createTrialAnalyses`, `src/analysis/trial-analyses.ts`). */
-  analyses?: TrialAnalysesFactory;
 }
 
 /** Same contract as `runTrial(config, opts)`: deterministic given `config` (its seed included). */
@@ -31,10 +29,10 @@ export interface TrialModuleRef {
   export?: string;
 }
 
-/** The real trial: `src/train/trial.ts` (compiled: `dist/src/train/trial.js`), export `runTrial`. */
+/** The real trial: `src/analysis/analysed-trial.ts` (compiled: `dist/src/analysis/analysed-trial.js`), export `runAnalysedTrial`. */
 export const DEFAULT_TRIAL_MODULE: TrialModuleRef = {
-  module: new URL(`../train/trial${MODULE_EXT}`, import.meta.url).href,
-  export: 'runTrial',
+  module: new URL(`../analysis/analysed-trial${MODULE_EXT}`, import.meta.url).href,
+  export: 'runAnalysedTrial',
 };
 
 /** Imports the TrialFunction named by `ref`, with an error that says what is missing. */

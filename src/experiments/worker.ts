@@ -12,7 +12,6 @@
  * by the same config. A trial killed during pre-training continues from its last finished
  * pre-trained layer (`pretrain.safetensors`), also bit-identically.
  */
-import { createTrialAnalyses } from '../analysis/trial-analyses.ts';
 import { createBackend } from '../backends/registry.ts';
 import type { Backend } from '../tensor/kernels.ts';
 import type { Progress } from '../train/hooks.ts';
@@ -47,7 +46,6 @@ process.on('message', (raw) => {
         backend,
         checkpointDir,
         resume: true,
-        analyses: createTrialAnalyses,
         hooks: {
           onEpoch: async (metrics) => {
             send({ type: 'epoch', hash, metrics });

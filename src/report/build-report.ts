@@ -16,6 +16,7 @@ import { boxplotChart, curveChart, histogramChart, type Chart } from './charts.t
 import { filterSection } from './filter-section.ts';
 import { comparisonColumns, comparisonHeaders, comparisonNote, isBetter } from './comparison-columns.ts';
 import { pct } from './format.ts';
+import { landscapeSection } from './landscape-section.ts';
 import { html, trustedHtml, REPORT_CSS, type Html } from './html.ts';
 import { studyVariants, variantSection, type VariantGroup } from './variant-section.ts';
 import { protocolSection, protocolSummary, type ProtocolSummary } from './protocol-section.ts';
@@ -104,6 +105,7 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
   const images: string[] = [];
   let filters: Html | null = null;
   let trajectories: Html | null = null;
+  let landscape: Html | null = null;
   for (const kind of exp.figures) {
     if (withData.length === 0) break;
     if (kind === 'test-error-boxplot') charts.push({ kind, chart: boxplotChart(withData, factor) });
@@ -117,7 +119,11 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
         if (c) charts.push({ kind, chart: c });
       }
     } else if (kind === 'filters') filters = filterSection(dir, withData, factor, images);
-    else if (kind === 'trajectories') {
+    else if (kind === 'landscape') {
+      const l = landscapeSection(dir, withData, factor);
+      charts.push(...(l?.charts ?? []).map((chart) => ({ kind, chart })));
+      landscape = l?.table ?? null;
+    } else if (kind === 'trajectories') {
       const t = trajectorySection(dir, withData, factor, exp.compare?.baseline);
       trajectories = t.body;
       for (const chart of t.charts) charts.push({ kind, chart });
@@ -137,6 +143,7 @@ ${code ? html`<span>code <b>${code.package}${code.git ? ` ${code.git.slice(0, 10
   body.push(protocolSection(protocol));
   body.push(summaryTable(exp, cells, comparisons));
   for (const { kind, chart } of charts) if (kind !== 'trajectories') body.push(chartHtml(chart, kind));
+  if (landscape) body.push(landscape);
   const variants = studyVariants(records.values());
   body.push(variantSection(variants));
   if (filters) body.push(html`<section id="filters"><h2>First-layer filters</h2>${filters}</section>`);

@@ -9,3 +9,5 @@ export * from './paired-t.ts';
 export * from './wilcoxon.ts';
 export * from './bootstrap.ts';
 export * from './holm.ts';
+export * from './mean-ci.ts';
+export * from './quadratic-fit.ts';

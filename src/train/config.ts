@@ -82,11 +82,30 @@ export const probeConfigSchema = z.strictObject({
 });
 
 /**
- * Analyses run inside a trial, each off by default (absent), so a config without them hashes and
- * runs as before (`analysis` is in `KEYS_HASHED_ONLY_WHEN_SET`). Small results go to
- * `TrialResult.analysis`, big arrays to side files in the trial's checkpoint directory.
+ * The loss landscape around the trained network (Erhan et al. 2010, Section 6.3, Fig. 7): after
+ * fine-tuning, the training criterion at `theta + alpha v` for `directions` unit directions v, each
+ * a stochastic (minibatch) gradient at the solution, alpha in `[-alphaMax, alphaMax]` step `step`,
+ * and a quadratic fitted on `|alpha| <= fitHalfWidth` (see `src/analysis/trial-landscape.ts`).
+ */
+export const landscapeConfigSchema = z.strictObject({
+  /** Number of directions; 0 (the default) switches the analysis off, the paper draws 7. */
+  directions: z.number().int().min(0).max(100).default(0),
+  /** The grid runs from -alphaMax to alphaMax (paper: 2.5). */
+  alphaMax: z.number().gt(0).max(100).default(2.5),
+  /** Step of the grid (paper: 0.1). */
+  step: z.number().gt(0).max(100).default(0.1),
+  /** Examples per stochastic gradient; null: the fine-tuning batch size (the gradients training took). */
+  gradientBatch: positiveInt.nullable().default(null),
+  /** The quadratic whose coefficient measures curvature is fitted on |alpha| <= fitHalfWidth. */
+  fitHalfWidth: z.number().gt(0).max(100).default(0.5),
+});
+
+/**
+ * Analyses run inside a trial, on the trained network or during training. Every sub-key is off by
+ * default, so a default section changes no number (and, listed in `KEYS_HASHED_ONLY_WHEN_SET`, no hash).
  */
 export const analysisConfigSchema = z.strictObject({
+  landscape: landscapeConfigSchema.prefault({}),
   probe: probeConfigSchema.optional(),
 });
 
@@ -103,6 +122,7 @@ export const trialConfigSchema = z.strictObject({
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 export type PretrainConfig = z.infer<typeof pretrainConfigSchema>;
 export type FinetuneConfig = z.infer<typeof finetuneConfigSchema>;
+export type LandscapeConfig = z.infer<typeof landscapeConfigSchema>;
 export type AnalysisConfig = z.infer<typeof analysisConfigSchema>;
 export type TrialConfig = z.infer<typeof trialConfigSchema>;
 /** What a caller may write: any subset, the rest from defaults. */

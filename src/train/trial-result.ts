@@ -21,6 +21,8 @@ export interface ProbeSummary {
 /** Small results of the analyses run inside a trial (`TrialConfig.analysis`), one key per analysis. */
 export interface TrialAnalysisResults {
   probe?: ProbeSummary;
+  /** Other analyses by name (e.g. `landscape`). */
+  [analysis: string]: unknown;
 }
 
 /** What `runTrial` returns: everything a store record and a report need. */
@@ -45,6 +47,6 @@ export interface TrialResult {
   stoppedEarly?: boolean;
   /** The resolved configuration that produced these numbers. */
   config?: TrialConfig;
-  /** Results of the analyses `config.analysis` switched on (absent when none). */
+  /** Small results of the analyses switched on by `config.analysis`, by analysis (`probe`, `landscape`, ...). */
   analysis?: TrialAnalysisResults;
 }

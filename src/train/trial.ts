@@ -56,11 +56,32 @@ export interface RunTrialOptions {
   /** Evaluate the whole training set every epoch (default true). */
   evaluateTrain?: boolean;
   /**
-   * Builds the analyses `config.analysis` asks for (probe outputs, ...). They live in a layer above
-   * training (`createTrialAnalyses` in `src/analysis/trial-analyses.ts`), so the experiment runner
-   * injects them; a config that sets `analysis.*` without this option is refused.
+   * Runs analyses on the kept network after fine-tuning, before the final checkpoint is written
+   * (so an interrupted analysis resumes from the last epoch, not from scratch); what it returns
+   * becomes `result.analysis`. The network must be left as it was given.
+   */
+  analyse?: (t: TrainedNetwork) => Promise<Record<string, unknown> | undefined>;
+  /**
+   * Builds the analyses `config.analysis` runs DURING fine-tuning (probe outputs: hooks that need
+   * the data and the checkpoint directory). They live in a layer above training
+   * (`createTrialAnalyses` in `src/analysis/trial-analyses.ts`, passed by `runAnalysedTrial`); a
+   * config that sets `analysis.probe` without this option is refused. Their results and those of
+   * `analyse` are merged into `result.analysis`.
    */
   analyses?: TrialAnalysesFactory;
+}
+
+/** What `RunTrialOptions.analyse` receives: the kept network and what it was trained on. */
+export interface TrainedNetwork {
+  model: Mlp;
+  data: DataSplits;
+  cfg: TrialConfig;
+  /** `new Rng(cfg.seed)`: analyses fork their own named streams from it. */
+  root: Rng;
+  /** The trial's checkpoint directory (side files go there), when there is one. */
+  checkpointDir: string | undefined;
+  /** The kept network's scores (`result.final`). */
+  final: FinetuneResult['final'];
 }
 
 /** What a `TrialAnalysesFactory` is given: the trial's resolved config and data, and where its side files go. */
@@ -98,7 +119,9 @@ export async function runTrial(config: TrialConfigInput, opts: RunTrialOptions =
   try {
     const analyses = startAnalyses(t, opts);
     const ft = await fineTune(t, model, pre, { ...opts, hooks: analyses ? analyses.hooks : opts.hooks });
-    const analysis = analyses?.finish();
+    const during = analyses?.finish();
+    const after = opts.analyse ? await opts.analyse({ model, data: t.data, cfg: t.cfg, root: t.root, checkpointDir: t.dir, final: ft.final }) : undefined;
+    const analysis = during || after ? { ...during, ...after } : undefined;
     const checkpoint = saveFinal(t, model, ft);
     return { ...trialResult(t, pre, ft, checkpoint, t0), ...(analysis ? { analysis } : {}) };
   } finally {
@@ -262,9 +285,8 @@ function buildModel(t: TrialPlan, stack: DenseParams[]): Mlp {
  * @throws ConfigError when it asks for some and no factory was given
  */
 function startAnalyses(t: TrialPlan, opts: RunTrialOptions): TrialAnalyses | null {
-  const wanted = Object.entries(t.cfg.analysis).filter(([, v]) => v !== undefined).map(([k]) => `analysis.${k}`);
-  if (wanted.length === 0) return null;
-  if (!opts.analyses) throw new ConfigError(`${wanted.join(', ')} is set but this caller of runTrial gave no analyses; run the trial through the experiment runner (pretrain-lab run) or pass createTrialAnalyses from src/analysis`);
+  if (t.cfg.analysis.probe === undefined) return null;
+  if (!opts.analyses) throw new ConfigError('analysis.probe is set but this caller of runTrial gave no analyses; run the trial through the experiment runner or `pretrain-lab train` (runAnalysedTrial), or pass createTrialAnalyses from src/analysis');
   return opts.analyses({ config: t.cfg, data: t.data, checkpointDir: t.dir, resuming: t.resuming, hooks: opts.hooks });
 }
 

@@ -36,6 +36,13 @@ export function validateTrialConfig(cfg: TrialConfig): void {
         `use model.activation 'sigmoid' with pre-training, or pretrain.kind 'none'`,
     );
   }
+  const land = cfg.analysis.landscape;
+  if (land.directions > 0 && land.fitHalfWidth < land.step) {
+    problems.push(`analysis.landscape.fitHalfWidth is ${land.fitHalfWidth} but the curvature fit needs the 3 grid points -step, 0, step (step ${land.step}); allowed: >= ${land.step}`);
+  }
+  if (land.directions > 0 && land.alphaMax < land.step) {
+    problems.push(`analysis.landscape.alphaMax is ${land.alphaMax} but the grid needs at least one step (${land.step}) each side of 0; allowed: >= ${land.step}`);
+  }
   if (problems.length) throw new ConfigError(`invalid trial config:\n${problems.map((s) => `  ${s}`).join('\n')}`);
 }
 

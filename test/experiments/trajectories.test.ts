@@ -9,7 +9,7 @@ import { expandExperiment } from '../../src/experiments/expand.ts';
 import { runExperiment } from '../../src/experiments/runner.ts';
 import type { TrialFunction } from '../../src/experiments/trial-function.ts';
 import { writeReport } from '../../src/report/build-report.ts';
-import { runTrial } from '../../src/train/trial.ts';
+import { runAnalysedTrial } from '../../src/analysis/analysed-trial.ts';
 import { skipWithoutChromium, withReportPage } from '../helpers/chromium.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { toySplits } from '../helpers/toy-data.ts';
@@ -28,7 +28,7 @@ test('the trajectories experiment validates and expands: 2-layer networks with a
 });
 
 /** The real trial on toy data (8 inputs, 3 classes): seconds for the whole study. */
-const toyTrial: TrialFunction = (config, opts) => runTrial(config, { ...opts, backend: createReferenceBackend('float32'), data: toySplits(5) });
+const toyTrial: TrialFunction = (config, opts) => runAnalysedTrial(config, { ...opts, backend: createReferenceBackend('float32'), data: toySplits(5) });
 
 async function toyStudy(): Promise<{ storeDir: string; report: ReturnType<typeof writeReport> }> {
   const exp = resolveExperiment(trajectories, {

@@ -10,7 +10,6 @@ import { formatVariant } from '../../backends/variant.ts';
 import { reproducibleFlag, REPRODUCIBLE_HELP } from '../reproducible-flag.ts';
 import { memoryLimitFlag, MEMORY_LIMIT_HELP } from '../memory-limit-flag.ts';
 import { resolveTrialConfig } from '../../train/config.ts';
-import { createTrialAnalyses } from '../../analysis/trial-analyses.ts';
 import type { EpochMetrics, Progress } from '../../train/hooks.ts';
 import { UsageError } from '../errors.ts';
 import { duration, pct } from '../format.ts';
@@ -83,7 +82,6 @@ export function registerTrain(program: Command): void {
         backend,
         ...(opts.checkpointDir ? { checkpointDir: path.resolve(opts.checkpointDir as string) } : {}),
         ...(opts.resume ? { resume: true } : {}),
-        analyses: createTrialAnalyses,
         hooks: {
           onProgress(p: Progress) {
             last = p.phase === 'pretrain' ? `pretrain layer ${(p.layer ?? 0) + 1} epoch ${p.epoch}/${p.epochs}` : `finetune epoch ${p.epoch}/${p.epochs}`;
@@ -99,7 +97,7 @@ export function registerTrain(program: Command): void {
       const seconds = (Date.now() - t0) / 1000;
       const f = result.final;
       if (mode === 'json') {
-        jsonLine({ event: 'result', train: f.train, valid: f.valid, test: f.test, epochs: result.epochsRun, bestEpoch: result.bestEpoch, seconds, backend: result.backend, variant: result.variant, checkpoint: result.checkpoint, config });
+        jsonLine({ event: 'result', train: f.train, valid: f.valid, test: f.test, epochs: result.epochsRun, bestEpoch: result.bestEpoch, seconds, backend: result.backend, variant: result.variant, checkpoint: result.checkpoint, config, ...(result.analysis ? { analysis: result.analysis } : {}) });
         return;
       }
       process.stdout.write(
