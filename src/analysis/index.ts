@@ -11,4 +11,7 @@ export * from './function-distances.ts';
 export * from './embed-points.ts';
 export * from './embedding-cache.ts';
 export * from './trial-landscape.ts';
+export * from './activation-maximization.ts';
+export * from './weight-change.ts';
+export * from './unit-patterns.ts';
 export * from './analysed-trial.ts';

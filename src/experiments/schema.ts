@@ -15,6 +15,8 @@ export const FIGURE_KINDS = [
   'table',
   'filters',
   'landscape',
+  'unit-patterns',
+  'weight-change',
   'trajectories',
 ] as const;
 export type FigureKind = (typeof FIGURE_KINDS)[number];
@@ -76,7 +78,7 @@ export const experimentSchema = z.strictObject({
   model: configSection.optional(),
   pretrain: configSection.optional(),
   finetune: configSection.optional(),
-  /** Analyses run inside each trial (`analysis.landscape`, ...): the TrialConfig's `analysis` section. */
+  /** In-trial analyses (`analysis.landscape`, `analysis.actmax`, `analysis.weightChange`, ...): the TrialConfig's `analysis` section, all off by default. */
   analysis: configSection.optional(),
   /** Factors whose effect is studied; every combination is a cell (keys: dotted paths or aliases). */
   scientific: grid.refine((g) => Object.keys(g).length > 0, { message: 'give at least one scientific factor' }),

@@ -2,7 +2,7 @@
  * The trial function the runner calls, as an injectable dependency. In worker processes it is
  * named by module (functions cannot cross process boundaries); in-process it may be a function.
  * The default is `runAnalysedTrial` from `src/analysis/analysed-trial.ts` (`runTrial` plus the
- * analyses of the config's `analysis` section), imported lazily.
+ * analyses a config's `analysis` section switches on; `runTrial` itself when none is), imported lazily.
  */
 import { MODULE_EXT } from '../package-root.ts';
 import type { Backend } from '../tensor/kernels.ts';

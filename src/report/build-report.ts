@@ -20,6 +20,8 @@ import { landscapeSection } from './landscape-section.ts';
 import { html, trustedHtml, REPORT_CSS, type Html } from './html.ts';
 import { studyVariants, variantSection, type VariantGroup } from './variant-section.ts';
 import { protocolSection, protocolSummary, type ProtocolSummary } from './protocol-section.ts';
+import { unitPatternSection } from './unit-pattern-section.ts';
+import { weightChangeSection } from './weight-change-section.ts';
 import { trajectorySection } from './trajectory-section.ts';
 
 export interface ReportResult {
@@ -101,11 +103,11 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
   const { cells, comparisons } = summarize(exp, manifest.trials as never, records);
   const factor = exp.compare?.factor ?? null;
   const withData = cells.filter((c) => c.test.n > 0);
-  const charts: { kind: string; chart: Chart }[] = [];
+  const charts: { kind: string; chart: Chart; inline?: boolean }[] = [];
   const images: string[] = [];
   let filters: Html | null = null;
-  let trajectories: Html | null = null;
   let landscape: Html | null = null;
+  const sections: Html[] = [];
   for (const kind of exp.figures) {
     if (withData.length === 0) break;
     if (kind === 'test-error-boxplot') charts.push({ kind, chart: boxplotChart(withData, factor) });
@@ -123,10 +125,15 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
       const l = landscapeSection(dir, withData, factor);
       charts.push(...(l?.charts ?? []).map((chart) => ({ kind, chart })));
       landscape = l?.table ?? null;
+    } else if (kind === 'unit-patterns') sections.push(html`<section id="unit-patterns"><h2>Unit patterns before and after fine-tuning</h2>${unitPatternSection(dir, withData, factor, images)}</section>`);
+    else if (kind === 'weight-change') {
+      const wc = weightChangeSection(withData, factor);
+      sections.push(html`<section id="weight-change"><h2>Weight change during fine-tuning</h2>${wc.chart ? html`<figure class="chart" id="${wc.chart.id}" data-chart="${kind}" data-mark-selector="${wc.chart.markSelector}" data-marks="${wc.chart.marks}">${trustedHtml(wc.chart.svg)}<figcaption>${wc.chart.caption}</figcaption></figure>` : ''}${wc.body}</section>`);
+      if (wc.chart) charts.push({ kind, chart: wc.chart, inline: true });
     } else if (kind === 'trajectories') {
       const t = trajectorySection(dir, withData, factor, exp.compare?.baseline);
-      trajectories = t.body;
-      for (const chart of t.charts) charts.push({ kind, chart });
+      sections.push(html`<section id="trajectories"><h2>Function-space trajectories</h2>${t.body}</section>`);
+      for (const chart of t.charts) charts.push({ kind, chart, inline: true });
     }
   }
   const unique = new Set(manifest.trials.map((t) => t.hash));
@@ -142,12 +149,12 @@ ${code ? html`<span>code <b>${code.package}${code.git ? ` ${code.git.slice(0, 10
   const protocol = protocolSummary(exp, cells);
   body.push(protocolSection(protocol));
   body.push(summaryTable(exp, cells, comparisons));
-  for (const { kind, chart } of charts) if (kind !== 'trajectories') body.push(chartHtml(chart, kind));
+  for (const { kind, chart, inline } of charts) if (!inline) body.push(chartHtml(chart, kind));
   if (landscape) body.push(landscape);
+  body.push(...sections);
   const variants = studyVariants(records.values());
   body.push(variantSection(variants));
   if (filters) body.push(html`<section id="filters"><h2>First-layer filters</h2>${filters}</section>`);
-  if (trajectories) body.push(html`<section id="trajectories"><h2>Function-space trajectories</h2>${trajectories}</section>`);
   body.push(html`<section><h2>Reproduce</h2><p class="note">Re-run (finished trials are skipped): <code>pretrain-lab run ${exp.id}${exp.preset ? ` --preset ${exp.preset}` : ''}</code>. Each trial's record in <code>trials/&lt;hash&gt;.json</code> holds its resolved config, code version, per-epoch metrics and a command reproducing it alone.</p></section>`);
   const page = html`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${exp.id} - pretrain-lab report</title><style>${trustedHtml(REPORT_CSS)}</style></head><body><main>${body.map((b) => html`${b}
 `)}</main></body></html>

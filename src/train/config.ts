@@ -101,11 +101,37 @@ export const landscapeConfigSchema = z.strictObject({
 });
 
 /**
- * Analyses run inside a trial, on the trained network or during training. Every sub-key is off by
- * default, so a default section changes no number (and, listed in `KEYS_HASHED_ONLY_WHEN_SET`, no hash).
+ * Activation maximization of hidden units (Erhan et al. 2010, Section 6.2, Figs. 3-4; the method
+ * of Erhan, Bengio, Courville & Vincent 2009): after training, for the first `units` units of
+ * every hidden layer (up to 3), the input of norm `norm` that maximizes the unit's
+ * pre-sigmoid activation, from `starts` random starts (`src/analysis/activation-maximization.ts`).
+ */
+export const actmaxConfigSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** Units shown per layer: the first `units` of each hidden layer (the same units before and after fine-tuning). */
+  units: positiveInt.max(1000).default(16),
+  /** Random starts per unit; the best is kept and their agreement reported. */
+  starts: positiveInt.max(100).default(10),
+  /** Projected gradient-ascent steps per start (at most; a start stops when its step has shrunk below 1e-4). */
+  steps: positiveInt.max(100_000).default(300),
+  /** The input norm rho; null: the mean Euclidean norm of the training inputs. */
+  norm: z.number().gt(0).nullable().default(null),
+});
+
+/**
+ * In-trial analyses (each off by default, so a config without them is hashed as before:
+ * `analysis` is in `KEYS_HASHED_ONLY_WHEN_SET`). Results: small numbers in
+ * `TrialResult.analysis`, arrays in side files of the trial's checkpoint directory.
  */
 export const analysisConfigSchema = z.strictObject({
   landscape: landscapeConfigSchema.prefault({}),
+  actmax: actmaxConfigSchema.prefault({}),
+  /**
+   * Per hidden layer, how much fine-tuning moved the weights from where it started (the
+   * pre-trained or random initial weights): the fraction of weights whose sign changed and
+   * `||W_after - W_before|| / ||W_before||` (Section 6.2's reading of Fig. 3).
+   */
+  weightChange: z.boolean().default(false),
   probe: probeConfigSchema.optional(),
 });
 
@@ -123,6 +149,7 @@ export type ModelConfig = z.infer<typeof modelConfigSchema>;
 export type PretrainConfig = z.infer<typeof pretrainConfigSchema>;
 export type FinetuneConfig = z.infer<typeof finetuneConfigSchema>;
 export type LandscapeConfig = z.infer<typeof landscapeConfigSchema>;
+export type ActmaxConfig = z.infer<typeof actmaxConfigSchema>;
 export type AnalysisConfig = z.infer<typeof analysisConfigSchema>;
 export type TrialConfig = z.infer<typeof trialConfigSchema>;
 /** What a caller may write: any subset, the rest from defaults. */

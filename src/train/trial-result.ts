@@ -47,6 +47,10 @@ export interface TrialResult {
   stoppedEarly?: boolean;
   /** The resolved configuration that produced these numbers. */
   config?: TrialConfig;
-  /** Small results of the analyses switched on by `config.analysis`, by analysis (`probe`, `landscape`, ...). */
+  /**
+   * Small results of the in-trial analyses switched on in `config.analysis`, keyed like that
+   * section (e.g. `probe`, `landscape`, `actmax`, `weightChange`; `src/analysis/analysed-trial.ts`);
+   * big arrays are in side files of the trial's checkpoint directory.
+   */
   analysis?: TrialAnalysisResults;
 }

@@ -180,7 +180,7 @@ async function setUp(config: TrialConfigInput, opts: RunTrialOptions): Promise<{
  * (`validateTrialData`) and that the model fits in the memory limit with this data's shape.
  * @throws ConfigError when the data does not fit the config
  */
-async function loadTrialData(cfg: TrialConfig, opts: RunTrialOptions): Promise<DataSplits> {
+export async function loadTrialData(cfg: TrialConfig, opts: Pick<RunTrialOptions, 'data'>): Promise<DataSplits> {
   const data = opts.data ?? (await loadData(cfg.data, cfg.seed));
   validateTrialData(cfg, data);
   const { train, valid, test } = data;
