@@ -18,6 +18,10 @@
  *   and agreement of the starts -> `result.analysis.actmax`. The starts come from the stream
  *   `new Rng(seed).fork('actmax')` (the same for both phases); the norm rho is `analysis.actmax.norm`
  *   or the mean Euclidean norm of the training inputs.
+ * Probe outputs (Section 6.3, Figs. 5-6), `analysis.probe`: recorded DURING fine-tuning by hooks
+ * (`RunTrialOptions.analyses`, `createTrialAnalyses`) -> `probe.safetensors` and
+ * `result.analysis.probe`.
+ *
  * The snapshot is deleted afterwards. Without a checkpoint directory the files live in a
  * temporary directory that is removed (only the numbers remain).
  */
@@ -38,6 +42,7 @@ import { UNIT_PATTERNS_FILE, unitPatterns, writeUnitPatterns, type LayerPatterns
 import { layerWeightChanges, type LayerWeightChange } from './weight-change.ts';
 import { createWeightSnapshots, weightSnapshotPath } from './weight-snapshots.ts';
 import { measureLandscape } from './trial-landscape.ts';
+import { createTrialAnalyses } from './trial-analyses.ts';
 
 /** The analyses run on the trained network inside `runTrial` (landscape); undefined when none is on. */
 export async function analyseTrainedNetwork(t: TrainedNetwork): Promise<Record<string, unknown> | undefined> {
@@ -82,7 +87,7 @@ function wantsFilters(cfg: TrialConfig): boolean {
 /** `runTrial` with the analyses of `config.analysis` (see the module comment). */
 export async function runAnalysedTrial(config: TrialConfigInput, opts: RunTrialOptions = {}): Promise<TrialResult> {
   const cfg = resolveTrialConfig(config);
-  opts = { ...opts, analyse: opts.analyse ?? analyseTrainedNetwork };
+  opts = { ...opts, analyse: opts.analyse ?? analyseTrainedNetwork, analyses: opts.analyses ?? createTrialAnalyses };
   if (!wantsFilters(cfg)) return runTrial(cfg, opts);
   validateTrialConfig(cfg);
   const backend = opts.backend ?? (await createBackend(cfg.backend));

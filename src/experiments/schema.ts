@@ -1,7 +1,7 @@
 /**
  * The zod schema of an experiment file (`experiments/*.ts`). Unknown keys and wrong types are
  * errors whose message names the key path. Config sections (`data`, `model`, `pretrain`,
- * `finetune`, `backend`) have the TrialConfig's own shape, so nothing is mapped between the two;
+ * `finetune`, `analysis`, `backend`) have the TrialConfig's own shape, so nothing is mapped between the two;
  * they and grid values are checked against the TrialConfig schema (`src/train/config.ts`) without
  * filling defaults, so presets and flags layer on top of exactly what the file wrote.
  */
@@ -19,6 +19,7 @@ export const FIGURE_KINDS = [
   'weight-change',
   'error-vs-factor',
   'penalty-vs-pretraining',
+  'trajectories',
 ] as const;
 export type FigureKind = (typeof FIGURE_KINDS)[number];
 

@@ -24,6 +24,7 @@ import { studyVariants, variantSection, type VariantGroup } from './variant-sect
 import { protocolSection, protocolSummary, type ProtocolSummary } from './protocol-section.ts';
 import { unitPatternSection } from './unit-pattern-section.ts';
 import { weightChangeSection } from './weight-change-section.ts';
+import { trajectorySection } from './trajectory-section.ts';
 
 export interface ReportResult {
   /** Absolute path of report.html. */
@@ -133,6 +134,11 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
       if (wc.chart) charts.push({ kind, chart: wc.chart, inline: true });
     } else if (kind === 'error-vs-factor') for (const s of errorVsFactorSections(exp, withData, comparisons)) charts.push({ kind, ...s });
     else if (kind === 'penalty-vs-pretraining') sections.push(penaltySection(exp, withData));
+    else if (kind === 'trajectories') {
+      const t = trajectorySection(dir, withData, factor, exp.compare?.baseline);
+      sections.push(html`<section id="trajectories"><h2>Function-space trajectories</h2>${t.body}</section>`);
+      for (const chart of t.charts) charts.push({ kind, chart, inline: true });
+    }
   }
   const unique = new Set(manifest.trials.map((t) => t.hash));
   const found = [...unique].filter((h) => records.has(h)).length;

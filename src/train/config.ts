@@ -75,6 +75,12 @@ export const finetuneConfigSchema = z.strictObject({
   patience: z.number().int().min(1).nullable().default(10),
 });
 
+/** Function-space probe outputs (Erhan et al. 2010, Section 6.3, Figs. 5-6; `src/analysis/probe-recorder.ts`). */
+export const probeConfigSchema = z.strictObject({
+  /** Record the softmax outputs on the first `examples` test examples before fine-tuning and after every epoch. */
+  examples: positiveInt.max(100_000),
+});
+
 /**
  * The loss landscape around the trained network (Erhan et al. 2010, Section 6.3, Fig. 7): after
  * fine-tuning, the training criterion at `theta + alpha v` for `directions` unit directions v, each
@@ -126,6 +132,7 @@ export const analysisConfigSchema = z.strictObject({
    * `||W_after - W_before|| / ||W_before||` (Section 6.2's reading of Fig. 3).
    */
   weightChange: z.boolean().default(false),
+  probe: probeConfigSchema.optional(),
 });
 
 export const trialConfigSchema = z.strictObject({

@@ -6,6 +6,25 @@ import type { EpochMetrics } from './hooks.ts';
 /** Classification error (fraction in [0, 1]) and mean negative log-likelihood on one split (the `Score` of `evaluate`). */
 export type SplitScore = Score;
 
+/** What the probe recorder did in a trial (`analysis.probe`; Erhan et al. 2010, Section 6.3). */
+export interface ProbeSummary {
+  /** Probe examples (the first N of the test set). */
+  examples: number;
+  /** Records in the side file (epoch 0 and every fine-tuning epoch). */
+  records: number;
+  /** Wall-clock seconds spent computing and writing the records in this run (the cost of recording). */
+  seconds: number;
+  /** Side file name inside the trial's checkpoint directory. */
+  file: string;
+}
+
+/** Small results of the analyses run inside a trial (`TrialConfig.analysis`), one key per analysis. */
+export interface TrialAnalysisResults {
+  probe?: ProbeSummary;
+  /** Other analyses by name (e.g. `landscape`). */
+  [analysis: string]: unknown;
+}
+
 /** What `runTrial` returns: everything a store record and a report need. */
 export interface TrialResult {
   /** Scores of the selected network (best validation epoch under early stopping, else the last). */
@@ -30,8 +49,8 @@ export interface TrialResult {
   config?: TrialConfig;
   /**
    * Small results of the in-trial analyses switched on in `config.analysis`, keyed like that
-   * section (e.g. `landscape`, `actmax`, `weightChange`; `src/analysis/analysed-trial.ts`); big
-   * arrays are in side files of the trial's checkpoint directory.
+   * section (e.g. `probe`, `landscape`, `actmax`, `weightChange`; `src/analysis/analysed-trial.ts`);
+   * big arrays are in side files of the trial's checkpoint directory.
    */
-  analysis?: Record<string, unknown>;
+  analysis?: TrialAnalysisResults;
 }

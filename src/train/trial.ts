@@ -28,7 +28,7 @@ import { loadData } from '../data/load.ts';
 import type { DenseParams } from '../nn/dense-params.ts';
 import { Mlp } from '../models/mlp.ts';
 import { resampleFromMarginals } from '../models/marginals.ts';
-import { hiddenSizes, resolveTrialConfig, type TrialConfig, type TrialConfigInput } from './config.ts';
+import { ConfigError, hiddenSizes, resolveTrialConfig, type TrialConfig, type TrialConfigInput } from './config.ts';
 import type { EpochMetrics, TrainingHooks } from './hooks.ts';
 import { pretrainStack } from './pretrain.ts';
 import { finetune, type FinetuneResult } from './finetune.ts';
@@ -37,7 +37,7 @@ import { saveModel } from './model-checkpoint.ts';
 import { loadPretrainedStack, PRETRAIN_FILE, pretrainKey, savePretrainedStack } from './pretrain-checkpoint.ts';
 import { assertResumableVariant, variantMetadata } from './checkpoint-variant.ts';
 import { pretrainedLayerCount, validateTrialConfig, validateTrialData } from './validate.ts';
-import type { TrialResult } from './trial-result.ts';
+import type { TrialAnalysisResults, TrialResult } from './trial-result.ts';
 import { assertTrialFits, knownDataShape } from './memory-estimate.ts';
 
 export interface RunTrialOptions {
@@ -61,6 +61,14 @@ export interface RunTrialOptions {
    * becomes `result.analysis`. The network must be left as it was given.
    */
   analyse?: (t: TrainedNetwork) => Promise<Record<string, unknown> | undefined>;
+  /**
+   * Builds the analyses `config.analysis` runs DURING fine-tuning (probe outputs: hooks that need
+   * the data and the checkpoint directory). They live in a layer above training
+   * (`createTrialAnalyses` in `src/analysis/trial-analyses.ts`, passed by `runAnalysedTrial`); a
+   * config that sets `analysis.probe` without this option is refused. Their results and those of
+   * `analyse` are merged into `result.analysis`.
+   */
+  analyses?: TrialAnalysesFactory;
 }
 
 /** What `RunTrialOptions.analyse` receives: the kept network and what it was trained on. */
@@ -76,6 +84,27 @@ export interface TrainedNetwork {
   final: FinetuneResult['final'];
 }
 
+/** What a `TrialAnalysesFactory` is given: the trial's resolved config and data, and where its side files go. */
+export interface TrialAnalysesContext {
+  config: TrialConfig;
+  data: DataSplits;
+  /** The trial's checkpoint directory (side files), when there is one. */
+  checkpointDir: string | undefined;
+  /** True when fine-tuning continues from a resume state (side files are continued, not restarted). */
+  resuming: boolean;
+  /** The caller's hooks, to be called as well. */
+  hooks: TrainingHooks | undefined;
+}
+
+/** The analyses of one trial: hooks for fine-tuning (the caller's included) and their small results. */
+export interface TrialAnalyses {
+  hooks: TrainingHooks | undefined;
+  /** Called once fine-tuning is over; the value becomes `TrialResult.analysis`. */
+  finish(): TrialAnalysisResults;
+}
+
+export type TrialAnalysesFactory = (ctx: TrialAnalysesContext) => TrialAnalyses;
+
 export const RESUME_FILE = 'resume.safetensors';
 export const FINAL_FILE = 'final.safetensors';
 
@@ -88,8 +117,11 @@ export async function runTrial(config: TrialConfigInput, opts: RunTrialOptions =
   const pre = await pretrainOrResume(t, opts);
   const model = buildModel(t, pre.stack);
   try {
-    const ft = await fineTune(t, model, pre, opts);
-    const analysis = opts.analyse ? await opts.analyse({ model, data: t.data, cfg: t.cfg, root: t.root, checkpointDir: t.dir, final: ft.final }) : undefined;
+    const analyses = startAnalyses(t, opts);
+    const ft = await fineTune(t, model, pre, { ...opts, hooks: analyses ? analyses.hooks : opts.hooks });
+    const during = analyses?.finish();
+    const after = opts.analyse ? await opts.analyse({ model, data: t.data, cfg: t.cfg, root: t.root, checkpointDir: t.dir, final: ft.final }) : undefined;
+    const analysis = during || after ? { ...during, ...after } : undefined;
     const checkpoint = saveFinal(t, model, ft);
     return { ...trialResult(t, pre, ft, checkpoint, t0), ...(analysis ? { analysis } : {}) };
   } finally {
@@ -248,8 +280,18 @@ function buildModel(t: TrialPlan, stack: DenseParams[]): Mlp {
   return model;
 }
 
+/**
+ * The analyses `cfg.analysis` asks for, built by the injected factory; null when it asks for none.
+ * @throws ConfigError when it asks for some and no factory was given
+ */
+function startAnalyses(t: TrialPlan, opts: RunTrialOptions): TrialAnalyses | null {
+  if (t.cfg.analysis.probe === undefined) return null;
+  if (!opts.analyses) throw new ConfigError('analysis.probe is set but this caller of runTrial gave no analyses; run the trial through the experiment runner or `pretrain-lab train` (runAnalysedTrial), or pass createTrialAnalyses from src/analysis');
+  return opts.analyses({ config: t.cfg, data: t.data, checkpointDir: t.dir, resuming: t.resuming, hooks: opts.hooks });
+}
+
 /** Step 6: fine-tunes `model` in place (from the resume state when resuming), writing the resume state each epoch. */
-function fineTune(t: TrialPlan, model: Mlp, pre: Pretrained, opts: RunTrialOptions): Promise<FinetuneResult> {
+function fineTune(t: TrialPlan, model: Mlp, pre: Pretrained, opts: { hooks?: TrainingHooks | undefined; evaluateTrain?: boolean }): Promise<FinetuneResult> {
   return finetune({
     model,
     data: t.data,

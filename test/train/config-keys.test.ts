@@ -11,7 +11,7 @@ function leaves(x: unknown, prefix = ''): string[] {
 
 test('configPaths() lists exactly the leaves of a default TrialConfig and the optional keys without a default, in schema order', () => {
   const optional = configKeys().filter((k) => k.default === undefined).map((k) => k.path);
-  assert.deepEqual(optional, ['data.classes'], 'keys absent from a resolved config (and its hash) unless set');
+  assert.deepEqual(optional, ['data.classes', 'analysis.probe.examples'], 'keys absent from a resolved config (and its hash) unless set');
   assert.deepEqual([...configPaths()].filter((p) => !optional.includes(p)), leaves(trialConfigSchema.parse({})));
 });
 
