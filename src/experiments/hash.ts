@@ -35,10 +35,12 @@ export function hashJson(value: unknown): string {
 /**
  * The config as it is hashed and run: values that cannot affect the result are reset to their
  * defaults, so that equivalent trials share one hash (and run once). Today: without
- * pre-training (`pretrain.kind = 'none'`) every other `pretrain.*` key is irrelevant.
+ * pre-training (`pretrain.kind = 'none'`, or `pretrain.layers = 0`: no layer pre-trained, which
+ * Experiment 8 calls k = 0) every `pretrain.*` key is irrelevant, and the trial is the one
+ * without pre-training.
  */
 export function canonicalTrialConfig(config: TrialConfig): TrialConfig {
-  if (config.pretrain.kind !== 'none') return config;
+  if (config.pretrain.kind !== 'none' && config.pretrain.layers !== 0) return config;
   const pretrain = trialConfigSchema.parse({}).pretrain;
   return { ...config, pretrain };
 }
@@ -49,7 +51,7 @@ export function canonicalTrialConfig(config: TrialConfig): TrialConfig {
  * stored before the key existed keep their hashes and a store resumes across the change. A new
  * key or config section whose default changes no number goes here (e.g. `data.seed`, `analysis`).
  */
-export const KEYS_HASHED_ONLY_WHEN_SET: readonly string[] = [];
+export const KEYS_HASHED_ONLY_WHEN_SET: readonly string[] = ['finetune.convergeWindow', 'finetune.convergeTol'];
 
 function valueAt(obj: unknown, path: readonly string[]): unknown {
   let v: unknown = obj;
