@@ -14,6 +14,7 @@ export const FIGURE_KINDS = [
   'curves',
   'table',
   'filters',
+  'nll-trajectories',
 ] as const;
 export type FigureKind = (typeof FIGURE_KINDS)[number];
 

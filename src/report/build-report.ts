@@ -14,6 +14,7 @@ import type { CellSummary, Comparison } from '../experiments/select.ts';
 import { RunStore } from '../experiments/store.ts';
 import { boxplotChart, curveChart, histogramChart, type Chart } from './charts.ts';
 import { filterSection } from './filter-section.ts';
+import { nllTrajectories } from './nll-trajectories.ts';
 import { html, trustedHtml, REPORT_CSS, type Html } from './html.ts';
 import { studyVariants, variantSection, type VariantGroup } from './variant-section.ts';
 
@@ -96,7 +97,7 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
   const { cells, comparisons } = summarize(exp, manifest.trials as never, records);
   const factor = exp.compare?.factor ?? null;
   const withData = cells.filter((c) => c.test.n > 0);
-  const charts: { kind: string; chart: Chart }[] = [];
+  const charts: { kind: string; chart: Chart; after?: Html }[] = [];
   const images: string[] = [];
   let filters: Html | null = null;
   for (const kind of exp.figures) {
@@ -112,6 +113,10 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
         if (c) charts.push({ kind, chart: c });
       }
     } else if (kind === 'filters') filters = filterSection(dir, withData, factor, images);
+    else if (kind === 'nll-trajectories') {
+      const t = nllTrajectories(withData, factor, exp.compare?.baseline);
+      if (t) charts.push({ kind, chart: t.chart, after: t.tables });
+    }
   }
   const unique = new Set(manifest.trials.map((t) => t.hash));
   const found = [...unique].filter((h) => records.has(h)).length;
@@ -124,7 +129,7 @@ ${code ? html`<span>code <b>${code.package}${code.git ? ` ${code.git.slice(0, 10
 <span>generated <b>${new Date().toISOString().slice(0, 16).replace('T', ' ')}</b></span></div></header>`);
   if (found < unique.size) body.push(html`<p class="warn">${unique.size - found} of ${unique.size} trials have no record yet; statistics use the finished ones. Re-run the experiment to complete it.</p>`);
   body.push(summaryTable(exp, cells, comparisons));
-  for (const { kind, chart } of charts) body.push(chartHtml(chart, kind));
+  for (const { kind, chart, after } of charts) body.push(after ? html`${chartHtml(chart, kind)}${after}` : chartHtml(chart, kind));
   const variants = studyVariants(records.values());
   body.push(variantSection(variants));
   if (filters) body.push(html`<section id="filters"><h2>First-layer filters</h2>${filters}</section>`);

@@ -3,3 +3,4 @@ export * from './descriptive.ts';
 export * from './cohens-d.ts';
 export * from './student-t.ts';
 export * from './welch.ts';
+export * from './mean-difference.ts';
