@@ -28,6 +28,8 @@ export interface Trajectory {
   arm: string;
   seed: number;
   points: { epoch: number; train: number; test: number }[];
+  /** With a convergence criterion (`finetune.convergeWindow`): whether it, not the epoch budget, ended training. */
+  converged?: boolean;
 }
 
 /** Statistics of one arm of one panel. */
@@ -39,6 +41,8 @@ export interface ArmSummary {
   test: { mean: number; std: number };
   /** Mean number of epochs the trials ran. */
   epochs: number;
+  /** How many trials the convergence criterion stopped (null when no trial had the criterion on). */
+  converged: number | null;
   /** Test NLL at the panel's matched train NLL (`PanelSummary.level`), mean over the trials that pass it; n of them. */
   atLevel: { mean: number; n: number };
 }
@@ -71,7 +75,7 @@ export function trajectoriesOf(cells: readonly CellSummary[], factor: string | n
         .filter((m) => m.phase === 'finetune')
         .map((m) => ({ epoch: m.epoch, train: m.values['trainNll'] ?? NaN, test: m.values['testNll'] ?? NaN }))
         .filter((p) => p.train > 0 && p.test > 0 && Number.isFinite(p.train) && Number.isFinite(p.test));
-      if (points.length) out.push({ panel: x, arm: group, seed: r.seed, points });
+      if (points.length) out.push({ panel: x, arm: group, seed: r.seed, points, ...(r.result.converged !== undefined ? { converged: r.result.converged } : {}) });
     }
   }
   return out;
@@ -135,6 +139,7 @@ export function summarizeTrajectories(trajectories: readonly Trajectory[], basel
         train: { mean: mean(tr), std: std(tr) },
         test: { mean: mean(te), std: std(te) },
         epochs: mean(ts.map((t) => t.points.at(-1)!.epoch)),
+        converged: ts.some((t) => t.converged !== undefined) ? ts.filter((t) => t.converged).length : null,
         atLevel: { mean: at.length ? mean(at) : NaN, n: at.length },
       };
     });
@@ -261,7 +266,7 @@ export function trajectoryTables(summaries: readonly PanelSummary[], factor: str
   const tables = summaries.map((s) => {
     const armRows = s.arms.map(
       (a) =>
-        html`<tr><td>${armLabel(factor, a.arm)}</td><td class="num">${a.n}</td><td class="num">${a.epochs.toFixed(1)}</td><td class="num">${f3(a.train.mean)} &plusmn; ${f3(a.train.std)}</td><td class="num">${f3(a.test.mean)} &plusmn; ${f3(a.test.std)}</td><td class="num">${f3(a.atLevel.mean)} (${a.atLevel.n})</td></tr>`,
+        html`<tr><td>${armLabel(factor, a.arm)}</td><td class="num">${a.n}</td><td class="num">${a.epochs.toFixed(1)}${a.converged === null ? '' : ` (${a.converged} converged)`}</td><td class="num">${f3(a.train.mean)} &plusmn; ${f3(a.train.std)}</td><td class="num">${f3(a.test.mean)} &plusmn; ${f3(a.test.std)}</td><td class="num">${f3(a.atLevel.mean)} (${a.atLevel.n})</td></tr>`,
     );
     const vsRows = s.versus.map(
       (v) =>
@@ -269,5 +274,5 @@ export function trajectoryTables(summaries: readonly PanelSummary[], factor: str
     );
     return html`<table class="nll-table" data-panel="${s.panel}" data-rows="${s.arms.length + s.versus.length}"><caption>${s.panel}: final NLL (last epoch), and test NLL at train NLL ${Number.isNaN(s.level) ? '- (the arms never reach the same train NLL)' : f3(s.level)}</caption><thead><tr><th>arm</th><th class="num">n</th><th class="num">epochs</th><th class="num">train NLL</th><th class="num">test NLL</th><th class="num">test NLL at train NLL ${f3(s.level)} (n)</th></tr></thead><tbody>${armRows}${vsRows}</tbody></table>`;
   });
-  return html`<div class="nll-tables">${tables}<p class="note">Arms: mean &plusmn; standard deviation over seeds of the train and test NLL after the last epoch trained. Differences: arm minus baseline, 95% confidence interval over seeds (paired t over the shared seeds when both arms ran the same seeds, else Welch), two-sided p. The last column compares test NLL at the same train NLL (the geometric middle of the range both arms cross: from the larger median final train NLL to the smaller median first-epoch train NLL), where each trajectory first reaches it (log-log interpolation between epochs; trajectories that never reach it are left out): negative means a lower test NLL at equal training fit, the paper's signature of a regularizer.</p></div>`;
+  return html`<div class="nll-tables">${tables}<p class="note">Arms: mean &plusmn; standard deviation over seeds of the train and test NLL after the last epoch trained; epochs: the mean number trained (converged: the trials the convergence criterion stopped, the others ran the whole budget). Differences: arm minus baseline, 95% confidence interval over seeds (paired t over the shared seeds when both arms ran the same seeds, else Welch), two-sided p. The last column compares test NLL at the same train NLL (the geometric middle of the range both arms cross: from the larger median final train NLL to the smaller median first-epoch train NLL), where each trajectory first reaches it (log-log interpolation between epochs; trajectories that never reach it are left out): negative means a lower test NLL at equal training fit, the paper's signature of a regularizer.</p></div>`;
 }

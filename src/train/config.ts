@@ -75,14 +75,14 @@ export const finetuneConfigSchema = z.strictObject({
   patience: z.number().int().min(1).nullable().default(10),
   /**
    * Convergence criterion (Experiment 4, Fig. 10: training "to convergence" without early
-   * stopping): stop after epoch e once the training NLL improved by less than the fraction
-   * `convergeTol` over the last `convergeWindow` epochs, i.e. (nll[e - W] - nll[e]) / nll[e - W] <
-   * tol (the whole-training-set NLL when evaluated, else the epoch's mean training objective).
-   * null (default) never stops for convergence.
+   * stopping): stop after epoch e once the last `convergeWindow` epochs brought less than the
+   * fraction `convergeTol` of the training NLL's decrease since epoch 1, i.e.
+   * nll[e - W] - nll[e] < tol (nll[1] - nll[e]) (`src/train/convergence.ts`; the whole-training-set
+   * NLL when evaluated, else the epoch's mean training objective). null (default) never stops for convergence.
    */
   convergeWindow: z.number().int().min(1).nullable().default(null),
-  /** Relative improvement of the training NLL over `convergeWindow` epochs below which training has converged. */
-  convergeTol: z.number().gt(0).lt(1).default(0.001),
+  /** Fraction of the training NLL's decrease since epoch 1 below which the last `convergeWindow` epochs count as converged. */
+  convergeTol: z.number().gt(0).lt(1).default(0.01),
 });
 
 export const trialConfigSchema = z.strictObject({
