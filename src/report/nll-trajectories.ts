@@ -43,23 +43,33 @@ export interface ArmSummary {
   epochs: number;
   /** How many trials the convergence criterion stopped (null when no trial had the criterion on). */
   converged: number | null;
-  /** Test NLL at the panel's matched train NLL (`PanelSummary.level`), mean over the trials that pass it; n of them. */
-  atLevel: { mean: number; n: number };
 }
 
 /** One panel's table: arms, and each arm against the baseline arm. */
 export interface PanelSummary {
   panel: string;
   arms: ArmSummary[];
+  /** Arm minus baseline, for each non-baseline arm. */
+  versus: Versus[];
+  baseline: string;
+}
+
+/** One arm against the baseline arm of its panel. */
+export interface Versus {
+  arm: string;
+  /** Final (last-epoch) train and test NLL, arm minus baseline. */
+  train: MeanDifference;
+  test: MeanDifference;
   /**
-   * Train NLL at which the arms' test NLL is compared: the geometric middle of the range every arm
-   * crosses (from the largest median final train NLL up to the smallest median first-epoch train
-   * NLL); NaN when the arms' ranges do not overlap.
+   * Train NLL at which the two arms' test NLL is compared: the geometric middle of the range both
+   * cross (from the larger median final train NLL up to the smaller median first-epoch train NLL);
+   * NaN when their ranges do not overlap.
    */
   level: number;
-  /** Arm minus baseline, for each non-baseline arm. */
-  versus: { arm: string; train: MeanDifference; test: MeanDifference; testAtLevel: MeanDifference }[];
-  baseline: string;
+  /** Test NLL at `level`, mean over the trajectories that reach it, and how many do, per arm. */
+  atLevel: { arm: { mean: number; n: number }; baseline: { mean: number; n: number } };
+  /** Test NLL at `level`, arm minus baseline (Welch: not every trajectory reaches the level). */
+  testAtLevel: MeanDifference;
 }
 
 const armLabel = (factor: string | null, arm: string): string => (factor ? `${shortKey(factor)}=${arm}` : arm);
@@ -126,13 +136,9 @@ export function summarizeTrajectories(trajectories: readonly Trajectory[], basel
     const base = baseline !== undefined && arms.includes(baseline) ? baseline : arms[0]!;
     const of = (arm: string): Trajectory[] => inPanel.filter((t) => t.arm === arm).sort((x, y) => x.seed - y.seed);
     const last = (t: Trajectory): { train: number; test: number } => t.points.at(-1)!;
-    const lo = Math.max(...arms.map((arm) => median(of(arm).map((t) => last(t).train))));
-    const hi = Math.min(...arms.map((arm) => median(of(arm).map((t) => t.points[0]!.train))));
-    const level = lo <= hi ? Math.sqrt(lo * hi) : NaN;
-    const atLevel = (ts: Trajectory[]): number[] => (Number.isNaN(level) ? [] : ts.map((t) => testNllAtTrainNll(t, level)).filter((v): v is number => v !== undefined));
     const summaries: ArmSummary[] = arms.map((arm) => {
       const ts = of(arm);
-      const tr = ts.map((t) => last(t).train), te = ts.map((t) => last(t).test), at = atLevel(ts);
+      const tr = ts.map((t) => last(t).train), te = ts.map((t) => last(t).test);
       return {
         arm,
         n: ts.length,
@@ -140,18 +146,26 @@ export function summarizeTrajectories(trajectories: readonly Trajectory[], basel
         test: { mean: mean(te), std: std(te) },
         epochs: mean(ts.map((t) => t.points.at(-1)!.epoch)),
         converged: ts.some((t) => t.converged !== undefined) ? ts.filter((t) => t.converged).length : null,
-        atLevel: { mean: at.length ? mean(at) : NaN, n: at.length },
       };
     });
-    const versus = arms
-      .filter((arm) => arm !== base)
-      .map((arm) => ({
+    const versus = arms.filter((arm) => arm !== base).map((arm): Versus => {
+      const a = of(arm), b = of(base);
+      const lo = Math.max(median(a.map((t) => last(t).train)), median(b.map((t) => last(t).train)));
+      const hi = Math.min(median(a.map((t) => t.points[0]!.train)), median(b.map((t) => t.points[0]!.train)));
+      const level = lo <= hi ? Math.sqrt(lo * hi) : NaN;
+      const at = (ts: Trajectory[]): number[] => (Number.isNaN(level) ? [] : ts.map((t) => testNllAtTrainNll(t, level)).filter((v): v is number => v !== undefined));
+      const atA = at(a), atB = at(b);
+      const stat = (xs: number[]): { mean: number; n: number } => ({ mean: xs.length ? mean(xs) : NaN, n: xs.length });
+      return {
         arm,
-        train: difference(of(arm), of(base), (t) => last(t).train),
-        test: difference(of(arm), of(base), (t) => last(t).test),
-        testAtLevel: welchDifference(atLevel(of(arm)), atLevel(of(base))),
-      }));
-    return { panel, arms: summaries, level, versus, baseline: base };
+        train: difference(a, b, (t) => last(t).train),
+        test: difference(a, b, (t) => last(t).test),
+        level,
+        atLevel: { arm: stat(atA), baseline: stat(atB) },
+        testAtLevel: welchDifference(atA, atB),
+      };
+    });
+    return { panel, arms: summaries, versus, baseline: base };
   });
 }
 
@@ -266,13 +280,15 @@ export function trajectoryTables(summaries: readonly PanelSummary[], factor: str
   const tables = summaries.map((s) => {
     const armRows = s.arms.map(
       (a) =>
-        html`<tr><td>${armLabel(factor, a.arm)}</td><td class="num">${a.n}</td><td class="num">${a.epochs.toFixed(1)}${a.converged === null ? '' : ` (${a.converged} converged)`}</td><td class="num">${f3(a.train.mean)} &plusmn; ${f3(a.train.std)}</td><td class="num">${f3(a.test.mean)} &plusmn; ${f3(a.test.std)}</td><td class="num">${f3(a.atLevel.mean)} (${a.atLevel.n})</td></tr>`,
+        html`<tr><td>${armLabel(factor, a.arm)}</td><td class="num">${a.n}</td><td class="num">${a.epochs.toFixed(1)}${a.converged === null ? '' : ` (${a.converged} converged)`}</td><td class="num">${f3(a.train.mean)} &plusmn; ${f3(a.train.std)}</td><td class="num">${f3(a.test.mean)} &plusmn; ${f3(a.test.std)}</td><td></td></tr>`,
     );
     const vsRows = s.versus.map(
       (v) =>
-        html`<tr class="${v.train.hi < 0 || v.train.lo > 0 ? 'sig' : ''}"><td>${armLabel(factor, v.arm)} &minus; ${armLabel(factor, s.baseline)}</td><td class="num">${v.train.n}${v.train.paired ? ' pairs' : ''}</td><td></td><td class="num">${ci(v.train)} (p ${fmtP(v.train.p)})</td><td class="num">${ci(v.test)} (p ${fmtP(v.test.p)})</td><td class="num">${ci(v.testAtLevel)}</td></tr>`,
+        html`<tr class="${v.train.hi < 0 || v.train.lo > 0 ? 'sig' : ''}"><td>${armLabel(factor, v.arm)} &minus; ${armLabel(factor, s.baseline)}</td><td class="num">${v.train.n}${v.train.paired ? ' pairs' : ''}</td><td></td><td class="num">${ci(v.train)} (p ${fmtP(v.train.p)})</td><td class="num">${ci(v.test)} (p ${fmtP(v.test.p)})</td><td class="num">${
+          Number.isNaN(v.level) ? 'never at the same train NLL' : html`at ${f3(v.level)}: ${f3(v.atLevel.arm.mean)} (n ${v.atLevel.arm.n}) vs ${f3(v.atLevel.baseline.mean)} (n ${v.atLevel.baseline.n}), ${ci(v.testAtLevel)}`
+        }</td></tr>`,
     );
-    return html`<table class="nll-table" data-panel="${s.panel}" data-rows="${s.arms.length + s.versus.length}"><caption>${s.panel}: final NLL (last epoch), and test NLL at train NLL ${Number.isNaN(s.level) ? '- (the arms never reach the same train NLL)' : f3(s.level)}</caption><thead><tr><th>arm</th><th class="num">n</th><th class="num">epochs</th><th class="num">train NLL</th><th class="num">test NLL</th><th class="num">test NLL at train NLL ${f3(s.level)} (n)</th></tr></thead><tbody>${armRows}${vsRows}</tbody></table>`;
+    return html`<table class="nll-table" data-panel="${s.panel}" data-rows="${s.arms.length + s.versus.length}"><caption>${s.panel}: final NLL (last epoch), and test NLL at an equal train NLL</caption><thead><tr><th>arm</th><th class="num">n</th><th class="num">epochs</th><th class="num">train NLL</th><th class="num">test NLL</th><th class="num">test NLL at equal train NLL</th></tr></thead><tbody>${armRows}${vsRows}</tbody></table>`;
   });
   return html`<div class="nll-tables">${tables}<p class="note">Arms: mean &plusmn; standard deviation over seeds of the train and test NLL after the last epoch trained; epochs: the mean number trained (converged: the trials the convergence criterion stopped, the others ran the whole budget). Differences: arm minus baseline, 95% confidence interval over seeds (paired t over the shared seeds when both arms ran the same seeds, else Welch), two-sided p. The last column compares test NLL at the same train NLL (the geometric middle of the range both arms cross: from the larger median final train NLL to the smaller median first-epoch train NLL), where each trajectory first reaches it (log-log interpolation between epochs; trajectories that never reach it are left out): negative means a lower test NLL at equal training fit, the paper's signature of a regularizer.</p></div>`;
 }
