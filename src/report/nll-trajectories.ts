@@ -275,6 +275,23 @@ const signed = (v: number): string => (Number.isFinite(v) ? `${v > 0 ? '+' : ''}
 const ci = (d: MeanDifference): string => `${signed(d.difference)} [${signed(d.lo)}, ${signed(d.hi)}]`;
 const fmtP = (p: number): string => (!Number.isFinite(p) ? '-' : p < 1e-4 ? '<1e-4' : p < 0.01 ? p.toFixed(4) : p.toFixed(3));
 
+/** `higher` / `lower` when the 95% CI excludes 0, else `not distinguishable from`. */
+const direction = (d: MeanDifference): string => (d.lo > 0 ? 'higher than' : d.hi < 0 ? 'lower than' : 'not distinguishable from');
+
+/**
+ * The answer in words, one line per comparison: is the final train NLL higher or lower with the
+ * arm than with the baseline (Fig. 10's question), and the test NLL?
+ */
+function answers(summaries: readonly PanelSummary[], factor: string | null): Html {
+  const lines = summaries.flatMap((s) =>
+    s.versus.map(
+      (v) =>
+        html`<li>${s.panel === '(all)' ? '' : `${s.panel}: `}with ${armLabel(factor, v.arm)} the final train NLL is ${direction(v.train)} with ${armLabel(factor, s.baseline)} (${ci(v.train)}, 95% CI over ${v.train.n} ${v.train.paired ? 'paired seeds' : 'seeds'}); the final test NLL is ${direction(v.test)} it (${ci(v.test)}).</li>`,
+    ),
+  );
+  return lines.length ? html`<ul class="nll-answers">${lines}</ul>` : html``;
+}
+
 /** One table per panel: arms (final NLLs, mean and std), then each arm against the baseline with 95% CIs. */
 export function trajectoryTables(summaries: readonly PanelSummary[], factor: string | null): Html {
   const tables = summaries.map((s) => {
@@ -290,5 +307,5 @@ export function trajectoryTables(summaries: readonly PanelSummary[], factor: str
     );
     return html`<table class="nll-table" data-panel="${s.panel}" data-rows="${s.arms.length + s.versus.length}"><caption>${s.panel}: final NLL (last epoch), and test NLL at an equal train NLL</caption><thead><tr><th>arm</th><th class="num">n</th><th class="num">epochs</th><th class="num">train NLL</th><th class="num">test NLL</th><th class="num">test NLL at equal train NLL</th></tr></thead><tbody>${armRows}${vsRows}</tbody></table>`;
   });
-  return html`<div class="nll-tables">${tables}<p class="note">Arms: mean &plusmn; standard deviation over seeds of the train and test NLL after the last epoch trained; epochs: the mean number trained (converged: the trials the convergence criterion stopped, the others ran the whole budget). Differences: arm minus baseline, 95% confidence interval over seeds (paired t over the shared seeds when both arms ran the same seeds, else Welch), two-sided p. The last column compares test NLL at the same train NLL (the geometric middle of the range both arms cross: from the larger median final train NLL to the smaller median first-epoch train NLL), where each trajectory first reaches it (log-log interpolation between epochs; trajectories that never reach it are left out): negative means a lower test NLL at equal training fit, the paper's signature of a regularizer.</p></div>`;
+  return html`<div class="nll-tables">${answers(summaries, factor)}${tables}<p class="note">Arms: mean &plusmn; standard deviation over seeds of the train and test NLL after the last epoch trained; epochs: the mean number trained (converged: the trials the convergence criterion stopped, the others ran the whole budget). Differences: arm minus baseline, 95% confidence interval over seeds (paired t over the shared seeds when both arms ran the same seeds, else Welch), two-sided p. The last column compares test NLL at the same train NLL (the geometric middle of the range both arms cross: from the larger median final train NLL to the smaller median first-epoch train NLL), where each trajectory first reaches it (log-log interpolation between epochs; trajectories that never reach it are left out): negative means a lower test NLL at equal training fit, the paper's signature of a regularizer.</p></div>`;
 }

@@ -77,6 +77,8 @@ test('the panel tables give each arm final train and test NLL, and the arm minus
   assert.deepEqual(v.train, pairedDifference(sdae, none));
   assert.ok(v.train.lo > 0, 'the pre-trained arm ends with a higher train NLL, CI above 0');
   assert.ok(Math.abs(v.test.difference - (v.train.difference - 0.2)) < 1e-12, 'test = train + gap');
+  const answer = svgOf(nllTrajectories(cells, 'pretrain.kind', 'none')!.tables.markup).querySelector('.nll-answers li')!.textContent!;
+  assert.match(answer, /with pretrain=sdae the final train NLL is higher than with pretrain=none .*5 paired seeds.*final test NLL is lower than it/);
   assert.ok(Math.abs(v.testAtLevel.difference - -0.2) < 0.02, `at equal train NLL the test NLL differs by the gap: ${v.testAtLevel.difference}`);
 });
 
