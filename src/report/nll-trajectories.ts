@@ -275,8 +275,8 @@ const signed = (v: number): string => (Number.isFinite(v) ? `${v > 0 ? '+' : ''}
 const ci = (d: MeanDifference): string => `${signed(d.difference)} [${signed(d.lo)}, ${signed(d.hi)}]`;
 const fmtP = (p: number): string => (!Number.isFinite(p) ? '-' : p < 1e-4 ? '<1e-4' : p < 0.01 ? p.toFixed(4) : p.toFixed(3));
 
-/** `higher` / `lower` when the 95% CI excludes 0, else `not distinguishable from`. */
-const direction = (d: MeanDifference): string => (d.lo > 0 ? 'higher than' : d.hi < 0 ? 'lower than' : 'not distinguishable from');
+/** `higher` / `lower` when the 95% CI excludes 0, else `indistinguishable`. */
+const direction = (d: MeanDifference): string => (d.lo > 0 ? 'higher' : d.hi < 0 ? 'lower' : 'indistinguishable');
 
 /**
  * The answer in words, one line per comparison: is the final train NLL higher or lower with the
@@ -286,7 +286,7 @@ function answers(summaries: readonly PanelSummary[], factor: string | null): Htm
   const lines = summaries.flatMap((s) =>
     s.versus.map(
       (v) =>
-        html`<li>${s.panel === '(all)' ? '' : `${s.panel}: `}with ${armLabel(factor, v.arm)} the final train NLL is ${direction(v.train)} with ${armLabel(factor, s.baseline)} (${ci(v.train)}, 95% CI over ${v.train.n} ${v.train.paired ? 'paired seeds' : 'seeds'}); the final test NLL is ${direction(v.test)} it (${ci(v.test)}).</li>`,
+        html`<li>${s.panel === '(all)' ? '' : `${s.panel}, `}${armLabel(factor, v.arm)} vs ${armLabel(factor, s.baseline)}: final train NLL <b>${direction(v.train)}</b> (${ci(v.train)}, 95% CI over ${v.train.n} ${v.train.paired ? 'paired seeds' : 'seeds'}), final test NLL <b>${direction(v.test)}</b> (${ci(v.test)}).</li>`,
     ),
   );
   return lines.length ? html`<ul class="nll-answers">${lines}</ul>` : html``;
