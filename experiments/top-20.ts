@@ -35,7 +35,7 @@ export default defineExperiment({
       model: { hidden: [100, 100, 20] },
       pretrain: { epochs: 5, batchSize: 10 },
       finetune: { epochs: 150, batchSize: 10, convergeWindow: 10, convergeTol: 0.01 },
-      nuisance: { lr: [0.1], pretrainLr: [0.01] },
+      nuisance: { lr: [0.1, 0.3], pretrainLr: [0.01] },
       seeds: 6,
     },
     full: { description: "the paper's data and width: 50k digits, layers 1000-1000-20, 50 pre-training epochs, up to 200 fine-tuning epochs (stop: the last 10 brought < 1% of the decrease), batch 1, 400 seeds per arm" },
