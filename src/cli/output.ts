@@ -63,7 +63,7 @@ export function sweepReporter(mode: OutputMode): RunEvents & { close(): void } {
   let toRun = 0;
   let done = 0;
   let bar: cliProgress.SingleBar | null = null;
-  const started = Date.now();
+  let started = Date.now();
   const log = (s: string): void => {
     if (bar) bar.stop();
     process.stderr.write(s + '\n');
@@ -92,8 +92,13 @@ export function sweepReporter(mode: OutputMode): RunEvents & { close(): void } {
   };
   return {
     onPlan(info) {
+      // Under the fresh-seeds protocol a second plan (the evaluation trials) follows the selection phase.
+      if (bar) bar.stop();
+      bar = null;
       toRun = info.toRun;
-      const msg = `${info.total} trials (${info.unique} distinct), ${info.skipped} already in ${info.storeDir}, ${info.toRun} to run on ${info.workers} worker(s)`;
+      done = 0;
+      started = Date.now();
+      const msg = `${info.phase === 'selection' ? 'selection phase: ' : ''}${info.total} trials (${info.unique} distinct), ${info.skipped} already in ${info.storeDir}, ${info.toRun} to run on ${info.workers} worker(s)`;
       if (mode === 'json') jsonLine({ event: 'plan', ...info });
       else process.stderr.write(msg + '\n');
       startBar();

@@ -18,6 +18,14 @@ export const dataConfigSchema = z.strictObject({
   /** Binarise pixels: none, threshold at 0.5, or stochastic (seeded). */
   binarize: z.enum(['none', 'threshold', 'stochastic']).default('none'),
   /**
+   * The seed of every data-side random draw: the `trainSize` subset and stochastic binarisation.
+   * null (default): the trial seed, so data and initialisation vary together. An experiment's
+   * `protocol.dataSeed` writes it (fixed across initialisation seeds, or 'per-seed'); generated data
+   * sets (Shapeset, InfiniteMNIST) keep their fixed generation seed. Not used for initialisation
+   * or example order. Erhan et al. 2010 report variance over initialisation alone (Section 5.3).
+   */
+  seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().default(null),
+  /**
    * The class count of a user data set (`idx:` / `csv:`): labels must be 0..classes-1. Absent
    * (no default, so it enters neither the resolved config nor its hash when unset): inferred from
    * the labels, see `user-data.ts`. For a built-in data set it must equal its class count.
@@ -25,5 +33,9 @@ export const dataConfigSchema = z.strictObject({
   classes: z.number().int().min(2).max(1_000_000).optional(),
 });
 
-/** A resolved data section: every key present, defaults filled (`classes` only when set). */
-export type DataConfig = z.infer<typeof dataConfigSchema>;
+/**
+ * A resolved data section: every key present, defaults filled (`classes` only when set). `seed`
+ * may be left out by code that builds a data section by hand (it then means null: the trial seed);
+ * a parsed config always has it.
+ */
+export type DataConfig = Omit<z.infer<typeof dataConfigSchema>, 'seed'> & { seed?: number | null };

@@ -47,6 +47,17 @@ export interface ExampleStream {
   batch?(start: number, count: number, xOut: Float32Array | Float64Array, yOut: Int32Array | null): void;
   /** Optional: the first index of a generated example (InfiniteMNIST: 70,000); viewers start there. */
   readonly firstSynthetic?: number;
+  /**
+   * Optional: the stream index where training starts by default (InfiniteMNIST: 70,000, its first
+   * deformed digit). `trainOnline` starts here when given neither `start` nor `order`.
+   */
+  readonly firstTrainIndex?: number;
+  /**
+   * Optional: the half-open range `[start, end)` of stream indices that are held-out test examples
+   * (InfiniteMNIST: 0..9,999, the MNIST test digits). `trainOnline` refuses to train on any of them
+   * unless its caller opts in (`allowTestExamples`).
+   */
+  readonly testIndices?: { readonly start: number; readonly end: number };
 }
 
 /**

@@ -45,6 +45,10 @@ export class InfiniteMnist implements ExampleStream {
   readonly seed: number;
   /** The first index of a generated (deformed) example; viewers start here by default. */
   readonly firstSynthetic = INFINITE_MNIST_ORIGINALS;
+  /** Online training starts at the first deformed digit by default, so no MNIST digit is trained on unasked. */
+  readonly firstTrainIndex = INFINITE_MNIST_ORIGINALS;
+  /** Indices 0..9,999 are MNIST's test digits: training on them needs an explicit opt-in. */
+  readonly testIndices = { start: 0, end: N_TEST } as const;
   private readonly deformer: Deformer;
   private readonly root: Rng;
 

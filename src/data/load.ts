@@ -20,10 +20,11 @@
  *
  * Then, in this order:
  * - `trainSize`: a subset of the training split stratified by class, drawn from the stream
- *   `new Rng(seed).fork('data', 'subset', 'train')` (so it depends on the trial seed, nothing else);
+ *   `new Rng(dataSeed).fork('data', 'subset', 'train')`, where `dataSeed` is `cfg.seed` when set, else
+ *   the trial seed (so it depends on that seed, nothing else);
  * - `validSize` / `testSize`: the first N examples of those splits;
  * - `binarize`: `threshold` (x >= 0.5) or `stochastic` (one Bernoulli sample per pixel from
- *   `new Rng(seed).fork('data', 'binarize', split)`).
+ *   `new Rng(dataSeed).fork('data', 'binarize', split)`).
  */
 import { Rng } from '../rng/rng.ts';
 import type { DataConfig } from './config.ts';
@@ -43,14 +44,14 @@ export const SHAPESET_DATA_SEED = 0;
 
 /**
  * Loads the splits named by `cfg.name`, then subsets and binarises them (see the module comment).
- * @param seed the trial seed; only the `data` stream derived from it is used
+ * @param seed the trial seed; used for the data draws only when `cfg.seed` is null (its `data` stream)
  * @throws DataNameError naming the data set and the accepted names when `cfg.name` is unknown or
  *   its `idx:` / `csv:` spec is malformed; DataFileError for a problem in one of its files
  */
 export async function loadData(cfg: DataConfig, seed: number): Promise<DataSplits> {
   let s = await loadBase(cfg);
   checkSizes(cfg, s);
-  const data = new Rng(seed).fork('data');
+  const data = new Rng(cfg.seed ?? seed).fork('data');
   const train = cfg.trainSize !== null ? subsetBySize(s.train, cfg.trainSize, data.fork('subset', 'train')) : s.train;
   s = {
     train,

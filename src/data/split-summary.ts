@@ -42,7 +42,7 @@ export function describeSplits(cfg: DataConfig): SplitSummary {
   };
   return {
     name: cfg.name,
-    train: part(base.train, cfg.trainSize, 'a class-stratified subset drawn by the seed'),
+    train: part(base.train, cfg.trainSize, `a class-stratified subset drawn by ${cfg.seed !== null && cfg.seed !== undefined ? `data seed ${cfg.seed}` : 'the seed'}`),
     valid: part(base.valid, cfg.validSize, 'the first examples'),
     test: part(base.test, cfg.testSize, 'the first examples'),
   };

@@ -9,7 +9,7 @@ import { describeConfigIssue } from '../train/config-issues.ts';
 import { canonicalKey, setPath, UnknownKeyError, KEY_ALIASES } from '../train/config-keys.ts';
 import { cloneJson, deepMerge } from './json-data.ts';
 import { hashJson } from './hash.ts';
-import { experimentSchema, FIGURE_KINDS, presetSchema, type ExperimentInput, type FigureKind, type PresetInput } from './schema.ts';
+import { experimentSchema, FIGURE_KINDS, presetSchema, protocolSchema, type ExperimentInput, type FigureKind, type PresetInput, type ProtocolInput, type SelectionMode } from './schema.ts';
 
 /** Error for an invalid experiment, preset or flag; lists `path: problem` lines. */
 export class ExperimentError extends Error {
@@ -31,6 +31,23 @@ export interface Experiment {
   readonly input: ExperimentInput;
 }
 
+/**
+ * The resolved protocol of a study (Erhan et al. 2010, Section 5.3; see `protocolSchema`).
+ * `selectionSeeds` are only run under `fresh-seeds` with more than one nuisance setting.
+ */
+export interface Protocol {
+  selection: SelectionMode;
+  selectionSeeds: number[];
+  /** The `data.seed` written into every trial that does not set it: a fixed seed, or the trial seed. */
+  dataSeed: number | 'per-seed';
+}
+
+/** The protocol when an experiment says nothing: fresh selection seeds, 3 of them, data seed 0. */
+export const DEFAULT_PROTOCOL: Readonly<Protocol> = { selection: 'fresh-seeds', selectionSeeds: [100001, 100002, 100003], dataSeed: 0 };
+
+/** The first selection seed of a count: a count N means seeds 100001..100000+N, far from evaluation seeds 1..N. */
+export const SELECTION_SEED_BASE = 100_000;
+
 /** An experiment with a preset and flags applied: everything the runner expands. */
 export interface ResolvedExperiment {
   id: string;
@@ -41,7 +58,10 @@ export interface ResolvedExperiment {
   base: Record<string, unknown>;
   scientific: Factor[];
   nuisance: Factor[];
+  /** The evaluation seeds: the seeds whose test errors are reported. */
   seeds: number[];
+  /** Selection seeds vs evaluation seeds and the data seed. */
+  protocol: Protocol;
   figures: FigureKind[];
   /** The pre-trained-vs-not comparison of the report's table (null: none). */
   compare: { factor: string; baseline: unknown } | null;
@@ -57,6 +77,8 @@ export interface ResolveOptions {
   /** `--seeds N`: a count (seeds 1..N) or a list. */
   seeds?: number | number[];
   backend?: string;
+  /** `--selection`, `--selection-seeds`, `--data-seed`: replace the protocol's keys they name. */
+  protocol?: ProtocolInput;
 }
 
 type Issues = string[];
@@ -164,6 +186,8 @@ interface Layers {
   nuisance: Factor[];
   seeds: number[];
   backend: string | undefined;
+  /** The protocol's keys as written so far (file, then preset, then run options). */
+  protocol: ProtocolInput;
 }
 
 type ExperimentDef = ReturnType<typeof experimentSchema.parse>;
@@ -174,7 +198,7 @@ function fileLayers(def: ExperimentDef): { layers: Layers; issues: Issues } {
   const sci = checkGrid('scientific', def.scientific, seen);
   const nui = checkGrid('nuisance', def.nuisance, new Map(seen));
   return {
-    layers: { base: configSections(def), scientific: sci.factors, nuisance: nui.factors, seeds: seedList(def.seeds), backend: def.backend },
+    layers: { base: configSections(def), scientific: sci.factors, nuisance: nui.factors, seeds: seedList(def.seeds), backend: def.backend, protocol: { ...def.protocol } },
     issues: [...checkSections('', def), ...sci.issues, ...nui.issues],
   };
 }
@@ -200,6 +224,7 @@ function applyPreset(def: ExperimentDef, presetName: string, layers: Layers): { 
       nuisance: mergeGrid(layers.nuisance, pn.factors),
       seeds: parsed.seeds !== undefined ? seedList(parsed.seeds) : layers.seeds,
       backend: parsed.backend ?? layers.backend,
+      protocol: { ...layers.protocol, ...parsed.protocol },
     },
     issues: [...checkSections(prefix, parsed), ...ps.issues, ...pn.issues],
   };
@@ -246,11 +271,56 @@ function applyFlags(overrides: Record<string, unknown>, layers: Layers): Issues 
   return issues;
 }
 
-/** Step 4: `--seeds` and `--backend` given as options; the backend lands in the shared config (mutates `layers`). */
+/** Step 4: `--seeds`, `--backend` and the protocol flags given as options; the backend lands in the shared config (mutates `layers`). */
 function applyRunOptions(opts: ResolveOptions, layers: Layers): void {
   if (opts.seeds !== undefined) layers.seeds = seedList(opts.seeds, '--seeds');
   if (opts.backend !== undefined) layers.backend = opts.backend;
   if (layers.backend !== undefined) layers.base.backend = layers.backend;
+  if (opts.protocol !== undefined) {
+    const r = protocolSchema.safeParse(opts.protocol);
+    if (!r.success) fail('protocol flags', r.error.issues.map((i) => `--${flagName(i.path.map(String)[0] ?? '')}: ${i.message}; ${PROTOCOL_HELP}`));
+    layers.protocol = { ...layers.protocol, ...r.data };
+  }
+}
+
+const PROTOCOL_HELP = "allowed: --selection fresh-seeds|same-seeds, --selection-seeds N|[s1,s2,...], --data-seed N|per-seed";
+
+/** The CLI flag of a protocol key: `selectionSeeds` -> `selection-seeds`. */
+function flagName(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** Selection seeds 100001..100000+N for a count, or the list itself. */
+function selectionSeedList(s: unknown): number[] {
+  if (typeof s === 'number' && Number.isInteger(s) && s >= 1 && s <= MAX_SEEDS) return Array.from({ length: s }, (_, i) => SELECTION_SEED_BASE + i + 1);
+  return seedList(s, 'protocol.selectionSeeds');
+}
+
+/**
+ * Step 5: the protocol, defaults filled. Under `fresh-seeds` the selection seeds must not overlap
+ * the evaluation seeds (a trial would then both choose and report).
+ * @throws ExperimentError naming both lists and the seeds they share
+ */
+function resolveProtocol(id: string, p: ProtocolInput, seeds: readonly number[]): Protocol {
+  const protocol: Protocol = {
+    selection: p.selection ?? DEFAULT_PROTOCOL.selection,
+    selectionSeeds: p.selectionSeeds !== undefined ? selectionSeedList(p.selectionSeeds) : [...DEFAULT_PROTOCOL.selectionSeeds],
+    dataSeed: p.dataSeed ?? DEFAULT_PROTOCOL.dataSeed,
+  };
+  if (protocol.selection === 'fresh-seeds') {
+    const evaluation = new Set(seeds);
+    const shared = protocol.selectionSeeds.filter((s) => evaluation.has(s));
+    if (shared.length) {
+      fail(`experiment '${id}'`, [
+        `protocol.selectionSeeds ${JSON.stringify(protocol.selectionSeeds)} and seeds ${JSON.stringify(seeds)} share ${JSON.stringify(shared)}: ` +
+          `under selection 'fresh-seeds' the seeds that choose the setting must not be the seeds that report it; give disjoint lists ` +
+          `(a count N of selection seeds means ${SELECTION_SEED_BASE + 1}..${SELECTION_SEED_BASE}+N) or use selection 'same-seeds'`,
+      ]);
+    }
+    const dup = protocol.selectionSeeds.find((s, i) => protocol.selectionSeeds.indexOf(s) !== i);
+    if (dup !== undefined) fail(`experiment '${id}'`, [`protocol.selectionSeeds: seed ${dup} is listed twice`]);
+  }
+  return protocol;
 }
 
 /** The comparison of the report: the file's `compare`, else pre-training vs none when `pretrain.kind` is a factor with `none`. */
@@ -282,7 +352,8 @@ export function resolveExperiment(exp: Experiment, opts: ResolveOptions): Resolv
   if (layers.seeds.length === 0) fail(`experiment '${def.id}'`, ['seeds: no seeds; give --seeds N with N >= 1']);
 
   const { base, scientific, nuisance, seeds } = layers;
-  const spec = { id: def.id, preset: presetName, base, scientific, nuisance, seeds };
+  const protocol = resolveProtocol(def.id, layers.protocol, seeds);
+  const spec = { id: def.id, preset: presetName, base, scientific, nuisance, seeds, protocol };
   return {
     id: def.id,
     paper: def.paper,
@@ -292,6 +363,7 @@ export function resolveExperiment(exp: Experiment, opts: ResolveOptions): Resolv
     scientific,
     nuisance,
     seeds,
+    protocol,
     figures: (def.figures ?? [...FIGURE_KINDS]) as FigureKind[],
     compare: comparisonOf(def, scientific),
     specHash: hashJson(spec),

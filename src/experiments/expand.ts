@@ -1,9 +1,12 @@
 /**
  * Expands a resolved experiment into trials: scientific cells x nuisance settings x seeds,
  * in a fixed order, each with its resolved TrialConfig and hash (tuning playbook: study / trial).
+ * Under the `fresh-seeds` protocol with more than one nuisance setting the expansion has two
+ * phases (Erhan et al. 2010, Section 5.3): selection trials (cells x settings x selection seeds),
+ * then, once a cell's setting is chosen, evaluation trials (cell x chosen setting x seeds).
  */
 import { resolveTrialConfig, type TrialConfig } from '../train/config.ts';
-import { KEY_ALIASES, setPath } from '../train/config-keys.ts';
+import { getPath, KEY_ALIASES, setPath } from '../train/config-keys.ts';
 import { cloneJson } from './json-data.ts';
 import type { Factor, ResolvedExperiment } from './define.ts';
 import { canonicalJson, canonicalTrialConfig, trialHash } from './hash.ts';
@@ -11,10 +14,14 @@ import { canonicalJson, canonicalTrialConfig, trialHash } from './hash.ts';
 /** Values of some factors, keyed by canonical dotted path, in factor order. */
 export type Setting = Record<string, unknown>;
 
+/** `selection`: a trial that only helps choose its cell's nuisance setting; `evaluation`: a trial whose test error is reported. */
+export type TrialPhase = 'selection' | 'evaluation';
+
 /** One trial of an experiment. Several trials may share a hash (equivalent configs); it runs once. */
 export interface PlannedTrial {
-  /** Position in the expansion (cells, then nuisance settings, then seeds). */
+  /** Position in the expansion (phase, then cells, then nuisance settings, then seeds). */
   index: number;
+  phase: TrialPhase;
   cell: Setting;
   nuisance: Setting;
   seed: number;
@@ -50,24 +57,53 @@ export function settingLabel(s: Setting): string {
   return parts.join(' ') || '(all)';
 }
 
-/** The resolved TrialConfig of one (cell, nuisance, seed). Throws ConfigError naming bad keys. */
+/**
+ * The resolved TrialConfig of one (cell, nuisance, seed). `data.seed`, unless the base config, the
+ * cell or the setting sets it, comes from the protocol: its fixed data seed, or the trial seed
+ * ('per-seed'). Throws ConfigError naming bad keys.
+ */
 export function trialConfig(exp: ResolvedExperiment, cell: Setting, nuisance: Setting, seed: number): TrialConfig {
   const input = cloneJson(exp.base);
   for (const [k, v] of Object.entries({ ...cell, ...nuisance })) setPath(input, k, cloneJson(v));
   input.seed = seed;
+  const dataSeed = exp.protocol?.dataSeed ?? 'per-seed'; // manifests written before the protocol: the trial seed
+  if (getPath(input, 'data.seed') === undefined) setPath(input, 'data.seed', dataSeed === 'per-seed' ? seed : dataSeed);
   return canonicalTrialConfig(resolveTrialConfig(input));
 }
 
-/** Every trial of the experiment in a deterministic order (independent of workers and time). */
-export function expandExperiment(exp: ResolvedExperiment): PlannedTrial[] {
+/**
+ * True when nuisance settings are chosen on selection seeds apart from the reported ones: the
+ * protocol is `fresh-seeds` and the nuisance grid has more than one setting.
+ */
+export function hasSelectionPhase(exp: ResolvedExperiment): boolean {
+  return exp.protocol?.selection === 'fresh-seeds' && product(exp.nuisance).length > 1;
+}
+
+/**
+ * Every trial of the experiment in a deterministic order (independent of workers and time).
+ * Without a selection phase (see `hasSelectionPhase`): cells x nuisance settings x seeds, all
+ * `evaluation`. With one: the `selection` trials (cells x settings x selection seeds), then for
+ * each cell whose chosen setting `chosen` holds (keyed by `settingKey(cell)`) its `evaluation`
+ * trials (that setting x seeds); without `chosen`, the selection trials alone.
+ */
+export function expandExperiment(exp: ResolvedExperiment, chosen: ReadonlyMap<string, Setting> = new Map()): PlannedTrial[] {
   const trials: PlannedTrial[] = [];
-  for (const cell of product(exp.scientific)) {
-    for (const nuisance of product(exp.nuisance)) {
-      for (const seed of exp.seeds) {
-        const config = trialConfig(exp, cell, nuisance, seed);
-        trials.push({ index: trials.length, cell, nuisance, seed, config, hash: trialHash(config) });
-      }
+  const add = (phase: TrialPhase, cell: Setting, nuisance: Setting, seeds: readonly number[]): void => {
+    for (const seed of seeds) {
+      const config = trialConfig(exp, cell, nuisance, seed);
+      trials.push({ index: trials.length, phase, cell, nuisance, seed, config, hash: trialHash(config) });
     }
+  };
+  const cells = product(exp.scientific);
+  const settings = product(exp.nuisance);
+  if (!hasSelectionPhase(exp)) {
+    for (const cell of cells) for (const nuisance of settings) add('evaluation', cell, nuisance, exp.seeds);
+    return trials;
+  }
+  for (const cell of cells) for (const nuisance of settings) add('selection', cell, nuisance, exp.protocol.selectionSeeds);
+  for (const cell of cells) {
+    const c = chosen.get(settingKey(cell));
+    if (c) add('evaluation', cell, c, exp.seeds);
   }
   return trials;
 }

@@ -2,7 +2,9 @@
  * Runs an experiment: expands it into trials, skips those already in the store, runs the rest on a
  * pool of worker processes (or in-process with an injected trial function), writes one record per
  * trial, and selects models per cell. Results do not depend on the number of workers: every trial
- * is a pure function of its resolved config, and records are keyed by its hash.
+ * is a pure function of its resolved config, and records are keyed by its hash. Under the
+ * `fresh-seeds` protocol it runs in two phases: every selection trial first, then, with each
+ * cell's setting chosen on them, the evaluation trials (so the choice never depends on timing).
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,7 +13,7 @@ import type { Backend } from '../tensor/kernels.ts';
 import type { EpochMetrics, Progress } from '../train/hooks.ts';
 import { codeVersion } from './code-version.ts';
 import type { ResolvedExperiment } from './define.ts';
-import { expandExperiment, uniqueTrials, type PlannedTrial } from './expand.ts';
+import { expandExperiment, hasSelectionPhase, settingKey, uniqueTrials, type PlannedTrial, type Setting } from './expand.ts';
 import { reproduceCommand } from './reproduce.ts';
 import { compareCells, selectModels, type CellSummary, type Comparison } from './select.ts';
 import { RunStore, RECORD_FORMAT, type Manifest, type TrialRecord } from './store.ts';
@@ -22,7 +24,8 @@ import { assertTrialFits, estimateTrialMemory, knownDataShape, memoryLimit, type
 
 /** Callbacks for progress display (all optional, all cheap). */
 export interface RunEvents {
-  onPlan?(info: { total: number; unique: number; toRun: number; skipped: number; workers: number; storeDir: string }): void;
+  /** Once per phase: `selection` (fresh-seeds protocol, before the choice), else `evaluation`. */
+  onPlan?(info: { phase: 'selection' | 'evaluation'; total: number; unique: number; toRun: number; skipped: number; workers: number; storeDir: string }): void;
   onTrialStart?(t: PlannedTrial): void;
   onProgress?(t: PlannedTrial, p: Progress): void;
   onEpoch?(t: PlannedTrial, m: EpochMetrics): void;
@@ -90,6 +93,28 @@ export function summarize(exp: ResolvedExperiment, trials: readonly PlannedTrial
   return { cells, comparisons };
 }
 
+/**
+ * Each cell's chosen nuisance setting from the selection trials (keyed by `settingKey(cell)`), once
+ * every selection trial has a record (a diverged one counts as validation error 1); an empty map
+ * while any is missing.
+ */
+export function chooseSettings(trials: readonly PlannedTrial[], records: ReadonlyMap<string, TrialRecord>): Map<string, Setting> {
+  const selection = trials.filter((t) => t.phase === 'selection');
+  if (selection.some((t) => !records.has(t.hash))) return new Map();
+  return new Map(selectModels(selection, records).map((c) => [settingKey(c.cell), c.chosen]));
+}
+
+/** The chosen settings in cell order, as the manifest records them. */
+function chosenList(trials: readonly PlannedTrial[], chosen: ReadonlyMap<string, Setting>): { cell: Setting; nuisance: Setting }[] {
+  const out = new Map<string, { cell: Setting; nuisance: Setting }>();
+  for (const t of trials) {
+    const k = settingKey(t.cell);
+    const c = chosen.get(k);
+    if (c && !out.has(k)) out.set(k, { cell: t.cell, nuisance: c });
+  }
+  return [...out.values()];
+}
+
 /** What a run will do, decided before any trial starts. */
 interface RunPlan {
   /** Every trial of the expansion, duplicates included (selection needs them all). */
@@ -108,14 +133,15 @@ interface RunPlan {
  * Step 1: expands the experiment, writes the store's manifest and reads the records already
  * there; what is left is the work. In-process trial functions run on one "worker".
  */
-function planRun(exp: ResolvedExperiment, store: RunStore, opts: RunOptions): RunPlan {
+function planRun(exp: ResolvedExperiment, store: RunStore, opts: RunOptions, chosen: ReadonlyMap<string, Setting>): RunPlan {
   const ev = opts.events ?? {};
   store.init();
-  const trials = expandExperiment(exp);
+  const trials = expandExperiment(exp, chosen);
   const manifest: Manifest = {
     format: RECORD_FORMAT,
     experiment: exp,
-    trials: trials.map(({ index, cell, nuisance, seed, hash }) => ({ index, cell, nuisance, seed, hash })),
+    trials: trials.map(({ index, phase, cell, nuisance, seed, hash }) => ({ index, phase, cell, nuisance, seed, hash })),
+    ...(hasSelectionPhase(exp) ? { chosen: chosenList(trials, chosen) } : {}),
     createdAt: new Date().toISOString(),
   };
   const note = store.writeManifest(manifest);
@@ -278,14 +304,27 @@ export async function runExperiment(exp: ResolvedExperiment, opts: RunOptions = 
   const lock = store.lock();
   let pool: WorkerPool | null = null;
   try {
-    const plan = planRun(exp, store, opts);
-    const skipped = plan.unique.length - plan.todo.length;
-    opts.events?.onPlan?.({ total: plan.trials.length, unique: plan.unique.length, toRun: plan.todo.length, skipped, workers: plan.workers, storeDir });
-    const variants = await checkBeforeRun(plan, opts);
-    const executor = createExecutor(plan);
-    pool = executor.pool;
-    const ran = await runTrials(exp, plan, store, variants, executor.exec, pool, opts);
-    if (opts.signal?.aborted) throw new Error(`interrupted; ${ran} trial(s) finished and kept in ${storeDir}. Re-run the same command to resume.`);
+    // Phase a (fresh-seeds): the selection trials; phase b: the evaluation trials of each cell's
+    // chosen setting. Without a selection phase the first plan already holds every trial.
+    let chosen = new Map<string, Setting>();
+    let ran = 0;
+    let plan: RunPlan;
+    for (;;) {
+      plan = planRun(exp, store, opts, chosen);
+      const phase = hasSelectionPhase(exp) && chosen.size === 0 ? 'selection' : 'evaluation';
+      opts.events?.onPlan?.({ phase, total: plan.trials.length, unique: plan.unique.length, toRun: plan.todo.length, skipped: plan.unique.length - plan.todo.length, workers: plan.workers, storeDir });
+      const variants = await checkBeforeRun(plan, opts);
+      const executor = createExecutor(plan);
+      pool = executor.pool;
+      ran += await runTrials(exp, plan, store, variants, executor.exec, pool, opts);
+      pool?.close();
+      pool = null;
+      if (opts.signal?.aborted) throw new Error(`interrupted; ${ran} trial(s) finished and kept in ${storeDir}. Re-run the same command to resume.`);
+      if (phase === 'evaluation') break;
+      chosen = chooseSettings(plan.trials, plan.records);
+      if (chosen.size === 0) throw new Error(`selection trials are missing after the selection phase in ${storeDir}; re-run the same command to resume.`);
+    }
+    const skipped = plan.unique.length - ran;
     const { cells, comparisons } = summarize(exp, plan.trials, plan.records);
     return { storeDir, trials: plan.trials, records: plan.records, ran, skipped, cells, comparisons };
   } finally {

@@ -25,7 +25,28 @@ const seeds = z.union([
   z.array(z.number().int().min(0)).min(1, { message: 'no seeds; give a count or a non-empty list' }),
 ]);
 
-/** What a preset may change: any config section, grids (per key), seeds. */
+/** `selection`: how each cell's nuisance setting is chosen (see `protocolSchema`). */
+export const SELECTION_MODES = ['fresh-seeds', 'same-seeds'] as const;
+export type SelectionMode = (typeof SELECTION_MODES)[number];
+
+/**
+ * The statistical protocol of a study (Erhan et al. 2010, Section 5.3). Every key is optional;
+ * a preset's keys replace the file's one by one.
+ * - `selection`: `fresh-seeds` (default) chooses each cell's nuisance setting by mean validation
+ *   error over `selectionSeeds`, then runs only the chosen setting on `seeds` and reports those;
+ *   `same-seeds` chooses and reports on `seeds` (the winner's curse grows with the grid).
+ * - `selectionSeeds`: a count N (seeds 100001..100000+N, default 3) or a list; disjoint from `seeds`.
+ * - `dataSeed`: the TrialConfig `data.seed` of every trial (default 0: the training subset is fixed
+ *   across initialisation seeds), or `'per-seed'` (it varies with the trial seed).
+ */
+export const protocolSchema = z.strictObject({
+  selection: z.enum(SELECTION_MODES).optional(),
+  selectionSeeds: seeds.optional(),
+  dataSeed: z.union([z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), z.literal('per-seed')]).optional(),
+});
+export type ProtocolInput = z.input<typeof protocolSchema>;
+
+/** What a preset may change: any config section, grids (per key), seeds, the protocol. */
 export const presetSchema = z.strictObject({
   /** One line: what this preset is for and how long it takes. */
   description: z.string().optional(),
@@ -38,6 +59,7 @@ export const presetSchema = z.strictObject({
   /** Replaces the listed nuisance grids (other grids keep theirs). */
   nuisance: grid.optional(),
   seeds: seeds.optional(),
+  protocol: protocolSchema.optional(),
   backend: z.string().optional(),
 });
 
@@ -56,8 +78,10 @@ export const experimentSchema = z.strictObject({
   scientific: grid.refine((g) => Object.keys(g).length > 0, { message: 'give at least one scientific factor' }),
   /** Hyperparameters optimised away per cell on validation error (Section 5.3). */
   nuisance: grid.optional(),
-  /** A count (seeds 1..N) or explicit seeds. */
+  /** A count (seeds 1..N) or explicit seeds: the evaluation seeds, whose test errors are reported. */
   seeds,
+  /** Selection seeds vs evaluation seeds, and the data seed (see `protocolSchema`). */
+  protocol: protocolSchema.optional(),
   presets: z.record(z.string(), presetSchema).optional(),
   /** Figures the report draws, in order. */
   figures: z.array(z.enum(FIGURE_KINDS)).optional(),

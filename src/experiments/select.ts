@@ -1,11 +1,18 @@
 /**
  * Model selection as in the paper (Section 5.3): for each scientific cell, the nuisance setting
- * with the lowest mean validation error over seeds is chosen; the cell is then reported by the test
- * error of that setting over seeds. Also the pre-trained-vs-not comparisons of the report.
+ * with the lowest mean validation error over the selection seeds is chosen; the cell is then
+ * reported by the test error of that setting over the evaluation seeds (under the `same-seeds`
+ * protocol both are the same seeds). Also the pre-trained-vs-not comparisons of the report.
  */
 import { cohensD, mean, std } from '../stats/index.ts';
 import { welchTTest, type WelchResult } from '../stats/welch.ts';
-import { settingKey, settingLabel, type Setting } from './expand.ts';
+import { Rng } from '../rng/rng.ts';
+import { cohensDz } from '../stats/cohens-d.ts';
+import { pairedTTest, type PairedTResult } from '../stats/paired-t.ts';
+import { wilcoxonSignedRank, type WilcoxonResult } from '../stats/wilcoxon.ts';
+import { BOOTSTRAP_RESAMPLES, bootstrapPairedCi, bootstrapUnpairedCi, type BootstrapCi, type BootstrapOptions } from '../stats/bootstrap.ts';
+import { holmAdjust } from '../stats/holm.ts';
+import { settingKey, settingLabel, type Setting, type TrialPhase } from './expand.ts';
 import type { TrialRecord } from './store.ts';
 
 /** The part of a planned trial selection needs. */
@@ -14,12 +21,14 @@ export interface SelectableTrial {
   nuisance: Setting;
   seed: number;
   hash: string;
+  /** Absent (stores written before the protocol): `evaluation`. */
+  phase?: TrialPhase;
 }
 
 /** Score of one nuisance setting in one cell. */
 export interface NuisanceScore {
   nuisance: Setting;
-  /** Mean validation error over the seeds that finished; a diverged trial counts as error 1. */
+  /** Mean validation error over the (selection) seeds that finished; a diverged trial counts as error 1. */
   meanValidError: number;
   n: number;
   nDiverged: number;
@@ -32,13 +41,23 @@ export interface CellSummary {
   label: string;
   /** The chosen nuisance setting (empty when there is no nuisance grid). */
   chosen: Setting;
+  /** Every setting's validation score over the seeds that chose (`selectionSeeds`). */
   candidates: NuisanceScore[];
-  /** Test error of the chosen setting over its (non-diverged) seeds. */
+  /**
+   * How the setting was chosen: on selection seeds apart from the reported ones (`fresh-seeds`),
+   * on the reported seeds themselves (`same-seeds`), or not at all (`none`: one setting only).
+   */
+  selection: 'fresh-seeds' | 'same-seeds' | 'none';
+  /** The seeds whose validation errors chose the setting (sorted). */
+  selectionSeeds: number[];
+  /** The seeds whose trials are reported (planned, sorted; empty while selection is unfinished). */
+  evaluationSeeds: number[];
+  /** Test error of the chosen setting over its (non-diverged) evaluation seeds. */
   test: { mean: number; std: number; n: number; values: number[]; seeds: number[] };
   valid: { mean: number; std: number };
   nDiverged: number;
   nMissing: number;
-  /** Records of the chosen setting, in seed order (diverged ones included). */
+  /** Records of the chosen setting's evaluation trials, in seed order (diverged ones included). */
   records: TrialRecord[];
 }
 
@@ -46,89 +65,187 @@ function validError(r: TrialRecord): number {
   return r.status === 'done' && r.result ? r.result.final.valid.error : 1;
 }
 
+/** The trials of one cell, by nuisance setting (in first-appearance order). */
+type SettingGroups = Map<string, { nuisance: Setting; trials: SelectableTrial[] }>;
+
+function groupBySetting(trials: readonly SelectableTrial[]): SettingGroups {
+  const out: SettingGroups = new Map();
+  for (const t of trials) {
+    const nk = settingKey(t.nuisance);
+    let s = out.get(nk);
+    if (!s) out.set(nk, (s = { nuisance: t.nuisance, trials: [] }));
+    s.trials.push(t);
+  }
+  return out;
+}
+
+/** The records of `ts` found in `records`, in seed order, and how many are missing. */
+function recordsOf(ts: readonly SelectableTrial[], records: ReadonlyMap<string, TrialRecord>): { recs: TrialRecord[]; nMissing: number } {
+  const recs = ts.map((t) => records.get(t.hash)).filter((r): r is TrialRecord => r !== undefined);
+  recs.sort((a, b) => a.seed - b.seed);
+  return { recs, nMissing: ts.length - recs.length };
+}
+
+const sortedSeeds = (ts: readonly SelectableTrial[]): number[] => [...new Set(ts.map((t) => t.seed))].sort((a, b) => a - b);
+
 /**
  * Groups trials by cell (in first-appearance order) and chooses, per cell, the nuisance setting of
- * lowest mean validation error (ties: the earlier setting in grid order). Cells with no finished
- * trial are returned with n = 0 and NaN statistics.
+ * lowest mean validation error (ties: the earlier setting in grid order). When a cell has
+ * `selection` trials the choice is made on them alone and the cell reports the `evaluation` trials
+ * of the chosen setting (none yet while selection runs); otherwise (`same-seeds`, or a single
+ * setting) the same trials choose and report. Cells with no finished reported trial are returned
+ * with n = 0 and NaN statistics.
  */
 export function selectModels(trials: readonly SelectableTrial[], records: ReadonlyMap<string, TrialRecord>): CellSummary[] {
-  const cells = new Map<string, { cell: Setting; settings: Map<string, { nuisance: Setting; trials: SelectableTrial[] }> }>();
+  const cells = new Map<string, { cell: Setting; selection: SelectableTrial[]; evaluation: SelectableTrial[] }>();
   for (const t of trials) {
     const ck = settingKey(t.cell);
     let c = cells.get(ck);
-    if (!c) cells.set(ck, (c = { cell: t.cell, settings: new Map() }));
-    const nk = settingKey(t.nuisance);
-    let s = c.settings.get(nk);
-    if (!s) c.settings.set(nk, (s = { nuisance: t.nuisance, trials: [] }));
-    s.trials.push(t);
+    if (!c) cells.set(ck, (c = { cell: t.cell, selection: [], evaluation: [] }));
+    (t.phase === 'selection' ? c.selection : c.evaluation).push(t);
   }
   const out: CellSummary[] = [];
-  for (const { cell, settings } of cells.values()) {
-    const candidates: (NuisanceScore & { recs: TrialRecord[] })[] = [];
-    for (const { nuisance, trials: ts } of settings.values()) {
-      const recs = ts.map((t) => records.get(t.hash)).filter((r): r is TrialRecord => r !== undefined);
-      recs.sort((a, b) => a.seed - b.seed);
-      candidates.push({
-        nuisance,
-        meanValidError: mean(recs.map(validError)),
-        n: recs.length,
-        nDiverged: recs.filter((r) => r.status !== 'done').length,
-        nMissing: ts.length - recs.length,
-        recs,
-      });
+  for (const { cell, selection, evaluation } of cells.values()) {
+    const fresh = selection.length > 0;
+    const choosing = fresh ? selection : evaluation;
+    const candidates: NuisanceScore[] = [];
+    for (const { nuisance, trials: ts } of groupBySetting(choosing).values()) {
+      const { recs, nMissing } = recordsOf(ts, records);
+      candidates.push({ nuisance, meanValidError: mean(recs.map(validError)), n: recs.length, nDiverged: recs.filter((r) => r.status !== 'done').length, nMissing });
     }
     let best = candidates[0]!;
     for (const c of candidates) {
       if (c.n > 0 && (best.n === 0 || c.meanValidError < best.meanValidError)) best = c;
     }
-    const ok = best.recs.filter((r) => r.status === 'done' && r.result);
+    const chosenKey = settingKey(best.nuisance);
+    const reported = evaluation.filter((t) => settingKey(t.nuisance) === chosenKey);
+    const { recs, nMissing } = recordsOf(reported, records);
+    const ok = recs.filter((r) => r.status === 'done' && r.result);
     const values = ok.map((r) => r.result!.final.test.error);
     const valids = ok.map((r) => r.result!.final.valid.error);
     out.push({
       cell,
       label: settingLabel(cell),
       chosen: best.nuisance,
-      candidates: candidates.map(({ recs: _r, ...c }) => c),
+      candidates,
+      selection: fresh ? 'fresh-seeds' : candidates.length > 1 ? 'same-seeds' : 'none',
+      selectionSeeds: sortedSeeds(choosing),
+      evaluationSeeds: sortedSeeds(reported),
       test: { mean: mean(values), std: std(values), n: values.length, values, seeds: ok.map((r) => r.seed) },
       valid: { mean: mean(valids), std: std(valids) },
-      nDiverged: best.nDiverged,
-      nMissing: best.nMissing,
-      records: best.recs,
+      nDiverged: recs.filter((r) => r.status !== 'done').length,
+      nMissing,
+      records: recs,
     });
   }
   return out;
 }
 
-/** A two-sided comparison of one cell with its baseline cell (same other factors). */
+/** The paired analysis of a comparison whose cells share evaluation seeds. */
+export interface PairedAnalysis {
+  /** The seeds both cells finished, ascending; pair i is the two cells' test errors on `seeds[i]`. */
+  seeds: number[];
+  /** Paired t-test of the cell's test errors minus the baseline's (two-sided). */
+  t: PairedTResult;
+  /** Wilcoxon signed-rank test of the same pairs (two-sided, scipy's defaults). */
+  wilcoxon: WilcoxonResult;
+  /** Cohen's d_z: mean paired difference over the standard deviation of the differences. */
+  dz: number;
+}
+
+/**
+ * A two-sided comparison of one cell with its baseline cell (same other factors). When the two
+ * cells finished at least two common evaluation seeds the comparison is `paired` on those seeds
+ * (their intersection; seeds only one cell finished are left out); otherwise it is `unpaired` (Welch).
+ */
 export interface Comparison {
   cell: CellSummary;
   baseline: CellSummary;
-  /** mean test error of the cell minus the baseline's (negative: the cell is better). */
+  design: 'paired' | 'unpaired';
+  /**
+   * Test error of the cell minus the baseline's (negative: the cell is better): the mean paired
+   * difference over the common seeds when paired, else the difference of the cells' mean test errors.
+   */
   difference: number;
+  /** Percentile bootstrap 95% interval of `difference` (seeds resampled; both arms at once when paired). */
+  ci: BootstrapCi;
+  /** The paired tests, or null when the cells do not pair up. */
+  paired: PairedAnalysis | null;
+  /** Welch's t-test on all finished seeds of each cell (computed in both designs). */
   welch: WelchResult;
-  /** Cohen's d of the cell's test errors minus the baseline's. */
+  /** Cohen's d of the cell's test errors minus the baseline's (all finished seeds). */
   cohensD: number;
+  /** The comparison's p-value: the paired t-test's when paired, else Welch's. */
+  p: number;
+  /** `p` adjusted by Holm's step-down procedure over all comparisons of the study (NaN when p is). */
+  pHolm: number;
+}
+
+/** Options of `compareCells`. */
+export interface CompareOptions {
+  /** Seed of the bootstrap streams (default 0); each comparison forks `bootstrap/<cell key>` from it. */
+  seed?: number;
+  /** Bootstrap resamples (default BOOTSTRAP_RESAMPLES, 10,000). */
+  resamples?: number;
+}
+
+/** The test errors of both cells on the seeds both finished, ascending by seed. */
+function pairBySeed(c: CellSummary, base: CellSummary): { seeds: number[]; a: number[]; b: number[] } {
+  const baseBySeed = new Map(base.test.seeds.map((s, i) => [s, base.test.values[i]!]));
+  const pairs = c.test.seeds.map((s, i) => [s, c.test.values[i]!, baseBySeed.get(s)] as const).filter((p): p is readonly [number, number, number] => p[2] !== undefined);
+  pairs.sort((x, y) => x[0] - y[0]);
+  return { seeds: pairs.map((p) => p[0]), a: pairs.map((p) => p[1]), b: pairs.map((p) => p[2]) };
 }
 
 /**
  * For every cell whose `factor` is not `baseline`, compares it with the cell equal in every other
- * factor but with `factor = baseline` (e.g. SDAE vs none at the same depth).
+ * factor but with `factor = baseline` (e.g. SDAE vs none at the same depth): paired t, Wilcoxon,
+ * d_z and a paired bootstrap interval when the cells share at least two finished seeds, else Welch
+ * and an unpaired bootstrap interval; then Holm's adjustment over all the comparisons returned.
+ * The bootstrap stream of a comparison depends only on `opts.seed` and the cell, so the report is
+ * reproducible and one comparison's interval does not move when another is added.
  */
-export function compareCells(cells: readonly CellSummary[], factor: string, baseline: unknown): Comparison[] {
+export function compareCells(cells: readonly CellSummary[], factor: string, baseline: unknown, opts: CompareOptions = {}): Comparison[] {
   const out: Comparison[] = [];
   const b = JSON.stringify(baseline);
+  const root = new Rng(opts.seed ?? 0).fork('bootstrap');
+  const boot = (c: CellSummary): BootstrapOptions => ({ rng: root.fork(settingKey(c.cell)), resamples: opts.resamples ?? BOOTSTRAP_RESAMPLES });
   for (const c of cells) {
     if (!(factor in c.cell) || JSON.stringify(c.cell[factor]) === b) continue;
     const key = settingKey({ ...c.cell, [factor]: baseline });
     const base = cells.find((d) => settingKey(d.cell) === key);
     if (!base) continue;
-    out.push({
+    const welch = welchTTest(c.test.values, base.test.values);
+    const common = {
       cell: c,
       baseline: base,
-      difference: c.test.mean - base.test.mean,
-      welch: welchTTest(c.test.values, base.test.values),
+      welch,
       cohensD: cohensD(c.test.values, base.test.values),
-    });
+      pHolm: NaN,
+    };
+    const pairs = pairBySeed(c, base);
+    if (pairs.seeds.length >= 2) {
+      const t = pairedTTest(pairs.a, pairs.b);
+      out.push({
+        ...common,
+        design: 'paired',
+        difference: t.meanDiff,
+        ci: bootstrapPairedCi(pairs.a, pairs.b, boot(c)),
+        paired: { seeds: pairs.seeds, t, wilcoxon: wilcoxonSignedRank(pairs.a, pairs.b), dz: cohensDz(pairs.a, pairs.b) },
+        p: t.p,
+      });
+    } else {
+      out.push({
+        ...common,
+        design: 'unpaired',
+        difference: c.test.mean - base.test.mean,
+        ci: bootstrapUnpairedCi(c.test.values, base.test.values, boot(c)),
+        paired: null,
+        p: welch.p,
+      });
+    }
   }
+  const adjusted = holmAdjust(out.map((k) => k.p));
+  out.forEach((k, i) => (k.pHolm = adjusted[i]!));
   return out;
 }

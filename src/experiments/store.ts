@@ -16,7 +16,7 @@ import type { TrialResult } from '../train/trial-result.ts';
 import { atomicWriteFile, TEMP_MARK, type WriteIo, AtomicWriteError } from '../io/atomic-write.ts';
 import type { CodeVersion } from './code-version.ts';
 import type { ResolvedExperiment } from './define.ts';
-import type { Setting } from './expand.ts';
+import type { Setting, TrialPhase } from './expand.ts';
 import { acquireLock, pidAlive, type Lock } from './lock.ts';
 import { trialHash } from './hash.ts';
 
@@ -59,7 +59,10 @@ export interface TrialRecord {
 export interface Manifest {
   format: number;
   experiment: ResolvedExperiment;
-  trials: { index: number; cell: Setting; nuisance: Setting; seed: number; hash: string }[];
+  /** `phase` absent in stores written before the protocol: `evaluation`. */
+  trials: { index: number; phase?: TrialPhase; cell: Setting; nuisance: Setting; seed: number; hash: string }[];
+  /** Under the fresh-seeds protocol: each cell's setting chosen on the selection seeds (absent while selection runs). */
+  chosen?: { cell: Setting; nuisance: Setting }[];
   createdAt: string;
 }
 

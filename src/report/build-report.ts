@@ -1,7 +1,7 @@
 /**
- * Builds `report.html` for one experiment's run store: summary table with Welch's t-test and
- * Cohen's d (pre-trained vs not), box plots and histograms of test error over seeds (Fig. 1-2),
- * per-epoch curves, and first-layer filters (also written as PNG). Self-contained: every chart is
+ * Builds `report.html` for one experiment's run store: summary table with the comparisons
+ * (pre-trained vs not: paired tests or Welch, bootstrap intervals, Holm; comparison-columns.ts),
+ * box plots and histograms of test error over seeds (Fig. 1-2), per-epoch curves, and first-layer filters (also written as PNG). Self-contained: every chart is
  * inline SVG, every image a data: URI, the stylesheet inline.
  */
 import * as fs from 'node:fs';
@@ -14,9 +14,12 @@ import type { CellSummary, Comparison } from '../experiments/select.ts';
 import { RunStore } from '../experiments/store.ts';
 import { boxplotChart, curveChart, histogramChart, type Chart } from './charts.ts';
 import { filterSection } from './filter-section.ts';
+import { comparisonColumns, comparisonHeaders, comparisonNote, isBetter } from './comparison-columns.ts';
+import { pct } from './format.ts';
 import { nllTrajectories } from './nll-trajectories.ts';
 import { html, trustedHtml, REPORT_CSS, type Html } from './html.ts';
 import { studyVariants, variantSection, type VariantGroup } from './variant-section.ts';
+import { protocolSection, protocolSummary, type ProtocolSummary } from './protocol-section.ts';
 
 export interface ReportResult {
   /** Absolute path of report.html. */
@@ -32,15 +35,14 @@ export interface ReportResult {
   found: number;
   /** The numeric variants that computed the records (one unless mixing was allowed). */
   variants: VariantGroup[];
+  /** Which seeds chose and which are reported, and what the spread measures. */
+  protocol: ProtocolSummary;
 }
 
 /** Error for a directory that is not a run store; says what to pass instead. */
 export class ReportError extends Error {
   override name = 'ReportError';
 }
-
-const pct = (x: number): string => (Number.isFinite(x) ? (100 * x).toFixed(2) : '-');
-const fmtP = (p: number): string => (!Number.isFinite(p) ? '-' : p < 1e-4 ? '<1e-4' : p < 0.01 ? p.toFixed(4) : p.toFixed(3));
 
 function chartHtml(c: Chart, kind: string): Html {
   // The SVG is Plot's, serialised by linkedom, which escapes every text node and attribute value.
@@ -53,16 +55,16 @@ function summaryTable(exp: ResolvedExperiment, cells: readonly CellSummary[], co
   const chosenLabel = (c: CellSummary): string => settingLabel(Object.fromEntries(Object.entries(c.chosen).filter(([k]) => varied.has(k))));
   const rows = cells.map((c) => {
     const cmp = comparisons.find((k) => k.cell === c);
-    const better = cmp && cmp.difference < 0 && cmp.welch.p < 0.05;
+    const better = isBetter(cmp);
     return html`<tr${better ? html` class="better"` : ''}><td>${c.label}</td><td class="num">${pct(c.test.mean)} &plusmn; ${pct(c.test.std)}</td><td class="num">${c.test.n}${c.nDiverged ? ` (+${c.nDiverged} diverged)` : ''}</td><td class="num">${pct(c.valid.mean)}</td>${
       varied.size ? html`<td>${chosenLabel(c)}</td>` : ''
-    }<td class="num">${cmp ? `${cmp.difference > 0 ? '+' : ''}${pct(cmp.difference)}` : ''}</td><td class="num">${cmp ? fmtP(cmp.welch.p) : ''}</td><td class="num">${cmp && Number.isFinite(cmp.cohensD) ? cmp.cohensD.toFixed(2) : ''}</td></tr>`;
+    }${comparisonColumns(cmp)}</tr>`;
   });
   const vs = exp.compare ? `vs ${shortKey(exp.compare.factor)}=${String(exp.compare.baseline)}` : '';
   return html`<section id="summary"><h2>Test error per cell</h2><table id="summary-table" data-rows="${cells.length}"><thead><tr><th>cell</th><th class="num">test error % (mean &plusmn; std)</th><th class="num">n</th><th class="num">valid %</th>${
     varied.size ? html`<th>chosen on validation</th>` : ''
-  }<th class="num">diff ${vs}</th><th class="num">Welch p</th><th class="num">Cohen's d</th></tr></thead><tbody>${rows}</tbody></table>
-<p class="note">For each cell the nuisance setting (${nuisanceKeys.join(', ') || 'none'}) with the lowest mean validation error over seeds was chosen (Section 5.3); the row reports test error of that setting over seeds. Diff, p (two-sided Welch t-test) and d compare each cell with the cell ${vs || '(no comparison defined)'} at equal other factors; green: significantly lower error (p &lt; 0.05).</p>${selectionDetails(cells)}</section>`;
+  }${comparisonHeaders(vs)}</tr></thead><tbody>${rows}</tbody></table>
+<p class="note">For each cell the nuisance setting (${nuisanceKeys.join(', ') || 'none'}) with the lowest mean validation error over the selection seeds was chosen (Section 5.3; see Protocol); the row reports test error of that setting over the evaluation seeds.</p>${comparisonNote(comparisons, vs)}${selectionDetails(cells)}</section>`;
 }
 
 function selectionDetails(cells: readonly CellSummary[]): Html {
@@ -74,7 +76,8 @@ function selectionDetails(cells: readonly CellSummary[]): Html {
         return html`${i > 0 ? html`<br>` : ''}${same(k.nuisance, c.chosen) ? html`<b>${text}</b>` : text}`;
       })}</td></tr>`,
   );
-  return html`<details><summary>Validation error of every nuisance setting</summary><table><thead><tr><th>cell</th><th>setting: mean validation error</th></tr></thead><tbody>${items}</tbody></table></details>`;
+  const on = cells.some((c) => c.selection === 'fresh-seeds') ? ' (on the selection seeds)' : '';
+  return html`<details><summary>Validation error of every nuisance setting${on}</summary><table><thead><tr><th>cell</th><th>setting: mean validation error</th></tr></thead><tbody>${items}</tbody></table></details>`;
 }
 
 /**
@@ -128,6 +131,8 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
 ${code ? html`<span>code <b>${code.package}${code.git ? ` ${code.git.slice(0, 10)}${code.dirty ? '+dirty' : ''}` : ''}</b></span>` : ''}
 <span>generated <b>${new Date().toISOString().slice(0, 16).replace('T', ' ')}</b></span></div></header>`);
   if (found < unique.size) body.push(html`<p class="warn">${unique.size - found} of ${unique.size} trials have no record yet; statistics use the finished ones. Re-run the experiment to complete it.</p>`);
+  const protocol = protocolSummary(exp, cells);
+  body.push(protocolSection(protocol));
   body.push(summaryTable(exp, cells, comparisons));
   for (const { kind, chart, after } of charts) body.push(after ? html`${chartHtml(chart, kind)}${after}` : chartHtml(chart, kind));
   const variants = studyVariants(records.values());
@@ -139,5 +144,5 @@ ${code ? html`<span>code <b>${code.package}${code.git ? ` ${code.git.slice(0, 10
 `;
   const out = path.join(dir, 'report.html');
   atomicWriteFile(out, page.markup);
-  return { path: out, experiment: exp, cells, comparisons, charts: charts.map((c) => c.chart), images, planned: unique.size, found, variants };
+  return { path: out, experiment: exp, cells, comparisons, charts: charts.map((c) => c.chart), images, planned: unique.size, found, variants, protocol };
 }

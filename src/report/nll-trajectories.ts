@@ -13,8 +13,11 @@
 import * as Plot from '@observablehq/plot';
 import { shortKey } from '../experiments/expand.ts';
 import type { CellSummary } from '../experiments/select.ts';
+import { Rng } from '../rng/rng.ts';
+import { BOOTSTRAP_RESAMPLES, bootstrapPairedCi, bootstrapUnpairedCi } from '../stats/bootstrap.ts';
 import { mean, std } from '../stats/descriptive.ts';
-import { pairedDifference, welchDifference, type MeanDifference } from '../stats/mean-difference.ts';
+import { pairedTTest } from '../stats/paired-t.ts';
+import { welchTTest } from '../stats/welch.ts';
 import { splitCell, type Chart } from './charts.ts';
 import { html, type Html } from './html.ts';
 import { plotToSvg } from './plot-svg.ts';
@@ -54,6 +57,23 @@ export interface PanelSummary {
   baseline: string;
 }
 
+/**
+ * A difference of means over seeds with its 95% interval: the (expanded) percentile bootstrap of
+ * the study's comparisons (`compareCells`), paired on the seeds both arms finished when they share
+ * at least two, else unpaired; p from the paired t-test, else Welch's.
+ */
+export interface MeanDifference {
+  /** Arm minus baseline: the mean paired difference, else the difference of the means. */
+  difference: number;
+  lo: number;
+  hi: number;
+  /** Two-sided p-value (NaN when undefined). */
+  p: number;
+  /** Pairs when paired, else the smaller arm's size. */
+  n: number;
+  paired: boolean;
+}
+
 /** One arm against the baseline arm of its panel. */
 export interface Versus {
   arm: string;
@@ -68,7 +88,7 @@ export interface Versus {
   level: number;
   /** Test NLL at `level`, mean over the trajectories that reach it, and how many do, per arm. */
   atLevel: { arm: { mean: number; n: number }; baseline: { mean: number; n: number } };
-  /** Test NLL at `level`, arm minus baseline (Welch: not every trajectory reaches the level). */
+  /** Test NLL at `level`, arm minus baseline (unpaired: not every trajectory reaches the level). */
   testAtLevel: MeanDifference;
 }
 
@@ -121,14 +141,31 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-/** Arm minus baseline over seeds: paired when both arms ran exactly the same seeds, else Welch. */
-function difference(a: readonly Trajectory[], b: readonly Trajectory[], value: (t: Trajectory) => number): MeanDifference {
-  const sa = a.map((t) => t.seed).join(','), sb = b.map((t) => t.seed).join(',');
-  return sa === sb ? pairedDifference(a.map(value), b.map(value)) : welchDifference(a.map(value), b.map(value));
+/**
+ * `a` minus `b` over seeds (see `MeanDifference`); `rng` draws the bootstrap resamples; `pair`
+ * false compares the groups unpaired even where seeds are shared.
+ */
+export function meanDifference(a: readonly { seed: number; value: number }[], b: readonly { seed: number; value: number }[], rng: Rng, pair = true): MeanDifference {
+  const bySeed = new Map(b.map((x) => [x.seed, x.value]));
+  const pairs = pair ? a.filter((x) => bySeed.has(x.seed)).sort((x, y) => x.seed - y.seed) : [];
+  const opts = { rng, resamples: BOOTSTRAP_RESAMPLES };
+  if (pairs.length >= 2) {
+    const xa = pairs.map((x) => x.value), xb = pairs.map((x) => bySeed.get(x.seed)!);
+    const t = pairedTTest(xa, xb), ci = bootstrapPairedCi(xa, xb, opts);
+    return { difference: t.meanDiff, lo: ci.lo, hi: ci.hi, p: t.p, n: pairs.length, paired: true };
+  }
+  const xa = a.map((x) => x.value), xb = b.map((x) => x.value);
+  const ci = bootstrapUnpairedCi(xa, xb, opts);
+  return { difference: ci.estimate, lo: ci.lo, hi: ci.hi, p: welchTTest(xa, xb).p, n: Math.min(xa.length, xb.length), paired: false };
 }
 
-/** The per-panel tables' numbers (see `PanelSummary`); `baseline` is the reference arm (default: the first). */
+/**
+ * The per-panel tables' numbers (see `PanelSummary`); `baseline` is the reference arm (default: the
+ * first). The bootstrap streams fork from `Rng(0)` by panel, arm and quantity, so the numbers are
+ * reproducible and one comparison's interval does not move when another is added.
+ */
 export function summarizeTrajectories(trajectories: readonly Trajectory[], baseline?: string): PanelSummary[] {
+  const root = new Rng(0).fork('nll-bootstrap');
   const panels = [...new Set(trajectories.map((t) => t.panel))];
   return panels.map((panel) => {
     const inPanel = trajectories.filter((t) => t.panel === panel);
@@ -153,16 +190,20 @@ export function summarizeTrajectories(trajectories: readonly Trajectory[], basel
       const lo = Math.max(median(a.map((t) => last(t).train)), median(b.map((t) => last(t).train)));
       const hi = Math.min(median(a.map((t) => t.points[0]!.train)), median(b.map((t) => t.points[0]!.train)));
       const level = lo <= hi ? Math.sqrt(lo * hi) : NaN;
-      const at = (ts: Trajectory[]): number[] => (Number.isNaN(level) ? [] : ts.map((t) => testNllAtTrainNll(t, level)).filter((v): v is number => v !== undefined));
+      const at = (ts: Trajectory[]): { seed: number; value: number }[] =>
+        Number.isNaN(level) ? [] : ts.flatMap((t) => { const value = testNllAtTrainNll(t, level); return value === undefined ? [] : [{ seed: t.seed, value }]; });
       const atA = at(a), atB = at(b);
-      const stat = (xs: number[]): { mean: number; n: number } => ({ mean: xs.length ? mean(xs) : NaN, n: xs.length });
+      const rng = (what: string): Rng => root.fork(panel, arm, what);
+      const final = (ts: Trajectory[], v: 'train' | 'test') => ts.map((t) => ({ seed: t.seed, value: last(t)[v] }));
+      const stat = (xs: { value: number }[]): { mean: number; n: number } => ({ mean: xs.length ? mean(xs.map((x) => x.value)) : NaN, n: xs.length });
       return {
         arm,
-        train: difference(a, b, (t) => last(t).train),
-        test: difference(a, b, (t) => last(t).test),
+        train: meanDifference(final(a, 'train'), final(b, 'train'), rng('train')),
+        test: meanDifference(final(a, 'test'), final(b, 'test'), rng('test')),
         level,
         atLevel: { arm: stat(atA), baseline: stat(atB) },
-        testAtLevel: welchDifference(atA, atB),
+        // Not every trajectory reaches the level: the two groups are compared unpaired.
+        testAtLevel: meanDifference(atA, atB, rng('at-level'), false),
       };
     });
     return { panel, arms: summaries, versus, baseline: base };
@@ -307,5 +348,5 @@ export function trajectoryTables(summaries: readonly PanelSummary[], factor: str
     );
     return html`<table class="nll-table" data-panel="${s.panel}" data-rows="${s.arms.length + s.versus.length}"><caption>${s.panel}: final NLL (last epoch), and test NLL at an equal train NLL</caption><thead><tr><th>arm</th><th class="num">n</th><th class="num">epochs</th><th class="num">train NLL</th><th class="num">test NLL</th><th class="num">test NLL at equal train NLL</th></tr></thead><tbody>${armRows}${vsRows}</tbody></table>`;
   });
-  return html`<div class="nll-tables">${answers(summaries, factor)}${tables}<p class="note">Arms: mean &plusmn; standard deviation over seeds of the train and test NLL after the last epoch trained; epochs: the mean number trained (converged: the trials the convergence criterion stopped, the others ran the whole budget). Differences: arm minus baseline, 95% confidence interval over seeds (paired t over the shared seeds when both arms ran the same seeds, else Welch), two-sided p. The last column compares test NLL at the same train NLL (the geometric middle of the range both arms cross: from the larger median final train NLL to the smaller median first-epoch train NLL), where each trajectory first reaches it (log-log interpolation between epochs; trajectories that never reach it are left out): negative means a lower test NLL at equal training fit, the paper's signature of a regularizer.</p></div>`;
+  return html`<div class="nll-tables">${answers(summaries, factor)}${tables}<p class="note">Arms: mean &plusmn; standard deviation over seeds of the train and test NLL after the last epoch trained; epochs: the mean number trained (converged: the trials the convergence criterion stopped, the others ran the whole budget). Differences: arm minus baseline with a 95% bootstrap interval over seeds (expanded percentile, as the study's comparisons), paired on the seeds both arms finished (paired t p) or else unpaired (Welch p). The last column compares test NLL at the same train NLL (the geometric middle of the range both arms cross: from the larger median final train NLL to the smaller median first-epoch train NLL), where each trajectory first reaches it (log-log interpolation between epochs; trajectories that never reach it are left out): negative means a lower test NLL at equal training fit, the paper's signature of a regularizer.</p></div>`;
 }

@@ -36,6 +36,7 @@ export const KEY_ALIASES: Readonly<Record<string, string>> = {
   trainSize: 'data.trainSize',
   validSize: 'data.validSize',
   testSize: 'data.testSize',
+  dataSeed: 'data.seed',
 };
 
 /** One leaf key of a TrialConfig, as `--key=value` flags and `train --help` describe it. */

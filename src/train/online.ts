@@ -17,6 +17,11 @@
  * `hooks.onStart({model})` (see `TrainingHooks`) is called once before the first update, so a
  * probe recorder gets its epoch 0.
  *
+ * Start: by default at the stream's `firstTrainIndex` (InfiniteMNIST: 70,000, the first deformed
+ * digit, never MNIST test digit 0); a `start` or `order` that would present one of the stream's
+ * held-out test examples (`testIndices`: InfiniteMNIST's 0..9,999) is refused unless
+ * `allowTestExamples` is set.
+ *
  * Randomness: none is drawn here. The order is the stream's own (example i is a pure function of
  * i and the stream's seed) or the `order` you pass (draw it with `blockResampledOrder` and the
  * trial's `order` stream); initial weights come from the model you build.
@@ -41,10 +46,19 @@ export interface OnlineOptions {
   model: Mlp;
   /** The example source, e.g. `await createInfiniteMnist()`. */
   stream: ExampleStream;
-  /** Stream index of the first example when `order` is absent (default 0). */
+  /**
+   * Stream index of the first example when `order` is absent (default: the stream's
+   * `firstTrainIndex`, 70,000 for InfiniteMNIST, its first deformed digit; 0 for a stream without one).
+   */
   start?: number;
   /** Stream indices in presentation order (`[>= updates * batchSize]`), e.g. `blockResampledOrder(...)`; overrides `start`. */
   order?: Int32Array;
+  /**
+   * Allow training on the stream's held-out test examples (`stream.testIndices`, e.g. InfiniteMNIST's
+   * indices 0..9,999, the MNIST test digits). Default false: a `start` or `order` that would present
+   * one is refused with a ConfigError before training.
+   */
+  allowTestExamples?: boolean;
   /** Number of SGD updates; `updates * batchSize` examples are used. */
   updates: number;
   /** Examples per update (default 1, the paper's purely stochastic setting). */
@@ -97,14 +111,15 @@ export async function trainOnline(opts: OnlineOptions): Promise<OnlineResult> {
   let seen = 0, windowWrong = 0, blockWrong = 0, blockNll = 0, blockN = 0, lastFinite: number | null = null;
   let tBlock = performance.now();
 
+  const start = opts.start ?? stream.firstTrainIndex ?? 0;
   const fill = (first: number): void => {
     const xd = x.data;
     if (!opts.order && stream.batch) {
-      stream.batch((opts.start ?? 0) + first, B, xd, y);
+      stream.batch(start + first, B, xd, y);
       return;
     }
     for (let r = 0; r < B; r++) {
-      const i = opts.order ? opts.order[first + r]! : (opts.start ?? 0) + first + r;
+      const i = opts.order ? opts.order[first + r]! : start + first + r;
       y[r] = stream.example(i, scratch);
       xd.set(scratch, r * dim);
     }
@@ -184,7 +199,29 @@ function checkOnline(opts: OnlineOptions, B: number, window: number): void {
     throw new ConfigError(`trainOnline: order has ${opts.order.length} indices but ${opts.updates} updates of ${B} need ${opts.updates * B}`);
   }
   if (opts.start !== undefined && !isInt(opts.start, 0)) throw new ConfigError(`trainOnline: start must be an integer >= 0, got ${opts.start}`);
+  checkNoTestExamples(opts, opts.updates * B);
   if (opts.test && opts.test.dim !== opts.model.spec.nIn) {
     throw new ConfigError(`trainOnline: the test set ${opts.test.name} has ${opts.test.dim} features but the model takes ${opts.model.spec.nIn}`);
+  }
+}
+
+/**
+ * Refuses a `start` or `order` that would present one of the stream's held-out test examples
+ * (`stream.testIndices`) for training, unless `allowTestExamples` is set.
+ */
+function checkNoTestExamples(opts: OnlineOptions, total: number): void {
+  const held = opts.stream.testIndices;
+  if (!held || opts.allowTestExamples) return;
+  const isHeld = (i: number): boolean => i >= held.start && i < held.end;
+  const what = `${opts.stream.name}'s held-out test examples (stream indices ${held.start}..${held.end - 1})`;
+  const fix = `train from index ${opts.stream.firstTrainIndex ?? held.end} or later${opts.stream.firstTrainIndex !== undefined ? ' (the default when start is omitted)' : ''}, or pass allowTestExamples: true to train on test examples on purpose`;
+  if (opts.order) {
+    const k = opts.order.subarray(0, total).findIndex(isHeld);
+    if (k >= 0) throw new ConfigError(`trainOnline: order[${k}] = ${opts.order[k]} is one of ${what}; ${fix}`);
+    return;
+  }
+  const first = opts.start ?? opts.stream.firstTrainIndex ?? 0, last = first + total - 1;
+  if (first < held.end && last >= held.start) {
+    throw new ConfigError(`trainOnline: start ${first} with ${total} examples (indices ${first}..${last}) would train on ${what}; ${fix}`);
   }
 }

@@ -12,6 +12,8 @@ const input: ExperimentInput = {
   scientific: { depth: [1, 2], pretrain: ['none', 'sdae'] },
   nuisance: { lr: [0.1, 0.05], pretrainLr: [0.01, 0.001] },
   seeds: 3,
+  // Every setting on every seed (the fresh-seeds expansion is tested in protocol.test.ts).
+  protocol: { selection: 'same-seeds' },
 };
 const expand = (i: ExperimentInput, overrides = {}) => expandExperiment(resolveExperiment(defineExperiment(i), { overrides }));
 

@@ -16,7 +16,7 @@ function cell(depth: number, pretrain: string, curve: number[]): CellSummary {
   const final = curve.at(-1)!;
   const c: Setting = { 'model.depth': depth, 'pretrain.kind': pretrain };
   return {
-    cell: c, label: `depth=${depth} pretrain=${pretrain}`, chosen: {}, candidates: [], nDiverged: 0, nMissing: 0, records: [record],
+    cell: c, label: `depth=${depth} pretrain=${pretrain}`, chosen: {}, candidates: [], selection: 'none', selectionSeeds: [1, 2, 3], evaluationSeeds: [1, 2, 3], nDiverged: 0, nMissing: 0, records: [record],
     test: { mean: final, std: 0, n: 3, values: [final, final * 1.02, final * 0.98], seeds: [1, 2, 3] }, valid: { mean: final, std: 0 },
   };
 }

@@ -10,8 +10,10 @@ import { runExperiment } from '../../src/experiments/runner.ts';
 import type { CellSummary } from '../../src/experiments/select.ts';
 import type { TrialRecord } from '../../src/experiments/store.ts';
 import { writeReport } from '../../src/report/build-report.ts';
-import { curveOpacity, nllTrajectories, summarizeTrajectories, testNllAtTrainNll, type Trajectory } from '../../src/report/nll-trajectories.ts';
-import { pairedDifference, welchDifference } from '../../src/stats/mean-difference.ts';
+import { curveOpacity, meanDifference, nllTrajectories, summarizeTrajectories, testNllAtTrainNll, type Trajectory } from '../../src/report/nll-trajectories.ts';
+import { Rng } from '../../src/rng/rng.ts';
+import { pairedTTest } from '../../src/stats/paired-t.ts';
+import { welchTTest } from '../../src/stats/welch.ts';
 import type { TrialConfig } from '../../src/train/config.ts';
 import type { EpochMetrics } from '../../src/train/hooks.ts';
 import type { TrialResult } from '../../src/train/trial-result.ts';
@@ -30,6 +32,7 @@ function cell(depth: number, pretrain: string, seeds: number[], epochs: number, 
   const c: Setting = { 'model.depth': depth, 'pretrain.kind': pretrain };
   return {
     cell: c, label: `depth=${depth} pretrain=${pretrain}`, chosen: {}, candidates: [], nDiverged: 0, nMissing: 0, records,
+    selection: 'none', selectionSeeds: seeds, evaluationSeeds: seeds,
     test: { mean: 0.1, std: 0, n: seeds.length, values: seeds.map(() => 0.1), seeds }, valid: { mean: 0.1, std: 0 },
   };
 }
@@ -64,7 +67,7 @@ test('the trajectory axes are logarithmic with round labelled ticks on both axes
   assert.ok(xs.length >= 3 && xs.includes(0.1) && xs.includes(1), `x ticks ${xs}`);
 });
 
-test('the panel tables give each arm final train and test NLL, and the arm minus the baseline with a paired 95% CI over shared seeds', () => {
+test('the panel tables give each arm final train and test NLL, and the arm minus the baseline with a paired 95% bootstrap interval over shared seeds', () => {
   // sdae: 5 epochs at rate 0.5 + 0.01 s -> final train 0.0625ish; none: rate 0.4 -> lower train NLL, larger gap.
   const cells = [cell(1, 'none', seeds(5), 5, (s) => 0.4 + 0.01 * s, 0.3), cell(1, 'sdae', seeds(5), 5, (s) => 0.5 + 0.01 * s, 0.1)];
   const [p] = summarizeTrajectoriesOf(cells);
@@ -74,8 +77,10 @@ test('the panel tables give each arm final train and test NLL, and the arm minus
   assert.ok(Math.abs(p!.arms[0]!.train.mean - none.reduce((a, b) => a + b) / 5) < 1e-12);
   const v = p!.versus[0]!;
   assert.equal(v.train.paired, true);
-  assert.deepEqual(v.train, pairedDifference(sdae, none));
-  assert.ok(v.train.lo > 0, 'the pre-trained arm ends with a higher train NLL, CI above 0');
+  assert.equal(v.train.n, 5);
+  assert.equal(v.train.difference, pairedTTest(sdae, none).meanDiff);
+  assert.equal(v.train.p, pairedTTest(sdae, none).p);
+  assert.ok(v.train.lo > 0 && v.train.lo <= v.train.difference && v.train.difference <= v.train.hi, 'the pre-trained arm ends with a higher train NLL, interval above 0');
   assert.ok(Math.abs(v.test.difference - (v.train.difference - 0.2)) < 1e-12, 'test = train + gap');
   const answer = svgOf(nllTrajectories(cells, 'pretrain.kind', 'none')!.tables.markup).querySelector('.nll-answers li')!.textContent!;
   assert.match(answer, /^depth=1, pretrain=sdae vs pretrain=none: final train NLL higher \(\+.*5 paired seeds\), final test NLL lower \(-/);
@@ -95,13 +100,21 @@ test('testNllAtTrainNll interpolates in log-log where the train NLL first reache
   assert.deepEqual(summarizeTrajectories([t]).map((s) => s.versus), [[]], 'a lone arm has nothing to compare');
 });
 
-test('welchDifference and pairedDifference: intervals from Student t (t(0.975, 4) = 2.776)', () => {
-  const p = pairedDifference([2, 3, 4, 5, 6], [1, 1, 1, 1, 1]);
+test('meanDifference pairs on the seeds both arms finished (at least two), else compares unpaired with Welch', () => {
+  const arm = (seeds: number[], values: number[]) => seeds.map((seed, i) => ({ seed, value: values[i]! }));
+  const p = meanDifference(arm([1, 2, 3, 4, 5, 9], [2, 3, 4, 5, 6, 100]), arm([5, 4, 3, 2, 1], [1, 1, 1, 1, 1]), new Rng(1));
+  assert.equal(p.paired, true);
+  assert.equal(p.n, 5, 'seed 9 has no partner');
   assert.equal(p.difference, 3);
-  assert.ok(Math.abs(p.hi - p.lo - 2 * 2.7764451 * Math.sqrt(2.5 / 5)) < 1e-5, `${p.lo} ${p.hi}`);
-  const w = welchDifference([1, 2, 3], [1, 2, 3]);
-  assert.equal(w.difference, 0);
-  assert.ok(w.lo < 0 && w.hi > 0);
+  assert.ok(p.lo < 3 && p.hi > 3 && p.lo > 0);
+  const u = meanDifference(arm([1, 2, 3], [1, 2, 3]), arm([7, 8, 9], [1, 2, 4]), new Rng(1));
+  assert.equal(u.paired, false);
+  assert.equal(u.p, welchTTest([1, 2, 3], [1, 2, 4]).p);
+  assert.ok(u.lo < 0 && u.hi > 0);
+  assert.equal(meanDifference(arm([1, 2], [1, 2]), arm([1, 2], [0, 0]), new Rng(1), false).paired, false);
+});
+
+test('curves get fainter as they get more numerous, within [0.06, 0.7]', () => {
   assert.ok(curveOpacity(400) < curveOpacity(6) && curveOpacity(6) <= 0.7 && curveOpacity(1e6) >= 0.06);
 });
 

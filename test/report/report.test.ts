@@ -31,7 +31,8 @@ test('writeReport draws one box-plot dot per finished seed of each chosen settin
   const html = fs.readFileSync(report.path, 'utf8');
   assert.ok(!/<script|<link|(src|href)="https?:/i.test(html), 'the report loads nothing from the network');
   assert.equal((html.match(/data:image\/png;base64,/g) ?? []).length, 4);
-  assert.match(html, /Welch p/);
+  assert.match(html, /Holm p/);
+  assert.match(html, /paired t \/ Wilcoxon/);
 });
 
 test('writeReport on a directory that is not a run store says what to pass', () => {

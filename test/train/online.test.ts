@@ -32,6 +32,26 @@ function blobStream(): ExampleStream & { seen: number[] } {
     },
   };
 }
+/**
+ * `stream` with every index it hands out recorded in `seen` (a Proxy, so the stream's own
+ * properties, `firstTrainIndex` and `testIndices` included, are what trainOnline sees).
+ */
+function recorded<S extends ExampleStream>(stream: S): { stream: S; seen: number[] } {
+  const seen: number[] = [];
+  const proxy = new Proxy(stream, {
+    get(target, key, receiver) {
+      if (key === 'example') return (i: number, x: Float32Array) => (seen.push(i), target.example(i, x));
+      if (key === 'batch' && target.batch) {
+        return (start: number, count: number, x: Float32Array, y: Int32Array | null) => {
+          for (let k = 0; k < count; k++) seen.push(start + k);
+          target.batch!(start, count, x, y);
+        };
+      }
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+  });
+  return { stream: proxy, seen };
+}
 const net = (): Mlp => Mlp.create(be, { nIn: DIM, hidden: [8], nClasses: K, activation: 'sigmoid', init: 'uniform-fanin' }, new Rng(5).fork('init'));
 
 describe('trainOnline', () => {
@@ -72,7 +92,11 @@ describe('trainOnline', () => {
     const model = Mlp.create(be, { nIn: 784, hidden: [32], nClasses: 10, activation: 'sigmoid', init: 'uniform-fanin' }, new Rng(2).fork('init'));
     const probePath = join(mkdtempSync(join(tmpdir(), 'online-')), 'probe.safetensors');
     const rec = createProbeRecorder({ path: probePath, probe: headExamples(test, 50) });
-    const r = await trainOnline({ model, stream, start: INFINITE_MNIST_ORIGINALS, updates: 4000, lr: 0.1, blockSize: 1000, test, hooks: rec });
+    const fed = recorded(stream);
+    const r = await trainOnline({ model, stream: fed.stream, updates: 4000, lr: 0.1, blockSize: 1000, test, hooks: rec }); // the default start
+    assert.equal(fed.seen.length, 4000);
+    assert.equal(fed.seen[0], INFINITE_MNIST_ORIGINALS, 'by default training starts at the first deformed digit');
+    assert.ok(fed.seen.every((i) => i >= 10_000), 'no MNIST test digit (index < 10,000) was ever trained on');
     const first = r.blocks[0]!.values, last = r.blocks.at(-1)!.values;
     assert.ok(last['blockError']! < 0.7 * first['blockError']!, `online error ${first['blockError']} -> ${last['blockError']}, test ${last['testError']}`);
     assert.ok(last['testError']! < 0.4, `test error ${last!['testError']}`);
@@ -81,6 +105,33 @@ describe('trainOnline', () => {
     const byBlock = streamErrorByBlock({ model, stream, indices, blocks: 4 });
     assert.equal(byBlock.length, 4);
     assert.ok(byBlock.every((e) => e < first['blockError']!), `training-stream error by block ${[...byBlock]}`);
+  });
+
+  test('InfiniteMNIST: a start or order that would present an MNIST test digit is refused unless allowTestExamples opts in', async () => {
+    const stream = await createInfiniteMnist();
+    const model = (): Mlp => Mlp.create(be, { nIn: 784, hidden: [4], nClasses: 10, activation: 'sigmoid', init: 'uniform-fanin' }, new Rng(2).fork('init'));
+    const base = { updates: 20, lr: 0.1, blockSize: 20 };
+    await assert.rejects(trainOnline({ model: model(), stream, start: 0, ...base }), (e: Error) => e.name === 'ConfigError' && /start 0 .* held-out test examples \(stream indices 0\.\.9999\).*allowTestExamples: true/.test(e.message));
+    await assert.rejects(trainOnline({ model: model(), stream, start: 9_990, ...base }), /indices 9990\.\.10009\) would train on/);
+    const order = Int32Array.from({ length: 20 }, (_, k) => (k === 7 ? 9_999 : 80_000 + k));
+    await assert.rejects(trainOnline({ model: model(), stream, order, ...base }), /order\[7\] = 9999 is one of/);
+    const ok = recorded(stream);
+    await trainOnline({ model: model(), stream: ok.stream, start: 10_000, ...base });
+    assert.equal(ok.seen[0], 10_000, 'MNIST training digits are not held out');
+    const optIn = recorded(stream);
+    await trainOnline({ model: model(), stream: optIn.stream, start: 0, allowTestExamples: true, ...base });
+    assert.deepEqual(optIn.seen, Array.from({ length: 20 }, (_, k) => k), 'with the opt-in, test digits are trained on as asked');
+  });
+
+  test('a stream without firstTrainIndex starts at 0, and its testIndices are held out like InfiniteMNIST\'s', async () => {
+    const plain = recorded(blobStream());
+    await trainOnline({ model: net(), stream: plain.stream, updates: 5, lr: 0.1, blockSize: 5 });
+    assert.deepEqual(plain.seen, [0, 1, 2, 3, 4]);
+    const held = { ...blobStream(), testIndices: { start: 0, end: 50 }, firstTrainIndex: 50 };
+    await assert.rejects(trainOnline({ model: net(), stream: held, start: 49, updates: 5, lr: 0.1, blockSize: 5 }), /start 49/);
+    const fed = recorded(held);
+    await trainOnline({ model: net(), stream: fed.stream, updates: 5, lr: 0.1, blockSize: 5 });
+    assert.deepEqual(fed.seen, [50, 51, 52, 53, 54]);
   });
 
   test('bad settings are refused before training, naming the setting', async () => {

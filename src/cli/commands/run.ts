@@ -9,8 +9,40 @@ import { UsageError } from '../errors.ts';
 import { reproducibleFlag, REPRODUCIBLE_HELP } from '../reproducible-flag.ts';
 import { memoryLimitFlag, MEMORY_LIMIT_HELP } from '../memory-limit-flag.ts';
 import { duration, pct, pValue, table } from '../format.ts';
+
+const signed = (x: number): string => `${x > 0 ? '+' : ''}${pct(x)}`;
+const effect = (v: number, name: string): string => (Number.isFinite(v) ? `${name} ${v.toFixed(2)}` : '');
 import { keysHelp, keyValueArgs } from '../key-flags.ts';
 import { distinctDataConfigs, jsonLine, outputMode, splitsLine, sweepReporter } from '../output.ts';
+
+/** `--selection-seeds`: a count N (seeds 100001..100000+N) or a list `[s1,s2]` / `s1,s2`. */
+function seedCountOrList(v: string): number | number[] {
+  const t = v.trim().replace(/^\[|\]$/g, '');
+  const parts = t.split(',').map((x) => x.trim());
+  const nums = parts.map(Number);
+  if (parts.some((x) => x === '') || !nums.every((n) => Number.isSafeInteger(n) && n >= 0)) {
+    throw new UsageError(`--selection-seeds must be a count N >= 1 (seeds 100001..100000+N) or a list of seeds such as [100001,100002] (got '${v}')`);
+  }
+  if (!v.includes(',') && !v.includes('[')) {
+    if (nums[0]! < 1) throw new UsageError(`--selection-seeds count must be >= 1 (got '${v}')`);
+    return nums[0]!;
+  }
+  return nums;
+}
+
+/** `--data-seed`: an integer >= 0 or `per-seed`. */
+function dataSeedArg(v: string): number | 'per-seed' {
+  if (v === 'per-seed') return v;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isSafeInteger(n) || n < 0) throw new UsageError(`--data-seed must be an integer >= 0 or per-seed (got '${v}')`);
+  return n;
+}
+
+/** `--selection`: fresh-seeds or same-seeds. */
+function selectionArg(v: string): 'fresh-seeds' | 'same-seeds' {
+  if (v === 'fresh-seeds' || v === 'same-seeds') return v;
+  throw new UsageError(`--selection must be fresh-seeds or same-seeds (got '${v}')`);
+}
 
 function positiveInt(name: string) {
   return (v: string): number => {
@@ -26,7 +58,10 @@ export function registerRun(program: Command): void {
     .description('run an experiment (resumes: finished trials are skipped), then write its HTML report')
     .argument('<experiment>', 'a built-in experiment id (see `pretrain-lab list`) or a path to an experiment file')
     .option('--preset <name>', "preset to apply: quick (minutes) or full (the paper's scale); default quick when the experiment has it")
-    .option('--seeds <n>', 'number of seeds (seeds 1..n)', positiveInt('--seeds'))
+    .option('--seeds <n>', 'number of evaluation seeds (seeds 1..n): the seeds whose test errors are reported', positiveInt('--seeds'))
+    .option('--selection <mode>', "how each cell's nuisance setting is chosen: fresh-seeds (on separate selection seeds, then only the chosen setting runs on the evaluation seeds; the default) or same-seeds (chosen and reported on the same seeds)", selectionArg)
+    .option('--selection-seeds <n|list>', 'selection seeds under fresh-seeds: a count N (seeds 100001..100000+N; default 3) or a list [s1,s2,...]; must not overlap --seeds', seedCountOrList)
+    .option('--data-seed <n|per-seed>', "seed of the training subset and stochastic binarisation (TrialConfig data.seed): a fixed integer (default 0: one subset for all seeds, the spread is initialisation only) or per-seed (varies with the seed)", dataSeedArg)
     .option('--workers <n>', 'worker processes (default: one per core)', positiveInt('--workers'))
     .option('--backend <name>', 'auto, reference, reference64, wasm or native')
     .option('--runs-dir <dir>', 'root of the run stores', 'runs')
@@ -42,6 +77,10 @@ export function registerRun(program: Command): void {
       'after',
       `\nExamples:\n  $ pretrain-lab run depth --preset quick\n  $ pretrain-lab run depth --preset quick --depth=[1,2] --finetune.epochs=10 --workers 2\n  $ pretrain-lab run ./my-study.ts --json\n` +
         `\nFlags --key=value set config keys; a key that is a factor of the experiment replaces its levels.\n` +
+        `\nProtocol (Erhan et al. 2010, Section 5.3): by default each cell's nuisance setting is chosen on validation error over\n` +
+        `selection seeds 100001.. (--selection-seeds), then only the chosen setting runs on the evaluation seeds (--seeds),\n` +
+        `whose test errors alone are reported; the training subset uses data seed 0 for every seed (--data-seed).\n` +
+        `  $ pretrain-lab run marginals --preset quick --selection-seeds 2 --data-seed per-seed\n` +
         keysHelp(),
     )
     .action(async (name: string, opts: Record<string, unknown>, cmd: Command) => {
@@ -57,6 +96,15 @@ export function registerRun(program: Command): void {
         overrides,
         ...(opts.seeds !== undefined ? { seeds: opts.seeds as number } : {}),
         ...(opts.backend !== undefined ? { backend: opts.backend as string } : {}),
+        ...(opts.selection !== undefined || opts.selectionSeeds !== undefined || opts.dataSeed !== undefined
+          ? {
+              protocol: {
+                ...(opts.selection !== undefined ? { selection: opts.selection as 'fresh-seeds' | 'same-seeds' } : {}),
+                ...(opts.selectionSeeds !== undefined ? { selectionSeeds: opts.selectionSeeds as number | number[] } : {}),
+                ...(opts.dataSeed !== undefined ? { dataSeed: opts.dataSeed as number | 'per-seed' } : {}),
+              },
+            }
+          : {}),
       });
       if (mode !== 'json') process.stderr.write(`${resolved.id}: ${resolved.description}\npreset ${preset ?? '(none)'}${preset === 'quick' && presets.includes('full') ? " (use --preset full for the paper's scale)" : ''}\n`);
       for (const data of distinctDataConfigs(resolved)) splitsLine(mode, data);
@@ -85,6 +133,8 @@ export function registerRun(program: Command): void {
       const seconds = (Date.now() - t0) / 1000;
       const { writeReport } = await import('../../report/build-report.ts'); // loaded on use (start-up)
       const report = opts.report === false ? null : writeReport(summary.storeDir, { warn: reporter.onWarn ?? (() => {}) }).path;
+      const { protocolSummary } = await import('../../report/protocol-section.ts');
+      const protocol = protocolSummary(resolved, summary.cells);
       const rows = summary.cells.map((c) => {
         const cmp = summary.comparisons.find((k) => k.cell === c);
         return {
@@ -94,28 +144,43 @@ export function registerRun(program: Command): void {
           testError: { mean: c.test.mean, std: c.test.std, n: c.test.n },
           validError: c.valid.mean,
           diverged: c.nDiverged,
-          ...(cmp ? { vsBaseline: { difference: cmp.difference, p: cmp.welch.p, cohensD: cmp.cohensD } } : {}),
+          ...(cmp
+            ? {
+                vsBaseline: {
+                  design: cmp.design,
+                  difference: cmp.difference,
+                  ci95: [cmp.ci.lo, cmp.ci.hi],
+                  test: cmp.paired ? 'paired-t' : 'welch',
+                  p: cmp.p,
+                  ...(cmp.paired ? { wilcoxonP: cmp.paired.wilcoxon.p, nPairs: cmp.paired.seeds.length, dz: cmp.paired.dz } : {}),
+                  pHolm: cmp.pHolm,
+                  cohensD: cmp.cohensD,
+                },
+              }
+            : {}),
         };
       });
       if (mode === 'json') {
-        jsonLine({ event: 'result', experiment: resolved.id, preset, storeDir: summary.storeDir, report, ran: summary.ran, skipped: summary.skipped, seconds, cells: rows });
+        const { lines, ...proto } = protocol;
+        jsonLine({ event: 'result', experiment: resolved.id, preset, storeDir: summary.storeDir, report, ran: summary.ran, skipped: summary.skipped, seconds, protocol: { ...proto, summary: lines.join(' ') }, cells: rows });
         return;
       }
       const varied = new Set(resolved.nuisance.filter((f) => f.values.length > 1).map((f) => f.key));
       const hasNuisance = varied.size > 0;
       const out = table(
-        ['cell', 'test error (mean ± std)', 'n', ...(hasNuisance ? ['chosen'] : []), 'vs baseline', 'p (Welch)', "Cohen's d"],
+        ['cell', 'test error (mean ± std)', 'n', ...(hasNuisance ? ['chosen'] : []), 'vs baseline [95% CI]', 'p (paired t, or Welch)', 'Holm p', 'effect (d_z or d)'],
         rows.map((r) => [
           r.label,
           `${pct(r.testError.mean)} ± ${pct(r.testError.std)}`,
           String(r.testError.n) + (r.diverged ? ` (+${r.diverged} diverged)` : ''),
           ...(hasNuisance ? [settingLabel(Object.fromEntries(Object.entries(r.chosen).filter(([k]) => varied.has(k))))] : []),
-          r.vsBaseline ? `${r.vsBaseline.difference > 0 ? '+' : ''}${pct(r.vsBaseline.difference)}` : '',
-          r.vsBaseline ? pValue(r.vsBaseline.p) : '',
-          r.vsBaseline && Number.isFinite(r.vsBaseline.cohensD) ? r.vsBaseline.cohensD.toFixed(2) : '',
+          r.vsBaseline ? `${signed(r.vsBaseline.difference)} [${signed(r.vsBaseline.ci95[0]!)}, ${signed(r.vsBaseline.ci95[1]!)}]` : '',
+          r.vsBaseline ? `${pValue(r.vsBaseline.p)}${r.vsBaseline.test === 'welch' ? ' (Welch)' : ''}` : '',
+          r.vsBaseline ? pValue(r.vsBaseline.pHolm) : '',
+          r.vsBaseline ? effect(r.vsBaseline.dz ?? r.vsBaseline.cohensD, r.vsBaseline.dz !== undefined ? 'd_z' : 'd') : '',
         ]),
       );
-      process.stdout.write(`\n${out}\n\n${summary.ran} trial(s) run, ${summary.skipped} reused, in ${duration(seconds)}. Store: ${summary.storeDir}\n${report ? `Report: ${report}\n` : ''}`);
+      process.stdout.write(`\n${out}\n\n${protocol.lines.join('\n')}\n\n${summary.ran} trial(s) run, ${summary.skipped} reused, in ${duration(seconds)}. Store: ${summary.storeDir}\n${report ? `Report: ${report}\n` : ''}`);
     });
 }
 
