@@ -35,7 +35,8 @@ export function hashJson(value: unknown): string {
 /**
  * The config as it is hashed and run: values that cannot affect the result are reset to their
  * defaults, so that equivalent trials share one hash (and run once). Without pre-training
- * (`pretrain.kind = 'none'`) every other `pretrain.*` key is irrelevant. `data.seed` is reset to
+ * (`pretrain.kind = 'none'`, or `pretrain.layers = 0`: no layer pre-trained, which Experiment 8
+ * calls k = 0) every `pretrain.*` key is irrelevant, and the trial is the one without pre-training. `data.seed` is reset to
  * null (the trial seed) when it equals the trial seed, or when the data draw uses no randomness
  * (no `trainSize` subset, no stochastic binarisation): full-data trials keep one hash across data seeds.
  */
@@ -45,7 +46,7 @@ export function canonicalTrialConfig(config: TrialConfig): TrialConfig {
   if (d.seed !== null && d.seed !== undefined && (d.seed === config.seed || (d.trainSize === null && d.binarize !== 'stochastic'))) {
     out = { ...out, data: { ...d, seed: null } };
   }
-  if (config.pretrain.kind !== 'none') return out;
+  if (config.pretrain.kind !== 'none' && config.pretrain.layers !== 0) return out;
   const pretrain = trialConfigSchema.parse({}).pretrain;
   return { ...out, pretrain };
 }
@@ -56,7 +57,7 @@ export function canonicalTrialConfig(config: TrialConfig): TrialConfig {
  * stored before the key existed keep their hashes and a store resumes across the change. A new
  * key or config section whose default changes no number goes here (e.g. `data.seed`, `analysis`).
  */
-export const KEYS_HASHED_ONLY_WHEN_SET: readonly string[] = ['data.seed', 'analysis'];
+export const KEYS_HASHED_ONLY_WHEN_SET: readonly string[] = ['data.seed', 'analysis', 'finetune.convergeWindow', 'finetune.convergeTol'];
 
 function valueAt(obj: unknown, path: readonly string[]): unknown {
   let v: unknown = obj;

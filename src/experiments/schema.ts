@@ -20,6 +20,7 @@ export const FIGURE_KINDS = [
   'error-vs-factor',
   'penalty-vs-pretraining',
   'trajectories',
+  'nll-trajectories',
 ] as const;
 export type FigureKind = (typeof FIGURE_KINDS)[number];
 

@@ -18,6 +18,7 @@ import { filterSection } from './filter-section.ts';
 import { comparisonColumns, comparisonHeaders, comparisonNote, isBetter } from './comparison-columns.ts';
 import { pct } from './format.ts';
 import { landscapeSection } from './landscape-section.ts';
+import { nllTrajectories } from './nll-trajectories.ts';
 import { html, trustedHtml, REPORT_CSS, type Html } from './html.ts';
 import { penaltySection } from './penalty-section.ts';
 import { studyVariants, variantSection, type VariantGroup } from './variant-section.ts';
@@ -105,7 +106,7 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
   const { cells, comparisons } = summarize(exp, manifest.trials as never, records);
   const factor = exp.compare?.factor ?? null;
   const withData = cells.filter((c) => c.test.n > 0);
-  const charts: { kind: string; chart: Chart; inline?: boolean; notes?: Html }[] = [];
+  const charts: { kind: string; chart: Chart; inline?: boolean; notes?: Html; after?: Html }[] = [];
   const images: string[] = [];
   let filters: Html | null = null;
   let landscape: Html | null = null;
@@ -138,6 +139,9 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
       const t = trajectorySection(dir, withData, factor, exp.compare?.baseline);
       sections.push(html`<section id="trajectories"><h2>Function-space trajectories</h2>${t.body}</section>`);
       for (const chart of t.charts) charts.push({ kind, chart, inline: true });
+    } else if (kind === 'nll-trajectories') {
+      const t = nllTrajectories(withData, factor, exp.compare?.baseline);
+      if (t) charts.push({ kind, chart: t.chart, after: t.tables });
     }
   }
   const unique = new Set(manifest.trials.map((t) => t.hash));
@@ -153,7 +157,7 @@ ${code ? html`<span>code <b>${code.package}${code.git ? ` ${code.git.slice(0, 10
   const protocol = protocolSummary(exp, cells);
   body.push(protocolSection(protocol));
   body.push(summaryTable(exp, cells, comparisons));
-  for (const { kind, chart, inline, notes } of charts) if (!inline) body.push(chartHtml(chart, kind, notes));
+  for (const { kind, chart, inline, notes, after } of charts) if (!inline) body.push(after ? html`${chartHtml(chart, kind, notes)}${after}` : chartHtml(chart, kind, notes));
   if (landscape) body.push(landscape);
   body.push(...sections);
   const variants = studyVariants(records.values());

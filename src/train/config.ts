@@ -73,6 +73,16 @@ export const finetuneConfigSchema = z.strictObject({
   l2: nonNegative.default(0),
   /** Stop when validation error has not improved for this many epochs; null trains every epoch (Experiment 4). */
   patience: z.number().int().min(1).nullable().default(10),
+  /**
+   * Convergence criterion (Experiment 4, Fig. 10: training "to convergence" without early
+   * stopping): stop after epoch e once the last `convergeWindow` epochs brought less than the
+   * fraction `convergeTol` of the training NLL's decrease since epoch 1, i.e.
+   * nll[e - W] - nll[e] < tol (nll[1] - nll[e]) (`src/train/convergence.ts`; the whole-training-set
+   * NLL when evaluated, else the epoch's mean training objective). null (default) never stops for convergence.
+   */
+  convergeWindow: z.number().int().min(1).nullable().default(null),
+  /** Fraction of the training NLL's decrease since epoch 1 below which the last `convergeWindow` epochs count as converged. */
+  convergeTol: z.number().gt(0).lt(1).default(0.01),
 });
 
 /** Function-space probe outputs (Erhan et al. 2010, Section 6.3, Figs. 5-6; `src/analysis/probe-recorder.ts`). */

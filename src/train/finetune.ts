@@ -21,6 +21,7 @@ import type { EpochMetrics, TrainingHooks } from './hooks.ts';
 import { evaluate, type Score } from './evaluate.ts';
 import { DivergenceError } from './divergence.ts';
 import { EarlyStopping, type EarlyStoppingState } from './early-stopping.ts';
+import { hasConverged } from './convergence.ts';
 import { CheckpointError, checkpointTensor, readCheckpoint, writeCheckpoint, type Tensor } from './checkpoint.ts';
 import { loadModelTensors, modelTensors, setMatrix } from './model-checkpoint.ts';
 
@@ -57,8 +58,10 @@ export interface FinetuneResult {
   epochsRun: number;
   /** Metrics of every epoch, oldest first (including those before a resume). */
   history: EpochMetrics[];
-  /** True when early stopping ended training before `config.epochs`. */
+  /** True when early stopping or the convergence criterion ended training before `config.epochs`. */
   stoppedEarly: boolean;
+  /** True when the convergence criterion (`config.convergeWindow`) ended training; false when it is off or did not fire. */
+  converged: boolean;
   /** False when `untilEpoch` interrupted the run (then `final` scores the current network). */
   completed: boolean;
   /** Wall-clock seconds spent in this call. */
@@ -91,6 +94,8 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
   let epoch = 0;
   let lastFinite: number | null = null;
   let history: EpochMetrics[] = [];
+  // Stateless: judged from the history alone, so a resumed run decides exactly as an uninterrupted one.
+  const converged = (): boolean => cfg.convergeWindow !== null && hasConverged(history, cfg.convergeWindow, cfg.convergeTol);
 
   if (opts.resumeFrom) {
     const s = restore(opts, opt);
@@ -113,7 +118,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
 
   try {
     if (epoch === 0) await hooks?.onStart?.({ model });
-    while (epoch < until && !stopper.shouldStop) {
+    while (epoch < until && !stopper.shouldStop && !converged()) {
       epoch++;
       const te = performance.now();
       opt.setEpoch(epoch - 1);
@@ -155,7 +160,8 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
     xRest?.dispose();
   }
 
-  const completed = epoch >= cfg.epochs || stopper.shouldStop;
+  const didConverge = converged();
+  const completed = epoch >= cfg.epochs || stopper.shouldStop || didConverge;
   const keepBest = completed && cfg.patience !== null && best !== null;
   if (keepBest) model.restore(best!);
   const bestEpoch = keepBest ? stopper.state.bestEpoch : epoch;
@@ -169,6 +175,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
     epochsRun: epoch,
     history,
     stoppedEarly: completed && epoch < cfg.epochs,
+    converged: didConverge,
     completed,
     seconds: (performance.now() - t0) / 1000,
   };

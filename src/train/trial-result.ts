@@ -43,8 +43,10 @@ export interface TrialResult {
   backend: string;
   /** The exact numeric variant that computed these numbers (BLAS core type, wasm build, CPU, ...). */
   variant: NumericVariant;
-  /** True when early stopping ended fine-tuning before `finetune.epochs`. */
+  /** True when early stopping (or the convergence criterion) ended fine-tuning before `finetune.epochs`. */
   stoppedEarly?: boolean;
+  /** With `finetune.convergeWindow` set: true when the convergence criterion ended fine-tuning, false when the epoch budget did. */
+  converged?: boolean;
   /** The resolved configuration that produced these numbers. */
   config?: TrialConfig;
   /**

@@ -334,6 +334,7 @@ function trialResult(t: TrialPlan, pre: Pretrained, ft: FinetuneResult, checkpoi
     checkpoint,
     backend: `${t.backend.name} (${t.backend.description})`,
     stoppedEarly: ft.stoppedEarly,
+    ...(t.cfg.finetune.convergeWindow !== null ? { converged: ft.converged } : {}),
     config: t.cfg,
     variant: t.backend.variant,
   };
