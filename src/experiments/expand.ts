@@ -5,7 +5,7 @@
  * phases (Erhan et al. 2010, Section 5.3): selection trials (cells x settings x selection seeds),
  * then, once a cell's setting is chosen, evaluation trials (cell x chosen setting x seeds).
  */
-import { resolveTrialConfig, type TrialConfig } from '../train/config.ts';
+import { resolveTrialConfig, trialConfigSchema, type TrialConfig } from '../train/config.ts';
 import { getPath, KEY_ALIASES, setPath } from '../train/config-keys.ts';
 import { cloneJson } from './json-data.ts';
 import type { Factor, ResolvedExperiment } from './define.ts';
@@ -71,6 +71,11 @@ export function trialConfig(exp: ResolvedExperiment, cell: Setting, nuisance: Se
   return canonicalTrialConfig(resolveTrialConfig(input));
 }
 
+/** The config with every in-trial analysis off (the `analysis` section at its defaults). */
+function withoutAnalyses(config: TrialConfig): TrialConfig {
+  return { ...config, analysis: trialConfigSchema.parse({}).analysis };
+}
+
 /**
  * True when nuisance settings are chosen on selection seeds apart from the reported ones: the
  * protocol is `fresh-seeds` and the nuisance grid has more than one setting.
@@ -90,7 +95,10 @@ export function expandExperiment(exp: ResolvedExperiment, chosen: ReadonlyMap<st
   const trials: PlannedTrial[] = [];
   const add = (phase: TrialPhase, cell: Setting, nuisance: Setting, seeds: readonly number[]): void => {
     for (const seed of seeds) {
-      const config = trialConfig(exp, cell, nuisance, seed);
+      // Selection trials are read for their validation error only: the in-trial analyses (which
+      // change no training number) are switched off there, so a study pays for them once per
+      // reported trial, not once per grid point.
+      const config = phase === 'selection' ? withoutAnalyses(trialConfig(exp, cell, nuisance, seed)) : trialConfig(exp, cell, nuisance, seed);
       trials.push({ index: trials.length, phase, cell, nuisance, seed, config, hash: trialHash(config) });
     }
   };

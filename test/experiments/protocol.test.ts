@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineExperiment, ExperimentError, resolveExperiment } from '../../src/experiments/define.ts';
-import { expandExperiment, hasSelectionPhase, uniqueTrials } from '../../src/experiments/expand.ts';
+import { expandExperiment, hasSelectionPhase, settingKey, uniqueTrials } from '../../src/experiments/expand.ts';
 import { runExperiment, summarize } from '../../src/experiments/runner.ts';
 import { RunStore } from '../../src/experiments/store.ts';
 import { trialHash } from '../../src/experiments/hash.ts';
@@ -203,4 +203,22 @@ test('run --selection-seeds/--data-seed reach the experiment and its JSON result
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /protocol\.selectionSeeds \[2,100001\] and seeds \[1,2,3\] share \[2\]/);
   assert.doesNotMatch(bad.stderr, /\n\s+at /, 'no stack trace');
+});
+
+test('selection trials run without the in-trial analyses (validation error is all they are read for); evaluation trials keep them', () => {
+  const exp = resolve({ analysis: { landscape: { directions: 3 }, weightChange: true } } as Partial<ExperimentInput>);
+  const chosen = new Map(expandExperiment(exp).map((t) => [settingKey(t.cell), t.nuisance]));
+  const trials = expandExperiment(exp, chosen);
+  const selection = trials.filter((t) => t.phase === 'selection');
+  const evaluation = trials.filter((t) => t.phase === 'evaluation');
+  assert.ok(selection.length > 0 && evaluation.length > 0);
+  for (const t of selection) {
+    assert.equal(t.config.analysis.landscape.directions, 0);
+    assert.equal(t.config.analysis.weightChange, false);
+    assert.equal(t.hash, trialHash(resolveTrialConfig({ ...t.config, analysis: {} })), 'hashed as a trial without analyses');
+  }
+  for (const t of evaluation) {
+    assert.equal(t.config.analysis.landscape.directions, 3);
+    assert.equal(t.config.analysis.weightChange, true);
+  }
 });
