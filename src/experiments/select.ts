@@ -5,12 +5,13 @@
  * protocol both are the same seeds). Also the pre-trained-vs-not comparisons of the report.
  */
 import { cohensD, mean, std } from '../stats/index.ts';
-import { welchTTest, type WelchResult } from '../stats/welch.ts';
+import type { WelchResult } from '../stats/welch.ts';
 import { Rng } from '../rng/rng.ts';
 import { cohensDz } from '../stats/cohens-d.ts';
-import { pairedTTest, type PairedTResult } from '../stats/paired-t.ts';
+import type { PairedTResult } from '../stats/paired-t.ts';
 import { wilcoxonSignedRank, type WilcoxonResult } from '../stats/wilcoxon.ts';
-import { BOOTSTRAP_RESAMPLES, bootstrapPairedCi, bootstrapUnpairedCi, type BootstrapCi, type BootstrapOptions } from '../stats/bootstrap.ts';
+import { BOOTSTRAP_RESAMPLES, type BootstrapCi, type BootstrapOptions } from '../stats/bootstrap.ts';
+import { compareSeeded, type SeededValue } from '../stats/seeded-comparison.ts';
 import { holmAdjust } from '../stats/holm.ts';
 import { settingKey, settingLabel, type Setting, type TrialPhase } from './expand.ts';
 import type { TrialRecord } from './store.ts';
@@ -189,12 +190,9 @@ export interface CompareOptions {
   resamples?: number;
 }
 
-/** The test errors of both cells on the seeds both finished, ascending by seed. */
-function pairBySeed(c: CellSummary, base: CellSummary): { seeds: number[]; a: number[]; b: number[] } {
-  const baseBySeed = new Map(base.test.seeds.map((s, i) => [s, base.test.values[i]!]));
-  const pairs = c.test.seeds.map((s, i) => [s, c.test.values[i]!, baseBySeed.get(s)] as const).filter((p): p is readonly [number, number, number] => p[2] !== undefined);
-  pairs.sort((x, y) => x[0] - y[0]);
-  return { seeds: pairs.map((p) => p[0]), a: pairs.map((p) => p[1]), b: pairs.map((p) => p[2]) };
+/** A cell's finished test errors with their seeds. */
+function seeded(c: CellSummary): SeededValue[] {
+  return c.test.seeds.map((seed, i) => ({ seed, value: c.test.values[i]! }));
 }
 
 /**
@@ -215,35 +213,19 @@ export function compareCells(cells: readonly CellSummary[], factor: string, base
     const key = settingKey({ ...c.cell, [factor]: baseline });
     const base = cells.find((d) => settingKey(d.cell) === key);
     if (!base) continue;
-    const welch = welchTTest(c.test.values, base.test.values);
-    const common = {
+    const k = compareSeeded(seeded(c), seeded(base), boot(c));
+    out.push({
       cell: c,
       baseline: base,
-      welch,
+      design: k.design,
+      difference: k.difference,
+      ci: k.ci,
+      paired: k.pairedT ? { seeds: k.seeds, t: k.pairedT, wilcoxon: wilcoxonSignedRank(k.a, k.b), dz: cohensDz(k.a, k.b) } : null,
+      welch: k.welch,
       cohensD: cohensD(c.test.values, base.test.values),
+      p: k.p,
       pHolm: NaN,
-    };
-    const pairs = pairBySeed(c, base);
-    if (pairs.seeds.length >= 2) {
-      const t = pairedTTest(pairs.a, pairs.b);
-      out.push({
-        ...common,
-        design: 'paired',
-        difference: t.meanDiff,
-        ci: bootstrapPairedCi(pairs.a, pairs.b, boot(c)),
-        paired: { seeds: pairs.seeds, t, wilcoxon: wilcoxonSignedRank(pairs.a, pairs.b), dz: cohensDz(pairs.a, pairs.b) },
-        p: t.p,
-      });
-    } else {
-      out.push({
-        ...common,
-        design: 'unpaired',
-        difference: c.test.mean - base.test.mean,
-        ci: bootstrapUnpairedCi(c.test.values, base.test.values, boot(c)),
-        paired: null,
-        p: welch.p,
-      });
-    }
+    });
   }
   const adjusted = holmAdjust(out.map((k) => k.p));
   out.forEach((k, i) => (k.pHolm = adjusted[i]!));

@@ -14,10 +14,9 @@ import * as Plot from '@observablehq/plot';
 import { shortKey } from '../experiments/expand.ts';
 import type { CellSummary } from '../experiments/select.ts';
 import { Rng } from '../rng/rng.ts';
-import { BOOTSTRAP_RESAMPLES, bootstrapPairedCi, bootstrapUnpairedCi } from '../stats/bootstrap.ts';
+import { BOOTSTRAP_RESAMPLES } from '../stats/bootstrap.ts';
 import { mean, std } from '../stats/descriptive.ts';
-import { pairedTTest } from '../stats/paired-t.ts';
-import { welchTTest } from '../stats/welch.ts';
+import { compareSeeded } from '../stats/seeded-comparison.ts';
 import { splitCell, type Chart } from './charts.ts';
 import { html, type Html } from './html.ts';
 import { plotToSvg } from './plot-svg.ts';
@@ -146,17 +145,9 @@ const median = (xs: number[]): number => {
  * false compares the groups unpaired even where seeds are shared.
  */
 export function meanDifference(a: readonly { seed: number; value: number }[], b: readonly { seed: number; value: number }[], rng: Rng, pair = true): MeanDifference {
-  const bySeed = new Map(b.map((x) => [x.seed, x.value]));
-  const pairs = pair ? a.filter((x) => bySeed.has(x.seed)).sort((x, y) => x.seed - y.seed) : [];
-  const opts = { rng, resamples: BOOTSTRAP_RESAMPLES };
-  if (pairs.length >= 2) {
-    const xa = pairs.map((x) => x.value), xb = pairs.map((x) => bySeed.get(x.seed)!);
-    const t = pairedTTest(xa, xb), ci = bootstrapPairedCi(xa, xb, opts);
-    return { difference: t.meanDiff, lo: ci.lo, hi: ci.hi, p: t.p, n: pairs.length, paired: true };
-  }
-  const xa = a.map((x) => x.value), xb = b.map((x) => x.value);
-  const ci = bootstrapUnpairedCi(xa, xb, opts);
-  return { difference: ci.estimate, lo: ci.lo, hi: ci.hi, p: welchTTest(xa, xb).p, n: Math.min(xa.length, xb.length), paired: false };
+  const k = compareSeeded(a, b, { rng, resamples: BOOTSTRAP_RESAMPLES, pair });
+  const n = k.design === 'paired' ? k.seeds.length : Math.min(a.length, b.length);
+  return { difference: k.difference, lo: k.ci.lo, hi: k.ci.hi, p: k.p, n, paired: k.design === 'paired' };
 }
 
 /**

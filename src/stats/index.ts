@@ -11,3 +11,4 @@ export * from './bootstrap.ts';
 export * from './holm.ts';
 export * from './mean-ci.ts';
 export * from './quadratic-fit.ts';
+export * from './seeded-comparison.ts';
