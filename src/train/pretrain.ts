@@ -80,19 +80,7 @@ export async function pretrainStack(
  * Throws a ConfigError naming the parameter, the value and what is allowed.
  */
 export function validatePretrain(train: Dataset, sizes: readonly number[], cfg: PretrainConfig): void {
-  const bad = (key: string, v: unknown, allowed: string): never => {
-    throw new ConfigError(`pretrain.${key} is ${JSON.stringify(v)}; it must be ${allowed}`);
-  };
-  if (cfg.kind === 'none') bad('kind', cfg.kind, "'sdae' or 'dbn' to pre-train (use 'none' only to skip pretrainStack)");
-  if (Array.isArray(cfg.corruption) && cfg.corruption.length < sizes.length) {
-    bad('corruption', cfg.corruption, `a list of at least ${sizes.length} levels (one per pre-trained layer)`);
-  }
-  if (cfg.kind === 'sdae' && cfg.decoder === 'identity' && cfg.loss === 'cross-entropy') {
-    bad('decoder', cfg.decoder, "'sigmoid' with pretrain.loss 'cross-entropy' (an identity decoder needs pretrain.loss 'squared')");
-  }
-  sizes.forEach((s, l) => {
-    if (!(Number.isInteger(s) && s >= 1)) throw new ConfigError(`hidden layer ${l + 1} has size ${s}; every pre-trained layer size must be an integer >= 1`);
-  });
+  validatePretrainSettings(sizes, cfg);
   if (!(train.n >= 1 && train.dim >= 1)) {
     throw new ConfigError(`${train.name}: pre-training needs at least one example of at least one feature (n = ${train.n}, dim = ${train.dim})`);
   }
@@ -111,6 +99,26 @@ export function validatePretrain(train: Dataset, sizes: readonly number[], cfg: 
       );
     }
   }
+}
+
+/**
+ * The checks of {@link validatePretrain} that do not look at data (across keys and against the
+ * layer sizes); streamed pre-training (`pretrainStream`) makes them too. Throws a ConfigError.
+ */
+export function validatePretrainSettings(sizes: readonly number[], cfg: PretrainConfig): void {
+  const bad = (key: string, v: unknown, allowed: string): never => {
+    throw new ConfigError(`pretrain.${key} is ${JSON.stringify(v)}; it must be ${allowed}`);
+  };
+  if (cfg.kind === 'none') bad('kind', cfg.kind, "'sdae' or 'dbn' to pre-train (use 'none' only to skip pretrainStack)");
+  if (Array.isArray(cfg.corruption) && cfg.corruption.length < sizes.length) {
+    bad('corruption', cfg.corruption, `a list of at least ${sizes.length} levels (one per pre-trained layer)`);
+  }
+  if (cfg.kind === 'sdae' && cfg.decoder === 'identity' && cfg.loss === 'cross-entropy') {
+    bad('decoder', cfg.decoder, "'sigmoid' with pretrain.loss 'cross-entropy' (an identity decoder needs pretrain.loss 'squared')");
+  }
+  sizes.forEach((s, l) => {
+    if (!(Number.isInteger(s) && s >= 1)) throw new ConfigError(`hidden layer ${l + 1} has size ${s}; every pre-trained layer size must be an integer >= 1`);
+  });
 }
 
 /** The shared epoch loop of one layer: order, minibatches, divergence, hooks; each update is `learner.step`. */
