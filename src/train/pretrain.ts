@@ -36,7 +36,6 @@ import { greedyStack, layerCorruption, type GreedyStackOptions, type LayerTask }
 import { createPseudoLikelihoodWork, pseudoLikelihood } from '../models/rbm.ts';
 import { createLayerLearner, type LayerLearner } from './layer-learner.ts';
 
-export { pretrainOptimizer } from './layer-learner.ts';
 
 /** Examples on which the DBN's pseudo-likelihood is estimated after each epoch. */
 export const PSEUDO_LIKELIHOOD_EXAMPLES = 1000;
