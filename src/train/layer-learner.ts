@@ -170,7 +170,7 @@ export function createLayerLearner(
     update = (x) => cdGradients(backend, p, state, x, sampling, chain, optimizer) / B;
   }
   const optimizer = pretrainOptimizer(backend, params, cfg);
-  const encoder: DenseParams = { W: params[0]!.value, b: params[1]!.value };
+  const encoder: DenseParams = { W: model.params.W, b: model.params.hiddenBias };
   let updates = 0, epoch = 0, finished = false, disposed = false;
 
   if (restore) {
