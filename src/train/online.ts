@@ -36,6 +36,7 @@ import { Sgd } from '../nn/sgd.ts';
 import { ConfigError } from './config.ts';
 import { DivergenceError } from './divergence.ts';
 import { evaluate } from './evaluate.ts';
+import { checkNoTestExamples } from './held-out-examples.ts';
 import type { EpochMetrics, TrainingHooks } from './hooks.ts';
 
 /** The paper's moving-average window for the online error (Section 8.1, Fig. 11). */
@@ -199,29 +200,11 @@ function checkOnline(opts: OnlineOptions, B: number, window: number): void {
     throw new ConfigError(`trainOnline: order has ${opts.order.length} indices but ${opts.updates} updates of ${B} need ${opts.updates * B}`);
   }
   if (opts.start !== undefined && !isInt(opts.start, 0)) throw new ConfigError(`trainOnline: start must be an integer >= 0, got ${opts.start}`);
-  checkNoTestExamples(opts, opts.updates * B);
+  checkNoTestExamples('trainOnline', {
+    stream: opts.stream, start: opts.start ?? opts.stream.firstTrainIndex ?? 0, order: opts.order, total: opts.updates * B,
+    allowTestExamples: opts.allowTestExamples, startHasDefault: true,
+  });
   if (opts.test && opts.test.dim !== opts.model.spec.nIn) {
     throw new ConfigError(`trainOnline: the test set ${opts.test.name} has ${opts.test.dim} features but the model takes ${opts.model.spec.nIn}`);
-  }
-}
-
-/**
- * Refuses a `start` or `order` that would present one of the stream's held-out test examples
- * (`stream.testIndices`) for training, unless `allowTestExamples` is set.
- */
-function checkNoTestExamples(opts: OnlineOptions, total: number): void {
-  const held = opts.stream.testIndices;
-  if (!held || opts.allowTestExamples) return;
-  const isHeld = (i: number): boolean => i >= held.start && i < held.end;
-  const what = `${opts.stream.name}'s held-out test examples (stream indices ${held.start}..${held.end - 1})`;
-  const fix = `train from index ${opts.stream.firstTrainIndex ?? held.end} or later${opts.stream.firstTrainIndex !== undefined ? ' (the default when start is omitted)' : ''}, or pass allowTestExamples: true to train on test examples on purpose`;
-  if (opts.order) {
-    const k = opts.order.subarray(0, total).findIndex(isHeld);
-    if (k >= 0) throw new ConfigError(`trainOnline: order[${k}] = ${opts.order[k]} is one of ${what}; ${fix}`);
-    return;
-  }
-  const first = opts.start ?? opts.stream.firstTrainIndex ?? 0, last = first + total - 1;
-  if (first < held.end && last >= held.start) {
-    throw new ConfigError(`trainOnline: start ${first} with ${total} examples (indices ${first}..${last}) would train on ${what}; ${fix}`);
   }
 }

@@ -3,8 +3,9 @@
  * a stack of denoising auto-encoders (`sdae`) or of RBMs (`dbn`), one layer at a time
  * (`src/models/stack.ts`), each layer trained by minibatch SGD for `cfg.epochs` epochs.
  *
- * Per layer: the model (`src/models/rbm.ts`, `dae.ts`) computes gradients and the one optimiser
- * (`Sgd`, `src/nn/sgd.ts`) updates them: learning rate `lr / (1 + lrDecay t)` after t epochs,
+ * Per layer: a layer learner (`src/train/layer-learner.ts`, shared with streamed pre-training,
+ * `stream-pretrain.ts`) takes each minibatch update: the model (`src/models/rbm.ts`, `dae.ts`)
+ * computes gradients and the one optimiser (`Sgd`, `src/nn/sgd.ts`) updates them: learning rate `lr / (1 + lrDecay t)` after t epochs,
  * momentum, and the penalty `l1 ||W||_1 + l2 ||W||_2^2` on the weights (the fine-tuning
  * convention; the bias vectors are never penalized). Without momentum the update is fused into
  * the gradient kernels; with momentum the gradient is written to the param's `grad` buffer and the
@@ -32,11 +33,9 @@ import { ConfigError, type PretrainConfig } from './config.ts';
 import type { TrainingHooks } from './hooks.ts';
 import { DivergenceError } from './divergence.ts';
 import { greedyStack, layerCorruption, type GreedyStackOptions, type LayerTask } from '../models/stack.ts';
-import { corrupt, createCorruptionWork } from '../models/corruption.ts';
-import { createDae, createDaeWork, daeGradients, disposeDae, type DaeOptions } from '../models/dae.ts';
-import { cdGradients, createPseudoLikelihoodWork, createRbm, createRbmState, disposeRbm, disposeRbmState, pseudoLikelihood } from '../models/rbm.ts';
-import type { Param } from '../nn/layer.ts';
-import { Sgd } from '../nn/sgd.ts';
+import { createPseudoLikelihoodWork, pseudoLikelihood } from '../models/rbm.ts';
+import { createLayerLearner, type LayerLearner } from './layer-learner.ts';
+
 
 /** Examples on which the DBN's pseudo-likelihood is estimated after each epoch. */
 export const PSEUDO_LIKELIHOOD_EXAMPLES = 1000;
@@ -80,19 +79,7 @@ export async function pretrainStack(
  * Throws a ConfigError naming the parameter, the value and what is allowed.
  */
 export function validatePretrain(train: Dataset, sizes: readonly number[], cfg: PretrainConfig): void {
-  const bad = (key: string, v: unknown, allowed: string): never => {
-    throw new ConfigError(`pretrain.${key} is ${JSON.stringify(v)}; it must be ${allowed}`);
-  };
-  if (cfg.kind === 'none') bad('kind', cfg.kind, "'sdae' or 'dbn' to pre-train (use 'none' only to skip pretrainStack)");
-  if (Array.isArray(cfg.corruption) && cfg.corruption.length < sizes.length) {
-    bad('corruption', cfg.corruption, `a list of at least ${sizes.length} levels (one per pre-trained layer)`);
-  }
-  if (cfg.kind === 'sdae' && cfg.decoder === 'identity' && cfg.loss === 'cross-entropy') {
-    bad('decoder', cfg.decoder, "'sigmoid' with pretrain.loss 'cross-entropy' (an identity decoder needs pretrain.loss 'squared')");
-  }
-  sizes.forEach((s, l) => {
-    if (!(Number.isInteger(s) && s >= 1)) throw new ConfigError(`hidden layer ${l + 1} has size ${s}; every pre-trained layer size must be an integer >= 1`);
-  });
+  validatePretrainSettings(sizes, cfg);
   if (!(train.n >= 1 && train.dim >= 1)) {
     throw new ConfigError(`${train.name}: pre-training needs at least one example of at least one feature (n = ${train.n}, dim = ${train.dim})`);
   }
@@ -114,51 +101,50 @@ export function validatePretrain(train: Dataset, sizes: readonly number[], cfg: 
 }
 
 /**
- * A layer's optimiser: `Sgd` over the layer's `params` with the pretrain section's `lr`,
- * `momentum`, `lrDecay`, `l1`, `l2` (penalty `l1 ||W||_1 + l2 ||W||_2^2`, see the module comment),
- * momentum taken through the `sgdUpdate` kernel (`fuseMomentum: false`).
+ * The checks of {@link validatePretrain} that do not look at data (across keys and against the
+ * layer sizes); streamed pre-training (`pretrainStream`) makes them too. Throws a ConfigError.
  */
-export function pretrainOptimizer(backend: Backend, params: readonly Param[], cfg: PretrainConfig): Sgd {
-  const { lr, momentum, lrDecay, l1, l2 } = cfg;
-  return new Sgd(backend, params, { lr, momentum, lrDecay, l1, l2 }, { fuseMomentum: false });
+export function validatePretrainSettings(sizes: readonly number[], cfg: PretrainConfig): void {
+  const bad = (key: string, v: unknown, allowed: string): never => {
+    throw new ConfigError(`pretrain.${key} is ${JSON.stringify(v)}; it must be ${allowed}`);
+  };
+  if (cfg.kind === 'none') bad('kind', cfg.kind, "'sdae' or 'dbn' to pre-train (use 'none' only to skip pretrainStack)");
+  if (Array.isArray(cfg.corruption) && cfg.corruption.length < sizes.length) {
+    bad('corruption', cfg.corruption, `a list of at least ${sizes.length} levels (one per pre-trained layer)`);
+  }
+  if (cfg.kind === 'sdae' && cfg.decoder === 'identity' && cfg.loss === 'cross-entropy') {
+    bad('decoder', cfg.decoder, "'sigmoid' with pretrain.loss 'cross-entropy' (an identity decoder needs pretrain.loss 'squared')");
+  }
+  sizes.forEach((s, l) => {
+    if (!(Number.isInteger(s) && s >= 1)) throw new ConfigError(`hidden layer ${l + 1} has size ${s}; every pre-trained layer size must be an integer >= 1`);
+  });
 }
 
-/** One minibatch update of a layer; returns the criterion per example measured before it. */
-type BatchStep = (x: Matrix) => number;
-
-/** The shared epoch loop of one layer: order, minibatches, sampled propagation, divergence, hooks. */
+/** The shared epoch loop of one layer: order, minibatches, divergence, hooks; each update is `learner.step`. */
 async function runEpochs(
   backend: Backend,
   task: LayerTask,
   cfg: PretrainConfig,
   hooks: TrainingHooks | undefined,
-  step: BatchStep,
+  learner: LayerLearner,
   afterEpoch: (epoch: number) => Record<string, number>,
-  current: DenseParams,
-  optimizer: Sgd,
 ): Promise<void> {
   const { input, layer, streams } = task;
   const n = input.n, B = cfg.batchSize, nBatches = Math.ceil(n / B);
   const x = backend.zeros(B, input.dim); // [B, nIn]
-  const sample = layer > 0 && cfg.propagate === 'sample';
-  const u = sample ? backend.zeros(B, input.dim) : null;
   const idx = new Int32Array(B);
   const progressEvery = Math.max(1, Math.round(PROGRESS_EXAMPLES / B));
   let lastFinite: number | null = null;
   try {
     for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
       const t0 = performance.now();
-      optimizer.setEpoch(epoch - 1);
+      learner.setEpoch(epoch - 1);
       const perm = streams.order.permutation(n);
       let total = 0;
       for (let bi = 0; bi < nBatches; bi++) {
         for (let i = 0; i < B; i++) idx[i] = perm[(bi * B + i) % n]!;
         gatherBatch(input, idx, x, null);
-        if (u) {
-          streams.sampling.fillUniform(u.data);
-          backend.bernoulli(x, u, x);
-        }
-        const loss = step(x);
+        const loss = learner.step(x);
         if (!Number.isFinite(loss)) {
           throw new DivergenceError('pretrain', epoch, bi > 0 ? total / (bi * B) : lastFinite, layer,
             `(minibatch ${bi + 1} of ${nBatches}; criterion: reconstruction)`);
@@ -172,56 +158,54 @@ async function runEpochs(
       lastFinite = reconstruction;
       const values = { reconstruction, ...afterEpoch(epoch) };
       const metrics = { phase: 'pretrain' as const, layer, epoch, seconds: (performance.now() - t0) / 1000, values };
-      await hooks?.onEpoch?.(metrics, { layers: [...task.below, current] });
+      await hooks?.onEpoch?.(metrics, { layers: [...task.below, learner.encoder] });
     }
   } finally {
     x.dispose();
-    u?.dispose();
   }
+}
+
+/** Trains `learner` for `cfg.epochs` epochs on `task.input` and returns its encoder (frees it all on error). */
+async function trainLayer(
+  backend: Backend,
+  task: LayerTask,
+  cfg: PretrainConfig,
+  hooks: TrainingHooks | undefined,
+  learner: LayerLearner,
+  afterEpoch: (epoch: number) => Record<string, number>,
+): Promise<DenseParams> {
+  try {
+    await runEpochs(backend, task, cfg, hooks, learner, afterEpoch);
+  } catch (e) {
+    learner.dispose();
+    throw e;
+  }
+  return learner.finish();
+}
+
+/** The learner of `task`'s layer (see `createLayerLearner`). */
+function learnerOf(backend: Backend, task: LayerTask, cfg: PretrainConfig): LayerLearner {
+  return createLayerLearner(backend, cfg, { layer: task.layer, nIn: task.input.dim, nHidden: task.nHidden, streams: task.streams });
 }
 
 /** Trains one denoising auto-encoder on `task.input`; returns its encoder `{W, b: hiddenBias}`. */
 export async function trainDaeLayer(backend: Backend, task: LayerTask, cfg: PretrainConfig, hooks?: TrainingHooks): Promise<DenseParams> {
-  const nIn = task.input.dim, B = cfg.batchSize;
   const level = layerCorruption(cfg.corruption, task.layer);
-  const p = createDae(backend, nIn, task.nHidden, cfg.tied, task.streams.init);
-  const work = createDaeWork(backend, p, B);
-  const opt = pretrainOptimizer(backend, p.params, cfg);
-  const cwork = createCorruptionWork(backend, B, nIn);
-  const xt = backend.zeros(B, nIn); // [B, nIn] corrupted input
-  const opts: DaeOptions = { loss: cfg.loss, decoder: cfg.decoder };
-  const encoder = { W: p.W, b: p.hiddenBias };
-  let ok = false;
-  try {
-    await runEpochs(backend, task, cfg, hooks, (x) => {
-      corrupt(backend, cfg.noise, level, x, xt, task.streams.noise, cwork);
-      return daeGradients(backend, p, xt, x, work, opts, opt);
-    }, () => ({ corruption: level }), encoder, opt);
-    ok = true;
-  } finally {
-    disposeDae(p, ok ? [encoder.W, encoder.b] : []);
-    opt.dispose();
-    disposeAll(xt, cwork.keep, cwork.values, ...Object.values(work));
-  }
-  return encoder;
+  return trainLayer(backend, task, cfg, hooks, learnerOf(backend, task, cfg), () => ({ corruption: level }));
 }
 
 /** Trains one RBM by CD-k / PCD-k on `task.input`; returns its hidden side `{W, b: hiddenBias}`. */
 export async function trainRbmLayer(backend: Backend, task: LayerTask, cfg: PretrainConfig, hooks?: TrainingHooks): Promise<DenseParams> {
-  const nIn = task.input.dim, B = cfg.batchSize;
-  // Only the bottom RBM sees the data; the ones above model sigmoid outputs in [0, 1].
-  const visible = task.layer === 0 ? cfg.visible : 'bernoulli';
-  const p = createRbm(backend, nIn, task.nHidden, task.streams.init, visible);
-  const state = createRbmState(backend, p, B);
-  const opt = pretrainOptimizer(backend, p.params, cfg);
-  const chain = { k: cfg.cdK, persistent: cfg.persistent };
+  const learner = learnerOf(backend, task, cfg);
+  if (learner.model.kind !== 'rbm') throw new RangeError(`trainRbmLayer: pretrain.kind is '${cfg.kind}', not 'dbn'`);
+  const p = learner.model.params, nIn = task.input.dim;
   const nMon = Math.min(task.input.n, PSEUDO_LIKELIHOOD_EXAMPLES), chunk = Math.min(PL_CHUNK, nMon);
   const mon = backend.zeros(chunk, nIn);
   const monTail = nMon % chunk ? backend.zeros(nMon % chunk, nIn) : null;
   const plWork = createPseudoLikelihoodWork(backend, p, chunk);
   const plTail = monTail ? createPseudoLikelihoodWork(backend, p, monTail.rows) : null;
   const monitor = (epoch: number): Record<string, number> => {
-    if (visible === 'gaussian') return {}; // pseudo-likelihood flips bits: defined for binary visibles only
+    if (p.visible === 'gaussian') return {}; // pseudo-likelihood flips bits: defined for binary visibles only
     const r = task.streams.sampling.fork('pseudo-likelihood', epoch);
     let s = 0;
     for (let start = 0; start < nMon; start += chunk) {
@@ -232,19 +216,12 @@ export async function trainRbmLayer(backend: Backend, task: LayerTask, cfg: Pret
     }
     return { pseudoLikelihood: s / nMon };
   };
-  const encoder = { W: p.W, b: p.hiddenBias };
-  let ok = false;
   try {
-    await runEpochs(backend, task, cfg, hooks, (x) => cdGradients(backend, p, state, x, task.streams.sampling, chain, opt) / B, monitor, encoder, opt);
-    ok = true;
+    return await trainLayer(backend, task, cfg, hooks, learner, monitor);
   } finally {
-    disposeRbm(p, ok ? [encoder.W, encoder.b] : []);
-    disposeRbmState(state);
-    opt.dispose();
     disposeAll(mon, monTail);
     for (const w of [plWork, plTail]) if (w) disposeAll(w.flipped, ...Object.values(w.fe));
   }
-  return encoder;
 }
 
 function disposeAll(...ms: (Matrix | null | undefined)[]): void {

@@ -10,7 +10,7 @@ import { cdGradients, createRbm, createRbmState } from '../../src/models/rbm.ts'
 import { createDae, createDaeWork, daeGradients } from '../../src/models/dae.ts';
 import { Mlp } from '../../src/models/mlp.ts';
 import { resolveTrialConfig } from '../../src/train/config.ts';
-import { pretrainOptimizer } from '../../src/train/pretrain.ts';
+import { pretrainOptimizer } from '../../src/train/layer-learner.ts';
 
 const be = createReferenceBackend('float64');
 const nV = 6, nH = 4, B = 3;
