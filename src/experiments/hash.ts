@@ -57,7 +57,7 @@ export function canonicalTrialConfig(config: TrialConfig): TrialConfig {
  * stored before the key existed keep their hashes and a store resumes across the change. A new
  * key or config section whose default changes no number goes here (e.g. `data.seed`, `analysis`).
  */
-export const KEYS_HASHED_ONLY_WHEN_SET: readonly string[] = ['data.seed', 'analysis', 'finetune.convergeWindow', 'finetune.convergeTol'];
+export const KEYS_HASHED_ONLY_WHEN_SET: readonly string[] = ['data.seed', 'analysis', 'finetune.convergeWindow', 'finetune.convergeTol', 'online'];
 
 function valueAt(obj: unknown, path: readonly string[]): unknown {
   let v: unknown = obj;

@@ -39,6 +39,7 @@ import { assertResumableVariant, variantMetadata } from './checkpoint-variant.ts
 import { pretrainedLayerCount, validateTrialConfig, validateTrialData } from './validate.ts';
 import type { TrialAnalysisResults, TrialResult } from './trial-result.ts';
 import { assertTrialFits, knownDataShape } from './memory-estimate.ts';
+import { runOnlineTrial } from './online-trial.ts';
 
 export interface RunTrialOptions {
   /** Backend to run on (default: `createBackend(config.backend)`). */
@@ -108,10 +109,15 @@ export type TrialAnalysesFactory = (ctx: TrialAnalysesContext) => TrialAnalyses;
 export const RESUME_FILE = 'resume.safetensors';
 export const FINAL_FILE = 'final.safetensors';
 
-/** Runs one trial; see the module comment. Throws ConfigError before any training on bad settings. */
+/**
+ * Runs one trial; see the module comment. With `config.online` set, runs the online trial instead
+ * (`runOnlineTrial`, Section 8). Throws ConfigError before any training on bad settings.
+ */
 export async function runTrial(config: TrialConfigInput, opts: RunTrialOptions = {}): Promise<TrialResult> {
   const t0 = performance.now();
-  const { cfg, backend } = await setUp(config, opts);
+  const resolved = resolveTrialConfig(config);
+  if (resolved.online) return runOnlineTrial(resolved, opts);
+  const { cfg, backend } = await setUp(resolved, opts);
   const data = await loadTrialData(cfg, opts);
   const t = plan(cfg, backend, data, opts);
   const pre = await pretrainOrResume(t, opts);

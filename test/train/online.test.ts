@@ -8,7 +8,7 @@ import type { ExampleStream } from '../../src/data/dataset.ts';
 import { blockResampledOrder, headExamples } from '../../src/data/batches.ts';
 import { createInfiniteMnist, INFINITE_MNIST_ORIGINALS } from '../../src/data/infinite-mnist.ts';
 import { trainOnline } from '../../src/train/online.ts';
-import { streamErrorByBlock } from '../../src/analysis/stream-error.ts';
+import { streamErrorByBlock } from '../../src/train/stream-error.ts';
 import { createProbeRecorder, readProbeOutputs } from '../../src/analysis/probe-recorder.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
