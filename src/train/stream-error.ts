@@ -45,7 +45,7 @@ export function streamErrorByBlock(opts: StreamErrorOptions): Float64Array {
         y[r] = stream.example(indices[s + r]!, scratch);
         x.data.set(scratch, r * dim);
       }
-      be.argmaxRows(model.forward(x, false), pred);
+      be.argmaxRows(model.forward(x, false), pred.subarray(0, m)); // the last batch may be short
       for (let r = 0; r < m; r++) if (pred[r] !== y[r]) wrong[blockOf(s + r)]!++;
     }
   } finally {
