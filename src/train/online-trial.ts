@@ -52,7 +52,7 @@ import { ONLINE_FILE } from './online-checkpoint.ts';
 import { onlineSchedule, type OnlineSchedule } from './online-schedule.ts';
 import { streamErrorByBlock } from './stream-error.ts';
 import { pretrainedLayerCount, validateTrialConfig } from './validate.ts';
-import { assertTrialFits } from './memory-estimate.ts';
+import { assertTrialFits, knownDataShape } from './memory-estimate.ts';
 import type { OnlineSummary, TrialResult } from './trial-result.ts';
 import { FINAL_FILE, type RunTrialOptions } from './trial.ts';
 
@@ -136,11 +136,10 @@ async function plan(config: TrialConfigInput, opts: RunTrialOptions): Promise<On
   const cfg: OnlineTrialConfig = { ...resolved, online: resolved.online };
   const sizes = hiddenSizes(cfg.model);
   const schedule = onlineSchedule(cfg, Math.min(pretrainedLayerCount(cfg), sizes.length));
+  const shape = knownDataShape(cfg.data);
+  if (shape) assertTrialFits(cfg, shape); // before anything is loaded; the estimate knows the trial streams
   const stream = await loadStream(cfg.data.name);
   const test = streamTestSet(stream, cfg.data.testSize);
-  // Streamed: only minibatches and the test set are in memory, so the estimate sees a "training set" of one batch.
-  const batch = Math.max(cfg.finetune.batchSize, cfg.pretrain.batchSize);
-  assertTrialFits(cfg, { nTrain: batch, nValid: 0, nTest: test.n, nTrainFull: batch, dim: stream.dim, nClasses: stream.nClasses });
   const backend = opts.backend ?? (await createBackend(cfg.backend));
   const root = new Rng(cfg.seed);
   const r = cfg.online.resample;
