@@ -39,7 +39,7 @@ import { createBackend } from '../backends/registry.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { blockResampledOrder } from '../data/batches.ts';
 import { loadStream, streamTestSet, type HeldOutStream } from '../data/load-stream.ts';
-import type { DenseParams } from '../nn/dense-params.ts';
+import { disposeStack, type DenseParams } from '../nn/dense-params.ts';
 import { Mlp } from '../models/mlp.ts';
 import { ConfigError, hiddenSizes, resolveTrialConfig, type OnlineConfig, type TrialConfig, type TrialConfigInput } from './config.ts';
 import type { EpochMetrics } from './hooks.ts';
@@ -228,11 +228,4 @@ function finish(t: OnlinePlan, model: Mlp, final: TrialResult['final'], run: Onl
   rmSync(join(t.dir, ONLINE_FILE), { force: true });
   rmSync(join(t.dir, STREAM_PRETRAIN_FILE), { force: true });
   return path;
-}
-
-function disposeStack(stack: readonly DenseParams[]): void {
-  for (const p of stack) {
-    p.W.dispose();
-    p.b.dispose();
-  }
 }

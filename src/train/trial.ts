@@ -25,7 +25,7 @@ import { Rng } from '../rng/rng.ts';
 import { createBackend } from '../backends/registry.ts';
 import type { DataSplits } from '../data/dataset.ts';
 import { loadData } from '../data/load.ts';
-import type { DenseParams } from '../nn/dense-params.ts';
+import { disposeStack, type DenseParams } from '../nn/dense-params.ts';
 import { Mlp } from '../models/mlp.ts';
 import { resampleFromMarginals } from '../models/marginals.ts';
 import { ConfigError, hiddenSizes, resolveTrialConfig, type TrialConfig, type TrialConfigInput } from './config.ts';
@@ -344,11 +344,4 @@ function trialResult(t: TrialPlan, pre: Pretrained, ft: FinetuneResult, checkpoi
     config: t.cfg,
     variant: t.backend.variant,
   };
-}
-
-function disposeStack(stack: readonly DenseParams[]): void {
-  for (const p of stack) {
-    p.W.dispose();
-    p.b.dispose();
-  }
 }
