@@ -68,6 +68,13 @@ describe('runOnlineTrial (runTrial with an online section)', () => {
     assert.deepEqual(tensorsOf(join(d, 'test-outputs.safetensors')), tensorsOf(join(dir, 'whole', 'test-outputs.safetensors')));
   });
 
+  test('resume refuses the online state of another trial config', { timeout: 60_000 }, async () => {
+    const d = join(dir, 'other');
+    const stop = new Error('killed');
+    await assert.rejects(runTrial(tiny({ testEvery: 0 }), { checkpointDir: d, hooks: { onEpoch: () => { throw stop; } } }), (e) => e === stop);
+    await assert.rejects(runTrial(tiny({ testEvery: 0 }, { finetune: { lr: 0.05 } }), { checkpointDir: d, resume: true }), /cannot resume from .*online\.safetensors: it was written by a different trial config/);
+  });
+
   test('online.resample: draw 0 is the stream in order; draw 1 of block 1 changes the examples of that block only', { timeout: 60_000 }, async () => {
     const base = await runTrial(tiny({ testEvery: 0 }));
     const draw0 = await runTrial(tiny({ testEvery: 0, resample: { blocks: 3, block: 1, draw: 0 } }));
