@@ -155,6 +155,10 @@ if (opts.rss) {
     ? runTorch({ gemm: [], mlp: { sizes: [], batches: [] }, online: archs.map((a) => [784, ...hiddenOf(a), 10]), budget_ms: 3000 })
     : null;
   if (torch && 'error' in torch) say(`PyTorch: not measured (${torch.error})`);
+  else if (torch) {
+    say(`PyTorch ${torch.version}, one thread`);
+    emit({ bench: 'online-torch', version: torch.version });
+  }
   say('  arch      trainOnline ex/s   measuring pass ex/s   speed-up   step only ex/s   stream only ex/s   stream share   torch step ex/s');
   let first = 0;
   const best = (xs: number[]): number => Math.min(...xs);
