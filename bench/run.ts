@@ -108,7 +108,7 @@ async function main(): Promise<void> {
     const t = process.env[TORCH_ENV];
     if (t) {
       const j = JSON.parse(t) as { version: string; gemmMs: [string, number][]; mlpMs: [number, number][] };
-      torch = { version: j.version, gemmMs: new Map(j.gemmMs), mlpMs: new Map(j.mlpMs) };
+      torch = { version: j.version, gemmMs: new Map(j.gemmMs), mlpMs: new Map(j.mlpMs), onlineMs: new Map() };
     }
   } else if (!opts['no-torch']) {
     say('running PyTorch (one thread)...');

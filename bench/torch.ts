@@ -13,6 +13,8 @@ export type GemmShape = [number, number, number, boolean, boolean];
 export interface TorchRequest {
   gemm: GemmShape[];
   mlp: { sizes: number[]; batches: number[] };
+  /** Batch-1 online steps (forward, argmax, backward, SGD) of these layer widths, e.g. [784, 2000, 10]. */
+  online?: number[][];
   budget_ms: number;
 }
 
@@ -20,6 +22,8 @@ export interface TorchResults {
   version: string;
   gemmMs: Map<string, number>;
   mlpMs: Map<number, number>;
+  /** ms per batch-1 online step by layer widths joined with '-' (e.g. `784-2000-10`): wall-clock median and CPU time. */
+  onlineMs: Map<string, { wall: number; cpu: number }>;
 }
 
 export const gemmKey = (m: number, k: number, n: number, tA = false, tB = false): string =>
@@ -37,15 +41,16 @@ export function runTorch(req: TorchRequest, python = process.env['TORCH_PYTHON']
     const why = /No module named 'torch'/.test(res.stderr) ? 'torch is not importable' : res.stderr.trim().split('\n').pop();
     return { error: `${python} ${script}: ${why ?? `exit ${res.status}`}` };
   }
-  const out: TorchResults = { version: '?', gemmMs: new Map(), mlpMs: new Map() };
+  const out: TorchResults = { version: '?', gemmMs: new Map(), mlpMs: new Map(), onlineMs: new Map() };
   for (const line of res.stdout.split('\n')) {
     if (!line.trim()) continue;
     const r = JSON.parse(line) as {
-      kind: string; version?: string; M?: number; K?: number; N?: number; transA?: boolean; transB?: boolean; batch?: number; ms?: number;
+      kind: string; version?: string; M?: number; K?: number; N?: number; transA?: boolean; transB?: boolean; batch?: number; ms?: number; sizes?: number[]; cpu_ms?: number;
     };
     if (r.kind === 'torch-info') out.version = r.version!;
     else if (r.kind === 'gemm') out.gemmMs.set(gemmKey(r.M!, r.K!, r.N!, r.transA, r.transB), r.ms!);
     else if (r.kind === 'mlp-step') out.mlpMs.set(r.batch!, r.ms!);
+    else if (r.kind === 'online-step') out.onlineMs.set(r.sizes!.join('-'), { wall: r.ms!, cpu: r.cpu_ms! });
   }
   return out;
 }

@@ -1,7 +1,7 @@
 """PyTorch side of `npm run bench`: the same sgemm shapes and MLP SGD step, one thread.
 
 Reads a JSON request on argv[1] ({"gemm": [[M, K, N, transA, transB], ...], "mlp": {"sizes": [...], "batches": [...]},
-"budget_ms": ...}) and prints one JSON object per line. Run with /usr/bin/python3 and
+"online": [[784, 2000, 10], ...], "budget_ms": ...}) and prints one JSON object per line. Run with /usr/bin/python3 and
 OPENBLAS_NUM_THREADS=1 (the bench runner does both).
 """
 import json
@@ -61,6 +61,38 @@ def bench_mlp(sizes, batch, budget_ms):
     return {"kind": "mlp-step", "batch": batch, "ms": ms}
 
 
+def bench_online(sizes, budget_ms):
+    """Batch-1 online step: forward, argmax of the logits (the online error's prediction), backward, SGD."""
+    layers = [torch.nn.Linear(n_in, n_out) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+    params = [p for layer in layers for p in layer.parameters()]
+    opt = torch.optim.SGD(params, lr=0.1)
+    x = torch.rand(1, sizes[0])
+    y = torch.randint(0, sizes[-1], (1,))
+
+    def step():
+        h = x
+        for i, layer in enumerate(layers):
+            h = layer(h)
+            if i < len(layers) - 1:
+                h = torch.sigmoid(h)
+        pred = int(h.detach().argmax(dim=1)[0])
+        loss = F.cross_entropy(h, y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        return pred
+
+    ms = median_ms(step, min_repeats=200, budget_ms=budget_ms, max_repeats=100000)
+    # CPU time of this process per step (on a shared machine closer to the cost than wall time), fastest of 3 rounds.
+    cpu_ms = float("inf")
+    for _ in range(3):
+        c0 = time.process_time()
+        for _ in range(300):
+            step()
+        cpu_ms = min(cpu_ms, (time.process_time() - c0) * 1e3 / 300)
+    return {"kind": "online-step", "sizes": sizes, "ms": ms, "cpu_ms": cpu_ms}
+
+
 def main():
     req = json.loads(sys.argv[1])
     budget = req.get("budget_ms", 400)
@@ -71,6 +103,8 @@ def main():
     if mlp:
         for batch in mlp["batches"]:
             print(json.dumps(bench_mlp(mlp["sizes"], batch, budget)), flush=True)
+    for sizes in req.get("online", []):
+        print(json.dumps(bench_online(sizes, budget)), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,9 @@
 // Re-exports only: analyses hooked into training (probe outputs, weight snapshots) and run on
-// trained networks (landscape slices, stream error by block).
+// trained networks (landscape slices).
 export * from './combine-hooks.ts';
 export * from './probe-recorder.ts';
 export * from './weight-snapshots.ts';
 export * from './landscape.ts';
-export * from './stream-error.ts';
 export * from './trial-analyses.ts';
 export * from './trajectory-set.ts';
 export * from './function-distances.ts';

@@ -7,6 +7,8 @@ import type { PlannedTrial } from '../experiments/expand.ts';
 import { expandExperiment, settingLabel } from '../experiments/expand.ts';
 import type { ResolvedExperiment } from '../experiments/define.ts';
 import type { DataConfig } from '../data/config.ts';
+import type { OnlineConfig } from '../train/config.ts';
+import { MNIST_TEST } from '../data/mnist.ts';
 import { describeSplits, formatSplits } from '../data/split-summary.ts';
 import type { RunEvents } from '../experiments/runner.ts';
 import type { TrialRecord } from '../experiments/store.ts';
@@ -30,10 +32,18 @@ export function jsonLine(obj: unknown): void {
  * Prints the data splits a run uses, where each comes from (`describeSplits`): one line on
  * stderr, or a `{"event":"data", ...}` line with `--json`.
  */
-export function splitsLine(mode: OutputMode, data: DataConfig): void {
+export function splitsLine(mode: OutputMode, data: DataConfig, online?: OnlineConfig): void {
+  if (online) return streamLine(mode, data, online);
   const s = describeSplits(data);
   if (mode === 'json') jsonLine({ event: 'data', ...s });
   else process.stderr.write(formatSplits(s) + '\n');
+}
+
+/** The data of an online trial (Section 8): how many stream examples, and the held-out test digits. */
+function streamLine(mode: OutputMode, data: DataConfig, online: OnlineConfig): void {
+  const test = data.testSize ?? MNIST_TEST;
+  if (mode === 'json') jsonLine({ event: 'data', name: data.name, online: { examples: online.examples }, test: { n: test } });
+  else process.stderr.write(`data ${data.name} (online): ${online.examples} stream examples, each seen once, from the first deformed digit; test ${test} held-out MNIST test digits\n`);
 }
 
 /** The distinct data sections of an experiment's trials, in order of first use. */
@@ -46,11 +56,21 @@ export function distinctDataConfigs(exp: ResolvedExperiment): DataConfig[] {
 /** Fraction of a trial done, from a Progress report (pre-training epochs of all layers, then fine-tuning). */
 export function trialFraction(t: { config: PlannedTrial['config'] }, p: Progress): number {
   const c = t.config;
+  if (c.online) return onlineFraction(c, p);
   const pre = c.pretrain.kind === 'none' ? 0 : (c.pretrain.layers ?? c.model.depth) * c.pretrain.epochs;
   const total = pre + c.finetune.epochs;
   const within = p.total > 0 ? p.done / p.total : 0;
   const units = p.phase === 'pretrain' ? (p.layer ?? 0) * c.pretrain.epochs + (p.epoch - 1) + within : pre + (p.epoch - 1) + within;
   return Math.min(1, Math.max(0, units / Math.max(1, total)));
+}
+
+/** An online trial's fraction: its blocks (`p.epoch` of `p.epochs`) within the phase's share of the stream (`online.pretrainFraction`). */
+function onlineFraction(c: PlannedTrial['config'], p: Progress): number {
+  const share = c.pretrain.kind === 'none' || c.pretrain.layers === 0 ? 0 : (c.online?.pretrainFraction ?? 0);
+  const within = p.epochs > 0 ? (p.epoch - 1 + (p.total > 0 ? p.done / p.total : 0)) / p.epochs : 0;
+  const depth = c.pretrain.layers ?? c.model.depth;
+  const f = p.phase === 'pretrain' ? (share * ((p.layer ?? 0) + within)) / Math.max(1, depth) : share + (1 - share) * within;
+  return Math.min(1, Math.max(0, f));
 }
 
 function describe(p: Progress): string {

@@ -14,6 +14,7 @@ export * from './infinite-mnist-splits.ts';
 export * from './shapeset.ts';
 export * from './config.ts';
 export * from './load.ts';
+export * from './load-stream.ts';
 export * from './split-summary.ts';
 export * from './source.ts';
 export { renderExampleGrid, writeExampleGrid, type ExampleGridOptions } from './show.ts';

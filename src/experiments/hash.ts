@@ -55,9 +55,10 @@ export function canonicalTrialConfig(config: TrialConfig): TrialConfig {
  * Dotted TrialConfig paths added after trials were first stored. While a config holds the key's
  * default (what every older config implicitly had), the key is left out of the hash, so trials
  * stored before the key existed keep their hashes and a store resumes across the change. A new
- * key or config section whose default changes no number goes here (e.g. `data.seed`, `analysis`).
+ * key or config section whose default changes no number goes here (e.g. `data.seed`, `analysis`;
+ * `online`, absent unless set, which selects the online setting of Section 8).
  */
-export const KEYS_HASHED_ONLY_WHEN_SET: readonly string[] = ['data.seed', 'analysis', 'finetune.convergeWindow', 'finetune.convergeTol'];
+export const KEYS_HASHED_ONLY_WHEN_SET: readonly string[] = ['data.seed', 'analysis', 'finetune.convergeWindow', 'finetune.convergeTol', 'online'];
 
 function valueAt(obj: unknown, path: readonly string[]): unknown {
   let v: unknown = obj;
@@ -72,8 +73,8 @@ export function hashedConfig(config: TrialConfig): unknown {
   let out: Record<string, unknown> | null = null;
   for (const key of KEYS_HASHED_ONLY_WHEN_SET) {
     const path = key.split('.');
-    const v = valueAt(canonical, path);
-    if (v !== undefined && canonicalJson(v) !== canonicalJson(valueAt(defaults, path))) continue;
+    const v = valueAt(canonical, path), d = valueAt(defaults, path); // d undefined: an optional section with no default (online)
+    if (v !== undefined && (d === undefined || canonicalJson(v) !== canonicalJson(d))) continue;
     out ??= JSON.parse(JSON.stringify(canonical)) as Record<string, unknown>;
     const parent = valueAt(out, path.slice(0, -1));
     if (parent !== null && typeof parent === 'object') delete (parent as Record<string, unknown>)[path[path.length - 1]!];

@@ -138,10 +138,12 @@ export class Mlp {
   /**
    * Forward and backward: writes every param's `grad` with the gradient of the batch's mean
    * NLL (penalties are the optimiser's business) and returns that mean NLL.
-   * `x`: `[batch, nIn]`, `labels`: `[batch]`.
+   * `x`: `[batch, nIn]`, `labels`: `[batch]`; `predictions` (optional, `[batch]`) receives the
+   * argmax of each row's logits.
    */
-  gradients(x: Matrix, labels: Int32Array): number {
+  gradients(x: Matrix, labels: Int32Array, predictions?: Int32Array): number {
     const logits = this.forward(x, true);
+    if (predictions) this.backend.argmaxRows(logits, predictions);
     const { probs, grad } = this.lossBuffersFor(x.rows);
     const nll = softmaxNll(this.backend, logits, labels, probs, grad);
     let dy: Matrix | null = this.output.backward(grad, this.hidden.length > 0);
@@ -159,14 +161,20 @@ export class Mlp {
    * gradient buffer and no separate update pass. The result equals `gradients()` then
    * `optimizer.step()` up to float rounding (deterministic); the params' `grad` buffers are not
    * meaningful afterwards (call `gradients()` for them). Otherwise: `gradients()`, then `step()`.
+   *
+   * `predictions` (optional, `[batch]`) receives the argmax of each row's logits in this forward
+   * pass, i.e. the class the network predicted BEFORE the update: the online error
+   * (`src/train/online.ts`, Section 8) costs no extra forward pass. Dense layers behave the same
+   * in training and test mode, so these equal `argmaxRows(forward(x, false))` bit for bit.
    */
-  trainStep(x: Matrix, labels: Int32Array, optimizer: Optimizer): number {
+  trainStep(x: Matrix, labels: Int32Array, optimizer: Optimizer, predictions?: Int32Array): number {
     if (!this.owns(optimizer)) {
-      const nll = this.gradients(x, labels);
+      const nll = this.gradients(x, labels, predictions);
       optimizer.step();
       return nll;
     }
     const logits = this.forward(x, true);
+    if (predictions) this.backend.argmaxRows(logits, predictions);
     const { probs, grad } = this.lossBuffersFor(x.rows);
     const nll = softmaxNll(this.backend, logits, labels, probs, grad);
     let k = 2 * this.hidden.length; // output.W's index in parameters()

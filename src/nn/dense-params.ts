@@ -11,3 +11,11 @@ export interface DenseParams {
   /** `[1, nOut]` biases. */
   b: Matrix;
 }
+
+/** Frees every W and b of `stack` (e.g. a pre-trained stack once the MLP has copied it). */
+export function disposeStack(stack: readonly DenseParams[]): void {
+  for (const p of stack) {
+    p.W.dispose();
+    p.b.dispose();
+  }
+}

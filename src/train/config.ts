@@ -145,6 +145,61 @@ export const analysisConfigSchema = z.strictObject({
   probe: probeConfigSchema.optional(),
 });
 
+/**
+ * Fig. 13 (Experiment 7, Section 8.2): the training sequence with one block resampled
+ * (`blockResampledOrder`): the whole sequence (pre-training positions included) is cut into `blocks`
+ * equal blocks, and draw `draw` of block `block` replaces the baseline's (-1 or draw 0: the baseline).
+ */
+export const resampleConfigSchema = z.strictObject({
+  /** Equal blocks the sequence is cut into (10 in the paper); `online.examples` must be a multiple. */
+  blocks: positiveInt,
+  /** The resampled block, 0-based, or -1 for none (the baseline sequence). */
+  block: z.number().int().min(-1),
+  /** Which draw of it: 0 is the baseline's examples, 1, 2, ... fresh ones. */
+  draw: z.number().int().min(0),
+});
+
+/**
+ * The online setting (Erhan et al. 2010, Section 8; `runOnlineTrial`, `src/train/online-trial.ts`):
+ * every example of a stream (`data.name` 'infinite-mnist') is seen once, at constant learning rates,
+ * in minibatches of `pretrain.batchSize` (pre-training) and `finetune.batchSize` (supervised).
+ * With this section set, `data.trainSize` must be null, the test set is the stream's held-out digits
+ * (the first `data.testSize` of them), and `pretrain.epochs`, `finetune.epochs`, `finetune.patience`
+ * and `data.validSize` are not used; `finetune.lrDecay` and `pretrain.lrDecay` must be 0.
+ * Absent (the default) for every other trial, so their hashes do not move.
+ */
+export const onlineConfigSchema = z.strictObject({
+  /** Total stream examples, pre-training and supervised (the paper: 10,000,000). */
+  examples: positiveInt,
+  /**
+   * With pre-training (sdae/dbn): this fraction of `examples` goes to unsupervised updates, split
+   * equally over the pre-trained layers (the paper: 2.5M then 7.5M supervised); ignored for 'none'.
+   */
+  pretrainFraction: z.number().min(0).lt(1).default(0.25),
+  /** Examples per reporting block: one history entry per block (pre-training and supervised). */
+  blockSize: positiveInt.default(100_000),
+  /** Examples in the online error's moving average (Fig. 11: 100,000). */
+  window: positiveInt.default(100_000),
+  /**
+   * `final.valid` is the online error and NLL over the last `selectWindow` supervised examples
+   * (the selection criterion of Section 5.3 in this setting: the last million).
+   */
+  selectWindow: positiveInt.default(1_000_000),
+  /** Evaluate the test set every this many supervised blocks (0: only at the end). */
+  testEvery: z.number().int().min(0).default(1),
+  /** Updates between mid-run checkpoints (pre-training and supervised). */
+  checkpointEvery: positiveInt.default(100_000),
+  /**
+   * Fig. 12: after training, the error on the supervised training examples in the order they were
+   * presented, in this many equal blocks (0: off).
+   */
+  trainErrorBlocks: z.number().int().min(0).default(0),
+  /** Fig. 13: train on a block-resampled sequence (absent: the stream in order). */
+  resample: resampleConfigSchema.optional(),
+  /** Fig. 13: write the final softmax outputs on the test set to a side file (`test-outputs.safetensors`). */
+  saveTestOutputs: z.boolean().default(false),
+});
+
 export const trialConfigSchema = z.strictObject({
   seed: z.number().int().min(0).default(1),
   backend: z.enum(BACKEND_NAMES).default('auto'),
@@ -153,6 +208,7 @@ export const trialConfigSchema = z.strictObject({
   pretrain: pretrainConfigSchema.prefault({}),
   finetune: finetuneConfigSchema.prefault({}),
   analysis: analysisConfigSchema.prefault({}),
+  online: onlineConfigSchema.optional(),
 });
 
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
@@ -161,6 +217,7 @@ export type FinetuneConfig = z.infer<typeof finetuneConfigSchema>;
 export type LandscapeConfig = z.infer<typeof landscapeConfigSchema>;
 export type ActmaxConfig = z.infer<typeof actmaxConfigSchema>;
 export type AnalysisConfig = z.infer<typeof analysisConfigSchema>;
+export type OnlineConfig = z.infer<typeof onlineConfigSchema>;
 export type TrialConfig = z.infer<typeof trialConfigSchema>;
 /** What a caller may write: any subset, the rest from defaults. */
 export type TrialConfigInput = z.input<typeof trialConfigSchema>;

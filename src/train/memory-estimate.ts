@@ -20,6 +20,9 @@
  *   while the MLP is built from it; activations and deltas for `finetune.batchSize` rows (twice:
  *   the full batch and the last, shorter one) and for the evaluation batch of 500 rows.
  *
+ * - online (`cfg.online`): no training or validation split (the stream is read a minibatch at a time),
+ *   the stream's source images, the test set and the online-error rings instead.
+ *
  * Measured against the reference backend's ArrayBuffer growth over a real small trial, the
  * estimate is within a factor of 2 of the measured peak (test/train/memory-estimate.test.ts; the
  * measurement also counts garbage not yet collected). It ignores JavaScript objects and the code itself (tens of MB).
@@ -117,6 +120,24 @@ function dataTerms(cfg: TrialConfig, s: DataShape): MemoryTerm[] {
   return terms;
 }
 
+/**
+ * An online trial (`cfg.online`) holds no training set: only minibatches of the stream, so its
+ * "training set" is one minibatch (no validation split); the test set is as configured.
+ */
+function streamedShape(cfg: TrialConfig, s: DataShape): DataShape {
+  const batch = Math.max(cfg.finetune.batchSize, cfg.pretrain.batchSize);
+  return { ...s, nTrain: batch, nTrainFull: batch, nValid: 0 };
+}
+
+/** The data terms of an online trial: the stream's source digits (InfiniteMNIST: all 70,000 MNIST images), the test set, the online-error rings. */
+function streamTerms(cfg: TrialConfig, s: DataShape): MemoryTerm[] {
+  return [
+    term("the stream's source images (MNIST training and test digits)", MNIST_TRAIN + MNIST_VALID + MNIST_TEST, s.dim + 1, 1, ['data.name']),
+    term('the test set (x and labels)', s.nTest, s.dim + 1, 1, ['data.testSize']),
+    term('the online error rings (a wrong flag and an NLL per example of the selection window)', cfg.online!.selectWindow, 3, 1, ['online.selectWindow']),
+  ];
+}
+
 /** A layer's name in keys: its hidden size comes from `model.hidden`, its input from the layer below or the data. */
 function layerKeys(l: number): string[] {
   return l === 0 ? ['model.hidden', 'data.name'] : ['model.hidden'];
@@ -170,10 +191,11 @@ const total = (ts: readonly MemoryTerm[]): number => ts.reduce((a, t) => a + t.b
  * @param cfg a resolved, validated trial config (`validateTrialConfig` has passed)
  * @param data the data's shape: `knownDataShape(cfg.data)`, or the loaded data's
  */
-export function estimateTrialMemory(cfg: TrialConfig, data: DataShape): MemoryEstimate {
+export function estimateTrialMemory(cfg: TrialConfig, shape: DataShape): MemoryEstimate {
   const sizes = hiddenSizes(cfg.model);
   const k = Math.min(pretrainedLayerCount(cfg), sizes.length);
-  const dataT = dataTerms(cfg, data);
+  const data = cfg.online ? streamedShape(cfg, shape) : shape;
+  const dataT = cfg.online ? streamTerms(cfg, data) : dataTerms(cfg, data);
   const phases: { phase: string; terms: MemoryTerm[] }[] = [];
   for (let l = 0; l < k; l++) phases.push({ phase: `pre-training layer ${l + 1}`, terms: pretrainTerms(cfg, data, sizes, l) });
   phases.push({ phase: 'fine-tuning', terms: finetuneTerms(cfg, data, sizes, k) });

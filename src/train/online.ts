@@ -2,17 +2,23 @@
  * Online supervised training from an unbounded stream (Erhan et al. 2010, Section 8: InfiniteMNIST,
  * Figs. 11-14): no epochs, every example seen once, in stream order (or in a given order such as
  * `blockResampledOrder`, Fig. 13). The online error is measured on each minibatch with the
- * network as it is BEFORE training on it (a forward pass in test mode, then the update), so it is
- * an unbiased estimate of generalization error on unseen examples (Fig. 11: a moving average
- * over the last `window` examples, 100,000 in the paper).
+ * network as it is BEFORE training on it (the predictions of the training step's own forward
+ * pass, `Mlp.trainStep(..., predictions)`), so it is an unbiased estimate of generalization error
+ * on unseen examples (Fig. 11: a moving average over the last `window` examples, 100,000 in the
+ * paper). The running measures live in `OnlineTally` (`online-tally.ts`).
+ *
+ * Positions: the examples are positions `first, first + 1, ...` of a sequence, position p being
+ * stream index `order[p]` when an order is given, else `start + p`; `first` lets a caller continue
+ * a sequence whose earlier positions went to pre-training (the online trial, Section 8.1).
  *
  * Reporting: every `blockSize` examples (and after the last, possibly partial, block)
  * `hooks.onEpoch(metrics, {model})` is called with `phase: 'finetune'`, `epoch` = the 1-based
  * block number, and values
  * - `examplesSeen`, `updates`: totals so far;
+ * - `streamPosition`: `first + examplesSeen` (the position reached in the whole sequence);
  * - `onlineError`: wrong / examples over the last min(window, examplesSeen) examples;
  * - `blockError`, `blockNll`: mean error and NLL (before the update) over this block's examples;
- * - `testError`, `testNll`: on `test` after the block, when given;
+ * - `testError`, `testNll`: on `test` after every `testEvery`-th block, when given;
  * - `lr`.
  * `hooks.onStart({model})` (see `TrainingHooks`) is called once before the first update, so a
  * probe recorder gets its epoch 0.
@@ -26,21 +32,32 @@
  * i and the stream's seed) or the `order` you pass (draw it with `blockResampledOrder` and the
  * trial's `order` stream); initial weights come from the model you build.
  *
- * Cost: the measuring forward pass adds about a third to each update (Mlp.trainStep does not
- * expose its softmax outputs).
+ * Checkpoints: with `checkpointPath`, the whole state (network, optimizer state, the tally's
+ * rings and counters, block history; `online-checkpoint.ts`) is rewritten atomically every
+ * `checkpointEvery` updates and after the last; with `resume` and an existing file of the same
+ * options (and `metadata.config`), training continues from it and reports and ends bit-identically
+ * to an uninterrupted run (`onStart` is then not called again).
+ *
+ * Cost: scoring is free (the training step's forward pass predicts); per update, one forward and
+ * one backward pass, plus generating the examples (InfiniteMNIST: a deformation each).
  */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import type { Matrix } from '../tensor/matrix.ts';
 import type { Dataset, ExampleStream } from '../data/dataset.ts';
 import type { Mlp } from '../models/mlp.ts';
 import { Sgd } from '../nn/sgd.ts';
-import { ConfigError } from './config.ts';
 import { DivergenceError } from './divergence.ts';
-import { evaluate } from './evaluate.ts';
-import { checkNoTestExamples } from './held-out-examples.ts';
+import { evaluate, type Score } from './evaluate.ts';
 import type { EpochMetrics, TrainingHooks } from './hooks.ts';
+import { checkOnline } from './online-checks.ts';
+import { OnlineTally } from './online-tally.ts';
+import { loadOnline, saveOnline } from './online-checkpoint.ts';
 
 /** The paper's moving-average window for the online error (Section 8.1, Fig. 11). */
 export const ONLINE_WINDOW = 100_000;
+/** The paper's selection window: the online error over the last million examples (Section 5.3). */
+export const ONLINE_SELECT_WINDOW = 1_000_000;
 
 export interface OnlineOptions {
   /** The network, trained in place. */
@@ -48,12 +65,14 @@ export interface OnlineOptions {
   /** The example source, e.g. `await createInfiniteMnist()`. */
   stream: ExampleStream;
   /**
-   * Stream index of the first example when `order` is absent (default: the stream's
+   * Stream index of position 0 when `order` is absent (default: the stream's
    * `firstTrainIndex`, 70,000 for InfiniteMNIST, its first deformed digit; 0 for a stream without one).
    */
   start?: number;
-  /** Stream indices in presentation order (`[>= updates * batchSize]`), e.g. `blockResampledOrder(...)`; overrides `start`. */
+  /** Stream indices by position (`[>= first + updates * batchSize]`), e.g. `blockResampledOrder(...)`; overrides `start`. */
   order?: Int32Array;
+  /** The first position trained on (default 0): positions `first .. first + updates * batchSize - 1` are used. */
+  first?: number;
   /**
    * Allow training on the stream's held-out test examples (`stream.testIndices`, e.g. InfiniteMNIST's
    * indices 0..9,999, the MNIST test digits). Default false: a `start` or `order` that would present
@@ -74,22 +93,44 @@ export interface OnlineOptions {
   blockSize: number;
   /** Examples in the online-error moving average (default ONLINE_WINDOW). */
   window?: number;
-  /** A fixed test set evaluated after every block (optional; costs one pass per block). */
+  /** Examples in the selection measure `OnlineResult.select` (default ONLINE_SELECT_WINDOW; a multiple of `batchSize`). */
+  selectWindow?: number;
+  /** A fixed test set, evaluated after every `testEvery`-th block (optional; costs one pass each time). */
   test?: Dataset;
+  /** Evaluate `test` every this many blocks (default 1; 0: never during training). */
+  testEvery?: number;
   hooks?: TrainingHooks;
   /** Examples per test-evaluation batch (default 500). */
   evalBatchSize?: number;
+  /** Write the resume state here (safetensors, atomic) every `checkpointEvery` updates and after the last. */
+  checkpointPath?: string;
+  /** Updates between checkpoints (default 100,000). */
+  checkpointEvery?: number;
+  /** Continue from `checkpointPath` when it exists (refused when written with other options or `metadata.config`). */
+  resume?: boolean;
+  /** Extra string metadata for each checkpoint, written verbatim (e.g. the trial's `config` JSON, compared on resume). */
+  metadata?: Record<string, string>;
 }
 
 export interface OnlineResult {
   examplesSeen: number;
   updates: number;
-  /** Metrics of every block, oldest first. */
+  /** Metrics of every block, oldest first (including those before a resume). */
   blocks: EpochMetrics[];
   /** The online error of the last `window` examples at the end. */
   onlineError: number;
+  /** Error and mean NLL over the last `selectWindow` examples (each scored before training on it). */
+  select: Score;
+  /** Error and mean NLL over every example trained on (each scored before training on it). */
+  total: Score;
+  /** Updates restored from the checkpoint (0 when not resumed). */
+  resumedAt: number;
+  /** Wall-clock seconds of training, including runs before a resume. */
   seconds: number;
 }
+
+/** Default updates between checkpoints. */
+export const ONLINE_CHECKPOINT_EVERY = 100_000;
 
 /** Trains `model` online; see the module comment. Throws DivergenceError on a NaN/inf loss. */
 export async function trainOnline(opts: OnlineOptions): Promise<OnlineResult> {
@@ -97,114 +138,125 @@ export async function trainOnline(opts: OnlineOptions): Promise<OnlineResult> {
   const { model, stream, hooks } = opts;
   const be = model.backend;
   const B = opts.batchSize ?? 1;
-  const window = opts.window ?? ONLINE_WINDOW;
-  checkOnline(opts, B, window);
-  const total = opts.updates * B;
+  const window = opts.window ?? ONLINE_WINDOW, selectWindow = opts.selectWindow ?? ONLINE_SELECT_WINDOW;
+  checkOnline(opts, B, window, selectWindow);
+  const total = opts.updates * B, first = opts.first ?? 0, testEvery = opts.testEvery ?? 1;
+  const checkpointEvery = opts.checkpointEvery ?? ONLINE_CHECKPOINT_EVERY;
   const dim = stream.dim;
   const opt = new Sgd(be, model.parameters(), { lr: opts.lr, momentum: opts.momentum ?? 0, lrDecay: 0, l1: opts.l1 ?? 0, l2: opts.l2 ?? 0 });
+  const tally = new OnlineTally(window, selectWindow, B);
+  const key = opts.checkpointPath ? onlineKey(opts, B, window, selectWindow) : '';
+  let blocks: EpochMetrics[] = [];
+  let secondsBefore = 0, resumedAt = 0;
+  if (opts.resume && opts.checkpointPath && existsSync(opts.checkpointPath)) {
+    const state = loadOnline(opts.checkpointPath, { model, optimizer: opt, tally, key, variant: be.variant, metadata: opts.metadata });
+    blocks = state.blocks;
+    secondsBefore = state.seconds;
+    resumedAt = state.tally.updates;
+  }
+  const elapsed = (): number => secondsBefore + (performance.now() - t0) / 1000;
+  const save = (): void => {
+    if (opts.checkpointPath) saveOnline(opts.checkpointPath, { model, optimizer: opt, tally, blocks, seconds: elapsed(), key, variant: be.variant, metadata: opts.metadata });
+  };
   const x: Matrix = be.zeros(B, dim); // [B, dim]
   const y = new Int32Array(B), pred = new Int32Array(B);
   const scratch = new Float32Array(dim);
-  const wrongRing = new Uint8Array(window);
   const nBlocks = Math.ceil(total / opts.blockSize);
   const progressEvery = Math.max(1, Math.floor(opts.blockSize / B / 20));
-  const blocks: EpochMetrics[] = [];
-  let seen = 0, windowWrong = 0, blockWrong = 0, blockNll = 0, blockN = 0, lastFinite: number | null = null;
+  let lastFinite: number | null = null;
   let tBlock = performance.now();
 
   const start = opts.start ?? stream.firstTrainIndex ?? 0;
-  const fill = (first: number): void => {
+  const fill = (pos: number): void => {
     const xd = x.data;
     if (!opts.order && stream.batch) {
-      stream.batch(start + first, B, xd, y);
+      stream.batch(start + pos, B, xd, y);
       return;
     }
     for (let r = 0; r < B; r++) {
-      const i = opts.order ? opts.order[first + r]! : start + first + r;
+      const i = opts.order ? opts.order[pos + r]! : start + pos + r;
       y[r] = stream.example(i, scratch);
       xd.set(scratch, r * dim);
     }
   };
 
   try {
-    await hooks?.onStart?.({ model });
-    for (let u = 0; u < opts.updates; u++) {
-      fill(u * B);
-      be.argmaxRows(model.forward(x, false), pred); // the prediction before training on the batch
-      const nll = model.trainStep(x, y, opt);
-      const block = Math.floor(seen / opts.blockSize) + 1;
-      if (!Number.isFinite(nll)) throw new DivergenceError('finetune', block, lastFinite, undefined, `(online, after ${seen} examples)`);
+    if (resumedAt === 0) await hooks?.onStart?.({ model });
+    for (let u = resumedAt; u < opts.updates; u++) {
+      fill(first + u * B);
+      const nll = model.trainStep(x, y, opt, pred); // pred: the prediction before training on the batch
+      const block = Math.floor(tally.seen / opts.blockSize) + 1;
+      if (!Number.isFinite(nll)) throw new DivergenceError('finetune', block, lastFinite, undefined, `(online, after ${tally.seen} examples)`);
       lastFinite = nll;
-      blockNll += nll * B;
-      for (let r = 0; r < B; r++) {
-        const wrong = pred[r] !== y[r] ? 1 : 0;
-        const slot = seen % window;
-        windowWrong += wrong - wrongRing[slot]!;
-        wrongRing[slot] = wrong;
-        blockWrong += wrong;
-        seen++;
-      }
-      blockN += B;
+      tally.record(pred, y, nll);
+      const seen = tally.seen;
       if (hooks?.onProgress && (u % progressEvery === 0)) {
-        hooks.onProgress({ phase: 'finetune', epoch: block, epochs: nBlocks, done: blockN, total: Math.min(opts.blockSize, total - (block - 1) * opts.blockSize) });
+        hooks.onProgress({ phase: 'finetune', epoch: block, epochs: nBlocks, done: seen - (block - 1) * opts.blockSize, total: Math.min(opts.blockSize, total - (block - 1) * opts.blockSize) });
       }
       if (seen % opts.blockSize === 0 || seen === total) {
+        const b = tally.closeBlock();
         const values: Record<string, number> = {
           examplesSeen: seen,
+          streamPosition: first + seen,
           updates: u + 1,
-          onlineError: windowWrong / Math.min(window, seen),
-          blockError: blockWrong / blockN,
-          blockNll: blockNll / blockN,
+          onlineError: tally.onlineError,
+          blockError: b.error,
+          blockNll: b.nll,
           lr: opt.lr,
         };
-        if (opts.test) {
+        if (opts.test && testEvery > 0 && block % testEvery === 0) {
           const s = evaluate(model, opts.test, opts.evalBatchSize ?? 500);
           values['testError'] = s.error;
           values['testNll'] = s.nll;
         }
-        const m: EpochMetrics = { phase: 'finetune', epoch: Math.ceil(seen / opts.blockSize), seconds: (performance.now() - tBlock) / 1000, values };
+        const m: EpochMetrics = { phase: 'finetune', epoch: block, seconds: (performance.now() - tBlock) / 1000, values };
         blocks.push(m);
         await hooks?.onEpoch?.(m, { model });
-        blockWrong = blockNll = blockN = 0;
         tBlock = performance.now();
       }
+      if ((u + 1) % checkpointEvery === 0 && u + 1 < opts.updates) save();
     }
+    save();
   } finally {
     x.dispose();
     opt.dispose();
   }
-  return { examplesSeen: seen, updates: opts.updates, blocks, onlineError: seen ? windowWrong / Math.min(window, seen) : NaN, seconds: (performance.now() - t0) / 1000 };
+  const seen = tally.seen;
+  return {
+    examplesSeen: seen,
+    updates: opts.updates,
+    blocks,
+    onlineError: seen ? tally.onlineError : NaN,
+    select: tally.select(),
+    total: tally.total(),
+    resumedAt,
+    seconds: elapsed(),
+  };
 }
 
-function checkOnline(opts: OnlineOptions, B: number, window: number): void {
-  const isInt = (v: unknown, min: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= min;
-  if (!isInt(opts.updates, 1)) throw new ConfigError(`trainOnline: updates must be an integer >= 1, got ${opts.updates}`);
-  if (!isInt(B, 1)) throw new ConfigError(`trainOnline: batchSize must be an integer >= 1, got ${B}`);
-  if (!isInt(opts.blockSize, 1) || opts.blockSize % B !== 0) {
-    throw new ConfigError(`trainOnline: blockSize must be a positive multiple of batchSize ${B}, got ${opts.blockSize}`);
-  }
-  if (!isInt(window, 1)) throw new ConfigError(`trainOnline: window must be an integer >= 1, got ${window}`);
-  if (!(opts.lr > 0 && Number.isFinite(opts.lr))) throw new ConfigError(`trainOnline: lr must be a finite number > 0, got ${opts.lr}`);
-  const m = opts.momentum ?? 0;
-  if (!(m >= 0 && m < 1)) throw new ConfigError(`trainOnline: momentum must be in [0, 1), got ${m}`);
-  for (const [k, v] of [['l1', opts.l1 ?? 0], ['l2', opts.l2 ?? 0]] as const) {
-    if (!(v >= 0 && Number.isFinite(v))) throw new ConfigError(`trainOnline: ${k} must be a finite number >= 0, got ${v}`);
-  }
-  if (opts.stream.dim !== opts.model.spec.nIn) {
-    throw new ConfigError(`trainOnline: the stream ${opts.stream.name} has ${opts.stream.dim} features but the model takes ${opts.model.spec.nIn}`);
-  }
-  if (opts.stream.nClasses > opts.model.spec.nClasses) {
-    throw new ConfigError(`trainOnline: the stream has ${opts.stream.nClasses} classes but the model outputs ${opts.model.spec.nClasses}`);
-  }
-  if (opts.order && opts.order.length < opts.updates * B) {
-    throw new ConfigError(`trainOnline: order has ${opts.order.length} indices but ${opts.updates} updates of ${B} need ${opts.updates * B}`);
-  }
-  if (opts.start !== undefined && !isInt(opts.start, 0)) throw new ConfigError(`trainOnline: start must be an integer >= 0, got ${opts.start}`);
-  checkNoTestExamples('trainOnline', {
-    stream: opts.stream, start: opts.start ?? opts.stream.firstTrainIndex ?? 0, order: opts.order, total: opts.updates * B,
-    allowTestExamples: opts.allowTestExamples, startHasDefault: true,
+/**
+ * Everything besides the network's initial state that determines a run's numbers: the model's
+ * architecture, the stream, the examples (`start`, `first`, a digest of the order's used part),
+ * rates, batch size, windows, block size, test set and schedule. A checkpoint written under another key is refused.
+ */
+function onlineKey(opts: OnlineOptions, B: number, window: number, selectWindow: number): string {
+  const first = opts.first ?? 0;
+  const order = opts.order ? createHash('sha256').update(opts.order.subarray(first, first + opts.updates * B)).digest('hex') : null;
+  return JSON.stringify({
+    spec: opts.model.spec,
+    stream: opts.stream.name,
+    start: opts.order ? null : (opts.start ?? opts.stream.firstTrainIndex ?? 0),
+    first,
+    order,
+    updates: opts.updates,
+    batchSize: B,
+    lr: opts.lr,
+    momentum: opts.momentum ?? 0,
+    l1: opts.l1 ?? 0,
+    l2: opts.l2 ?? 0,
+    blockSize: opts.blockSize,
+    window,
+    selectWindow,
+    test: opts.test ? { name: opts.test.name, n: opts.test.n, every: opts.testEvery ?? 1 } : null,
   });
-  if (opts.test && opts.test.dim !== opts.model.spec.nIn) {
-    throw new ConfigError(`trainOnline: the test set ${opts.test.name} has ${opts.test.dim} features but the model takes ${opts.model.spec.nIn}`);
-  }
 }

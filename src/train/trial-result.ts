@@ -18,9 +18,27 @@ export interface ProbeSummary {
   file: string;
 }
 
+/** What an online trial did (`TrialConfig.online`, `runOnlineTrial`; Erhan et al. 2010, Section 8). */
+export interface OnlineSummary {
+  /** `online.examples`: the sequence's length. */
+  examples: number;
+  /** Positions spent on pre-training (`k * examplesPerLayer`; 0 without pre-training). */
+  pretrainExamples: number;
+  /** Positions trained on with labels (whole minibatches after pre-training). */
+  supervisedExamples: number;
+  /** Examples per wall-clock second of each phase (pre-training: 0 without it). */
+  examplesPerSecond: { pretrain: number; finetune: number };
+  /** Fig. 12: after training, the error on the supervised examples in presentation order, `online.trainErrorBlocks` blocks. */
+  trainErrorByBlock?: number[];
+  /** Fig. 13: the side file (in the checkpoint directory) with tensor `outputs` `[testN, nClasses]` float32, the final softmax outputs on the test set. */
+  testOutputs?: string;
+}
+
 /** Small results of the analyses run inside a trial (`TrialConfig.analysis`), one key per analysis. */
 export interface TrialAnalysisResults {
   probe?: ProbeSummary;
+  /** The online setting's summary (`TrialConfig.online`). */
+  online?: OnlineSummary;
   /** Other analyses by name (e.g. `landscape`). */
   [analysis: string]: unknown;
 }

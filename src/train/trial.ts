@@ -25,7 +25,7 @@ import { Rng } from '../rng/rng.ts';
 import { createBackend } from '../backends/registry.ts';
 import type { DataSplits } from '../data/dataset.ts';
 import { loadData } from '../data/load.ts';
-import type { DenseParams } from '../nn/dense-params.ts';
+import { disposeStack, type DenseParams } from '../nn/dense-params.ts';
 import { Mlp } from '../models/mlp.ts';
 import { resampleFromMarginals } from '../models/marginals.ts';
 import { ConfigError, hiddenSizes, resolveTrialConfig, type TrialConfig, type TrialConfigInput } from './config.ts';
@@ -39,6 +39,7 @@ import { assertResumableVariant, variantMetadata } from './checkpoint-variant.ts
 import { pretrainedLayerCount, validateTrialConfig, validateTrialData } from './validate.ts';
 import type { TrialAnalysisResults, TrialResult } from './trial-result.ts';
 import { assertTrialFits, knownDataShape } from './memory-estimate.ts';
+import { runOnlineTrial } from './online-trial.ts';
 
 export interface RunTrialOptions {
   /** Backend to run on (default: `createBackend(config.backend)`). */
@@ -108,10 +109,15 @@ export type TrialAnalysesFactory = (ctx: TrialAnalysesContext) => TrialAnalyses;
 export const RESUME_FILE = 'resume.safetensors';
 export const FINAL_FILE = 'final.safetensors';
 
-/** Runs one trial; see the module comment. Throws ConfigError before any training on bad settings. */
+/**
+ * Runs one trial; see the module comment. With `config.online` set, runs the online trial instead
+ * (`runOnlineTrial`, Section 8). Throws ConfigError before any training on bad settings.
+ */
 export async function runTrial(config: TrialConfigInput, opts: RunTrialOptions = {}): Promise<TrialResult> {
   const t0 = performance.now();
-  const { cfg, backend } = await setUp(config, opts);
+  const resolved = resolveTrialConfig(config);
+  if (resolved.online) return runOnlineTrial(resolved, opts);
+  const { cfg, backend } = await setUp(resolved, opts);
   const data = await loadTrialData(cfg, opts);
   const t = plan(cfg, backend, data, opts);
   const pre = await pretrainOrResume(t, opts);
@@ -338,11 +344,4 @@ function trialResult(t: TrialPlan, pre: Pretrained, ft: FinetuneResult, checkpoi
     config: t.cfg,
     variant: t.backend.variant,
   };
-}
-
-function disposeStack(stack: readonly DenseParams[]): void {
-  for (const p of stack) {
-    p.W.dispose();
-    p.b.dispose();
-  }
 }

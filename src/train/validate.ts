@@ -3,7 +3,9 @@
  * run before any training. Each error names the key, the value and what is allowed.
  */
 import type { DataSplits } from '../data/dataset.ts';
-import { ConfigError, hiddenSizes, type TrialConfig } from './config.ts';
+import { ConfigError, hiddenSizes, type OnlineConfig, type TrialConfig } from './config.ts';
+import { STREAM_NAMES } from '../data/load-stream.ts';
+import { onlineSchedule } from './online-schedule.ts';
 
 /** Number of hidden layers pre-trained: 0 without pre-training, else `pretrain.layers ?? depth`. */
 export function pretrainedLayerCount(cfg: TrialConfig): number {
@@ -43,7 +45,47 @@ export function validateTrialConfig(cfg: TrialConfig): void {
   if (land.directions > 0 && land.alphaMax < land.step) {
     problems.push(`analysis.landscape.alphaMax is ${land.alphaMax} but the grid needs at least one step (${land.step}) each side of 0; allowed: >= ${land.step}`);
   }
+  if (cfg.online) problems.push(...onlineProblems({ ...cfg, online: cfg.online }, k));
   if (problems.length) throw new ConfigError(`invalid trial config:\n${problems.map((s) => `  ${s}`).join('\n')}`);
+}
+
+/**
+ * What is wrong with an `online` section and the keys it makes meaningless or constrains
+ * (Section 8: one pass over a stream at constant learning rates; `onlineSchedule`).
+ */
+function onlineProblems(cfg: TrialConfig & { online: OnlineConfig }, k: number): string[] {
+  const out: string[] = [];
+  const o = cfg.online, d = cfg.data, B = cfg.finetune.batchSize;
+  if (!STREAM_NAMES.includes(d.name)) {
+    out.push(`data.name is '${d.name}' but online training needs a stream; allowed with online: ${STREAM_NAMES.map((n) => `'${n}'`).join(', ')} (or remove the online section)`);
+  }
+  if (d.trainSize !== null) out.push(`data.trainSize is ${d.trainSize} but the online setting has no training set (online.examples sets how many stream examples are used); set data.trainSize to null`);
+  if (d.binarize !== 'none') out.push(`data.binarize is '${d.binarize}' but online training streams the examples as generated; set data.binarize to 'none'`);
+  if (cfg.finetune.lrDecay !== 0) out.push(`finetune.lrDecay is ${cfg.finetune.lrDecay} but online training uses a constant learning rate (Section 8); set finetune.lrDecay to 0`);
+  if (k > 0 && cfg.pretrain.lrDecay !== 0) out.push(`pretrain.lrDecay is ${cfg.pretrain.lrDecay} but streamed pre-training uses a constant learning rate (Section 8); set pretrain.lrDecay to 0`);
+  if (cfg.finetune.convergeWindow !== null) out.push(`finetune.convergeWindow is ${cfg.finetune.convergeWindow} but online training has no epochs to converge over; set it to null`);
+  const a = cfg.analysis;
+  if (a.landscape.directions > 0 || a.actmax.enabled || a.weightChange || a.probe !== undefined) {
+    out.push('analysis: the in-trial analyses (landscape, actmax, weightChange, probe) need a materialised training set and do not run with online; switch them off (online.trainErrorBlocks and online.saveTestOutputs are the online analyses)');
+  }
+  if (o.blockSize % B !== 0) out.push(`online.blockSize is ${o.blockSize} but must be a multiple of finetune.batchSize ${B}`);
+  if (o.selectWindow % B !== 0) out.push(`online.selectWindow is ${o.selectWindow} but must be a multiple of finetune.batchSize ${B}`);
+  if (k > 0 && o.blockSize % cfg.pretrain.batchSize !== 0) out.push(`online.blockSize is ${o.blockSize} but must be a multiple of pretrain.batchSize ${cfg.pretrain.batchSize}`);
+  if (o.resample) {
+    const r = o.resample;
+    if (o.examples % r.blocks !== 0) out.push(`online.resample.blocks is ${r.blocks} but online.examples ${o.examples} is not a multiple of it; allowed: a divisor of online.examples`);
+    if (r.block >= r.blocks) out.push(`online.resample.block is ${r.block}; allowed: -1 (none) or 0..${r.blocks - 1} (online.resample.blocks is ${r.blocks})`);
+  }
+  const s = onlineSchedule(cfg, k);
+  if (k > 0 && s.examplesPerLayer === 0) {
+    out.push(
+      `online.pretrainFraction ${o.pretrainFraction} of online.examples ${o.examples} gives each of the ${k} pre-trained layers less than one minibatch (pretrain.batchSize ${cfg.pretrain.batchSize}); ` +
+        `raise online.pretrainFraction or online.examples, or use pretrain.kind 'none'`,
+    );
+  }
+  if (s.updates === 0) out.push(`online.examples ${o.examples} leaves ${o.examples - s.pretrainExamples} examples after pre-training, less than one minibatch (finetune.batchSize ${B}); raise online.examples or lower online.pretrainFraction`);
+  if (o.trainErrorBlocks > s.supervisedExamples && s.updates > 0) out.push(`online.trainErrorBlocks is ${o.trainErrorBlocks} but only ${s.supervisedExamples} examples are trained on; allowed: 0..${s.supervisedExamples}`);
+  return out;
 }
 
 /** Throws a ConfigError when the data cannot serve the config (empty splits, batch larger than the data, mismatched dims). */

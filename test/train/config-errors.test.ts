@@ -59,7 +59,7 @@ function mustMention(n: Node): RegExp[] {
     if (f.type === 'string' && f.minLength) res.push(/non-empty string/);
     for (const b of [f.minimum, f.maximum, f.exclusiveMinimum, f.exclusiveMaximum]) {
       if (b === undefined || b >= Number.MAX_SAFE_INTEGER || (f.type === 'integer' && b === 1 && f.maximum !== undefined && f.maximum >= Number.MAX_SAFE_INTEGER)) continue;
-      res.push(new RegExp(`\\b${b}\\b`));
+      res.push(new RegExp(`${b < 0 ? '' : '\\b'}${b}\\b`)); // no word boundary before a minus sign
     }
     if (f.type === 'integer' && f.minimum === 1 && (f.maximum ?? Infinity) >= Number.MAX_SAFE_INTEGER) res.push(/positive integer/);
   }

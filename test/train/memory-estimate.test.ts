@@ -61,3 +61,14 @@ test('assertTrialFits admits the paper-sized default trial on MNIST under an 8 G
   const cfg = resolveTrialConfig({ model: { depth: 3 }, pretrain: { kind: 'dbn' } });
   assert.doesNotThrow(() => assertTrialFits(cfg, knownDataShape(cfg.data)!, { bytes: 8 * 2 ** 30, source: 'test' }));
 });
+
+test('an online trial is estimated as streamed: no materialised training set or layer representations, but the stream source and the rings', () => {
+  const base: TrialConfigInput = { data: { name: 'infinite-mnist' }, model: { depth: 3, hidden: 1000 }, pretrain: { kind: 'sdae' } };
+  const cfg = resolveTrialConfig(base), online = resolveTrialConfig({ ...base, online: { examples: 10_000_000 } });
+  const shape = knownDataShape(cfg.data)!;
+  const m = estimateTrialMemory(cfg, shape), o = estimateTrialMemory(online, shape);
+  assert.ok(m.terms.some((t) => /representation/.test(t.what)), 'the materialised trial holds layer representations');
+  assert.ok(!o.terms.some((t) => /representation|full training split/.test(t.what)), o.terms.map((t) => t.what).join('; '));
+  assert.ok(o.terms.some((t) => /stream's source images/.test(t.what)) && o.terms.some((t) => /online error rings/.test(t.what)));
+  assert.ok(o.bytes < m.bytes && o.bytes < 2 ** 30, `${o.bytes} bytes`);
+});

@@ -8,11 +8,14 @@ import type { ExampleStream } from '../../src/data/dataset.ts';
 import { blockResampledOrder, headExamples } from '../../src/data/batches.ts';
 import { createInfiniteMnist, INFINITE_MNIST_ORIGINALS } from '../../src/data/infinite-mnist.ts';
 import { trainOnline } from '../../src/train/online.ts';
-import { streamErrorByBlock } from '../../src/analysis/stream-error.ts';
+import { streamErrorByBlock } from '../../src/train/stream-error.ts';
 import { createProbeRecorder, readProbeOutputs } from '../../src/analysis/probe-recorder.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { readCheckpoint } from '../../src/train/checkpoint.ts';
 
 const be = createReferenceBackend('float32');
 const DIM = 6, K = 3;
@@ -137,5 +140,77 @@ describe('trainOnline', () => {
   test('bad settings are refused before training, naming the setting', async () => {
     await assert.rejects(trainOnline({ model: net(), stream: blobStream(), updates: 10, batchSize: 3, lr: 0.1, blockSize: 10 }), /blockSize must be a positive multiple of batchSize 3/);
     await assert.rejects(trainOnline({ model: net(), stream: blobStream(), order: new Int32Array(5), updates: 10, lr: 0.1, blockSize: 5 }), /order has 5 indices/);
+  });
+
+  test('a run stopped after k updates and resumed from its checkpoint ends bit-identical to an uninterrupted run (weights, momentum, blocks, windows)', async () => {
+    const dir = tempDir();
+    const base = { stream: blobStream(), start: 500, updates: 120, batchSize: 2, lr: 0.3, momentum: 0.6, l2: 0.001, blockSize: 40, window: 30, selectWindow: 50, checkpointEvery: 7 };
+    const whole = net();
+    const ref = await trainOnline({ ...base, model: whole });
+    const path = join(dir, 'online.safetensors');
+    const stop = new Error('killed');
+    const first = net();
+    await assert.rejects(
+      trainOnline({ ...base, model: first, checkpointPath: path, hooks: { onEpoch: (m) => { if (m.epoch === 2) throw stop; } } }),
+      (e) => e === stop,
+    );
+    const saved = JSON.parse(readCheckpoint(path).metadata['state']!) as { tally: { updates: number } };
+    assert.equal(saved.tally.updates, 35, 'block 2 ends at update 40 (80 examples); the last checkpoint before it is at update 35 (every 7)');
+    let started = false;
+    const resumed = net(); // freshly initialised: everything comes from the checkpoint
+    const r = await trainOnline({ ...base, model: resumed, checkpointPath: path, resume: true, hooks: { onStart: () => void (started = true) } });
+    assert.equal(r.resumedAt, 35);
+    assert.equal(started, false, 'onStart is not called again on resume');
+    assert.deepEqual(resumed.getFlat(), whole.getFlat());
+    assert.deepEqual(r.blocks.map((b) => b.values), ref.blocks.map((b) => b.values));
+    assert.deepEqual([r.select, r.total, r.onlineError], [ref.select, ref.total, ref.onlineError]);
+    assert.ok(existsSync(path), 'the final state is checkpointed too');
+  });
+
+  test('resume refuses a checkpoint written with other options or another trial config', async () => {
+    const dir = tempDir(), path = join(dir, 'online.safetensors');
+    const base = { stream: blobStream(), updates: 20, lr: 0.3, blockSize: 10, window: 10, selectWindow: 10, checkpointPath: path, metadata: { config: 'A' } };
+    await trainOnline({ ...base, model: net() });
+    await assert.rejects(trainOnline({ ...base, model: net(), lr: 0.2, resume: true }), /written with other options/);
+    await assert.rejects(trainOnline({ ...base, model: net(), resume: true, metadata: { config: 'B' } }), /different trial config/);
+  });
+
+  test('select and total score the last selectWindow and all examples, each before its update; first continues a sequence', async () => {
+    const stream = blobStream();
+    const order = Int32Array.from({ length: 300 }, (_, p) => 1000 + 3 * p);
+    const model = net();
+    const r = await trainOnline({ model, stream, order, first: 100, updates: 200, lr: 0.5, blockSize: 100, window: 150, selectWindow: 60 });
+    assert.deepEqual(stream.seen, [...order.subarray(100, 300)], 'positions first .. first + updates - 1');
+    assert.deepEqual(r.blocks.map((b) => b.values['streamPosition']), [200, 300]);
+    const twin = net(), opt = new Sgd(be, twin.parameters(), { lr: 0.5, momentum: 0, lrDecay: 0, l1: 0, l2: 0 });
+    const x = be.zeros(1, DIM), y = new Int32Array(1), p = new Int32Array(1), wrong: number[] = [], nll: number[] = [];
+    for (let t = 100; t < 300; t++) {
+      y[0] = stream.example(order[t]!, x.data as Float32Array);
+      be.argmaxRows(twin.forward(x, false), p);
+      wrong.push(p[0] === y[0] ? 0 : 1);
+      nll.push(twin.trainStep(x, y, opt));
+    }
+    const sum = (a: number[]): number => a.reduce((s, v) => s + v, 0);
+    assert.deepEqual(r.select, { error: sum(wrong.slice(140)) / 60, nll: sum(nll.slice(140)) / 60 });
+    assert.equal(r.total.error, sum(wrong) / 200);
+    assert.ok(Math.abs(r.total.nll - sum(nll) / 200) < 1e-12);
+    await assert.rejects(trainOnline({ model: net(), stream, order, first: 150, updates: 200, lr: 0.5, blockSize: 100 }), /order has 300 indices but positions 150\.\.349/);
+  });
+
+  test('with first, an order is checked for held-out test examples at the positions actually used', async () => {
+    const stream = await createInfiniteMnist();
+    const order = Int32Array.from({ length: 40 }, (_, k) => (k === 5 ? 42 : 80_000 + k));
+    const model = Mlp.create(be, { nIn: 784, hidden: [4], nClasses: 10, activation: 'sigmoid', init: 'uniform-fanin' }, new Rng(2).fork('init'));
+    await assert.rejects(trainOnline({ model, stream, order, first: 0, updates: 20, lr: 0.1, blockSize: 20 }), /order\[5\] = 42 is one of infinite-mnist's held-out test examples/);
+    await trainOnline({ model, stream, order, first: 10, updates: 20, lr: 0.1, blockSize: 20 }); // position 5 is pre-training's, not used here
+  });
+
+  test('streamErrorByBlock splits a length that is not a multiple of blocks as evenly as possible', () => {
+    const stream = blobStream(), model = net();
+    const indices = Int32Array.from({ length: 10 }, (_, i) => i);
+    const byBlock = streamErrorByBlock({ model, stream, indices, blocks: 3, batchSize: 4 });
+    const all = streamErrorByBlock({ model, stream, indices, blocks: 10 });
+    const mean = (a: ArrayLike<number>): number => Array.from(a).reduce((s, v) => s + v, 0) / a.length;
+    assert.deepEqual([...byBlock], [mean(all.subarray(0, 4)), mean(all.subarray(4, 7)), mean(all.subarray(7))]);
   });
 });

@@ -70,7 +70,7 @@ export function registerTrain(program: Command): void {
         bar.start(1000, 0, { status: 'loading data' });
       }
       if (mode !== 'json') process.stderr.write(`backend ${backend.name}: ${backend.description}\nnumeric variant: ${formatVariant(backend.variant)}\n`);
-      splitsLine(mode, config.data);
+      splitsLine(mode, config.data, config.online);
       const say = (s: string): void => {
         if (bar) bar.stop();
         process.stderr.write(s + '\n');
