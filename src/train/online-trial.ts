@@ -41,6 +41,7 @@ import { blockResampledOrder } from '../data/batches.ts';
 import { loadStream, streamTestSet, type HeldOutStream } from '../data/load-stream.ts';
 import { disposeStack, type DenseParams } from '../nn/dense-params.ts';
 import { Mlp } from '../models/mlp.ts';
+import { resampleFromMarginals } from '../models/marginals.ts';
 import { ConfigError, hiddenSizes, resolveTrialConfig, type OnlineConfig, type TrialConfig, type TrialConfigInput } from './config.ts';
 import type { EpochMetrics } from './hooks.ts';
 import { CheckpointError, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
@@ -51,6 +52,7 @@ import { trainOnline, type OnlineResult } from './online.ts';
 import { ONLINE_FILE } from './online-checkpoint.ts';
 import { onlineSchedule, type OnlineSchedule } from './online-schedule.ts';
 import { streamErrorByBlock } from './stream-error.ts';
+import { pretrainStream } from './stream-pretrain.ts';
 import { pretrainedLayerCount, validateTrialConfig } from './validate.ts';
 import { assertTrialFits, knownDataShape } from './memory-estimate.ts';
 import type { OnlineSummary, TrialResult } from './trial-result.ts';
@@ -162,8 +164,38 @@ async function pretrainPhase(t: OnlinePlan, opts: RunTrialOptions): Promise<Pret
     return { history: JSON.parse(md['pretrainHistory'] ?? '[]') as EpochMetrics[], seconds: Number(md['pretrainSeconds'] ?? 0), stack: [] };
   }
   if (t.schedule.k === 0) return { history: [], seconds: 0, stack: [] };
-  // TODO(i13 merge of H1's src/train/stream-pretrain.ts): call pretrainStream here (see streamedPretraining in the notes).
-  throw new ConfigError(`online with pretrain.kind '${t.cfg.pretrain.kind}' needs streamed pre-training (src/train/stream-pretrain.ts), which is not in this build yet; use pretrain.kind 'none'`);
+  return pretrainFromStream(t, opts);
+}
+
+/**
+ * Greedy pre-training of the bottom `k` layers on positions `[0, k E)` (`pretrainStream`,
+ * checkpointing to `stream-pretrain.safetensors` and continuing from it with `resume`), then the
+ * resampling from the marginals when `pretrain.use` is `histogram` (Table 1's control).
+ */
+async function pretrainFromStream(t: OnlinePlan, opts: RunTrialOptions): Promise<PretrainedPhase> {
+  const { cfg, schedule: s } = t;
+  const res = await pretrainStream({
+    backend: t.backend,
+    stream: t.stream,
+    sizes: t.sizes.slice(0, s.k),
+    cfg: cfg.pretrain,
+    rng: t.root.fork('pretrain'),
+    examplesPerLayer: s.examplesPerLayer,
+    start: t.stream.firstTrainIndex,
+    ...(t.order ? { order: t.order } : {}),
+    blockSize: cfg.online.blockSize,
+    ...(opts.hooks ? { hooks: opts.hooks } : {}),
+    ...(t.dir
+      ? { checkpointPath: join(t.dir, STREAM_PRETRAIN_FILE), checkpointEvery: cfg.online.checkpointEvery, resume: opts.resume ?? false, metadata: { config: t.configJson, ...variantMetadata(t.backend.variant) } }
+      : {}),
+  });
+  let stack = res.layers;
+  if (cfg.pretrain.use === 'histogram') {
+    const resampled = resampleFromMarginals(t.backend, stack, t.root.fork('marginals'));
+    disposeStack(stack);
+    stack = resampled;
+  }
+  return { history: res.history, seconds: res.seconds, stack };
 }
 
 /** Trains `model` online on the positions after pre-training, checkpointing to `online.safetensors`. */
