@@ -145,6 +145,25 @@ export const analysisConfigSchema = z.strictObject({
   probe: probeConfigSchema.optional(),
 });
 
+// ---- BEGIN placeholder for H2's `online` section (contract C2) --------------------------------
+// Issue 13: H3 (experiments) needs the section to type-check its experiment files. This block is a
+// copy of contract C2's keys and defaults only; on merge, H2's definition (with its TSDoc) replaces
+// it whole, and the `online` line of trialConfigSchema below is H2's too.
+export const onlineConfigSchema = z.strictObject({
+  examples: positiveInt,
+  pretrainFraction: z.number().min(0).lt(1).default(0.25),
+  blockSize: positiveInt.default(100_000),
+  window: positiveInt.default(100_000),
+  selectWindow: positiveInt.default(1_000_000),
+  testEvery: z.number().int().min(0).default(1),
+  checkpointEvery: positiveInt.default(100_000),
+  trainErrorBlocks: z.number().int().min(0).default(0),
+  resample: z.strictObject({ blocks: positiveInt, block: z.number().int().min(-1), draw: z.number().int().min(0) }).optional(),
+  saveTestOutputs: z.boolean().default(false),
+});
+export type OnlineConfig = z.infer<typeof onlineConfigSchema>;
+// ---- END placeholder for H2's `online` section ----------------------------------------------------
+
 export const trialConfigSchema = z.strictObject({
   seed: z.number().int().min(0).default(1),
   backend: z.enum(BACKEND_NAMES).default('auto'),
@@ -153,6 +172,7 @@ export const trialConfigSchema = z.strictObject({
   pretrain: pretrainConfigSchema.prefault({}),
   finetune: finetuneConfigSchema.prefault({}),
   analysis: analysisConfigSchema.prefault({}),
+  online: onlineConfigSchema.optional(), // placeholder (see above): H2's line replaces it
 });
 
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
