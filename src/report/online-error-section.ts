@@ -19,7 +19,7 @@ import type { Chart } from './charts.ts';
 import { pp } from './difference-interval.ts';
 import { html, type Html } from './html.ts';
 import { spreadLabels } from './label-layout.ts';
-import { armRecords, ARM_COLORS, below, claimVerdict, onlineCurve, onlineSummary, orderArms, pctCi, seedDifference, seedMean, versusBaseline, type ArmRecords, type SeedValue } from './online-results.ts';
+import { ARM_CHANNEL, armRecords, ARM_COLORS, below, claimVerdict, onlineCurve, onlineSummary, orderArms, pctCi, seedDifference, seedMean, versusBaseline, type ArmRecords, type SeedValue } from './online-results.ts';
 import type { MeanDifference } from './nll-trajectories.ts';
 import { plotToSvg } from './plot-svg.ts';
 import { valueAxisMarks, valueScaleOptions, type ValueAxis } from './value-axis.ts';
@@ -155,9 +155,9 @@ export function onlineErrorChart(rows: readonly OnlineCurveRow[], baseline: unkn
     color: { domain: arms, range: arms.map((_, i) => ARM_COLORS[i % ARM_COLORS.length]!), legend: true },
     marks: [
       ...valueAxisMarks(axis, 'y'),
-      Plot.areaY(band, { x: 'x', y1: 'y1', y2: 'y2', z: 'cell', fill: 'arm', fillOpacity: 0.15 }),
-      ...panels.map((p, i) => Plot.line(pts.filter((r) => r.panel === p), { x: 'x', y: 'y', z: 'cell', stroke: 'arm', strokeWidth: 1.8, strokeDasharray: dash[i % dash.length]!, className: 'm-online' })),
-      Plot.text(labels, { x: 'x', y: 'at', text: 'cell', fill: 'arm', textAnchor: 'start', dx: 6, fontSize: labelFont }),
+      Plot.areaY(band, { x: 'x', y1: 'y1', y2: 'y2', z: 'cell', fill: ARM_CHANNEL, fillOpacity: 0.15 }),
+      ...panels.map((p, i) => Plot.line(pts.filter((r) => r.panel === p), { x: 'x', y: 'y', z: 'cell', stroke: ARM_CHANNEL, strokeWidth: 1.8, strokeDasharray: dash[i % dash.length]!, className: 'm-online' })),
+      Plot.text(labels, { x: 'x', y: 'at', text: 'cell', fill: ARM_CHANNEL, textAnchor: 'start', dx: 6, fontSize: labelFont }),
     ],
   });
   const seeds = Math.max(...pts.map((r) => r.n));

@@ -104,6 +104,12 @@ export function orderArms(arms: readonly string[], baseline: unknown): string[] 
   return uniq.includes(base) ? [base, ...uniq.filter((a) => a !== base)] : uniq;
 }
 
+/**
+ * The arm as a colour channel through the colour scale. Named as a field, an arm called `none`
+ * (no pre-training) would be read by Plot as the CSS colour "none" and drawn invisible.
+ */
+export const ARM_CHANNEL = { value: 'arm', scale: 'color' } as const;
+
 /** Arm colours: the baseline (no pre-training) dark grey, then blue, orange, green, ... */
 export const ARM_COLORS = ['#59636e', '#4e79a7', '#f28e2c', '#59a14f', '#af7aa1', '#e15759'];
 

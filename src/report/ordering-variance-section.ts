@@ -25,7 +25,7 @@ import type { CellSummary } from '../experiments/select.ts';
 import type { Chart } from './charts.ts';
 import { html, type Html } from './html.ts';
 import type { MeanDifference } from './nll-trajectories.ts';
-import { armRecords, ARM_COLORS, below, claimVerdict, onlineSummary, orderArms, seedDifference, type SeedValue } from './online-results.ts';
+import { ARM_CHANNEL, armRecords, ARM_COLORS, below, claimVerdict, onlineSummary, orderArms, seedDifference, type SeedValue } from './online-results.ts';
 import { plotToSvg } from './plot-svg.ts';
 import { valueAxis, valueAxisMarks, valueScaleOptions } from './value-axis.ts';
 
@@ -168,9 +168,9 @@ export function orderingChart(v: readonly BlockVariance[], baseline: unknown): C
     color: { domain: arms, range: arms.map((_, i) => ARM_COLORS[i % ARM_COLORS.length]!), legend: true },
     marks: [
       ...valueAxisMarks(axis, 'y'),
-      Plot.ruleX(bars, { x: 'x', y1: 'y1', y2: 'y2', stroke: 'arm', strokeOpacity: 0.6 }),
-      Plot.line(pts, { x: 'x', y: 'y', z: 'arm', stroke: 'arm', strokeWidth: 1.6 }),
-      Plot.dot(pts, { x: 'x', y: 'y', fill: 'arm', r: 3.5, className: 'm-variance', title: (p: (typeof pts)[number]) => `${p.arm}, block ${p.block}: ${p.y.toExponential(3)}` }),
+      Plot.ruleX(bars, { x: 'x', y1: 'y1', y2: 'y2', stroke: ARM_CHANNEL, strokeOpacity: 0.6 }),
+      Plot.line(pts, { x: 'x', y: 'y', z: 'arm', stroke: ARM_CHANNEL, strokeWidth: 1.6 }),
+      Plot.dot(pts, { x: 'x', y: 'y', fill: ARM_CHANNEL, r: 3.5, className: 'm-variance', title: (p: (typeof pts)[number]) => `${p.arm}, block ${p.block}: ${p.y.toExponential(3)}` }),
     ],
   });
   const seeds = Math.max(...pts.map((p) => p.n));

@@ -16,7 +16,7 @@ import type { Chart } from './charts.ts';
 import { pp } from './difference-interval.ts';
 import { html, type Html } from './html.ts';
 import type { MeanDifference } from './nll-trajectories.ts';
-import { armRecords, ARM_COLORS, below, claimVerdict, onlineSummary, orderArms, pctCi, seedDifference, seedMean, versusBaseline, type ArmRecords, type SeedValue } from './online-results.ts';
+import { ARM_CHANNEL, armRecords, ARM_COLORS, below, claimVerdict, onlineSummary, orderArms, pctCi, seedDifference, seedMean, versusBaseline, type ArmRecords, type SeedValue } from './online-results.ts';
 import { plotToSvg } from './plot-svg.ts';
 
 /** One block of one cell: mean error over seeds with its interval. */
@@ -95,9 +95,9 @@ export function trainErrorChart(rows: readonly BlockRow[], baseline: unknown): C
     y: { label: 'error on the training examples (%)', grid: true, zero: true },
     color: { domain: arms, range: arms.map((_, i) => ARM_COLORS[i % ARM_COLORS.length]!), legend: true },
     marks: [
-      Plot.ruleX(bars, { fx: 'panel', x: 'block', y1: 'y1', y2: 'y2', stroke: 'arm', strokeOpacity: 0.6 }),
-      Plot.line(pts, { fx: 'panel', x: 'block', y: 'y', z: 'cell', stroke: 'arm', strokeWidth: 1.2, strokeOpacity: 0.7 }),
-      Plot.dot(pts, { fx: 'panel', x: 'block', y: 'y', fill: 'arm', r: 3.5, className: 'm-train-block', title: (d: (typeof pts)[number]) => `${d.cell}, block ${d.block}: ${d.y.toFixed(2)}%` }),
+      Plot.ruleX(bars, { fx: 'panel', x: 'block', y1: 'y1', y2: 'y2', stroke: ARM_CHANNEL, strokeOpacity: 0.6 }),
+      Plot.line(pts, { fx: 'panel', x: 'block', y: 'y', z: 'cell', stroke: ARM_CHANNEL, strokeWidth: 1.2, strokeOpacity: 0.7 }),
+      Plot.dot(pts, { fx: 'panel', x: 'block', y: 'y', fill: ARM_CHANNEL, r: 3.5, className: 'm-train-block', title: (d: (typeof pts)[number]) => `${d.cell}, block ${d.block}: ${d.y.toFixed(2)}%` }),
     ],
   });
   const seeds = Math.max(...pts.map((r) => r.n));

@@ -168,18 +168,27 @@ test('the ordering-variance figure reads the test-output side files: variance ac
   assert.deepEqual(claim(doc, 'first-supervised').map((c) => [c.arm, c.holds]), [['dbn', 'true']]);
 });
 
-test('in headless Chromium the three online figures draw all their marks and the tables fill', { skip: skipWithoutChromium(), timeout: 90_000 }, async () => {
-  for (const [input, ids] of [[onlineStudy, ['chart-online-error', 'chart-train-error-blocks']], [orderingStudy, ['chart-ordering-variance']]] as const) {
+/** Only the arm without pre-training: its level `none` is also a CSS colour keyword, which must not reach the marks as a colour. */
+const noneOnly: ExperimentInput = { ...onlineStudy, id: 'toy-online-none', scientific: { model: [{ depth: 1, hidden: 20 }], pretrain: ['none'] } };
+
+test('in headless Chromium the three online figures draw all their marks, visibly, and the tables fill', { skip: skipWithoutChromium(), timeout: 120_000 }, async () => {
+  for (const [input, ids] of [[onlineStudy, ['chart-online-error', 'chart-train-error-blocks']], [orderingStudy, ['chart-ordering-variance']], [noneOnly, ['chart-online-error', 'chart-train-error-blocks']]] as const) {
     const r = await report(input);
     await withReportPage(r.path, async (page, problems) => {
       for (const id of ids) {
-        const fig = await page.$eval(`#${id}`, (f) => ({ expected: Number(f.getAttribute('data-marks')), drawn: f.querySelectorAll(f.getAttribute('data-mark-selector')!).length, width: f.getBoundingClientRect().width }));
+        const fig = await page.$eval(`#${id}`, (f) => {
+          const marks = [...f.querySelectorAll(f.getAttribute('data-mark-selector')!)];
+          // A line is seen by its stroke, a dot by its fill: 'none' would draw nothing.
+          const seen = marks.filter((m) => { const st = getComputedStyle(m); return (m.tagName === 'circle' ? st.fill : st.stroke) !== 'none'; });
+          return { expected: Number(f.getAttribute('data-marks')), drawn: marks.length, visible: seen.length, width: f.getBoundingClientRect().width };
+        });
         assert.ok(fig.expected > 0, id);
         assert.equal(fig.drawn, fig.expected, id);
+        assert.equal(fig.visible, fig.expected, `${id}: every mark has a colour`);
         assert.ok(fig.width > 300, `${id} is laid out`);
       }
       const tableRows = await page.$$eval('table.online-gap tbody tr, table.train-error-blocks tbody tr, #ordering-variance-table tbody tr', (t) => t.length);
-      assert.equal(tableRows, input === onlineStudy ? 4 * 4 + 2 * 5 : 4);
+      assert.equal(tableRows, input === onlineStudy ? 4 * 4 + 2 * 5 : input === orderingStudy ? 4 : 5, input.id);
       assert.deepEqual(problems, []);
     });
   }
