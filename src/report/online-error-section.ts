@@ -10,7 +10,8 @@
  * at the 25/50/75% marks of the stream and at its end, with 95% intervals over seeds; and its two
  * claims as yes/no: the pre-trained arm ends lower, and its advantage has not shrunk between the
  * middle and the end ("the pre-training advantage does not vanish as the number of training
- * examples increases, on the contrary").
+ * examples increases, on the contrary"); and, across cells, that without pre-training the deeper
+ * network ends worse and that at depth 3 SDAE ends better than DBN.
  */
 import * as Plot from '@observablehq/plot';
 import { Rng } from '../rng/rng.ts';
@@ -118,12 +119,54 @@ function gapTable(g: OnlineGaps): Html {
   return html`<table class="online-gap" data-panel="${g.panel}" data-arm="${g.arm}" data-rows="${g.rows.length}"><caption>${g.panel}: ${g.arm} vs ${g.baseline}</caption><thead><tr><th class="num">mark</th><th class="num">examples seen</th><th class="num">${g.baseline} online error %</th><th class="num">${g.arm} online error %</th><th class="num">${g.arm} - ${g.baseline} (points)</th><th class="num">seeds</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-function claims(gaps: readonly OnlineGaps[]): Html {
+function claims(gaps: readonly OnlineGaps[], ends: readonly EndComparison[]): Html {
   const items = gaps.map((g) => {
     const end = g.rows.at(-1)!, mid = g.rows.find((r) => r.mark === 0.5)!;
     return html`<li data-claim="lower-at-end" data-panel="${g.panel}" data-arm="${g.arm}" data-holds="${String(g.lowerAtEnd)}">${g.panel}: ${g.arm} ends with a lower online error than ${g.baseline} (${diffText(end.gap)} points): ${claimVerdict(g.lowerAtEnd, g.sure)}.</li><li data-claim="not-vanishing" data-panel="${g.panel}" data-arm="${g.arm}" data-holds="${String(g.notVanishing)}">${g.panel}: its advantage does not vanish with more examples (gap at the end ${pp(end.gap.difference)} vs ${pp(mid.gap.difference)} at 50%): ${claimVerdict(g.notVanishing, g.sure)}.</li>`;
   });
-  return html`<ul id="online-claims">${items}</ul>`;
+  return html`<ul id="online-claims">${items}${endClaims(ends)}</ul>`;
+}
+
+/** One of Fig. 11's comparisons across cells: `a` minus `b` at the end of the stream. */
+export interface EndComparison {
+  claim: 'deeper-worse' | 'sdae-better-deep';
+  a: string;
+  b: string;
+  difference: MeanDifference;
+  holds: boolean;
+  sure: boolean;
+}
+
+/**
+ * The paper's other two readings of Fig. 11, on the online error at the end of the stream: without
+ * pre-training the deepest network ends worse than the shallowest ("optimization of deep networks
+ * is harder than shallow ones"), and at the deepest level SDAE ends better than DBN.
+ */
+export function endComparisons(cells: readonly ArmRecords[], baseline: unknown): EndComparison[] {
+  const root = new Rng(0).fork('online-end');
+  const depth = (c: ArmRecords): number => c.records[0]?.config.model.depth ?? NaN;
+  const end = (c: ArmRecords): SeedValue[] => c.records.flatMap((r) => {
+    const last = onlineCurve(r.result).at(-1);
+    return last ? [{ seed: r.seed, value: last.onlineError }] : [];
+  });
+  const withData = cells.filter((c) => c.records.length > 0 && Number.isFinite(depth(c)));
+  const out: EndComparison[] = [];
+  const compare = (claim: EndComparison['claim'], a: ArmRecords, b: ArmRecords, lower: boolean): void => {
+    const d = seedDifference(end(a), end(b), root.fork(claim));
+    const sure = Number.isFinite(d.lo);
+    out.push({ claim, a: a.label, b: b.label, difference: d, holds: sure ? (lower ? d.hi < 0 : d.lo > 0) : lower ? d.difference < 0 : d.difference > 0, sure });
+  };
+  const base = withData.filter((c) => c.arm === String(baseline)).sort((x, y) => depth(x) - depth(y));
+  if (base.length >= 2 && depth(base.at(-1)!) > depth(base[0]!)) compare('deeper-worse', base.at(-1)!, base[0]!, false);
+  const deepest = Math.max(...withData.map(depth));
+  const sdae = withData.find((c) => c.arm === 'sdae' && depth(c) === deepest), dbn = withData.find((c) => c.arm === 'dbn' && depth(c) === deepest);
+  if (sdae && dbn && deepest > 1) compare('sdae-better-deep', sdae, dbn, true);
+  return out;
+}
+
+function endClaims(ends: readonly EndComparison[]): Html {
+  const say = { 'deeper-worse': 'without pre-training, the deeper network ends worse', 'sdae-better-deep': 'at the deepest level, SDAE ends better than DBN' };
+  return html`${ends.map((e) => html`<li data-claim="${e.claim}" data-holds="${String(e.holds)}">${say[e.claim]} (${e.a} minus ${e.b}: ${diffText(e.difference)} points): ${claimVerdict(e.holds, e.sure)}.</li>`)}`;
 }
 
 /** Chart geometry (end labels are laid out in pixels). */
@@ -172,13 +215,14 @@ export function onlineErrorChart(rows: readonly OnlineCurveRow[], baseline: unkn
 }
 
 /** The section's chart, gap tables and claims, or null when no cell has online results. */
-export function onlineErrorSection(cells: readonly CellSummary[], factor: string | null, baseline: unknown): { chart: Chart; body: Html; gaps: OnlineGaps[] } | null {
+export function onlineErrorSection(cells: readonly CellSummary[], factor: string | null, baseline: unknown): { chart: Chart; body: Html; gaps: OnlineGaps[]; ends: EndComparison[] } | null {
   const arms = armRecords(cells, factor);
   const chart = onlineErrorChart(onlineCurveRows(arms), baseline);
   if (!chart) return null;
   const gaps = factor ? onlineGaps(arms, baseline) : [];
-  const body = gaps.length
-    ? html`<p class="note">Online error of each pre-trained arm minus the arm without pre-training at the 25/50/75% marks of the stream and at its end (the first block ending at or after the mark), mean over seeds [95% interval: t for an arm, bootstrap for the difference, paired by seed], in percentage points.</p>${claims(gaps)}${gaps.map(gapTable)}`
+  const ends = factor ? endComparisons(arms, baseline) : [];
+  const body = gaps.length || ends.length
+    ? html`<p class="note">Online error of each pre-trained arm minus the arm without pre-training at the 25/50/75% marks of the stream and at its end (the first block ending at or after the mark), mean over seeds [95% interval: t for an arm, bootstrap for the difference, paired by seed], in percentage points.</p>${claims(gaps, ends)}${gaps.map(gapTable)}`
     : html`<p class="note">No arm without pre-training to compare with.</p>`;
-  return { chart, body, gaps };
+  return { chart, body, gaps, ends };
 }

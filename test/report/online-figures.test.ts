@@ -127,6 +127,11 @@ test('the online-error tables give pre-trained minus none at the 25/50/75% marks
   assert.ok(Math.abs(quarter.arm.mean - onlineError('dbn', 3, 250, 2)) < 1e-12, "the pre-trained arm's value at the 25% mark is its first supervised block");
   assert.deepEqual(claim(doc, 'lower-at-end').map((c) => c.holds), ['true', 'true', 'true', 'true']);
   assert.deepEqual(claim(doc, 'not-vanishing').map((c) => c.holds), ['true', 'true', 'true', 'true']);
+  assert.deepEqual(claim(doc, 'deeper-worse').map((c) => c.holds), ['true'], 'none: floor 0.12 at depth 3 vs 0.04 at depth 1');
+  assert.deepEqual(claim(doc, 'sdae-better-deep').map((c) => c.holds), ['true'], 'depth 3: sdae floor 0.025 vs dbn 0.03');
+  const deeper = o.ends.find((e) => e.claim === 'deeper-worse')!;
+  assert.equal(deeper.a, 'depth=3 hidden=10 pretrain=none');
+  assert.ok(Math.abs(deeper.difference.difference - (onlineError('none', 3, 4000, 1) - onlineError('none', 1, 4000, 1))) < 1e-12);
 });
 
 test('the train-error-blocks chart draws a dot per block and cell; pre-training is lower on every block and every arm is better on recent examples', async () => {
