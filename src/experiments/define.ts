@@ -6,8 +6,9 @@
 import type { z } from 'zod';
 import { trialConfigSchema } from '../train/config.ts';
 import { describeConfigIssue } from '../train/config-issues.ts';
-import { canonicalKey, setPath, UnknownKeyError, KEY_ALIASES } from '../train/config-keys.ts';
+import { canonicalKey, getPath, setPath, UnknownKeyError, KEY_ALIASES } from '../train/config-keys.ts';
 import { cloneJson, deepMerge } from './json-data.ts';
+import { applyLevel, factorKey, isGroupKey, isPlainObject, levelLeaves } from './factor-keys.ts';
 import { hashJson } from './hash.ts';
 import { experimentSchema, FIGURE_KINDS, presetSchema, protocolSchema, type ExperimentInput, type FigureKind, type PresetInput, type ProtocolInput, type SelectionMode } from './schema.ts';
 
@@ -16,7 +17,11 @@ export class ExperimentError extends Error {
   override name = 'ExperimentError';
 }
 
-/** One factor (scientific or nuisance): a canonical dotted TrialConfig key and its levels. */
+/**
+ * One factor (scientific or nuisance): a canonical dotted TrialConfig key and its levels. A group
+ * key (`model`, `online.resample`) has object levels merged into that part of the config: coupled
+ * factors (see `factor-keys.ts`).
+ */
 export interface Factor {
   key: string;
   values: unknown[];
@@ -95,10 +100,19 @@ function zodIssues(prefix: string, input: unknown, issues: readonly z.core.$ZodI
   return issues.map((i) => describeConfigIssue(trialConfigSchema, input, i, prefix));
 }
 
+/**
+ * The issues a part of a config can be blamed for on its own: not a required key it leaves to
+ * another part (`online.examples` in the file, `online.resample.block` in a grid), nor a rule across
+ * keys. Both are checked on a whole trial's config (`representativeInput`).
+ */
+function partialIssues(input: unknown, issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  return issues.filter((i) => i.code !== 'custom' && !(i.code === 'invalid_type' && getPath(input, i.path.map(String).join('.')) === undefined));
+}
+
 /** The config sections of an experiment file or preset: already in TrialConfig shape, picked as written. */
-function configSections(s: { data?: unknown; model?: unknown; pretrain?: unknown; finetune?: unknown; analysis?: unknown; backend?: unknown }): Record<string, unknown> {
+function configSections(s: { data?: unknown; model?: unknown; pretrain?: unknown; finetune?: unknown; analysis?: unknown; online?: unknown; backend?: unknown }): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of ['data', 'model', 'pretrain', 'finetune', 'analysis', 'backend'] as const) if (s[k] !== undefined) out[k] = s[k];
+  for (const k of ['data', 'model', 'pretrain', 'finetune', 'analysis', 'online', 'backend'] as const) if (s[k] !== undefined) out[k] = s[k];
   return out;
 }
 
@@ -106,7 +120,7 @@ function configSections(s: { data?: unknown; model?: unknown; pretrain?: unknown
 function checkSections(prefix: string, s: Record<string, unknown>): Issues {
   const sections = configSections(s);
   const r = trialConfigSchema.safeParse(sections);
-  return r.success ? [] : zodIssues(prefix, sections, r.error.issues);
+  return r.success ? [] : zodIssues(prefix, sections, partialIssues(sections, r.error.issues));
 }
 
 function checkGrid(prefix: string, g: Record<string, unknown[]> | undefined, seen: Map<string, string>): { issues: Issues; factors: Factor[] } {
@@ -115,10 +129,10 @@ function checkGrid(prefix: string, g: Record<string, unknown[]> | undefined, see
   for (const [k, values] of Object.entries(g ?? {})) {
     let key: string;
     try {
-      key = canonicalKey(k);
+      key = factorKey(k);
     } catch (e) {
       const s = e instanceof UnknownKeyError ? e.suggestion : null;
-      issues.push(`${prefix}.${k}: unknown key${s ? `; did you mean '${s}'?` : ''} (use a dotted TrialConfig path such as model.depth, or an alias: ${Object.keys(KEY_ALIASES).join(', ')})`);
+      issues.push(`${prefix}.${k}: unknown key${s ? `; did you mean '${s}'?` : ''} (use a dotted TrialConfig path such as model.depth, an alias: ${Object.keys(KEY_ALIASES).join(', ')}; or a section such as model with object levels, for coupled factors)`);
       continue;
     }
     if (key === 'seed') {
@@ -131,11 +145,16 @@ function checkGrid(prefix: string, g: Record<string, unknown[]> | undefined, see
       continue;
     }
     seen.set(key, `${prefix}.${k}`);
+    const group = isGroupKey(key);
     values.forEach((v, idx) => {
+      if (group && (!isPlainObject(v) || Object.keys(v).length === 0)) {
+        issues.push(`${prefix}.${k}[${idx}]: ${JSON.stringify(v)} is not a level of the coupled factor '${key}'; give a non-empty object of its keys, e.g. { depth: 1, hidden: 2000 } for model`);
+        return;
+      }
       const cfg: Record<string, unknown> = {};
       setPath(cfg, key, v);
       const r = trialConfigSchema.safeParse(cfg);
-      if (!r.success) for (const i of r.error.issues) issues.push(`${prefix}.${k}[${idx}]: ${JSON.stringify(v)} is not a valid ${describeConfigIssue(trialConfigSchema, cfg, i)}`);
+      if (!r.success) for (const i of partialIssues(cfg, r.error.issues)) issues.push(`${prefix}.${k}[${idx}]: ${JSON.stringify(v)} is not a valid ${describeConfigIssue(trialConfigSchema, cfg, i)}`);
     });
     const dup = values.findIndex((v, i) => values.findIndex((w) => JSON.stringify(w) === JSON.stringify(v)) !== i);
     if (dup >= 0) issues.push(`${prefix}.${k}[${dup}]: ${JSON.stringify(values[dup])} is listed twice`);
@@ -251,7 +270,7 @@ function applyFlags(overrides: Record<string, unknown>, layers: Layers): Issues 
     }
     let key: string;
     try {
-      key = canonicalKey(k, 'the --key=value flags');
+      key = factorKey(k, 'the --key=value flags');
     } catch (e) {
       throw new ExperimentError(`invalid flag --${k}: ${(e as Error).message}`);
     }
@@ -273,7 +292,7 @@ function applyFlags(overrides: Record<string, unknown>, layers: Layers): Issues 
     if (inSci >= 0) layers.scientific = layers.scientific.map((g, i) => (i === inSci ? f : g));
     else if (inNui >= 0) layers.nuisance = layers.nuisance.map((g, i) => (i === inNui ? f : g));
     else if (key === 'backend') layers.backend = f.values[0] as string;
-    else setPath(layers.base, key, f.values[0]);
+    else applyLevel(layers.base, key, f.values[0]);
   }
   return issues;
 }
@@ -332,7 +351,7 @@ function resolveProtocol(id: string, p: ProtocolInput, seeds: readonly number[])
 
 /** The comparison of the report: the file's `compare`, else pre-training vs none when `pretrain.kind` is a factor with `none`. */
 function comparisonOf(def: ExperimentDef, scientific: readonly Factor[]): ResolvedExperiment['compare'] {
-  if (def.compare) return { factor: canonicalKey(def.compare.factor, 'compare.factor'), baseline: def.compare.baseline };
+  if (def.compare) return { factor: factorKey(def.compare.factor, 'compare.factor'), baseline: def.compare.baseline };
   if (scientific.some((f) => f.key === 'pretrain.kind' && f.values.includes('none'))) return { factor: 'pretrain.kind', baseline: 'none' };
   return null;
 }
@@ -360,6 +379,31 @@ function figureOptionsOf(def: ExperimentDef, scientific: readonly Factor[]): { o
 }
 
 /**
+ * One issue per config key that two factors set (a coupled factor's level and another factor);
+ * a key named twice outright is caught earlier, by `checkGrid`.
+ */
+function overlappingFactors(factors: readonly Factor[]): Issues {
+  const owner = new Map<string, string>();
+  const issues: Issues = [];
+  for (const f of factors) {
+    const leaves = new Set(f.values.flatMap((v) => levelLeaves(f.key, v).map(([p]) => p)));
+    for (const p of leaves) {
+      const other = owner.get(p);
+      if (other !== undefined && other !== f.key) issues.push(`'${p}' is set by two factors, '${other}' and '${f.key}'; a key may belong to one factor (move it into one of them)`);
+      else owner.set(p, f.key);
+    }
+  }
+  return issues;
+}
+
+/** The first trial's config input: the shared config with every factor at its first level (what `trialConfig` builds), so rules across keys and keys left to grids are checked once on a whole config. */
+function representativeInput(layers: Layers): Record<string, unknown> {
+  const input = cloneJson(layers.base);
+  for (const f of [...layers.scientific, ...layers.nuisance]) if (f.values.length) applyLevel(input, f.key, cloneJson(f.values[0]));
+  return input;
+}
+
+/**
  * Applies a preset, `--seeds` and `--key=value` overrides to an experiment. A flag whose key is a
  * scientific or nuisance factor replaces that factor's levels (`--depth=[1,2]`, `--lr=0.1`);
  * any other key sets the shared config. Unknown keys are errors naming the closest valid key.
@@ -375,9 +419,13 @@ export function resolveExperiment(exp: Experiment, opts: ResolveOptions): Resolv
 
   const flagIssues = applyFlags(opts.overrides ?? {}, layers);
   applyRunOptions(opts, layers);
-  const baseCheck = trialConfigSchema.safeParse(layers.base);
-  if (!baseCheck.success) flagIssues.push(...zodIssues('', layers.base, baseCheck.error.issues));
-  if (flagIssues.length) fail(`settings for experiment '${def.id}'`, flagIssues);
+  flagIssues.push(...overlappingFactors([...layers.scientific, ...layers.nuisance]));
+  const whole = representativeInput(layers);
+  const baseCheck = trialConfigSchema.safeParse(whole);
+  if (!baseCheck.success) flagIssues.push(...zodIssues('', whole, baseCheck.error.issues));
+  const flags = Object.keys(opts.overrides ?? {});
+  // A flag can leave the whole config invalid far from its own key (`--online.resample.draw=0` without online.examples): say which flags were given.
+  if (flagIssues.length) fail(`settings for experiment '${def.id}'${flags.length ? ` (with ${flags.map((k) => `--${k}`).join(' ')})` : ''}`, flagIssues);
   if (layers.seeds.length === 0) fail(`experiment '${def.id}'`, ['seeds: no seeds; give --seeds N with N >= 1']);
   const figureOptions = figureOptionsOf(def, layers.scientific);
   if (figureOptions.issues.length) fail(`experiment '${def.id}'`, figureOptions.issues);

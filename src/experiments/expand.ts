@@ -7,6 +7,7 @@
  */
 import { resolveTrialConfig, trialConfigSchema, type TrialConfig } from '../train/config.ts';
 import { getPath, KEY_ALIASES, setPath } from '../train/config-keys.ts';
+import { applyLevel, levelLeaves } from './factor-keys.ts';
 import { cloneJson } from './json-data.ts';
 import type { Factor, ResolvedExperiment } from './define.ts';
 import { canonicalJson, canonicalTrialConfig, trialHash } from './hash.ts';
@@ -51,9 +52,9 @@ export function shortKey(key: string): string {
   return Object.entries(KEY_ALIASES).find(([, p]) => p === key)?.[0] ?? key;
 }
 
-/** Short human label of a setting, e.g. `depth=2 pretrain=sdae`. */
+/** Short human label of a setting, e.g. `depth=2 pretrain=sdae`; a coupled factor's level shows its keys (`depth=1 hidden=2000`). */
 export function settingLabel(s: Setting): string {
-  const parts = Object.entries(s).map(([k, v]) => `${shortKey(k)}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  const parts = Object.entries(s).flatMap(([key, level]) => levelLeaves(key, level)).map(([k, v]) => `${shortKey(k)}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
   return parts.join(' ') || '(all)';
 }
 
@@ -64,16 +65,22 @@ export function settingLabel(s: Setting): string {
  */
 export function trialConfig(exp: ResolvedExperiment, cell: Setting, nuisance: Setting, seed: number): TrialConfig {
   const input = cloneJson(exp.base);
-  for (const [k, v] of Object.entries({ ...cell, ...nuisance })) setPath(input, k, cloneJson(v));
+  for (const [k, v] of Object.entries({ ...cell, ...nuisance })) applyLevel(input, k, cloneJson(v));
   input.seed = seed;
   const dataSeed = exp.protocol?.dataSeed ?? 'per-seed'; // manifests written before the protocol: the trial seed
   if (getPath(input, 'data.seed') === undefined) setPath(input, 'data.seed', dataSeed === 'per-seed' ? seed : dataSeed);
   return canonicalTrialConfig(resolveTrialConfig(input));
 }
 
-/** The config with every in-trial analysis off (the `analysis` section at its defaults). */
+/**
+ * The config with every in-trial analysis off: the `analysis` section at its defaults, and in an
+ * online trial the passes that only feed figures (`online.trainErrorBlocks`, Fig. 12, and
+ * `online.saveTestOutputs`, Fig. 13), which change no training number.
+ */
 function withoutAnalyses(config: TrialConfig): TrialConfig {
-  return { ...config, analysis: trialConfigSchema.parse({}).analysis };
+  const out = { ...config, analysis: trialConfigSchema.parse({}).analysis };
+  if (config.online) out.online = { ...config.online, trainErrorBlocks: 0, saveTestOutputs: false };
+  return out;
 }
 
 /**

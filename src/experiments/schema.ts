@@ -1,7 +1,7 @@
 /**
  * The zod schema of an experiment file (`experiments/*.ts`). Unknown keys and wrong types are
  * errors whose message names the key path. Config sections (`data`, `model`, `pretrain`,
- * `finetune`, `analysis`, `backend`) have the TrialConfig's own shape, so nothing is mapped between the two;
+ * `finetune`, `analysis`, `online`, `backend`) have the TrialConfig's own shape, so nothing is mapped between the two;
  * they and grid values are checked against the TrialConfig schema (`src/train/config.ts`) without
  * filling defaults, so presets and flags layer on top of exactly what the file wrote.
  */
@@ -21,6 +21,9 @@ export const FIGURE_KINDS = [
   'penalty-vs-pretraining',
   'trajectories',
   'nll-trajectories',
+  'online-error',
+  'train-error-blocks',
+  'ordering-variance',
 ] as const;
 export type FigureKind = (typeof FIGURE_KINDS)[number];
 
@@ -71,6 +74,7 @@ export const presetSchema = z.strictObject({
   pretrain: configSection.optional(),
   finetune: configSection.optional(),
   analysis: configSection.optional(),
+  online: configSection.optional(),
   /** Replaces the listed factors' levels (other factors keep theirs). */
   scientific: grid.optional(),
   /** Replaces the listed nuisance grids (other grids keep theirs). */
@@ -93,7 +97,13 @@ export const experimentSchema = z.strictObject({
   finetune: configSection.optional(),
   /** In-trial analyses (`analysis.landscape`, `analysis.actmax`, `analysis.weightChange`, ...): the TrialConfig's `analysis` section, all off by default. */
   analysis: configSection.optional(),
-  /** Factors whose effect is studied; every combination is a cell (keys: dotted paths or aliases). */
+  /** Online training from a stream (Section 8: `online.examples`, the pre-training fraction, blocks, Figs. 11-13): the TrialConfig's `online` section; absent, trials train in epochs. */
+  online: configSection.optional(),
+  /**
+   * Factors whose effect is studied; every combination is a cell. Keys: dotted paths or aliases, or
+   * a config object (`model`) whose levels are objects merged into it, for factors that move
+   * together (coupled factors: `model: [{ depth: 1, hidden: 2000 }, { depth: 3, hidden: 1000 }]`).
+   */
   scientific: grid.refine((g) => Object.keys(g).length > 0, { message: 'give at least one scientific factor' }),
   /** Hyperparameters optimised away per cell on validation error (Section 5.3). */
   nuisance: grid.optional(),

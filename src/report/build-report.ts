@@ -19,6 +19,9 @@ import { comparisonColumns, comparisonHeaders, comparisonNote, isBetter } from '
 import { pct } from './format.ts';
 import { landscapeSection } from './landscape-section.ts';
 import { nllTrajectories } from './nll-trajectories.ts';
+import { onlineErrorSection } from './online-error-section.ts';
+import { orderingVarianceSection } from './ordering-variance-section.ts';
+import { trainErrorBlocksSection } from './train-error-blocks-section.ts';
 import { html, trustedHtml, REPORT_CSS, type Html } from './html.ts';
 import { penaltySection } from './penalty-section.ts';
 import { studyVariants, variantSection, type VariantGroup } from './variant-section.ts';
@@ -142,6 +145,13 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
     } else if (kind === 'nll-trajectories') {
       const t = nllTrajectories(withData, factor, exp.compare?.baseline);
       if (t) charts.push({ kind, chart: t.chart, after: t.tables });
+    } else if (kind === 'online-error' || kind === 'train-error-blocks') {
+      const o = (kind === 'online-error' ? onlineErrorSection : trainErrorBlocksSection)(withData, factor, exp.compare?.baseline);
+      if (o) charts.push({ kind, chart: o.chart, after: o.body });
+    } else if (kind === 'ordering-variance') {
+      const o = orderingVarianceSection(dir, withData, factor, exp.compare?.baseline, opts.warn);
+      if (o?.chart) charts.push({ kind, chart: o.chart, after: o.body });
+      else if (o) sections.push(html`<section id="ordering-variance"><h2>Variance of the final function across resampled blocks</h2>${o.body}</section>`);
     }
   }
   const unique = new Set(manifest.trials.map((t) => t.hash));
