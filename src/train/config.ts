@@ -169,8 +169,8 @@ export const resampleConfigSchema = z.strictObject({
  * Absent (the default) for every other trial, so their hashes do not move.
  */
 export const onlineConfigSchema = z.strictObject({
-  /** Total stream examples, pre-training and supervised (the paper: 10,000,000). */
-  examples: positiveInt,
+  /** Total stream examples, pre-training and supervised (default: the paper's 10,000,000). */
+  examples: positiveInt.default(10_000_000),
   /**
    * With pre-training (sdae/dbn): this fraction of `examples` goes to unsupervised updates, split
    * equally over the pre-trained layers (the paper: 2.5M then 7.5M supervised); ignored for 'none'.

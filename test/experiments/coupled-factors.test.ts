@@ -108,9 +108,8 @@ test('selection trials of an online study skip the figure-only passes (train err
   assert.ok(ev.every((t) => t.config.online?.trainErrorBlocks === 5 && t.config.online.saveTestOutputs === true));
 });
 
-test('an online section without its required key is rejected on the whole config, naming the key', () => {
-  const { examples: _, ...rest } = online.online as Record<string, unknown>;
-  rejects({ ...online, online: rest, presets: {} }, 'online.examples');
+test('an online section missing a required key (online.resample without blocks) is rejected on the whole config, naming the key', () => {
+  rejects({ ...online, online: { ...(online.online as object), resample: { block: 1, draw: 1 } }, presets: {} }, 'online.resample.blocks');
 });
 
 test('an online key of the wrong type is rejected naming its path, in the file and in a preset', () => {
