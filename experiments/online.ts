@@ -51,6 +51,14 @@ export default defineExperiment({
       online: { examples: 1_000_000, blockSize: 10_000, window: 10_000, selectWindow: 100_000, testEvery: 10, checkpointEvery: 50_000 },
       nuisance: { lr: [0.05], pretrainLr: [0.01] },
     },
+    arm: {
+      // The issue's long run: one Fig. 11 arm at the paper's scale (10M examples, 2000 units, batch 1),
+      // with and without RBM pre-training (the pair Fig. 12 compares), rates fixed at the quick preset's
+      // (not selected: a selection at this scale is 30 ten-million-example runs), seed 1.
+      description: 'one Fig. 11 arm at full scale: 1 x 2000 units, DBN vs none, 10M examples (2.5M unsupervised), fixed rates (lr 0.05, pre-training 0.01), 1 seed; about 75 minutes on 2 idle cores (OpenBLAS)',
+      scientific: { model: [{ depth: 1, hidden: 2000 }], pretrain: ['none', 'dbn'] },
+      nuisance: { lr: [0.05], pretrainLr: [0.01] },
+    },
     full: {
       description: "the paper's setting: 10M examples (2.5M unsupervised + 7.5M supervised with pre-training), 1 x 2000 and 3 x 1000 units, batch 1, learning rates chosen on the last 1M examples' online error (1 selection seed), 1 evaluation seed",
     },
