@@ -46,10 +46,14 @@ function streamLine(mode: OutputMode, data: DataConfig, online: OnlineConfig): v
   else process.stderr.write(`data ${data.name} (online): ${online.examples} stream examples, each seen once, from the first deformed digit; test ${test} held-out MNIST test digits\n`);
 }
 
-/** The distinct data sections of an experiment's trials, in order of first use. */
-export function distinctDataConfigs(exp: ResolvedExperiment): DataConfig[] {
-  const seen = new Map<string, DataConfig>();
-  for (const t of expandExperiment(exp)) seen.set(JSON.stringify(t.config.data), t.config.data);
+/** The distinct data sections of an experiment's trials (with the online section that streams them, when set), in order of first use. */
+export function distinctDataConfigs(exp: ResolvedExperiment): { data: DataConfig; online?: OnlineConfig }[] {
+  const seen = new Map<string, { data: DataConfig; online?: OnlineConfig }>();
+  for (const t of expandExperiment(exp)) {
+    const { data, online } = t.config;
+    const stream = online ? { examples: online.examples } : null; // what the data line shows of it
+    seen.set(JSON.stringify([data, stream]), online ? { data, online } : { data });
+  }
   return [...seen.values()];
 }
 

@@ -107,7 +107,7 @@ export function registerRun(program: Command): void {
           : {}),
       });
       if (mode !== 'json') process.stderr.write(`${resolved.id}: ${resolved.description}\npreset ${preset ?? '(none)'}${preset === 'quick' && presets.includes('full') ? " (use --preset full for the paper's scale)" : ''}\n`);
-      for (const data of distinctDataConfigs(resolved)) splitsLine(mode, data);
+      for (const d of distinctDataConfigs(resolved)) splitsLine(mode, d.data, d.online);
       const reporter = sweepReporter(mode);
       const controller = new AbortController();
       const onSigint = (): void => {
