@@ -4,7 +4,7 @@
  * model/stream/test-set shapes, the length of a given order, and that no held-out test example
  * of the stream is presented for training unless the caller opts in.
  */
-import type { OnlineOptions } from './online.ts';
+import type { OnlineOptions } from './online-options.ts';
 import { ConfigError } from './config.ts';
 import { checkNoTestExamples } from './held-out-examples.ts';
 

@@ -56,7 +56,7 @@ import { pretrainStream } from './stream-pretrain.ts';
 import { pretrainedLayerCount, validateTrialConfig } from './validate.ts';
 import { assertTrialFits, knownDataShape } from './memory-estimate.ts';
 import type { OnlineSummary, TrialResult } from './trial-result.ts';
-import { FINAL_FILE, type RunTrialOptions } from './trial.ts';
+import { FINAL_FILE, type RunTrialOptions } from './trial-options.ts';
 
 /** The streamed pre-training's resume state in the checkpoint directory. */
 export const STREAM_PRETRAIN_FILE = 'stream-pretrain.safetensors';

@@ -37,77 +37,12 @@ import { saveModel } from './model-checkpoint.ts';
 import { loadPretrainedStack, PRETRAIN_FILE, pretrainKey, savePretrainedStack } from './pretrain-checkpoint.ts';
 import { assertResumableVariant, variantMetadata } from './checkpoint-variant.ts';
 import { pretrainedLayerCount, validateTrialConfig, validateTrialData } from './validate.ts';
-import type { TrialAnalysisResults, TrialResult } from './trial-result.ts';
+import type { TrialResult } from './trial-result.ts';
 import { assertTrialFits, knownDataShape } from './memory-estimate.ts';
 import { runOnlineTrial } from './online-trial.ts';
+import { FINAL_FILE, RESUME_FILE, type RunTrialOptions, type TrialAnalyses } from './trial-options.ts';
 
-export interface RunTrialOptions {
-  /** Backend to run on (default: `createBackend(config.backend)`). */
-  backend?: Backend;
-  hooks?: TrainingHooks;
-  /** Directory for `resume.safetensors` (each epoch) and `final.safetensors`; none when absent. */
-  checkpointDir?: string;
-  /** The data (default: `loadData(config.data, config.seed)`). */
-  data?: DataSplits;
-  /**
-   * Continue from `checkpointDir/resume.safetensors` when it exists (pre-training is not redone),
-   * else from the finished layers of `checkpointDir/pretrain.safetensors` when it exists.
-   */
-  resume?: boolean;
-  /** Evaluate the whole training set every epoch (default true). */
-  evaluateTrain?: boolean;
-  /**
-   * Runs analyses on the kept network after fine-tuning, before the final checkpoint is written
-   * (so an interrupted analysis resumes from the last epoch, not from scratch); what it returns
-   * becomes `result.analysis`. The network must be left as it was given.
-   */
-  analyse?: (t: TrainedNetwork) => Promise<Record<string, unknown> | undefined>;
-  /**
-   * Builds the analyses `config.analysis` runs DURING fine-tuning (probe outputs: hooks that need
-   * the data and the checkpoint directory). They live in a layer above training
-   * (`createTrialAnalyses` in `src/analysis/trial-analyses.ts`, passed by `runAnalysedTrial`); a
-   * config that sets `analysis.probe` without this option is refused. Their results and those of
-   * `analyse` are merged into `result.analysis`.
-   */
-  analyses?: TrialAnalysesFactory;
-}
-
-/** What `RunTrialOptions.analyse` receives: the kept network and what it was trained on. */
-export interface TrainedNetwork {
-  model: Mlp;
-  data: DataSplits;
-  cfg: TrialConfig;
-  /** `new Rng(cfg.seed)`: analyses fork their own named streams from it. */
-  root: Rng;
-  /** The trial's checkpoint directory (side files go there), when there is one. */
-  checkpointDir: string | undefined;
-  /** The kept network's scores (`result.final`). */
-  final: FinetuneResult['final'];
-}
-
-/** What a `TrialAnalysesFactory` is given: the trial's resolved config and data, and where its side files go. */
-export interface TrialAnalysesContext {
-  config: TrialConfig;
-  data: DataSplits;
-  /** The trial's checkpoint directory (side files), when there is one. */
-  checkpointDir: string | undefined;
-  /** True when fine-tuning continues from a resume state (side files are continued, not restarted). */
-  resuming: boolean;
-  /** The caller's hooks, to be called as well. */
-  hooks: TrainingHooks | undefined;
-}
-
-/** The analyses of one trial: hooks for fine-tuning (the caller's included) and their small results. */
-export interface TrialAnalyses {
-  hooks: TrainingHooks | undefined;
-  /** Called once fine-tuning is over; the value becomes `TrialResult.analysis`. */
-  finish(): TrialAnalysisResults;
-}
-
-export type TrialAnalysesFactory = (ctx: TrialAnalysesContext) => TrialAnalyses;
-
-export const RESUME_FILE = 'resume.safetensors';
-export const FINAL_FILE = 'final.safetensors';
+export { FINAL_FILE, RESUME_FILE, type RunTrialOptions, type TrainedNetwork, type TrialAnalyses, type TrialAnalysesContext, type TrialAnalysesFactory } from './trial-options.ts';
 
 /**
  * Runs one trial; see the module comment. With `config.online` set, runs the online trial instead
