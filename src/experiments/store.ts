@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { NumericVariant } from '../tensor/numeric-variant.ts';
-import type { TrialConfig } from '../train/config.ts';
+import { trialConfigSchema, type TrialConfig } from '../train/config.ts';
 import type { TrialResult } from '../train/trial-result.ts';
 import { atomicWriteFile, TEMP_MARK, type WriteIo, AtomicWriteError } from '../io/atomic-write.ts';
 import type { CodeVersion } from './code-version.ts';
@@ -142,7 +142,7 @@ export class RunStore {
       warn(`${p} has record format ${String(r.format)}, this version writes ${RECORD_FORMAT}: the trial will run again`);
       return null;
     }
-    if (r.hash !== hash || !isObject(r.config) || trialHash(r.config as TrialConfig) !== hash) {
+    if (r.hash !== hash || storedConfigHash(r.config) !== hash) {
       warn(`${p} holds a config that no longer hashes to its name (written by another version of the config schema, or edited by hand?): the trial will run again`);
       return null;
     }
@@ -232,3 +232,14 @@ function recordProblem(r: Record<string, unknown>): string | null {
 
 /** Errors writing the store (full disk, permissions): the previous state is intact. */
 export { AtomicWriteError as StoreError };
+
+/**
+ * The hash of a stored config as this version resolves it: keys and sub-keys added to the schema
+ * since the record was written take their defaults (which change no number, `KEYS_HASHED_ONLY_WHEN_SET`),
+ * so a record written before, e.g., an `analysis` sub-key existed still names its trial. A config
+ * this schema refuses hashes to nothing (the trial runs again).
+ */
+function storedConfigHash(config: unknown): string | null {
+  const r = trialConfigSchema.safeParse(config);
+  return r.success ? trialHash(r.data) : null;
+}

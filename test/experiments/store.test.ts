@@ -104,6 +104,20 @@ test('a record whose config does not hash to its name (another config version) i
   assert.match(warnings[0]!, /no longer hashes/);
 });
 
+test('a record written before later keys existed (a partial analysis section, no finetune.convergeWindow) still names its trial: those keys take their defaults', () => {
+  const store = new RunStore(tmp());
+  store.init();
+  const r = record(3);
+  const older = JSON.parse(JSON.stringify(r.config)) as Record<string, Record<string, unknown>>;
+  older['analysis'] = { landscape: older['analysis']!['landscape'] }; // the section as it first shipped
+  delete older['finetune']!['convergeWindow'];
+  delete older['finetune']!['convergeTol'];
+  fs.writeFileSync(store.recordPath(r.hash), JSON.stringify({ ...r, config: older }));
+  const warnings: string[] = [];
+  assert.notEqual(store.read(r.hash, (m) => warnings.push(m)), null, warnings.join('; '));
+  assert.deepEqual(warnings, []);
+});
+
 test('temp files of dead processes are removed when the store is opened', () => {
   const store = new RunStore(tmp());
   store.init();
