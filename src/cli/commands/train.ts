@@ -33,8 +33,9 @@ function epochLine(m: EpochMetrics): string {
   const v = m.values;
   const parts = Object.entries(v)
     .filter(([k]) => k !== 'lr')
-    .map(([k, x]) => `${k} ${k.endsWith('Error') ? pct(x) : x.toFixed(4)}`);
-  return `${m.phase}${m.layer !== undefined ? ` layer ${m.layer + 1}` : ''} epoch ${m.epoch}: ${parts.join(', ')} (${m.seconds.toFixed(1)}s)`;
+    .map(([k, x]) => `${k} ${k.endsWith('Error') ? pct(x) : Number.isInteger(x) ? String(x) : x.toFixed(4)}`);
+  const unit = 'streamPosition' in v ? 'block' : 'epoch'; // an online trial reports blocks of stream examples
+  return `${m.phase}${m.layer !== undefined ? ` layer ${m.layer + 1}` : ''} ${unit} ${m.epoch}: ${parts.join(', ')} (${m.seconds.toFixed(1)}s)`;
 }
 
 export function registerTrain(program: Command): void {
@@ -100,9 +101,17 @@ export function registerTrain(program: Command): void {
         jsonLine({ event: 'result', train: f.train, valid: f.valid, test: f.test, epochs: result.epochsRun, bestEpoch: result.bestEpoch, seconds, backend: result.backend, variant: result.variant, checkpoint: result.checkpoint, config, ...(result.analysis ? { analysis: result.analysis } : {}) });
         return;
       }
+      const line = (what: string, sc: { error: number; nll: number }): string => `${what} error ${pct(sc.error)} nll ${sc.nll.toFixed(4)}\n`;
+      const o = config.online;
       process.stdout.write(
-        `\ntrain error ${pct(f.train.error)} nll ${f.train.nll.toFixed(4)}\nvalid error ${pct(f.valid.error)} nll ${f.valid.nll.toFixed(4)}\ntest  error ${pct(f.test.error)} nll ${f.test.nll.toFixed(4)}\n` +
-          `${result.epochsRun} fine-tuning epochs (kept epoch ${result.bestEpoch}) in ${duration(seconds)} on ${result.backend}${result.checkpoint ? `; checkpoint ${result.checkpoint}` : ''}\n` +
+        '\n' +
+          (o
+            ? line('online (every supervised example, before its update):', f.train) +
+              line(`online (the last ${Math.min(o.selectWindow, result.analysis?.online?.supervisedExamples ?? o.selectWindow)}, the selection criterion):`, f.valid) +
+              line('test', f.test) +
+              `${result.epochsRun} supervised blocks in ${duration(seconds)} on ${result.backend}${result.checkpoint ? `; checkpoint ${result.checkpoint}` : ''}\n`
+            : line('train', f.train) + line('valid', f.valid) + line('test ', f.test) +
+              `${result.epochsRun} fine-tuning epochs (kept epoch ${result.bestEpoch}) in ${duration(seconds)} on ${result.backend}${result.checkpoint ? `; checkpoint ${result.checkpoint}` : ''}\n`) +
           `numeric variant: ${formatVariant(result.variant)}\n`,
       );
     });
