@@ -11,30 +11,17 @@ import { mean } from '../stats/descriptive.ts';
 import { meanConfidenceInterval, type MeanCi } from '../stats/mean-ci.ts';
 import type { CellSummary } from '../experiments/select.ts';
 import type { TrialRecord } from '../experiments/store.ts';
-import type { TrialResult } from '../train/trial-result.ts';
+import type { OnlineSummary, TrialResult } from '../train/trial-result.ts';
 import { splitCell } from './charts.ts';
 import { html, type Html } from './html.ts';
 import { meanDifference, type MeanDifference } from './nll-trajectories.ts';
-
-/** `TrialResult.analysis.online` of an online trial (C2). */
-export interface OnlineSummary {
-  examples: number;
-  pretrainExamples: number;
-  supervisedExamples: number;
-  examplesPerSecond: { pretrain: number; finetune: number };
-  /** Fig. 12: error on the supervised training examples in presentation order, per equal block. */
-  trainErrorByBlock?: number[];
-  /** Fig. 13: side-file name in the trial's checkpoint directory (tensor `outputs`, `[testN, nClasses]`). */
-  testOutputs?: string;
-}
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /** The trial's `analysis.online`, or null when it is not an online trial (or the record predates it). */
 export function onlineSummary(result: TrialResult | null | undefined): OnlineSummary | null {
-  const o = result?.analysis?.['online'] as Partial<OnlineSummary> | undefined;
-  if (!o || typeof o !== 'object' || !isNum(o.examples)) return null;
-  return o as OnlineSummary;
+  const o = result?.analysis?.online;
+  return o && typeof o === 'object' && isNum(o.examples) ? o : null;
 }
 
 /** One supervised block of an online trial: where it ends and the online error there. */

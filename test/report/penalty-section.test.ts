@@ -41,14 +41,16 @@ test('penaltyGroups chooses the best penalty on validation, not on test, and com
   assert.ok(Math.abs(p!.shareOfGain - 0.4) < 1e-9, 'the penalty buys 0.4 of the 1-point gain');
 });
 
-test('the penalty section prints the three networks with intervals and says the InfiniteMNIST half waits for online training', () => {
+test('the penalty section prints the three networks with intervals and names the study of the InfiniteMNIST half (or says it is that study)', () => {
   const doc = parseHTML(`<!DOCTYPE html><html><body>${penaltySection(exp, cells).markup}</body></html>`).document;
   const rows = [...doc.querySelectorAll('table.penalty-table tbody tr')];
   assert.equal(rows.length, 3);
   assert.match(rows[1]!.textContent!, /best penalty on validation \(l1=0 l2=0\.0001\)/);
   assert.match(rows[2]!.textContent!, /40%/);
   assert.equal(rows[2]!.querySelectorAll('td.better').length, 2, 'pre-training is significantly better than both');
-  assert.match(doc.querySelector('section')!.textContent!, /InfiniteMNIST[^.]*zero[^]*online issue/);
+  assert.match(doc.querySelector('section')!.textContent!, /InfiniteMNIST[^.]*zero[^]*the l1-l2-online study/);
+  const online = parseHTML(`<!DOCTYPE html><html><body>${penaltySection({ ...exp, base: { ...exp.base, online: { examples: 1000 } } }, cells).markup}</body></html>`).document;
+  assert.match(online.querySelector('section')!.textContent!, /This study trains online on the stream/);
   assert.match(doc.querySelector('section')!.textContent!, /on the selection seeds, apart from the evaluation seeds/);
 });
 
