@@ -7,6 +7,9 @@ import { z } from 'zod';
 
 const positiveInt = z.number().int().min(1);
 
+/** The most classes a data set may have (`classes`), so the largest label a file may hold is one less. */
+export const MAX_CLASSES = 1_000_000;
+
 export const dataConfigSchema = z.strictObject({
   /** `mnist`, `shapeset`, `infinite-mnist`, or a path: `idx:<images>,<labels>` / `csv:<file>`. */
   name: z.string().min(1).default('mnist'),
@@ -30,7 +33,7 @@ export const dataConfigSchema = z.strictObject({
    * (no default, so it enters neither the resolved config nor its hash when unset): inferred from
    * the labels, see `user-data.ts`. For a built-in data set it must equal its class count.
    */
-  classes: z.number().int().min(2).max(1_000_000).optional(),
+  classes: z.number().int().min(2).max(MAX_CLASSES).optional(),
 });
 
 /**

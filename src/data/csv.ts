@@ -17,6 +17,7 @@
 import { CsvError, parse } from 'csv-parse/sync';
 import { DataFileError } from './data-error.ts';
 import { readMaybeGzip } from './idx.ts';
+import { MAX_CLASSES } from './config.ts';
 
 /** Options of `readCsv`. */
 export interface CsvOptions {
@@ -84,8 +85,8 @@ export function parseCsv(text: string, file: string, opts: CsvOptions = {}): Csv
       const s = cells[c]!;
       const v = s === '' ? NaN : Number(s);
       if (c === labelCol) {
-        if (!Number.isInteger(v) || v < 0) {
-          throw new DataFileError('bad-label', file, `line ${line}: expected an integer label >= 0 in column ${labelCol + 1}${header ? ` (${clip(header[labelCol]!)})` : ''}, found "${clip(s)}"`, line);
+        if (!Number.isInteger(v) || v < 0 || v >= MAX_CLASSES) {
+          throw new DataFileError('bad-label', file, `line ${line}: expected an integer label in 0..${MAX_CLASSES - 1} in column ${labelCol + 1}${header ? ` (${clip(header[labelCol]!)})` : ''}, found "${clip(s)}"`, line);
         }
         ys.push(v);
       } else {

@@ -126,5 +126,20 @@ export function describeConfigIssue(schema: z.ZodType, input: unknown, issue: z.
   if (issue.code === 'unrecognized_keys') return `${name}: ${issue.message}`;
   const value = valueAt(input, key);
   const where = rest.length ? ` (element ${rest.map(String).join('.')} is ${showValue(valueAt(value, rest))})` : '';
-  return `${name}: ${reason(issue)}; got ${showValue(value)}${where}; allowed: ${describeAllowed(node)}`;
+  return `${name}: ${reason(issue)}; got ${showValue(value)}${where}; allowed: ${describeAllowed(node)}${requiredBy(input, key, value, prefix)}`;
+}
+
+/**
+ * For a key missing from an optional section that was set (e.g. `online.resample.blocks` when only
+ * `online.resample.draw` was given): which keys of that section were given, since they are what
+ * made the missing key required.
+ */
+function requiredBy(input: unknown, key: readonly PropertyKey[], value: unknown, prefix: string): string {
+  if (value !== undefined || key.length < 2) return '';
+  const section = valueAt(input, key.slice(0, -1));
+  if (section === null || typeof section !== 'object' || Array.isArray(section)) return '';
+  const given = Object.keys(section).map((k) => [prefix, ...key.slice(0, -1).map(String), k].filter(Boolean).join('.'));
+  if (given.length === 0) return '';
+  const at = [prefix, ...key.slice(0, -1).map(String)].filter(Boolean).join('.');
+  return ` (required once ${at} is set, as it is by ${given.join(', ')}; set it too, or remove ${at})`;
 }

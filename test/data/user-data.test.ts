@@ -47,6 +47,7 @@ test('CSV errors name the file and the line: ragged rows, non-numbers, bad label
   rejectsWith(() => parseCsv('1,2,3\n0,x,4\n', 'v.csv', { label: 0 }), 'bad-value', 'v.csv', 2, '"x"', 'column 2');
   rejectsWith(() => parseCsv('1,2,3\n0.5,1,4\n', 'l.csv', { label: 0 }), 'bad-label', 'l.csv', 2, '"0.5"');
   rejectsWith(() => parseCsv('1,2,3\n-1,1,4\n', 'l.csv', { label: 0 }), 'bad-label', 'l.csv', 2);
+  rejectsWith(() => parseCsv('1,2,3\n8935948227643965000,1,4\n', 'l.csv', { label: 0 }), 'bad-label', 'l.csv', 2, '0..999999'); // would wrap to a negative int32 label
   rejectsWith(() => parseCsv('a,b\n1,2\n', 'n.csv', { label: 'target' }), 'bad-dims', 'n.csv', undefined, 'no column named "target"');
   rejectsWith(() => parseCsv('\n\n', 'e.csv'), 'empty', 'e.csv', undefined);
 });
