@@ -73,7 +73,11 @@ function summaryTable(exp: ResolvedExperiment, cells: readonly CellSummary[], co
   return html`<section id="summary"><h2>Test error per cell</h2><table id="summary-table" data-rows="${cells.length}"><thead><tr><th>cell</th><th class="num">test error % (mean &plusmn; std)</th><th class="num">n</th><th class="num">valid %</th>${
     varied.size ? html`<th>chosen on validation</th>` : ''
   }${comparisonHeaders(vs)}</tr></thead><tbody>${rows}</tbody></table>
-<p class="note">For each cell the nuisance setting (${nuisanceKeys.join(', ') || 'none'}) with the lowest mean validation error over the selection seeds was chosen (Section 5.3; see Protocol); the row reports test error of that setting over the evaluation seeds.</p>${comparisonNote(comparisons, vs)}${selectionDetails(cells)}</section>`;
+<p class="note">${
+    varied.size
+      ? `For each cell the nuisance setting (${nuisanceKeys.join(', ')}) with the lowest mean validation error over the selection seeds was chosen (Section 5.3; see Protocol); the row reports test error of that setting over the evaluation seeds.`
+      : `Each cell has one setting${nuisanceKeys.length ? ` of ${nuisanceKeys.join(', ')}` : ''}, so nothing was chosen on validation (see Protocol); the row reports test error over the evaluation seeds.`
+  }</p>${comparisonNote(comparisons, vs)}${selectionDetails(cells)}</section>`;
 }
 
 function selectionDetails(cells: readonly CellSummary[]): Html {
