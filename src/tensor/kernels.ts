@@ -21,7 +21,7 @@ export const ACTIVATIONS: readonly Activation[] = ['identity', 'sigmoid', 'tanh'
  * The `reference` backend (`src/backends/reference/`) is the specification; every other
  * backend is proven equal to it by `test/backends/conformance.test.ts`.
  */
-export interface Kernels {
+export interface Kernels extends ModernKernels {
   /** Backend name, e.g. `reference`, `wasm`, `native`. */
   readonly name: string;
   /** Floating-point precision of this backend's matrices. */
@@ -117,6 +117,124 @@ export interface Kernels {
    * without: `param <- param - lr * g'`.
    */
   sgdUpdate(param: Matrix, grad: Matrix, velocity: Matrix | null, lr: number, momentum: number, l2: number): void;
+}
+
+/**
+ * Geometry of a 2-D convolution or pooling window over NHWC images (Erhan et al. 2010 has no
+ * convolutions; they serve the modern studies). Layout: every example is one row of
+ * `height * width * channels` numbers, channel fastest (NHWC), so a `[batch, H*W*C]` matrix viewed
+ * as `[batch*H*W, C]` has one pixel per row. Padding is `pad` zeros on every side; the window
+ * moves by `stride` in both directions. `outH = floor((height + 2 pad - kernelH) / stride) + 1`,
+ * likewise `outW` (both >= 1; `convGeometry` in `src/nn/conv-geometry.ts` computes and checks them).
+ */
+export interface ConvGeometry {
+  readonly batch: number;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  readonly kernelH: number;
+  readonly kernelW: number;
+  readonly stride: number;
+  readonly pad: number;
+  readonly outH: number;
+  readonly outW: number;
+}
+
+/**
+ * The kernels of the modern building blocks: convolution (im2col + GEMM), pooling, batch and group
+ * normalisation, dropout masks and Adam. Same conventions as {@link Kernels}: outputs are
+ * arguments, no allocation in the hot path, random numbers come in as uniforms, every shape is
+ * checked once by `checkedKernels`.
+ */
+export interface ModernKernels {
+  /**
+   * A `[rows, cols]` view of `x`'s numbers (`rows * cols === x.size`), sharing its memory: writes
+   * through either are seen by both. The view owns nothing (its `dispose()` frees nothing); it is
+   * valid while `x` is.
+   */
+  reshape(x: Matrix, rows: number, cols: number): Matrix;
+
+  /**
+   * im2col over NHWC: `x` holds `batch * H * W * C` numbers (any `[rows, cols]` of that size),
+   * `cols`: `[batch * outH * outW, kernelH * kernelW * C]` with
+   * `cols[(n, oy, ox), (ky, kx, c)] = x[n, oy*stride - pad + ky, ox*stride - pad + kx, c]`, 0 where
+   * the index falls in the padding. Row `(n, oy, ox)` is `(n * outH + oy) * outW + ox`; column
+   * `(ky, kx, c)` is `(ky * kernelW + kx) * C + c`.
+   */
+  im2col(x: Matrix, g: ConvGeometry, cols: Matrix): void;
+  /**
+   * The adjoint of {@link im2col}: `dx <- sum over the windows of cols` (every `cols` entry is added
+   * to the `x` position it was read from; entries that fell in the padding are dropped). `dx` is
+   * overwritten (not accumulated into). Shapes as in `im2col`.
+   */
+  col2im(cols: Matrix, g: ConvGeometry, dx: Matrix): void;
+
+  /**
+   * Max pooling over NHWC windows, per channel: `y`: `batch * outH * outW * C` numbers,
+   * `y[n, oy, ox, c] = max` over the window of `x[n, iy, ix, c]` (positions in the padding are
+   * skipped). `argmax[i]` (length `y.size`) receives the flat index into `x` of the maximum; on
+   * ties the first in window order (ky, then kx) wins.
+   */
+  maxPool(x: Matrix, g: ConvGeometry, y: Matrix, argmax: Int32Array): void;
+  /** `dx <- 0`, then `dx[argmax[i]] += dy[i]` for every i (the adjoint of max pooling). */
+  maxPoolBackward(dy: Matrix, argmax: Int32Array, dx: Matrix): void;
+  /**
+   * Average pooling: `y[n, oy, ox, c] = (1 / (kernelH * kernelW)) * sum` over the window of
+   * `x[n, iy, ix, c]`, padding counted as zeros (PyTorch's `count_include_pad=True`).
+   */
+  avgPool(x: Matrix, g: ConvGeometry, y: Matrix): void;
+  /** The adjoint of {@link avgPool}: `dx` overwritten with each `dy` spread evenly over its window. */
+  avgPoolBackward(dy: Matrix, g: ConvGeometry, dx: Matrix): void;
+
+  /**
+   * Batch normalisation, training mode (Ioffe & Szegedy 2015). `x`, `y`: `rows * C` numbers viewed
+   * as `[rows, C]` (`rows` = batch for dense layers, batch * H * W for NHWC conv outputs); per
+   * channel c: `mean[c] = (1/rows) sum_r x[r, c]`, `var[c] = (1/rows) sum_r (x[r, c] - mean[c])^2`
+   * (biased), `invStd[c] = 1 / sqrt(var[c] + eps)`, `y = gamma[c] (x - mean[c]) invStd[c] + beta[c]`.
+   * `gamma`, `beta`, `mean`, `invStd`: `[1, C]`; `mean` and `invStd` are written. `rows >= 2`
+   * (the layer refuses batch 1 before calling). y may alias x.
+   */
+  batchNormForward(x: Matrix, channels: number, gamma: Matrix, beta: Matrix, eps: number, mean: Matrix, invStd: Matrix, y: Matrix): void;
+  /**
+   * Per-channel affine normalisation with given statistics (batch norm in evaluation mode):
+   * `y[r, c] = gamma[c] (x[r, c] - mean[c]) invStd[c] + beta[c]`, shapes as in `batchNormForward`,
+   * nothing written but y (y may alias x).
+   */
+  channelAffine(x: Matrix, channels: number, mean: Matrix, invStd: Matrix, gamma: Matrix, beta: Matrix, y: Matrix): void;
+  /**
+   * Backward of `batchNormForward` with the statistics it wrote: with `xh = (x - mean) invStd`,
+   * `dgamma[c] = sum_r dy xh`, `dbeta[c] = sum_r dy` (both overwritten), and
+   * `dx = (gamma invStd / rows) (rows dy - dbeta[c] - xh dgamma[c])` (dx may alias dy).
+   */
+  batchNormBackward(x: Matrix, dy: Matrix, channels: number, mean: Matrix, invStd: Matrix, gamma: Matrix, dx: Matrix, dgamma: Matrix, dbeta: Matrix): void;
+
+  /**
+   * Group normalisation (Wu & He 2018), the same in training and evaluation: `x`, `y`: `[batch, S * C]`
+   * (S = H * W spatial positions of an NHWC row, 1 for a dense layer), channels split into `groups`
+   * consecutive groups of `C / groups`; per example n and group g, the mean and biased variance over
+   * its `S * C / groups` numbers, `mean`, `invStd`: `[batch, groups]` (written),
+   * `y = gamma[c] (x - mean) invStd + beta[c]`. Layer normalisation is `groups = 1`. y may alias x.
+   */
+  groupNormForward(x: Matrix, channels: number, groups: number, gamma: Matrix, beta: Matrix, eps: number, mean: Matrix, invStd: Matrix, y: Matrix): void;
+  /**
+   * Backward of `groupNormForward`: `dgamma`, `dbeta` (`[1, C]`, overwritten) summed over examples
+   * and positions, and per (n, g) with m = S C / groups numbers, `dxh = dy gamma`,
+   * `dx = (invStd / m) (m dxh - sum dxh - xh sum(dxh xh))` (dx may alias dy).
+   */
+  groupNormBackward(x: Matrix, dy: Matrix, channels: number, groups: number, mean: Matrix, invStd: Matrix, gamma: Matrix, dx: Matrix, dgamma: Matrix, dbeta: Matrix): void;
+
+  /** Inverted dropout's mask: `mask <- u < keep ? 1 / keep : 0` element-wise, `keep` in (0, 1] (mask may alias u). */
+  dropoutMask(u: Matrix, keep: number, mask: Matrix): void;
+
+  /**
+   * One Adam / AdamW step on one parameter (Kingma & Ba 2015; Loshchilov & Hutter 2019), with
+   * `g' = grad + l2 * param` (the coupled penalty gradient, as `sgdUpdate`'s l2):
+   * `m <- beta1 m + (1 - beta1) g'`, `v <- beta2 v + (1 - beta2) g'^2`,
+   * `param <- param - lr (m / c1) / (sqrt(v / c2) + eps) - lr * decay * param_old`, where
+   * `c1 = 1 - beta1^t`, `c2 = 1 - beta2^t` (the bias corrections of step t, computed by the caller)
+   * and `decay` is AdamW's decoupled weight decay (0 for Adam). All matrices the same shape.
+   */
+  adamUpdate(param: Matrix, grad: Matrix, m: Matrix, v: Matrix, lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number, l2: number, decay: number): void;
 }
 
 /** A backend is a complete set of kernels plus lifecycle. */

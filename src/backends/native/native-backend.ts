@@ -8,6 +8,7 @@
  */
 import type { Activation, Backend } from '../../tensor/kernels.ts';
 import { Matrix } from '../../tensor/matrix.ts';
+import { pendingKernels } from '../../tensor/pending-kernels.ts';
 import { checkedKernels } from '../../tensor/checked-kernels.ts';
 import { ShapeError } from '../../tensor/shapes.ts';
 import { BackendUnavailableError } from '../names.ts';
@@ -77,6 +78,7 @@ export function nativeVariant(c: NativeAddon): NumericVariant {
 export async function createNativeBackend(): Promise<Backend> {
   const c = requireNativeAddon();
   return checkedKernels({
+    ...pendingKernels(NAME),
     name: NAME,
     dtype: 'float32',
     description: `native C: ${c.blasConfig().trim()} sgemm (${c.getThreads()} thread), fused C element-wise kernels`,
@@ -201,5 +203,11 @@ export async function createNativeBackend(): Promise<Backend> {
       const V = velocity ? arr('sgdUpdate', velocity) : null;
       c.sgdUpdate(W, G, V, lr, momentum, l2);
     },
+
+    // @modern-kernels: conv/pool group (reshape, im2col, col2im, maxPool, maxPoolBackward, avgPool, avgPoolBackward) goes below
+
+    // @modern-kernels: norm/dropout group (batchNormForward, channelAffine, batchNormBackward, groupNormForward, groupNormBackward, dropoutMask) goes below
+
+    // @modern-kernels: adam group (adamUpdate) goes below
   });
 }

@@ -8,6 +8,7 @@
  */
 import type { Activation, Backend } from '../../tensor/kernels.ts';
 import { Matrix, type FloatArray } from '../../tensor/matrix.ts';
+import { pendingKernels } from '../../tensor/pending-kernels.ts';
 import { checkedKernels } from '../../tensor/checked-kernels.ts';
 import { ShapeError } from '../../tensor/shapes.ts';
 import { activate, activateGrad, softplus } from './scalar.ts';
@@ -28,6 +29,7 @@ export function createReferenceBackend(dtype: 'float32' | 'float64' = 'float32')
   };
 
   return checkedKernels({
+    ...pendingKernels(name),
     name,
     dtype,
     description: `plain TypeScript ${dtype} loops (the specification)`,
@@ -224,5 +226,11 @@ export function createReferenceBackend(dtype: 'float32' | 'float64' = 'float32')
         for (let i = 0; i < W.length; i++) W[i] = W[i]! - lr * (G[i]! + l2 * W[i]!);
       }
     },
+
+    // @modern-kernels: conv/pool group (reshape, im2col, col2im, maxPool, maxPoolBackward, avgPool, avgPoolBackward) goes below
+
+    // @modern-kernels: norm/dropout group (batchNormForward, channelAffine, batchNormBackward, groupNormForward, groupNormBackward, dropoutMask) goes below
+
+    // @modern-kernels: adam group (adamUpdate) goes below
   });
 }

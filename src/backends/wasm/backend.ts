@@ -7,6 +7,7 @@
 import { ACTIVATIONS, type Activation, type Backend } from '../../tensor/kernels.ts';
 import type { NumericVariant } from '../../tensor/numeric-variant.ts';
 import type { Matrix } from '../../tensor/matrix.ts';
+import { pendingKernels } from '../../tensor/pending-kernels.ts';
 import { checkedKernels } from '../../tensor/checked-kernels.ts';
 import { ShapeError } from '../../tensor/shapes.ts';
 import type { WasmHeap } from './heap.ts';
@@ -23,6 +24,7 @@ export function wasmKernels(heap: WasmHeap, description: string, variant: Numeri
   const p = (op: string, m: Matrix): number => heap.ptr(op, m);
 
   return checkedKernels({
+    ...pendingKernels(heap.name),
     name: heap.name,
     dtype: 'float32',
     description,
@@ -127,5 +129,11 @@ export function wasmKernels(heap: WasmHeap, description: string, variant: Numeri
       const pv = velocity ? p('sgdUpdate', velocity) : 0;
       w.sgdUpdate(pw, pg, pv, param.size, lr, momentum, l2);
     },
+
+    // @modern-kernels: conv/pool group (reshape, im2col, col2im, maxPool, maxPoolBackward, avgPool, avgPoolBackward) goes below
+
+    // @modern-kernels: norm/dropout group (batchNormForward, channelAffine, batchNormBackward, groupNormForward, groupNormBackward, dropoutMask) goes below
+
+    // @modern-kernels: adam group (adamUpdate) goes below
   });
 }
