@@ -1,4 +1,5 @@
 // Re-exports only.
+export * from './conv-geometry.ts';
 export * from './dense-params.ts';
 export * from './dense.ts';
 export * from './fused-update.ts';
