@@ -10,3 +10,4 @@ export * from './penalties.ts';
 export * from './sgd.ts';
 export * from './activation-layer.ts';
 export * from './layer-update.ts';
+export * from './image-shape.ts';
