@@ -24,6 +24,21 @@ export const modelConfigSchema = z.strictObject({
   activation: z.enum(['sigmoid', 'tanh', 'relu']).default('sigmoid'),
   /** Random init: `uniform-fanin` is uniform[-1/sqrt(fan-in), 1/sqrt(fan-in)] (Section 5.3). */
   init: z.enum(['uniform-fanin', 'glorot', 'he']).default('uniform-fanin'),
+  /**
+   * Any network in a few lines (`src/models/layer-spec.ts`), e.g.
+   * `conv 32 5x5, pool 2, conv 64 5x5, pool 2, dense 256`; the softmax output is added on top.
+   * When set it replaces `depth` and `hidden`; null (default): the paper's depth/hidden MLP.
+   */
+  layers: z.string().min(1).nullable().default(null),
+  /**
+   * Shorthand for the depth/hidden MLP: a normalisation after each hidden layer's affine map,
+   * before its non-linearity (`dense n linear, bn, act`). 'none' (default): the paper's layers.
+   */
+  norm: z.enum(['none', 'batch', 'group', 'layer']).default('none'),
+  /** Groups of `norm: 'group'` (must divide every hidden size). */
+  groups: positiveInt.default(8),
+  /** Shorthand for the depth/hidden MLP: inverted dropout after each hidden layer, one rate or one per layer, each in [0, 1). */
+  dropout: z.union([z.number().min(0).lt(1), z.array(z.number().min(0).lt(1)).min(1)]).default(0),
 });
 
 export const pretrainConfigSchema = z.strictObject({
