@@ -42,8 +42,19 @@ export const modelConfigSchema = z.strictObject({
 });
 
 export const pretrainConfigSchema = z.strictObject({
-  /** `none` trains from scratch; `sdae` stacks denoising auto-encoders; `dbn` stacks RBMs. */
-  kind: z.enum(['none', 'sdae', 'dbn']).default('none'),
+  /**
+   * `none` trains from scratch; `sdae` stacks denoising auto-encoders; `dbn` stacks RBMs;
+   * `supervised` trains the same network on another task (`source`) and keeps its bottom layers
+   * (transfer: `src/train/source-pretrain.ts`).
+   */
+  kind: z.enum(['none', 'sdae', 'dbn', 'supervised']).default('none'),
+  /**
+   * `supervised` only: the source task's data (a data section, e.g. `{ name: 'infinite-mnist',
+   * labels: [0, 1, 2, 3, 4] }`); trained for `epochs` at `lr` in batches of `batchSize` with
+   * `momentum`, `l1`, `l2`, and the optimizer, schedule and augmentation of `finetune`, without
+   * early stopping. Its inputs must have the target's size.
+   */
+  source: dataConfigSchema.optional(),
   /** Pre-train only the bottom k hidden layers (Experiment 8); null for all. */
   layers: z.number().int().min(0).nullable().default(null),
   /** How pre-trained parameters initialise the MLP: as they are, or resampled from their marginals (Table 1). */
