@@ -28,9 +28,10 @@ import { loadData } from '../data/load.ts';
 import { disposeStack, type DenseParams } from '../nn/dense-params.ts';
 import { Mlp } from '../models/mlp.ts';
 import { resampleFromMarginals } from '../models/marginals.ts';
-import { ConfigError, hiddenSizes, resolveTrialConfig, type TrialConfig, type TrialConfigInput } from './config.ts';
+import { ConfigError, resolveTrialConfig, type TrialConfig, type TrialConfigInput } from './config.ts';
 import type { EpochMetrics, TrainingHooks } from './hooks.ts';
 import { pretrainStack } from './pretrain.ts';
+import { mlpSpec, trainableLayerCount } from './model-spec.ts';
 import { finetune, type FinetuneResult } from './finetune.ts';
 import { readCheckpoint } from './checkpoint.ts';
 import { saveModel } from './model-checkpoint.ts';
@@ -75,7 +76,7 @@ interface TrialPlan {
   cfg: TrialConfig;
   backend: Backend;
   data: DataSplits;
-  /** Hidden layer sizes, bottom first (`hiddenSizes(cfg.model)`). */
+  /** Dense hidden layer sizes, bottom first (`mlpSpec(cfg.model, data).hidden`). */
   sizes: number[];
   /** Number of bottom layers pre-trained (0..sizes.length). */
   k: number;
@@ -131,7 +132,7 @@ export async function loadTrialData(cfg: TrialConfig, opts: Pick<RunTrialOptions
 
 /** Step 3: fixes the layer sizes, the random root, the checkpoint paths and whether this run resumes. */
 function plan(cfg: TrialConfig, backend: Backend, data: DataSplits, opts: RunTrialOptions): TrialPlan {
-  const sizes = hiddenSizes(cfg.model);
+  const sizes = mlpSpec(cfg.model, data.train).hidden;
   const dir = opts.checkpointDir;
   const resumePath = dir ? join(dir, RESUME_FILE) : undefined;
   return {
@@ -139,7 +140,7 @@ function plan(cfg: TrialConfig, backend: Backend, data: DataSplits, opts: RunTri
     backend,
     data,
     sizes,
-    k: Math.min(pretrainedLayerCount(cfg), sizes.length),
+    k: Math.min(pretrainedLayerCount(cfg), trainableLayerCount(cfg.model)),
     root: new Rng(cfg.seed),
     dir,
     resumePath,
@@ -155,6 +156,7 @@ function plan(cfg: TrialConfig, backend: Backend, data: DataSplits, opts: RunTri
 async function pretrainOrResume(t: TrialPlan, opts: RunTrialOptions): Promise<Pretrained> {
   if (t.resuming) return pretrainingOfResumeState(t);
   if (t.k === 0) return { history: [], seconds: 0, stack: [] };
+  if (t.cfg.model.layers !== null) throw new ConfigError('pre-training a network written as model.layers lands with the convolutional DAE (issue 14); use pretrain.kind none for now');
   return pretrainBottomLayers(t, opts);
 }
 
@@ -211,12 +213,7 @@ async function pretrainBottomLayers(t: TrialPlan, opts: RunTrialOptions): Promis
 /** Step 5: the Mlp, its bottom layers copied from `stack` (then disposed), the rest from the `init` stream. */
 function buildModel(t: TrialPlan, stack: DenseParams[]): Mlp {
   const { cfg, data } = t;
-  const model = Mlp.create(
-    t.backend,
-    { nIn: data.train.dim, hidden: t.sizes, nClasses: data.train.nClasses, activation: cfg.model.activation, init: cfg.model.init },
-    t.root.fork('init'),
-    stack,
-  );
+  const model = Mlp.create(t.backend, mlpSpec(cfg.model, data.train), t.root.fork('init'), stack);
   disposeStack(stack);
   return model;
 }
