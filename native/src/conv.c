@@ -116,9 +116,9 @@ void pl_max_pool(const pl_conv_geometry *g, const float *restrict x, float *rest
             /* Strictly greater replaces: on ties the first position in (ky, kx) order wins. */
             for (size_t c = 0; c < C; c++) {
               const float v = xp[c], best = yo[c];
-              const int gt = v > best;
-              yo[c] = gt ? v : best;
-              ao[c] = gt ? b + (int32_t)c : ao[c];
+              const int32_t gt = -(int32_t)(v > best); /* all ones where v wins */
+              yo[c] = v > best ? v : best;
+              ao[c] = (ao[c] & ~gt) | ((b + (int32_t)c) & gt);
             }
           }
         }

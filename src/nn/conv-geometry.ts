@@ -1,14 +1,7 @@
 import type { ConvGeometry } from '../tensor/kernels.ts';
+import type { ImageShape } from './image-shape.ts';
 
-/**
- * The shape of one image example in NHWC order: a `[batch, height * width * channels]` matrix
- * holds one image per row, channel fastest (see `ConvGeometry` in `src/tensor/kernels.ts`).
- */
-export interface ImageShape {
-  readonly height: number;
-  readonly width: number;
-  readonly channels: number;
-}
+export type { ImageShape } from './image-shape.ts';
 
 /** A window sliding over an image: `kernelH x kernelW`, moved by `stride`, `pad` zeros on every side. */
 export interface ConvWindow {

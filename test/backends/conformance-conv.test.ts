@@ -63,7 +63,8 @@ function pair(be: Backend, rows: number, cols: number, values?: ArrayLike<number
 
 /** Small integers, so that max-pooling windows hold many exact ties. */
 function ties(n: number): Float32Array {
-  const u = rng.fillUniform(new Float32Array(n));
+  const u = new Float32Array(n);
+  rng.fillUniform(u);
   return u.map((v) => Math.floor(v * 3));
 }
 
