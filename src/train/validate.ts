@@ -50,6 +50,10 @@ function modelProblems(cfg: TrialConfig): string[] {
     out.push(`batch normalisation cannot train on a batch of 1 (the batch variance is zero): finetune.batchSize is 1; use finetune.batchSize >= 2, or group/layer normalisation (model.norm 'group' or 'layer')`);
   }
   const k = pretrainedLayerCount(cfg);
+  if (p.kind === 'supervised' && !p.source) out.push("pretrain.kind is 'supervised' but pretrain.source is not set; give the source task's data section, e.g. { name: 'infinite-mnist', labels: [0, 1, 2, 3, 4] }");
+  if (p.kind !== 'supervised' && p.source) out.push(`pretrain.source is set but pretrain.kind is '${p.kind}'; the source task is for pretrain.kind 'supervised' (remove pretrain.source otherwise)`);
+  if (p.kind === 'supervised' && p.use === 'histogram') out.push("pretrain.use 'histogram' resamples RBM/DAE layers; with pretrain.kind 'supervised' use pretrain.use 'weights'");
+  if (p.kind === 'supervised' && cfg.online) out.push("pretrain.kind 'supervised' is not offered in the online setting; use 'dbn', 'sdae' or 'none' there");
   if (m.layers !== null && k > 0) {
     if (p.kind === 'dbn') out.push(`pretrain.kind 'dbn' stacks RBMs on the depth/hidden MLP only; with model.layers use pretrain.kind 'sdae' (denoising auto-encoders, convolutional for conv layers) or 'none'`);
     if (p.use === 'histogram') out.push(`pretrain.use 'histogram' (Table 1) resamples the paper's dense layers only; with model.layers use pretrain.use 'weights'`);
@@ -89,7 +93,7 @@ export function validateTrialConfig(cfg: TrialConfig): void {
   if (Array.isArray(p.corruption) && p.kind === 'sdae' && p.corruption.length < k) {
     problems.push(`pretrain.corruption lists ${p.corruption.length} values but ${k} layers are pre-trained; give one value or one per pre-trained layer`);
   }
-  if (k > 0 && cfg.model.activation !== 'sigmoid') {
+  if (k > 0 && (p.kind === 'sdae' || p.kind === 'dbn') && cfg.model.activation !== 'sigmoid') {
     problems.push(
       `model.activation is '${cfg.model.activation}' but pretrain.kind '${p.kind}' learns sigmoid units; ` +
         `use model.activation 'sigmoid' with pre-training, or pretrain.kind 'none'`,
