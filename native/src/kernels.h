@@ -52,4 +52,20 @@ double pl_softmax_cross_entropy(size_t rows, size_t cols, const float *logits, c
                                 float *grad, double scale);
 double pl_binary_cross_entropy(size_t len, const float *target, const float *p);
 
+/* norm.c: batch norm over x viewed as [rows, channels]; group norm over [batch, cols = S * channels]
+ * rows. Statistics accumulate in double. The int kernels return -1 when their scratch cannot be
+ * allocated, else 0. Outputs may alias inputs where kernels.ts allows it (y = x, dx = dy). */
+int pl_batch_norm_forward(size_t rows, size_t channels, const float *x, const float *gamma, const float *beta,
+                          double eps, float *mean, float *inv_std, float *y);
+int pl_channel_affine(size_t rows, size_t channels, const float *x, const float *mean, const float *inv_std,
+                      const float *gamma, const float *beta, float *y);
+int pl_batch_norm_backward(size_t rows, size_t channels, const float *x, const float *dy, const float *mean,
+                           const float *inv_std, const float *gamma, float *dx, float *dgamma, float *dbeta);
+void pl_group_norm_forward(size_t batch, size_t cols, size_t channels, size_t groups, const float *x,
+                           const float *gamma, const float *beta, double eps, float *mean, float *inv_std, float *y);
+int pl_group_norm_backward(size_t batch, size_t cols, size_t channels, size_t groups, const float *x, const float *dy,
+                           const float *mean, const float *inv_std, const float *gamma, float *dx, float *dgamma,
+                           float *dbeta);
+void pl_dropout_mask(size_t len, const float *u, double keep, float *mask);
+
 #endif

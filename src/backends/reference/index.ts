@@ -12,6 +12,7 @@ import { pendingKernels } from '../../tensor/pending-kernels.ts';
 import { checkedKernels } from '../../tensor/checked-kernels.ts';
 import { ShapeError } from '../../tensor/shapes.ts';
 import { activate, activateGrad, softplus } from './scalar.ts';
+import { referenceNormKernels } from './norm.ts';
 import { hostCpu, hostRuntime } from '../variant.ts';
 
 export function createReferenceBackend(dtype: 'float32' | 'float64' = 'float32'): Backend {
@@ -230,6 +231,7 @@ export function createReferenceBackend(dtype: 'float32' | 'float64' = 'float32')
     // @modern-kernels: conv/pool group (reshape, im2col, col2im, maxPool, maxPoolBackward, avgPool, avgPoolBackward) goes below
 
     // @modern-kernels: norm/dropout group (batchNormForward, channelAffine, batchNormBackward, groupNormForward, groupNormBackward, dropoutMask) goes below
+    ...referenceNormKernels(own),
 
     // @modern-kernels: adam group (adamUpdate) goes below
   });

@@ -39,4 +39,11 @@ export interface WasmKernelExports {
   /** grad 0 means none. */
   softmaxCrossEntropy(logits: number, labels: number, probs: number, grad: number, rows: number, cols: number, scale: number): number;
   binaryCrossEntropy(t: number, p: number, n: number): number;
+  // norm group (assembly/norm.ts): x viewed as [rows, C] for batch norm, [batch, cols = S * C] for group norm
+  batchNormForward(x: number, rows: number, C: number, gamma: number, beta: number, eps: number, mean: number, invStd: number, y: number): void;
+  channelAffine(x: number, rows: number, C: number, mean: number, invStd: number, gamma: number, beta: number, y: number): void;
+  batchNormBackward(x: number, dy: number, rows: number, C: number, mean: number, invStd: number, gamma: number, dx: number, dgamma: number, dbeta: number): void;
+  groupNormForward(x: number, batch: number, cols: number, C: number, groups: number, gamma: number, beta: number, eps: number, mean: number, invStd: number, y: number): void;
+  groupNormBackward(x: number, dy: number, batch: number, cols: number, C: number, groups: number, mean: number, invStd: number, gamma: number, dx: number, dgamma: number, dbeta: number): void;
+  dropoutMask(u: number, n: number, keep: number, mask: number): void;
 }
