@@ -35,6 +35,11 @@ export interface Layer {
   backward(dy: Matrix, needInputGrad: boolean): Matrix | null;
   /** The trainable parameters, with live values and gradients. */
   params(): readonly Param[];
+  /**
+   * Non-trainable state saved with the network (snapshots, checkpoints), live: e.g. batch
+   * normalisation's `runningMean` and `runningVar`. Absent when the layer has none.
+   */
+  buffers?(): readonly { name: string; value: Matrix }[];
   /** Frees every matrix the layer owns. */
   dispose(): void;
 }
