@@ -176,12 +176,8 @@ export function batchNormBackward(x: usize, dy: usize, rows: i32, C: i32, mean: 
   }
 }
 
-/**
- * Group normalisation of `[batch, S * C]` NHWC rows with `groups` consecutive channel groups:
- * per (example n, group g) the mean and biased variance over its S * C / groups numbers,
- * `mean`, `invStd`: `[batch, groups]`, `y = gamma[c] (x - mean) invStd + beta[c]` (y may alias x).
- */
-export function groupNormForward(x: usize, batch: i32, cols: i32, C: i32, groups: i32, gamma: usize, beta: usize, eps: f64, mean: usize, invStd: usize, y: usize): void {
+/** Group norm group by group: each (example, group) reads its S runs of C / groups contiguous numbers. */
+function groupNormForwardRuns(x: usize, batch: i32, cols: i32, C: i32, groups: i32, gamma: usize, beta: usize, eps: f64, mean: usize, invStd: usize, y: usize): void {
   const per = C / groups, S = cols / C;
   const inv = 1.0 / (<f64>S * <f64>per);
   for (let n = 0; n < batch; n++) {
@@ -237,17 +233,10 @@ export function groupNormForward(x: usize, batch: i32, cols: i32, C: i32, groups
   }
 }
 
-/**
- * Backward of groupNormForward: `dgamma[c] = sum dy xh`, `dbeta[c] = sum dy` (over examples and
- * positions, overwritten), and per (n, g) with m numbers and `dxh = dy gamma`,
- * `dx = (invStd / m) (m dxh - sum dxh - xh sum(dxh xh))` (dx may alias dy).
- */
-export function groupNormBackward(x: usize, dy: usize, batch: i32, cols: i32, C: i32, groups: i32, mean: usize, invStd: usize, gamma: usize, dx: usize, dgamma: usize, dbeta: usize): void {
+/** Backward group by group; accumulates dgamma, dbeta (float64) into dg, db. */
+function groupNormBackwardRuns(x: usize, dy: usize, batch: i32, cols: i32, C: i32, groups: i32, mean: usize, invStd: usize, gamma: usize, dx: usize, dg: usize, db: usize): void {
   const per = C / groups, S = cols / C;
   const m = <f64>S * <f64>per;
-  const dg = scratch(<usize>C << 4);
-  const db = dg + (<usize>C << 3);
-  memory.fill(dg, 0, <usize>C << 4);
   for (let n = 0; n < batch; n++) {
     const rowOff = <usize>n * (<usize>cols << 2);
     for (let g = 0; g < groups; g++) {
@@ -290,6 +279,131 @@ export function groupNormBackward(x: usize, dy: usize, batch: i32, cols: i32, C:
       }
     }
   }
+}
+
+/**
+ * Group norm example by example over the `[S, C]` block, as batch norm walks its rows: per-channel
+ * sums (SIMD across channels) combined into group sums, then one per-channel affine pass. For conv
+ * maps with few channels per group, where a group's runs are short.
+ */
+function groupNormForwardChannels(x: usize, batch: i32, cols: i32, C: i32, groups: i32, gamma: usize, beta: usize, eps: f64, mean: usize, invStd: usize, y: usize): void {
+  const per = C / groups, S = cols / C;
+  const inv = 1.0 / (<f64>S * <f64>per);
+  const s1 = scratch(<usize>C << 5);
+  const s2 = s1 + (<usize>C << 3), shift = s2 + (<usize>C << 3);
+  const mc = shift + (<usize>C << 3), kc = mc + (<usize>C << 2);
+  for (let n = 0; n < batch; n++) {
+    const xn = x + <usize>n * (<usize>cols << 2);
+    for (let c = 0; c < C; c++) store<f64>(shift + (<usize>c << 3), <f64>f32at(xn, c - c % per)); // the group's first number
+    memory.fill(s1, 0, <usize>C << 4);
+    channelSums(0, xn, 0, 0, shift, S, C, s1, s2);
+    for (let g = 0; g < groups; g++) {
+      const c0 = g * per;
+      let sum: f64 = 0, sq: f64 = 0;
+      for (let k = 0; k < per; k++) {
+        sum += f64at(s1, c0 + k);
+        sq += f64at(s2, c0 + k);
+      }
+      const md = sum * inv;
+      let v = sq * inv - md * md;
+      if (v < 0) v = 0;
+      const mu = <f32>(f64at(shift, c0) + md), is = <f32>(1.0 / Math.sqrt(v + eps));
+      const o = <usize>(n * groups + g) << 2;
+      store<f32>(mean + o, mu);
+      store<f32>(invStd + o, is);
+      for (let k = 0; k < per; k++) {
+        const co = <usize>(c0 + k) << 2;
+        store<f32>(mc + co, mu);
+        store<f32>(kc + co, is * load<f32>(gamma + co));
+      }
+    }
+    affinePass(xn, S, C, mc, kc, beta, y + <usize>n * (<usize>cols << 2));
+  }
+}
+
+/** Backward example by example (see groupNormForwardChannels); accumulates dgamma, dbeta into dg, db. */
+function groupNormBackwardChannels(x: usize, dy: usize, batch: i32, cols: i32, C: i32, groups: i32, mean: usize, invStd: usize, gamma: usize, dx: usize, dg: usize, db: usize, work: usize): void {
+  const per = C / groups, S = cols / C;
+  const m = <f64>S * <f64>per;
+  const t1 = work, t2 = t1 + (<usize>C << 3);
+  const mc = t2 + (<usize>C << 3), ic = mc + (<usize>C << 2), bc = ic + (<usize>C << 2), ac = bc + (<usize>C << 2);
+  const rowBytes = <usize>C << 2;
+  for (let n = 0; n < batch; n++) {
+    const xn = x + <usize>n * (<usize>cols << 2), dn = dy + <usize>n * (<usize>cols << 2), on = dx + <usize>n * (<usize>cols << 2);
+    for (let c = 0; c < C; c++) {
+      const o = <usize>(n * groups + c / per) << 2;
+      store<f32>(mc + (<usize>c << 2), load<f32>(mean + o));
+      store<f32>(ic + (<usize>c << 2), load<f32>(invStd + o));
+    }
+    memory.fill(t1, 0, <usize>C << 4);
+    channelSums(1, xn, dn, mc, 0, S, C, t1, t2); // t1 = sum dy, t2 = sum dy (x - mu)
+    for (let g = 0; g < groups; g++) {
+      const c0 = g * per;
+      const is = <f64>f32at(ic, c0);
+      let s1: f64 = 0, s2: f64 = 0; // sum dxh, sum dxh xh with dxh = dy gamma
+      for (let k = 0; k < per; k++) {
+        const c = c0 + k, o8 = <usize>c << 3;
+        const ga = <f64>f32at(gamma, c), a1 = f64at(t1, c), a2 = f64at(t2, c) * is;
+        store<f64>(db + o8, load<f64>(db + o8) + a1);
+        store<f64>(dg + o8, load<f64>(dg + o8) + a2);
+        s1 += ga * a1;
+        s2 += ga * a2;
+      }
+      const b = <f32>(s1 / m), a = <f32>(s2 / m);
+      for (let k = 0; k < per; k++) {
+        const co = <usize>(c0 + k) << 2;
+        store<f32>(bc + co, b);
+        store<f32>(ac + co, a);
+      }
+    }
+    // dx = is (dy gamma - b - xh a), xh = (x - mu) is
+    for (let s = 0; s < S; s++) {
+      const xr = xn + <usize>s * rowBytes, dr = dn + <usize>s * rowBytes, or = on + <usize>s * rowBytes;
+      let c = 0;
+      for (; c + 4 <= C; c += 4) {
+        const o = <usize>c << 2;
+        const vis = v128.load(ic + o);
+        const xh = f32x4.mul(f32x4.sub(v128.load(xr + o), v128.load(mc + o)), vis);
+        const dxh = f32x4.mul(v128.load(gamma + o), v128.load(dr + o));
+        v128.store(or + o, f32x4.mul(vis, f32x4.sub(f32x4.sub(dxh, v128.load(bc + o)), f32x4.mul(xh, v128.load(ac + o)))));
+      }
+      for (; c < C; c++) {
+        const o = <usize>c << 2;
+        const is = load<f32>(ic + o);
+        const xh = (load<f32>(xr + o) - load<f32>(mc + o)) * is;
+        store<f32>(or + o, is * ((load<f32>(gamma + o) * load<f32>(dr + o) - load<f32>(bc + o)) - xh * load<f32>(ac + o)));
+      }
+    }
+  }
+}
+
+/** Long runs (a dense layer, or many channels per group) go group by group, else channel-wise (as native/src/norm.c). */
+// @ts-ignore: decorator
+@inline function groupRuns(S: i32, per: i32): bool {
+  return S == 1 || per >= 16;
+}
+
+/**
+ * Group normalisation of `[batch, S * C]` NHWC rows with `groups` consecutive channel groups:
+ * per (example n, group g) the mean and biased variance over its S * C / groups numbers,
+ * `mean`, `invStd`: `[batch, groups]`, `y = gamma[c] (x - mean) invStd + beta[c]` (y may alias x).
+ */
+export function groupNormForward(x: usize, batch: i32, cols: i32, C: i32, groups: i32, gamma: usize, beta: usize, eps: f64, mean: usize, invStd: usize, y: usize): void {
+  if (groupRuns(cols / C, C / groups)) groupNormForwardRuns(x, batch, cols, C, groups, gamma, beta, eps, mean, invStd, y);
+  else groupNormForwardChannels(x, batch, cols, C, groups, gamma, beta, eps, mean, invStd, y);
+}
+
+/**
+ * Backward of groupNormForward: `dgamma[c] = sum dy xh`, `dbeta[c] = sum dy` (over examples and
+ * positions, overwritten), and per (n, g) with m numbers and `dxh = dy gamma`,
+ * `dx = (invStd / m) (m dxh - sum dxh - xh sum(dxh xh))` (dx may alias dy).
+ */
+export function groupNormBackward(x: usize, dy: usize, batch: i32, cols: i32, C: i32, groups: i32, mean: usize, invStd: usize, gamma: usize, dx: usize, dgamma: usize, dbeta: usize): void {
+  const dg = scratch(<usize>C * 48);
+  const db = dg + (<usize>C << 3);
+  memory.fill(dg, 0, <usize>C << 4);
+  if (groupRuns(cols / C, C / groups)) groupNormBackwardRuns(x, dy, batch, cols, C, groups, mean, invStd, gamma, dx, dg, db);
+  else groupNormBackwardChannels(x, dy, batch, cols, C, groups, mean, invStd, gamma, dx, dg, db, db + (<usize>C << 3));
   for (let c = 0; c < C; c++) {
     store<f32>(dgamma + (<usize>c << 2), <f32>f64at(dg, c));
     store<f32>(dbeta + (<usize>c << 2), <f32>f64at(db, c));

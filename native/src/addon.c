@@ -418,7 +418,7 @@ static napi_value js_group_norm_forward(napi_env env, napi_callback_info info) {
   size_t batch = ok ? l[3] / g : 0;
   ok = ok && (batch == 0 ? l[0] == 0 : l[0] % batch == 0 && (l[0] / batch) % c == 0);
   if (!pl_check(env, ok, "groupNormForward: lengths do not match the channels and groups")) return NULL;
-  if (batch > 0) pl_group_norm_forward(batch, l[0] / batch, c, g, a[0], a[1], a[2], eps, a[3], a[4], a[5]);
+  if (batch > 0) pl_norm_ok(env, pl_group_norm_forward(batch, l[0] / batch, c, g, a[0], a[1], a[2], eps, a[3], a[4], a[5]));
   return NULL;
 }
 

@@ -61,8 +61,8 @@ int pl_channel_affine(size_t rows, size_t channels, const float *x, const float 
                       const float *gamma, const float *beta, float *y);
 int pl_batch_norm_backward(size_t rows, size_t channels, const float *x, const float *dy, const float *mean,
                            const float *inv_std, const float *gamma, float *dx, float *dgamma, float *dbeta);
-void pl_group_norm_forward(size_t batch, size_t cols, size_t channels, size_t groups, const float *x,
-                           const float *gamma, const float *beta, double eps, float *mean, float *inv_std, float *y);
+int pl_group_norm_forward(size_t batch, size_t cols, size_t channels, size_t groups, const float *x,
+                          const float *gamma, const float *beta, double eps, float *mean, float *inv_std, float *y);
 int pl_group_norm_backward(size_t batch, size_t cols, size_t channels, size_t groups, const float *x, const float *dy,
                            const float *mean, const float *inv_std, const float *gamma, float *dx, float *dgamma,
                            float *dbeta);

@@ -2,7 +2,9 @@
  * Conformance of the normalisation and dropout kernels (batchNormForward, channelAffine,
  * batchNormBackward, groupNormForward, groupNormBackward, dropoutMask): every backend against
  * `reference` at odd shapes (channels 1, 3, 7, 33; spatial 1 and 5x5; batch 2, 3, 17; groups 1,
- * C and a middle divisor), in place where documented, plus the checks of `checkedKernels`.
+ * C and a middle divisor), in place where documented, plus the checks of `checkedKernels`. The
+ * fast backends normalise groups either run by run (S = 1, or >= 16 channels per group) or channel
+ * by channel (conv maps with few channels per group); these shapes exercise both.
  * Tolerances come from the one table in `test/helpers/tolerances.ts`; statistics are sums over
  * `rows` (batch norm) or `S * C / groups` numbers (group norm), so their entries scale by the
  * square root of that count, like colSums in conformance.test.ts.
@@ -179,30 +181,33 @@ for (const avail of backends) {
     });
 
     test('in place: y may alias x in the forward kernels, dx may alias dy in the backward kernels', () => {
-      const batch = 17, spatial = 25, channels = 33, groups = 11, cols = spatial * channels;
-      const [, bx] = pair(be, batch, cols, -1, 3);
-      const [, bdy] = pair(be, batch, cols);
-      const [, bg] = pair(be, 1, channels, 0.5, 2);
-      const [, bb] = pair(be, 1, channels);
-      const clone = (m: Matrix): Matrix => be.fromArray(m.rows, m.cols, m.data);
-      const cases: [string, (x: Matrix, out: Matrix) => void, Matrix][] = [
-        ['batchNormForward', (x, y) => be.batchNormForward(x, channels, bg, bb, 1e-5, be.zeros(1, channels), be.zeros(1, channels), y), bx],
-        ['channelAffine', (x, y) => be.channelAffine(x, channels, bb, bg, bg, bb, y), bx],
-        ['groupNormForward', (x, y) => be.groupNormForward(x, channels, groups, bg, bb, 1e-5, be.zeros(batch, groups), be.zeros(batch, groups), y), bx],
-      ];
-      const bm = be.zeros(1, channels), bs = be.zeros(1, channels), gm = be.zeros(batch, groups), gs = be.zeros(batch, groups);
-      be.batchNormForward(bx, channels, bg, bb, 1e-5, bm, bs, be.zeros(batch, cols));
-      be.groupNormForward(bx, channels, groups, bg, bb, 1e-5, gm, gs, be.zeros(batch, cols));
-      cases.push(
-        ['batchNormBackward', (dy, dx) => be.batchNormBackward(bx, dy, channels, bm, bs, bg, dx, be.zeros(1, channels), be.zeros(1, channels)), bdy],
-        ['groupNormBackward', (dy, dx) => be.groupNormBackward(bx, dy, channels, groups, gm, gs, bg, dx, be.zeros(1, channels), be.zeros(1, channels)), bdy],
-      );
-      for (const [op, run, input] of cases) {
-        const out = be.zeros(batch, cols);
-        run(input, out);
-        const inPlace = clone(input);
-        run(inPlace, inPlace);
-        assertClose(inPlace.data, out.data, 0, `${op} in place`);
+      // a conv map with short group runs, and dense rows (S = 1: the group-by-group path of the fast backends)
+      for (const [batch, spatial, channels, groups] of [[17, 25, 33, 11], [3, 1, 33, 3]] as const) {
+        const cols = spatial * channels;
+        const [, bx] = pair(be, batch, cols, -1, 3);
+        const [, bdy] = pair(be, batch, cols);
+        const [, bg] = pair(be, 1, channels, 0.5, 2);
+        const [, bb] = pair(be, 1, channels);
+        const clone = (m: Matrix): Matrix => be.fromArray(m.rows, m.cols, m.data);
+        const cases: [string, (x: Matrix, out: Matrix) => void, Matrix][] = [
+          ['batchNormForward', (x, y) => be.batchNormForward(x, channels, bg, bb, 1e-5, be.zeros(1, channels), be.zeros(1, channels), y), bx],
+          ['channelAffine', (x, y) => be.channelAffine(x, channels, bb, bg, bg, bb, y), bx],
+          ['groupNormForward', (x, y) => be.groupNormForward(x, channels, groups, bg, bb, 1e-5, be.zeros(batch, groups), be.zeros(batch, groups), y), bx],
+        ];
+        const bm = be.zeros(1, channels), bs = be.zeros(1, channels), gm = be.zeros(batch, groups), gs = be.zeros(batch, groups);
+        be.batchNormForward(bx, channels, bg, bb, 1e-5, bm, bs, be.zeros(batch, cols));
+        be.groupNormForward(bx, channels, groups, bg, bb, 1e-5, gm, gs, be.zeros(batch, cols));
+        cases.push(
+          ['batchNormBackward', (dy, dx) => be.batchNormBackward(bx, dy, channels, bm, bs, bg, dx, be.zeros(1, channels), be.zeros(1, channels)), bdy],
+          ['groupNormBackward', (dy, dx) => be.groupNormBackward(bx, dy, channels, groups, gm, gs, bg, dx, be.zeros(1, channels), be.zeros(1, channels)), bdy],
+        );
+        for (const [op, run, input] of cases) {
+          const out = be.zeros(batch, cols);
+          run(input, out);
+          const inPlace = clone(input);
+          run(inPlace, inPlace);
+          assertClose(inPlace.data, out.data, 0, `${op} in place S=${spatial}`);
+        }
       }
     });
 
