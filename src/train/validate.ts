@@ -64,6 +64,15 @@ function modelProblems(cfg: TrialConfig): string[] {
   return out;
 }
 
+/** True when the model has a batch normalisation layer (a readable `model.layers` with `bn`, or `model.norm: 'batch'`). */
+function hasBatchNorm(cfg: TrialConfig): boolean {
+  try {
+    return modelLayerSpecs(cfg.model)?.some((l) => l.kind === 'batchnorm') ?? false;
+  } catch {
+    return false;
+  }
+}
+
 function hiddenSizesOrEmpty(cfg: TrialConfig): number[] {
   try {
     return hiddenSizes(cfg.model);
@@ -162,6 +171,12 @@ export function validateTrialData(cfg: TrialConfig, data: DataSplits): void {
     if (ds.dim !== train.dim) problems.push(`data: the ${name} split has ${ds.dim} features but train has ${train.dim}`);
   }
   if (train.nClasses < 2) problems.push(`data: ${train.name} has ${train.nClasses} classes; a classifier needs >= 2`);
+  if (hasBatchNorm(cfg) && train.n % cfg.finetune.batchSize === 1 && train.n > 1) {
+    problems.push(
+      `finetune.batchSize is ${cfg.finetune.batchSize} and the ${train.n} training examples leave a last batch of 1 example, on which batch normalisation cannot train; ` +
+        `choose a batch size that does not leave 1 example over (or data.trainSize), or group/layer normalisation`,
+    );
+  }
   if (cfg.finetune.batchSize > train.n) {
     problems.push(`finetune.batchSize is ${cfg.finetune.batchSize} but there are only ${train.n} training examples; allowed: 1..${train.n}`);
   }
