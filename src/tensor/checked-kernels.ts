@@ -165,6 +165,19 @@ export function checkedKernels(raw: Backend): Backend {
     // @modern-kernels: norm/dropout group (batchNormForward, channelAffine, batchNormBackward, groupNormForward, groupNormBackward, dropoutMask) goes below
 
     // @modern-kernels: adam group (adamUpdate) goes below
+    adamUpdate(param, grad, m, v, lr, beta1, beta2, eps, c1, c2, l2, decay) {
+      same('adamUpdate', 'param, grad, m and v', 'param', param, 'grad', grad);
+      same('adamUpdate', 'param, grad, m and v', 'param', param, 'm', m);
+      same('adamUpdate', 'param, grad, m and v', 'param', param, 'v', v);
+      if (m === v || m === param || v === param || m === grad || v === grad) {
+        throw new ShapeError('adamUpdate: m and v must be their own buffers (not each other, param or grad); allocate one pair of zeros per parameter');
+      }
+      if (!(c1 > 0 && c1 <= 1 && c2 > 0 && c2 <= 1)) {
+        throw new RangeError(`adamUpdate: bias corrections c1 = ${c1}, c2 = ${c2} must be in (0, 1]; pass c = 1 - beta^t for the step t >= 1 being taken`);
+      }
+      if (!(eps > 0)) throw new RangeError(`adamUpdate: eps = ${eps} must be > 0 (it keeps m / (sqrt(v) + eps) finite where v = 0); the usual value is 1e-8`);
+      raw.adamUpdate(param, grad, m, v, lr, beta1, beta2, eps, c1, c2, l2, decay);
+    },
   };
   // Copy property descriptors, not values, so accessors (e.g. a native backend's live `variant`) stay live.
   const checked = Object.assign(Object.defineProperties({}, Object.getOwnPropertyDescriptors(raw)), kernels) as Backend;
@@ -173,7 +186,7 @@ export function checkedKernels(raw: Backend): Backend {
 }
 
 /** TEMPORARY (see `pending-kernels.ts`): the modern kernels forwarded unchecked until each group adds its checks above. */
-function uncheckedModern(raw: Backend): ModernKernels {
+function uncheckedModern(raw: Backend): Omit<ModernKernels, 'adamUpdate'> {
   return {
     reshape: (x, r, c) => raw.reshape(x, r, c),
     im2col: (x, g, cols) => raw.im2col(x, g, cols),
@@ -188,6 +201,5 @@ function uncheckedModern(raw: Backend): ModernKernels {
     groupNormForward: (x, c, gr, ga, be, eps, m, is, y) => raw.groupNormForward(x, c, gr, ga, be, eps, m, is, y),
     groupNormBackward: (x, dy, c, gr, m, is, ga, dx, dg, db) => raw.groupNormBackward(x, dy, c, gr, m, is, ga, dx, dg, db),
     dropoutMask: (u, k, m) => raw.dropoutMask(u, k, m),
-    adamUpdate: (p, g, m, v, lr, b1, b2, eps, c1, c2, l2, d) => raw.adamUpdate(p, g, m, v, lr, b1, b2, eps, c1, c2, l2, d),
   };
 }

@@ -209,5 +209,9 @@ export async function createNativeBackend(): Promise<Backend> {
     // @modern-kernels: norm/dropout group (batchNormForward, channelAffine, batchNormBackward, groupNormForward, groupNormBackward, dropoutMask) goes below
 
     // @modern-kernels: adam group (adamUpdate) goes below
+    adamUpdate(param, grad, m, v, lr, beta1, beta2, eps, c1, c2, l2, decay) {
+      const W = arr('adamUpdate', param), G = arr('adamUpdate', grad), M = arr('adamUpdate', m), V = arr('adamUpdate', v);
+      c.adamUpdate(W, G, M, V, lr, beta1, beta2, eps, c1, c2, l2, decay);
+    },
   });
 }

@@ -12,6 +12,7 @@ import { pendingKernels } from '../../tensor/pending-kernels.ts';
 import { checkedKernels } from '../../tensor/checked-kernels.ts';
 import { ShapeError } from '../../tensor/shapes.ts';
 import { activate, activateGrad, softplus } from './scalar.ts';
+import { adamUpdateLoop } from './adam.ts';
 import { hostCpu, hostRuntime } from '../variant.ts';
 
 export function createReferenceBackend(dtype: 'float32' | 'float64' = 'float32'): Backend {
@@ -232,5 +233,9 @@ export function createReferenceBackend(dtype: 'float32' | 'float64' = 'float32')
     // @modern-kernels: norm/dropout group (batchNormForward, channelAffine, batchNormBackward, groupNormForward, groupNormBackward, dropoutMask) goes below
 
     // @modern-kernels: adam group (adamUpdate) goes below
+    adamUpdate(param, grad, m, v, lr, beta1, beta2, eps, c1, c2, l2, decay) {
+      own('adamUpdate', param, grad, m, v);
+      adamUpdateLoop(param.data, grad.data, m.data, v.data, lr, beta1, beta2, eps, c1, c2, l2, decay);
+    },
   });
 }

@@ -135,5 +135,9 @@ export function wasmKernels(heap: WasmHeap, description: string, variant: Numeri
     // @modern-kernels: norm/dropout group (batchNormForward, channelAffine, batchNormBackward, groupNormForward, groupNormBackward, dropoutMask) goes below
 
     // @modern-kernels: adam group (adamUpdate) goes below
+    adamUpdate(param, grad, m, v, lr, beta1, beta2, eps, c1, c2, l2, decay) {
+      const pw = p('adamUpdate', param), pg = p('adamUpdate', grad), pm = p('adamUpdate', m), pv = p('adamUpdate', v);
+      w.adamUpdate(pw, pg, pm, pv, param.size, beta1, 1 - beta1, beta2, 1 - beta2, eps, lr / c1, 1 / Math.sqrt(c2), l2, lr * decay);
+    },
   });
 }
