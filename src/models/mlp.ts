@@ -200,6 +200,15 @@ export class Mlp {
     return this.named;
   }
 
+  /**
+   * The random streams the network consumes while training (e.g. `{dropout}`), live, by name, so
+   * that a resume checkpoint can save and restore their positions. None yet: the MLP of dense
+   * layers draws nothing after its initialisation.
+   */
+  streams(): Record<string, Rng> {
+    return {};
+  }
+
   /** The hidden layers' live parameters (for filters and marginals studies). */
   hiddenParams(): DenseParams[] {
     return this.hidden.map((d) => ({ W: d.W, b: d.b }));
