@@ -14,3 +14,4 @@ export * from './clip.ts';
 export * from './create-optimizer.ts';
 export * from './activation-layer.ts';
 export * from './layer-update.ts';
+export * from './image-shape.ts';

@@ -183,7 +183,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
       Object.assign(values, { validNll: v.nll, validError: v.error, testNll: t.nll, testError: t.error });
       if (stopper.update(epoch, v.error) && cfg.patience !== null) {
         best ??= model.snapshot();
-        model.parameters().forEach((p, i) => be.copy(p.value, best![i]!));
+        model.tensors().forEach((p, i) => be.copy(p.value, best![i]!));
       }
       const metrics: EpochMetrics = { phase: 'finetune', epoch, seconds: (performance.now() - te) / 1000, values };
       history.push(metrics);
@@ -257,7 +257,7 @@ function trainingStreams(order: Rng, augment: Rng | null, model: Record<string, 
 function saveResume(opts: FinetuneOptions, opt: Optimizer, best: Matrix[] | null, state: ResumeState): void {
   const tensors: Record<string, Tensor> = modelTensors(opts.model);
   for (const v of opt.state()) tensors[OPTIM + v.name] = v.value;
-  if (best) opts.model.parameters().forEach((p, i) => (tensors[BEST + p.name] = best[i]!));
+  if (best) opts.model.tensors().forEach((p, i) => (tensors[BEST + p.name] = best[i]!));
   writeCheckpoint(opts.checkpointPath!, tensors, {
     ...opts.metadata,
     kind: 'finetune-resume',
@@ -305,7 +305,7 @@ function restore(opts: FinetuneOptions, opt: Optimizer, streams: Record<string, 
   for (const v of opt.state()) setMatrix(v.value, checkpointTensor(ck, OPTIM + v.name, v.value.shape, path));
   let best: Matrix[] | null = null;
   if (ck.tensors.has(BEST + opts.model.parameters()[0]!.name)) {
-    best = opts.model.parameters().map((p) => {
+    best = opts.model.tensors().map((p) => {
       const m = opts.model.backend.zeros(p.value.rows, p.value.cols);
       setMatrix(m, checkpointTensor(ck, BEST + p.name, p.value.shape, path));
       return m;
