@@ -44,4 +44,18 @@ export interface WasmKernelExports {
     w: number, g: number, m: number, v: number, n: number,
     beta1: number, omb1: number, beta2: number, omb2: number, eps: number, stepSize: number, invSqrtC2: number, l2: number, lrDecay: number,
   ): void;
+  // conv group (assembly/conv.ts): the geometry as (batch, height, width, channels, kernelH, kernelW, stride, pad, outH, outW)
+  im2col(x: number, cols: number, ...geometry: ConvGeometryArgs): void;
+  col2im(cols: number, dx: number, ...geometry: ConvGeometryArgs): void;
+  /** argmax: i32 per y element (flat indices into x). */
+  maxPool(x: number, y: number, argmax: number, ...geometry: ConvGeometryArgs): void;
+  maxPoolBackward(dy: number, argmax: number, dx: number, n: number, dxLen: number): void;
+  avgPool(x: number, y: number, ...geometry: ConvGeometryArgs): void;
+  avgPoolBackward(dy: number, dx: number, ...geometry: ConvGeometryArgs): void;
 }
+
+/** batch, height, width, channels, kernelH, kernelW, stride, pad, outH, outW. */
+export type ConvGeometryArgs = [
+  batch: number, height: number, width: number, channels: number, kernelH: number,
+  kernelW: number, stride: number, pad: number, outH: number, outW: number,
+];
