@@ -3,7 +3,9 @@
  * run before any training. Each error names the key, the value and what is allowed.
  */
 import type { DataSplits } from '../data/dataset.ts';
-import { ConfigError, hiddenSizes, type OnlineConfig, type TrialConfig } from './config.ts';
+import { augments } from '../data/augment.ts';
+import { trainingUpdates } from '../nn/schedule.ts';
+import { ConfigError, finetuneConfigSchema, hiddenSizes, type OnlineConfig, type TrialConfig } from './config.ts';
 import { STREAM_NAMES } from '../data/load-stream.ts';
 import { onlineSchedule } from './online-schedule.ts';
 import { modelLayerSpecs, trainableLayerCount } from './model-spec.ts';
@@ -115,8 +117,39 @@ export function validateTrialConfig(cfg: TrialConfig): void {
   if (land.directions > 0 && land.alphaMax < land.step) {
     problems.push(`analysis.landscape.alphaMax is ${land.alphaMax} but the grid needs at least one step (${land.step}) each side of 0; allowed: >= ${land.step}`);
   }
+  problems.push(...optimizerProblems(cfg));
   if (cfg.online) problems.push(...onlineProblems({ ...cfg, online: cfg.online }, k));
   if (problems.length) throw new ConfigError(`invalid trial config:\n${problems.map((s) => `  ${s}`).join('\n')}`);
+}
+
+/**
+ * What is wrong with the optimiser, schedule and augmentation keys of the `finetune` section: a
+ * key that the chosen optimiser or schedule does not use is refused rather than silently ignored.
+ */
+function optimizerProblems(cfg: TrialConfig): string[] {
+  const out: string[] = [];
+  const f = cfg.finetune, d = finetuneConfigSchema.parse({});
+  if (f.weightDecay !== 0 && f.optimizer !== 'adamw') {
+    out.push(`finetune.weightDecay is ${f.weightDecay} but finetune.optimizer is '${f.optimizer}'; weightDecay is AdamW's decoupled decay: use optimizer 'adamw', or the penalty finetune.l2 (which every optimiser takes)`);
+  }
+  if (f.momentum !== 0 && f.optimizer !== 'sgd') {
+    out.push(`finetune.momentum is ${f.momentum} but finetune.optimizer '${f.optimizer}' has its own momentum (finetune.beta1); set finetune.momentum to 0`);
+  }
+  if (f.optimizer === 'sgd') {
+    for (const key of ['beta1', 'beta2', 'eps'] as const) {
+      if (f[key] !== d[key]) out.push(`finetune.${key} is ${f[key]} but only Adam uses it (finetune.optimizer is 'sgd'); use optimizer 'adam' or 'adamw', or leave ${key} at ${d[key]}`);
+    }
+  }
+  if (f.lrDecay !== 0 && f.schedule !== 'inverse') {
+    out.push(`finetune.lrDecay is ${f.lrDecay} but finetune.schedule is '${f.schedule}'; lrDecay is the 'inverse' schedule's lr / (1 + lrDecay t): set it to 0, or use schedule 'inverse'`);
+  }
+  if (f.steps.some((s, i) => i > 0 && s <= f.steps[i - 1]!)) {
+    out.push(`finetune.steps is ${JSON.stringify(f.steps)} but must be increasing fractions in (0, 1) of the training, e.g. [0.5, 0.75]`);
+  }
+  if (f.schedule !== 'step' && (JSON.stringify(f.steps) !== JSON.stringify(d.steps) || f.stepFactor !== d.stepFactor)) {
+    out.push(`finetune.steps / finetune.stepFactor are set (${JSON.stringify(f.steps)}, ${f.stepFactor}) but finetune.schedule is '${f.schedule}'; they belong to schedule 'step'`);
+  }
+  return out;
 }
 
 /**
@@ -133,6 +166,11 @@ function onlineProblems(cfg: TrialConfig & { online: OnlineConfig }, k: number):
   if (d.binarize !== 'none') out.push(`data.binarize is '${d.binarize}' but online training streams the examples as generated; set data.binarize to 'none'`);
   if (cfg.finetune.lrDecay !== 0) out.push(`finetune.lrDecay is ${cfg.finetune.lrDecay} but online training uses a constant learning rate (Section 8); set finetune.lrDecay to 0`);
   if (k > 0 && cfg.pretrain.lrDecay !== 0) out.push(`pretrain.lrDecay is ${cfg.pretrain.lrDecay} but streamed pre-training uses a constant learning rate (Section 8); set pretrain.lrDecay to 0`);
+  const f = cfg.finetune, fd = finetuneConfigSchema.parse({});
+  const unused = (['optimizer', 'schedule', 'warmup', 'updates', 'multiplier', 'clipNorm', 'augment'] as const).filter((key) => JSON.stringify(f[key]) !== JSON.stringify(fd[key]));
+  if (unused.length) {
+    out.push(`${unused.map((key) => `finetune.${key}`).join(', ')} ${unused.length > 1 ? 'are' : 'is'} set but online training is one pass of SGD at a constant rate (Section 8) and does not use ${unused.length > 1 ? 'them' : 'it'}; remove ${unused.length > 1 ? 'them' : 'it'} (or the online section)`);
+  }
   if (cfg.finetune.convergeWindow !== null) out.push(`finetune.convergeWindow is ${cfg.finetune.convergeWindow} but online training has no epochs to converge over; set it to null`);
   const a = cfg.analysis;
   if (a.landscape.directions > 0 || a.actmax.enabled || a.weightChange || a.probe !== undefined) {
@@ -179,6 +217,19 @@ export function validateTrialData(cfg: TrialConfig, data: DataSplits): void {
   }
   if (cfg.finetune.batchSize > train.n) {
     problems.push(`finetune.batchSize is ${cfg.finetune.batchSize} but there are only ${train.n} training examples; allowed: 1..${train.n}`);
+  }
+  const f = cfg.finetune;
+  if (augments(f.augment)) {
+    const img = train.image;
+    if (!img) {
+      problems.push(`finetune.augment (shift ${f.augment.shift}, flip ${f.augment.flip}) moves the pixels of images, but ${train.name} has no image shape; set finetune.augment.shift to 0 and flip to false for this data`);
+    } else if (f.augment.shift >= Math.min(img.height, img.width)) {
+      problems.push(`finetune.augment.shift is ${f.augment.shift} but the images are ${img.height}x${img.width}; allowed: 0..${Math.min(img.height, img.width) - 1} (a few pixels)`);
+    }
+  }
+  if (f.warmup > 0 && cfg.online === undefined && train.n > 0) {
+    const total = trainingUpdates(f, Math.ceil(train.n / Math.min(f.batchSize, train.n)));
+    if (f.warmup > total) problems.push(`finetune.warmup is ${f.warmup} updates but the run has only ${total}; allowed: 0..${total}`);
   }
   if (pretrainedLayerCount(cfg) > 0 && cfg.pretrain.batchSize > train.n) {
     problems.push(`pretrain.batchSize is ${cfg.pretrain.batchSize} but there are only ${train.n} training examples; allowed: 1..${train.n}`);
