@@ -55,6 +55,9 @@ function modelProblems(cfg: TrialConfig): string[] {
   if (p.kind === 'supervised' && !p.source) out.push("pretrain.kind is 'supervised' but pretrain.source is not set; give the source task's data section, e.g. { name: 'infinite-mnist', labels: [0, 1, 2, 3, 4] }");
   if (p.kind !== 'supervised' && p.source) out.push(`pretrain.source is set but pretrain.kind is '${p.kind}'; the source task is for pretrain.kind 'supervised' (remove pretrain.source otherwise)`);
   if (p.kind === 'supervised' && p.use === 'histogram') out.push("pretrain.use 'histogram' resamples RBM/DAE layers; with pretrain.kind 'supervised' use pretrain.use 'weights'");
+  if (p.kind === 'supervised' && cfg.finetune.optimizer !== 'sgd' && p.momentum > 0) {
+    out.push(`pretrain.momentum is ${p.momentum} but the source task trains with finetune.optimizer '${cfg.finetune.optimizer}', which has no momentum; set pretrain.momentum to 0`);
+  }
   if (p.kind === 'supervised' && cfg.online) out.push("pretrain.kind 'supervised' is not offered in the online setting; use 'dbn', 'sdae' or 'none' there");
   if (m.layers !== null && k > 0) {
     if (p.kind === 'dbn') out.push(`pretrain.kind 'dbn' stacks RBMs on the depth/hidden MLP only; with model.layers use pretrain.kind 'sdae' (denoising auto-encoders, convolutional for conv layers) or 'none'`);
