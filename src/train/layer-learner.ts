@@ -12,6 +12,14 @@
  * {@link LayerLearner.step}, so the two cannot drift: fed the same rows in the same order they
  * give the same numbers.
  *
+ * Units (`task.activation`, the network's `model.activation`): a DAE encodes with sigmoid (the
+ * paper's), tanh or relu. Layer 0 reconstructs the data with `cfg.loss` and `cfg.decoder`; a
+ * layer above a tanh / relu layer reconstructs codes that are not in [0, 1] (tanh: (-1, 1), relu:
+ * [0, inf)), for which cross-entropy is unbounded below, so it takes the squared loss with an
+ * identity (affine) decoder whatever `cfg.loss` says (Vincent et al. 2010's choice for real-valued
+ * inputs; as an RBM above the first has Bernoulli visibles whatever `cfg.visible` says). RBMs are
+ * sigmoid only: rectified (noisy-ReLU, Nair & Hinton 2010) RBMs were a stretch goal, not done.
+ *
  * Sampled propagation (`propagate: 'sample'`, layers above the first): the learner is given the
  * mean-field codes of the layers below and draws its Bernoulli input `x ~ P(h | codes)` itself,
  * one uniform per entry from the layer's `sampling` stream, before the update's own draws.
@@ -29,7 +37,7 @@ import type { Param } from '../nn/layer.ts';
 import { Sgd } from '../nn/sgd.ts';
 import { layerCorruption, type LayerStreams } from '../models/stack.ts';
 import { corrupt, createCorruptionWork } from '../models/corruption.ts';
-import { createDae, createDaeWork, daeGradients, disposeDae, type DaeOptions, type DaeParams } from '../models/dae.ts';
+import { createDae, createDaeWork, daeGradients, disposeDae, type DaeEncoder, type DaeOptions, type DaeParams } from '../models/dae.ts';
 import { cdGradients, createRbm, createRbmState, disposeRbm, disposeRbmState, type RbmParams } from '../models/rbm.ts';
 import type { PretrainConfig } from './config.ts';
 import { CheckpointError, type Tensor } from './checkpoint.ts';
@@ -56,6 +64,12 @@ export interface LayerLearnerTask {
   nHidden: number;
   /** The layer's random streams, `layerStreams(rng, layer)`. */
   streams: LayerStreams;
+  /**
+   * The encoder non-linearity of this layer and of the layers below (their codes are its input):
+   * `sigmoid` (default), or for a DAE `tanh` / `relu` (see the module comment: which loss a layer
+   * above a tanh / relu one takes). An RBM refuses anything but sigmoid.
+   */
+  activation?: DaeEncoder;
 }
 
 /**
@@ -63,7 +77,7 @@ export interface LayerLearnerTask {
  * (copies, safe to keep) named `W`, `hiddenBias`, `visibleBias`, `V` (untied DAE), `<param>.velocity`
  * (momentum), `chain.h` `[batchSize, nHidden]` (PCD's persistent hidden states); `meta` (strings):
  * `kind`, `layer`, `nIn`, `nHidden`, `batchSize`, `updates`, `epoch`, `rng.noise`, `rng.sampling`
- * (JSON {@link RngState}).
+ * (JSON {@link RngState}), and `activation` when it is not sigmoid (absent: sigmoid).
  */
 export interface LearnerSnapshot {
   tensors: Record<string, Tensor>;
@@ -107,12 +121,24 @@ export interface LayerLearner {
 }
 
 /**
- * A learner for layer `task.layer` of a `cfg.kind` stack (`sdae`: a DAE; `dbn`: an RBM, Gaussian
+ * The reconstruction criterion of a DAE at `layer` of a stack of `activation` units: `cfg.loss` and
+ * `cfg.decoder` for the data (layer 0) and for sigmoid codes; the squared loss with an identity
+ * decoder for tanh / relu codes (not in [0, 1]: see the module comment).
+ */
+export function daeLayerOptions(cfg: PretrainConfig, layer: number, activation: DaeEncoder = 'sigmoid'): DaeOptions {
+  if (layer > 0 && activation !== 'sigmoid') return { loss: 'squared', decoder: 'identity', encoder: activation };
+  return activation === 'sigmoid' ? { loss: cfg.loss, decoder: cfg.decoder } : { loss: cfg.loss, decoder: cfg.decoder, encoder: activation };
+}
+
+/**
+ * A learner for layer `task.layer` of a `cfg.kind` stack (`sdae`: a DAE with `task.activation`
+ * encoders; `dbn`: a sigmoid RBM, Gaussian
  * visibles only for layer 0 with `cfg.visible` 'gaussian'). Initial weights are drawn from
  * `task.streams.init`; with `restore` (a {@link LearnerSnapshot} of a learner of the same layer,
  * shapes and config) they and every other state are taken from it instead, and the learner
  * continues exactly where the snapshotted one stopped.
- * @throws CheckpointError when `restore` is for another kind, layer, shape or batch size
+ * @throws CheckpointError when `restore` is for another kind, layer, shape, batch size or activation
+ * @throws RangeError for an RBM with non-sigmoid units, or sampled propagation of non-sigmoid codes
  */
 export function createLayerLearner(
   backend: Backend,
@@ -124,7 +150,19 @@ export function createLayerLearner(
   const B = cfg.batchSize;
   const kind = cfg.kind === 'dbn' ? 'rbm' : cfg.kind === 'sdae' ? 'dae' : null;
   if (!kind) throw new RangeError(`createLayerLearner: pretrain.kind '${cfg.kind}' has no layer learner; use 'sdae' or 'dbn'`);
-  if (restore) checkSnapshotHeader(restore, { kind, layer: String(layer), nIn: String(nIn), nHidden: String(nHidden), batchSize: String(B) });
+  const activation = task.activation ?? 'sigmoid';
+  if (activation !== 'sigmoid' && kind === 'rbm') {
+    throw new RangeError(`createLayerLearner: an RBM has sigmoid hidden units, not '${activation}' (rectified RBMs are not offered); use pretrain.kind 'sdae' for a ${activation} network`);
+  }
+  if (activation !== 'sigmoid' && layer > 0 && cfg.propagate === 'sample') {
+    throw new RangeError(`createLayerLearner: pretrain.propagate 'sample' draws Bernoulli inputs from sigmoid codes, but the layers below are ${activation}; use pretrain.propagate 'mean'`);
+  }
+  if (restore) {
+    checkSnapshotHeader(restore, { kind, layer: String(layer), nIn: String(nIn), nHidden: String(nHidden), batchSize: String(B) });
+    if ((restore.meta['activation'] ?? 'sigmoid') !== activation) {
+      throw new CheckpointError(`cannot restore the layer learner: the snapshot's activation is '${restore.meta['activation'] ?? 'sigmoid'}' but this learner's is '${activation}' (a snapshot of another config)`);
+    }
+  }
   const noise = restore ? Rng.fromState(rngState(restore, 'rng.noise')) : task.streams.noise;
   const sampling = restore ? Rng.fromState(rngState(restore, 'rng.sampling')) : task.streams.sampling;
   const sample = layer > 0 && cfg.propagate === 'sample';
@@ -144,7 +182,7 @@ export function createLayerLearner(
     const work = createDaeWork(backend, p, B);
     const cwork = createCorruptionWork(backend, B, nIn);
     const xt = backend.zeros(B, nIn); // [B, nIn] corrupted input
-    const opts: DaeOptions = { loss: cfg.loss, decoder: cfg.decoder };
+    const opts = daeLayerOptions(cfg, layer, activation);
     free.push(xt, cwork.keep, cwork.values, ...Object.values(work));
     model = { kind: 'dae', params: p };
     params = p.params;
@@ -239,6 +277,7 @@ export function createLayerLearner(
         'rng.noise': JSON.stringify(noise.getState()),
         'rng.sampling': JSON.stringify(sampling.getState()),
       };
+      if (activation !== 'sigmoid') meta['activation'] = activation;
       return { tensors, meta };
     },
     finish() {

@@ -199,7 +199,11 @@ async function pretrainBottomLayers(t: TrialPlan, opts: RunTrialOptions): Promis
   const onLayer = stackPath
     ? (layers: readonly DenseParams[]) => savePretrainedStack(stackPath, layers, key, history, secondsBefore + (performance.now() - tp) / 1000)
     : undefined;
-  let stack = await pretrainStack(backend, data.train, bottom, cfg.pretrain, t.root.fork('pretrain'), hooks, { done: saved ? saved.layers : [], ...(onLayer ? { onLayer } : {}) });
+  let stack = await pretrainStack(backend, data.train, bottom, cfg.pretrain, t.root.fork('pretrain'), hooks, {
+    activation: cfg.model.activation,
+    done: saved ? saved.layers : [],
+    ...(onLayer ? { onLayer } : {}),
+  });
   if (cfg.pretrain.use === 'histogram') {
     const resampled = resampleFromMarginals(backend, stack, t.root.fork('marginals'));
     disposeStack(stack);

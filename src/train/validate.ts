@@ -32,11 +32,16 @@ export function validateTrialConfig(cfg: TrialConfig): void {
   if (Array.isArray(p.corruption) && p.kind === 'sdae' && p.corruption.length < k) {
     problems.push(`pretrain.corruption lists ${p.corruption.length} values but ${k} layers are pre-trained; give one value or one per pre-trained layer`);
   }
-  if (k > 0 && cfg.model.activation !== 'sigmoid') {
+  // An SDAE's encoders take the network's units (sigmoid, tanh, relu); a DBN's RBMs are sigmoid
+  // only (rectified, noisy-ReLU RBMs, Nair & Hinton 2010, are a stretch goal not offered).
+  if (k > 0 && cfg.model.activation !== 'sigmoid' && p.kind === 'dbn') {
     problems.push(
-      `model.activation is '${cfg.model.activation}' but pretrain.kind '${p.kind}' learns sigmoid units; ` +
-        `use model.activation 'sigmoid' with pre-training, or pretrain.kind 'none'`,
+      `model.activation is '${cfg.model.activation}' but pretrain.kind 'dbn' learns sigmoid units (rectified, noisy-ReLU RBMs are not offered); ` +
+        `use model.activation 'sigmoid' with a DBN, pretrain.kind 'sdae' (its auto-encoders take ${cfg.model.activation} encoders), or pretrain.kind 'none'`,
     );
+  }
+  if (k > 1 && cfg.model.activation !== 'sigmoid' && p.kind === 'sdae' && p.propagate === 'sample') {
+    problems.push(`pretrain.propagate is 'sample' but model.activation is '${cfg.model.activation}': Bernoulli samples need sigmoid codes in [0, 1]; use pretrain.propagate 'mean'`);
   }
   const land = cfg.analysis.landscape;
   if (land.directions > 0 && land.fitHalfWidth < land.step) {
