@@ -27,18 +27,31 @@ import type { Rng } from '../rng/rng.ts';
 import type { DenseParams } from '../nn/dense-params.ts';
 import { Dense } from '../nn/dense.ts';
 import { initDense, type InitScheme } from '../nn/init.ts';
-import type { Param } from '../nn/layer.ts';
+import type { Layer, Param } from '../nn/layer.ts';
+import type { ImageShape } from '../nn/image-shape.ts';
+import { backwardUpdateLayer } from '../nn/layer-update.ts';
+import type { LayerSpec } from './layer-spec.ts';
+import { buildLayers, type NamedLayer } from './build-layers.ts';
 import { softmaxNll } from '../nn/losses.ts';
 import type { Optimizer } from '../nn/optimizer.ts';
 
 /** Architecture of an MLP: `nIn -> hidden[0] -> ... -> hidden[L-1] -> nClasses` (softmax). */
 export interface MlpSpec {
   nIn: number;
+  /** Units of the dense hidden layers, bottom first (with `layers`: those of its dense layers). */
   hidden: number[];
   nClasses: number;
   activation: Exclude<Activation, 'identity'>;
   /** Random init of the layers not given by a pre-trained stack, and of the output layer. */
   init: InitScheme;
+  /**
+   * The general form (`src/models/layer-spec.ts`): every layer below the softmax output, bottom
+   * first (dense, conv, pooling, normalisation, dropout, activation layers). Absent: the paper's
+   * network, one `dense hidden[l] activation` per hidden layer.
+   */
+  layers?: LayerSpec[];
+  /** The input's image shape (conv and pooling layers need it); absent for non-image inputs. */
+  image?: ImageShape;
 }
 
 /** A named trainable matrix of the model (`hidden.0.W`, ..., `output.b`). */
@@ -50,68 +63,74 @@ interface LossBuffers {
 }
 
 /**
- * The feed-forward classifier of the module comment: hidden Dense layers and a softmax output
+ * The feed-forward classifier of the module comment: hidden layers (`body`) and a softmax output
  * trained on the mean negative log-likelihood.
  *
- * Initialisation: hidden layer l comes from `stack[l]` when a pre-trained stack is given
+ * Initialisation: dense hidden layer l comes from `stack[l]` when a pre-trained stack is given
  * (copied, so the stack is never modified), otherwise from `spec.init` with the `init` stream.
  * The output layer is always drawn randomly by `spec.init` (the paper's Section 5.3 rule "for a
  * given layer, weights are uniform[-1/sqrt(k), 1/sqrt(k)]" applied to every layer), not zeros
  * as in the DLT's logistic layer: with zeros the first steps cannot break the symmetry of
  * the output units' inputs as quickly, and one rule for every layer is simpler to state.
  *
+ * Parameter names: dense layers `hidden.<l>.W`/`.b` (l counts dense layers), convolutions
+ * `conv.<c>.W`/`.b`, normalisation layers `norm.<n>.gamma`/`.beta` (buffers
+ * `norm.<n>.runningMean`/`.runningVar` for batch norm), the output `output.W`/`.b`.
+ * Dropout layers draw from one stream, `init.fork('dropout')` (its own named stream, consumed in
+ * layer order; `streams()` exposes it for resume checkpoints).
+ *
  * Buffers are cached per batch size: `trainStep` allocates nothing after the first call.
  */
 export class Mlp {
+  /** Every layer below the output, bottom first. */
+  readonly body: Layer[];
+  /** The dense layers of `body`, bottom first (all of `body` for the paper's network). */
   readonly hidden: Dense[];
   readonly output: Dense;
   private readonly named: NamedParam[];
+  private readonly namedBuffers: { name: string; value: Matrix }[];
+  /** Index in `parameters()` of each body layer's first param. */
+  private readonly firstParam: number[];
   private readonly lossBuffers = new Map<number, LossBuffers>();
   private fusedOptimizer: Optimizer | null = null;
 
   private constructor(
     readonly backend: Backend,
     readonly spec: MlpSpec,
-    hidden: Dense[],
+    body: NamedLayer[],
     output: Dense,
+    private readonly dropoutRng: Rng | null,
   ) {
-    this.hidden = hidden;
+    this.body = body.map((b) => b.layer);
+    this.hidden = this.body.filter((l): l is Dense => l instanceof Dense);
     this.output = output;
     this.named = [];
-    hidden.forEach((layer, l) => {
-      for (const p of layer.params()) this.named.push({ ...p, name: `hidden.${l}.${p.name}` });
-    });
+    this.namedBuffers = [];
+    this.firstParam = [];
+    for (const { layer, name } of body) {
+      this.firstParam.push(this.named.length);
+      for (const p of layer.params()) this.named.push({ ...p, name: `${name}.${p.name}` });
+      for (const b of layer.buffers?.() ?? []) this.namedBuffers.push({ name: `${name}.${b.name}`, value: b.value });
+    }
     for (const p of output.params()) this.named.push({ ...p, name: `output.${p.name}` });
   }
 
   /**
-   * Builds an MLP. `stack` (optional, length <= hidden.length) gives the bottom layers'
-   * parameters (e.g. from `pretrainStack`), layer l as W `[n_{l-1}, n_l]`, b `[1, n_l]`; they
-   * are copied. The rest draw from `rng` (pass `new Rng(seed).fork('init')`), bottom to top,
-   * then the output layer. The spec and the stack are trusted: the trial config schema and
-   * `validateTrialConfig` check the sizes, `loadPretrainedStack` a saved stack's shapes (a
-   * wrong-shaped stack still fails, in the checked `copy` kernel).
+   * Builds an MLP. `stack` (optional, length <= the number of dense hidden layers) gives the
+   * bottom dense layers' parameters (e.g. from `pretrainStack`), layer l as W `[n_{l-1}, n_l]`,
+   * b `[1, n_l]`; they are copied. The rest draw from `rng` (pass `new Rng(seed).fork('init')`),
+   * bottom to top, then the output layer. The spec and the stack are trusted: the trial config
+   * schema and `validateTrialConfig` check the sizes, `loadPretrainedStack` a saved stack's shapes
+   * (a wrong-shaped stack still fails, in the checked `copy` kernel); `buildLayers` checks the
+   * layer spec against the input (image sizes, group counts) with errors naming the layer.
    */
   static create(backend: Backend, spec: MlpSpec, rng: Rng, stack: readonly DenseParams[] = []): Mlp {
-    const { nIn, hidden, nClasses } = spec;
-    const layers: Dense[] = [];
-    let fanIn = nIn;
-    for (let l = 0; l < hidden.length; l++) {
-      const nOut = hidden[l]!;
-      let params: DenseParams;
-      const given = stack[l];
-      if (given) {
-        params = { W: backend.zeros(fanIn, nOut), b: backend.zeros(1, nOut) };
-        backend.copy(given.W, params.W);
-        backend.copy(given.b, params.b);
-      } else {
-        params = initDense(backend, spec.init, fanIn, nOut, rng);
-      }
-      layers.push(new Dense(backend, params, spec.activation));
-      fanIn = nOut;
-    }
-    const output = new Dense(backend, initDense(backend, spec.init, fanIn, nClasses, rng), 'identity');
-    return new Mlp(backend, { ...spec, hidden: [...hidden] }, layers, output);
+    const layers = spec.layers ?? spec.hidden.map((units): LayerSpec => ({ kind: 'dense', units, activation: spec.activation }));
+    const dropoutRng = layers.some((l) => l.kind === 'dropout') ? rng.fork('dropout') : null;
+    const built = buildLayers(backend, layers, { nIn: spec.nIn, image: spec.image }, { init: spec.init, rng, stack, dropoutRng });
+    const output = new Dense(backend, initDense(backend, spec.init, built.nOut, spec.nClasses, rng), 'identity');
+    const hidden = layers.filter((l) => l.kind === 'dense').map((l) => (l as { units: number }).units);
+    return new Mlp(backend, { ...spec, hidden, ...(spec.layers ? { layers: [...spec.layers] } : {}) }, built.layers, output, dropoutRng);
   }
 
   /** Number of scalar parameters. */
@@ -122,7 +141,7 @@ export class Mlp {
   /** `x`: `[batch, nIn]` -> logits `[batch, nClasses]` (a buffer valid until the next forward of this batch size). */
   forward(x: Matrix, train = false): Matrix {
     let h = x;
-    for (const layer of this.hidden) h = layer.forward(h, train);
+    for (const layer of this.body) h = layer.forward(h, train);
     return this.output.forward(h, train);
   }
 
@@ -146,8 +165,8 @@ export class Mlp {
     if (predictions) this.backend.argmaxRows(logits, predictions);
     const { probs, grad } = this.lossBuffersFor(x.rows);
     const nll = softmaxNll(this.backend, logits, labels, probs, grad);
-    let dy: Matrix | null = this.output.backward(grad, this.hidden.length > 0);
-    for (let l = this.hidden.length - 1; l >= 0; l--) dy = this.hidden[l]!.backward(dy!, l > 0);
+    let dy: Matrix | null = this.output.backward(grad, this.body.length > 0);
+    for (let l = this.body.length - 1; l >= 0; l--) dy = this.body[l]!.backward(dy!, l > 0);
     return nll;
   }
 
@@ -165,7 +184,9 @@ export class Mlp {
    * `predictions` (optional, `[batch]`) receives the argmax of each row's logits in this forward
    * pass, i.e. the class the network predicted BEFORE the update: the online error
    * (`src/train/online.ts`, Section 8) costs no extra forward pass. Dense layers behave the same
-   * in training and test mode, so these equal `argmaxRows(forward(x, false))` bit for bit.
+   * in training and test mode, so for the paper's network these equal
+   * `argmaxRows(forward(x, false))` bit for bit (not with dropout or batch norm, which train
+   * differently).
    */
   trainStep(x: Matrix, labels: Int32Array, optimizer: Optimizer, predictions?: Int32Array): number {
     if (!this.owns(optimizer)) {
@@ -177,11 +198,10 @@ export class Mlp {
     if (predictions) this.backend.argmaxRows(logits, predictions);
     const { probs, grad } = this.lossBuffersFor(x.rows);
     const nll = softmaxNll(this.backend, logits, labels, probs, grad);
-    let k = 2 * this.hidden.length; // output.W's index in parameters()
-    let dy: Matrix | null = this.output.backwardUpdate(grad, this.hidden.length > 0, optimizer, k, k + 1);
-    for (let l = this.hidden.length - 1; l >= 0; l--) {
-      k -= 2;
-      dy = this.hidden[l]!.backwardUpdate(dy!, l > 0, optimizer, k, k + 1);
+    const k = this.named.length - 2; // output.W's index in parameters()
+    let dy: Matrix | null = this.output.backwardUpdate(grad, this.body.length > 0, optimizer, k, k + 1);
+    for (let l = this.body.length - 1; l >= 0; l--) {
+      dy = backwardUpdateLayer(this.body[l]!, dy!, l > 0, optimizer, this.firstParam[l]!, this.backend);
     }
     return nll;
   }
@@ -200,7 +220,22 @@ export class Mlp {
     return this.named;
   }
 
-  /** The hidden layers' live parameters (for filters and marginals studies). */
+  /** Non-trainable state (batch norm's running statistics), named like the params; live. */
+  buffers(): readonly { name: string; value: Matrix }[] {
+    return this.namedBuffers;
+  }
+
+  /** Everything a saved network holds: the params, then the buffers (live, named). */
+  tensors(): readonly { name: string; value: Matrix }[] {
+    return this.namedBuffers.length ? [...this.named, ...this.namedBuffers] : this.named;
+  }
+
+  /** The random streams the model consumes while training (`dropout` when it has dropout layers), for resume checkpoints. */
+  streams(): Record<string, Rng> {
+    return this.dropoutRng ? { dropout: this.dropoutRng } : {};
+  }
+
+  /** The dense hidden layers' live parameters (for filters and marginals studies). */
   hiddenParams(): DenseParams[] {
     return this.hidden.map((d) => ({ W: d.W, b: d.b }));
   }
@@ -240,9 +275,9 @@ export class Mlp {
     }
   }
 
-  /** Backend copies of every parameter (for keeping the best network); restore with `restore`. */
+  /** Backend copies of every parameter and buffer (for keeping the best network); restore with `restore`. */
   snapshot(): Matrix[] {
-    return this.named.map((p) => {
+    return this.tensors().map((p) => {
       const m = this.backend.zeros(p.value.rows, p.value.cols);
       this.backend.copy(p.value, m);
       return m;
@@ -251,15 +286,16 @@ export class Mlp {
 
   /** Copies a `snapshot()` (or the same-shaped list) back into the parameters. */
   restore(snapshot: readonly Matrix[]): void {
-    if (snapshot.length !== this.named.length) {
-      throw new ShapeError(`Mlp.restore: snapshot has ${snapshot.length} matrices, the model ${this.named.length}`);
+    const all = this.tensors();
+    if (snapshot.length !== all.length) {
+      throw new ShapeError(`Mlp.restore: snapshot has ${snapshot.length} matrices, the model ${all.length}`);
     }
-    this.named.forEach((p, i) => this.backend.copy(snapshot[i]!, p.value));
+    all.forEach((p, i) => this.backend.copy(snapshot[i]!, p.value));
   }
 
   /** Frees every matrix. */
   dispose(): void {
-    for (const l of this.hidden) l.dispose();
+    for (const l of this.body) l.dispose();
     this.output.dispose();
     for (const b of this.lossBuffers.values()) {
       b.probs.dispose();

@@ -28,7 +28,7 @@ export class Dense implements Layer {
   readonly b: Matrix;
   readonly dW: Matrix;
   readonly db: Matrix;
-  private readonly buffers = new Map<number, DenseBuffers>();
+  private readonly cache = new Map<number, DenseBuffers>();
   private lastX: Matrix | null = null;
   private lastBuf: DenseBuffers | null = null;
   private readonly paramList: readonly Param[];
@@ -64,10 +64,10 @@ export class Dense implements Layer {
   }
 
   private buffersFor(batch: number): DenseBuffers {
-    let buf = this.buffers.get(batch);
+    let buf = this.cache.get(batch);
     if (!buf) {
       buf = { y: this.backend.zeros(batch, this.nOut), da: this.backend.zeros(batch, this.nOut), dx: null };
-      this.buffers.set(batch, buf);
+      this.cache.set(batch, buf);
     }
     return buf;
   }
@@ -140,12 +140,12 @@ export class Dense implements Layer {
 
   dispose(): void {
     for (const m of [this.W, this.b, this.dW, this.db]) m.dispose();
-    for (const buf of this.buffers.values()) {
+    for (const buf of this.cache.values()) {
       buf.y.dispose();
       buf.da.dispose();
       buf.dx?.dispose();
     }
-    this.buffers.clear();
+    this.cache.clear();
     this.lastX = this.lastBuf = null;
   }
 }

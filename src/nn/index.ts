@@ -8,3 +8,6 @@ export * from './losses.ts';
 export * from './optimizer.ts';
 export * from './penalties.ts';
 export * from './sgd.ts';
+export * from './activation-layer.ts';
+export * from './layer-update.ts';
+export * from './image-shape.ts';

@@ -35,6 +35,12 @@ export interface Layer {
   backward(dy: Matrix, needInputGrad: boolean): Matrix | null;
   /** The trainable parameters, with live values and gradients. */
   params(): readonly Param[];
+  /**
+   * Non-trainable state that belongs to the network and is saved with it (checkpoints, the best
+   * network of early stopping), e.g. batch normalisation's running mean and variance; live
+   * matrices, named within the layer. Absent or empty for most layers.
+   */
+  buffers?(): readonly { name: string; value: Matrix }[];
   /** Frees every matrix the layer owns. */
   dispose(): void;
 }

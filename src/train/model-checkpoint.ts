@@ -8,16 +8,16 @@ import type { Matrix } from '../tensor/matrix.ts';
 import type { Mlp } from '../models/mlp.ts';
 import { checkpointTensor, readCheckpoint, writeCheckpoint, type Checkpoint, type Tensor } from './checkpoint.ts';
 
-/** The model's parameters as checkpoint tensors (live views; write them before training on). */
+/** The model's parameters and buffers (batch norm's running statistics) as checkpoint tensors (live views; write them before training on). */
 export function modelTensors(model: Mlp, prefix = ''): Record<string, Tensor> {
   const out: Record<string, Tensor> = {};
-  for (const p of model.parameters()) out[prefix + p.name] = p.value;
+  for (const p of model.tensors()) out[prefix + p.name] = p.value;
   return out;
 }
 
 /** Copies tensors `prefix + name` of `ck` into the model's parameters (shapes checked). */
 export function loadModelTensors(model: Mlp, ck: Checkpoint, prefix = '', path = 'checkpoint'): void {
-  for (const p of model.parameters()) setMatrix(p.value, checkpointTensor(ck, prefix + p.name, p.value.shape, path));
+  for (const p of model.tensors()) setMatrix(p.value, checkpointTensor(ck, prefix + p.name, p.value.shape, path));
 }
 
 /** `m <- values` element-wise. */

