@@ -37,11 +37,11 @@ export type DaeLoss = 'cross-entropy' | 'squared';
 /**
  * The encoder non-linearity `s` of `h = s(x~ W + b)`: the paper's `sigmoid`, or `tanh` / `relu`
  * (the codes then leave [0, 1]: `tanh` in (-1, 1), `relu` in [0, inf)). In a stack it is also the
- * units of the network the encoders initialise (`model.activation`).
+ * units of the network the encoders initialise (`model.activation`). `identity` (a linear
+ * encoder) serves a linear layer of a general network (`dense 256 linear, bn, relu`,
+ * `src/train/pretrain-network.ts`).
  */
-export type DaeEncoder = 'sigmoid' | 'tanh' | 'relu';
-
-export const DAE_ENCODERS: readonly DaeEncoder[] = ['sigmoid', 'tanh', 'relu'];
+export type DaeEncoder = Activation;
 
 /** Positions in {@link DaeParams.params} (the same names and order as the RBM's; `V` only when untied). */
 export const DAE_W = 0, DAE_HIDDEN_BIAS = 1, DAE_VISIBLE_BIAS = 2, DAE_V = 3;

@@ -28,7 +28,7 @@
  * (DAE corruption) and `sampling` (sampled propagation, Gibbs chains) at every step; `order` is
  * the caller's.
  */
-import type { Backend } from '../tensor/kernels.ts';
+import type { Activation, Backend } from '../tensor/kernels.ts';
 import type { Matrix } from '../tensor/matrix.ts';
 import { assertShape } from '../tensor/shapes.ts';
 import { Rng, type RngState } from '../rng/rng.ts';
@@ -70,7 +70,15 @@ export interface LayerLearnerTask {
    * above a tanh / relu one takes). An RBM refuses anything but sigmoid.
    */
   activation?: DaeEncoder;
+  /**
+   * What the layer's input is, for the DAE's criterion ({@link daeLayerOptions}): the data, or the
+   * codes of units of this kind. Default: the data for layer 0, codes of `activation` above.
+   */
+  input?: LayerInputUnits;
 }
+
+/** A layer's input: the data itself, or codes of units with this non-linearity. */
+export type LayerInputUnits = 'data' | Activation;
 
 /**
  * Everything a learner needs to continue bit-identically, as checkpoint material: `tensors`
@@ -121,13 +129,14 @@ export interface LayerLearner {
 }
 
 /**
- * The reconstruction criterion of a DAE at `layer` of a stack of `activation` units: `cfg.loss` and
- * `cfg.decoder` for the data (layer 0) and for sigmoid codes; the squared loss with an identity
- * decoder for tanh / relu codes (not in [0, 1]: see the module comment).
+ * The criterion of a DAE with `encoder` units whose input is `input`: `cfg.loss` and `cfg.decoder`
+ * for the data and for sigmoid codes (in [0, 1]); the squared loss with an identity decoder for
+ * codes of any other units (tanh, relu, linear: not in [0, 1], see the module comment).
  */
-export function daeLayerOptions(cfg: PretrainConfig, layer: number, activation: DaeEncoder = 'sigmoid'): DaeOptions {
-  if (layer > 0 && activation !== 'sigmoid') return { loss: 'squared', decoder: 'identity', encoder: activation };
-  return activation === 'sigmoid' ? { loss: cfg.loss, decoder: cfg.decoder } : { loss: cfg.loss, decoder: cfg.decoder, encoder: activation };
+export function daeLayerOptions(cfg: PretrainConfig, encoder: DaeEncoder, input: LayerInputUnits): DaeOptions {
+  const units = encoder === 'sigmoid' ? {} : { encoder };
+  if (input === 'data' || input === 'sigmoid') return { loss: cfg.loss, decoder: cfg.decoder, ...units };
+  return { loss: 'squared', decoder: 'identity', ...units };
 }
 
 /**
@@ -182,7 +191,7 @@ export function createLayerLearner(
     const work = createDaeWork(backend, p, B);
     const cwork = createCorruptionWork(backend, B, nIn);
     const xt = backend.zeros(B, nIn); // [B, nIn] corrupted input
-    const opts = daeLayerOptions(cfg, layer, activation);
+    const opts = daeLayerOptions(cfg, activation, task.input ?? (layer === 0 ? 'data' : activation));
     free.push(xt, cwork.keep, cwork.values, ...Object.values(work));
     model = { kind: 'dae', params: p };
     params = p.params;

@@ -136,13 +136,22 @@ export function validatePretrainSettings(sizes: readonly number[], cfg: Pretrain
   });
 }
 
+/**
+ * What the epoch loop needs of a learner: a {@link LayerLearner}, or the convolutional DAE's
+ * (`src/train/conv-layer-learner.ts`).
+ */
+export type EpochLearner = Pick<LayerLearner, 'encoder' | 'setEpoch' | 'step' | 'finish' | 'dispose'>;
+
+/** What the epoch loop needs of a layer's task (a {@link LayerTask} has it). */
+export type EpochTask = Pick<LayerTask, 'layer' | 'input' | 'streams' | 'below'>;
+
 /** The shared epoch loop of one layer: order, minibatches, divergence, hooks; each update is `learner.step`. */
 async function runEpochs(
   backend: Backend,
-  task: LayerTask,
+  task: EpochTask,
   cfg: PretrainConfig,
   hooks: TrainingHooks | undefined,
-  learner: LayerLearner,
+  learner: EpochLearner,
   afterEpoch: (epoch: number) => Record<string, number>,
 ): Promise<void> {
   const { input, layer, streams } = task;
@@ -181,13 +190,17 @@ async function runEpochs(
   }
 }
 
-/** Trains `learner` for `cfg.epochs` epochs on `task.input` and returns its encoder (frees it all on error). */
-async function trainLayer(
+/**
+ * Trains `learner` for `cfg.epochs` epochs on `task.input` (a fresh order per epoch from
+ * `task.streams.order`, minibatches of `cfg.batchSize`, the last one wrapped round; metrics as in
+ * the module comment, plus `afterEpoch`'s) and returns its encoder (frees it all on error).
+ */
+export async function trainLayer(
   backend: Backend,
-  task: LayerTask,
+  task: EpochTask,
   cfg: PretrainConfig,
   hooks: TrainingHooks | undefined,
-  learner: LayerLearner,
+  learner: EpochLearner,
   afterEpoch: (epoch: number) => Record<string, number>,
 ): Promise<DenseParams> {
   try {

@@ -51,13 +51,14 @@ test('propagateUp computes relu(x W + b) and tanh(x W + b) when asked, whatever 
   }
 });
 
-test('a DAE layer above a tanh / relu layer takes the squared loss with an identity decoder; layer 0 and sigmoid stacks keep pretrain.loss', () => {
+test('a DAE whose input is tanh / relu / linear codes takes the squared loss with an identity decoder; the data and sigmoid codes keep pretrain.loss', () => {
   const c = cfg({ loss: 'cross-entropy' });
-  assert.deepEqual(daeLayerOptions(c, 0), { loss: 'cross-entropy', decoder: 'sigmoid' });
-  assert.deepEqual(daeLayerOptions(c, 1, 'sigmoid'), { loss: 'cross-entropy', decoder: 'sigmoid' });
-  assert.deepEqual(daeLayerOptions(c, 0, 'relu'), { loss: 'cross-entropy', decoder: 'sigmoid', encoder: 'relu' });
-  assert.deepEqual(daeLayerOptions(c, 1, 'relu'), { loss: 'squared', decoder: 'identity', encoder: 'relu' });
-  assert.deepEqual(daeLayerOptions(c, 2, 'tanh'), { loss: 'squared', decoder: 'identity', encoder: 'tanh' });
+  assert.deepEqual(daeLayerOptions(c, 'sigmoid', 'data'), { loss: 'cross-entropy', decoder: 'sigmoid' });
+  assert.deepEqual(daeLayerOptions(c, 'sigmoid', 'sigmoid'), { loss: 'cross-entropy', decoder: 'sigmoid' });
+  assert.deepEqual(daeLayerOptions(c, 'relu', 'data'), { loss: 'cross-entropy', decoder: 'sigmoid', encoder: 'relu' });
+  assert.deepEqual(daeLayerOptions(c, 'relu', 'relu'), { loss: 'squared', decoder: 'identity', encoder: 'relu' });
+  assert.deepEqual(daeLayerOptions(c, 'tanh', 'tanh'), { loss: 'squared', decoder: 'identity', encoder: 'tanh' });
+  assert.deepEqual(daeLayerOptions(c, 'sigmoid', 'identity'), { loss: 'squared', decoder: 'identity' });
 });
 
 for (const activation of ['relu', 'tanh'] as const) {
