@@ -22,7 +22,8 @@ import { cpuPeak } from './cpu-peak.ts';
 import { createMlpStep } from './mlp-step.ts';
 import { createPretrainStep, type PretrainKind } from './pretrain-step.ts';
 import { medianMs } from './timing.ts';
-import { gemmKey, runTorch, type GemmShape, type TorchResults } from './torch.ts';
+import { gemmKey, networkKey, runTorch, type GemmShape, type NetworkName, type TorchResults } from './torch.ts';
+import { createNetworkStep, NETWORK_LAYERS } from './network-step.ts';
 
 const { values: opts } = parseArgs({
   options: {
@@ -59,6 +60,17 @@ const GEMM_SHAPES: GemmShape[] = [
 ];
 const MLP_SIZES = [784, 1000, 1000, 1000, 10];
 const MLP_BATCHES = [1, 10, 128, 512];
+/** The modern building blocks' networks (`bench/network-step.ts`) and batches: batch norm cannot train at batch 1. */
+const NETWORKS: [NetworkName, number][] = [
+  ['conv', 1],
+  ['conv', 32],
+  ['conv', 128],
+  ['bn-mlp', 32],
+  ['bn-mlp', 128],
+  ['gn-mlp', 1],
+  ['gn-mlp', 32],
+  ['gn-mlp', 128],
+];
 /** Pre-training updates of the first 784-1000 layer (batch 1: the default; 10: common). */
 const PRETRAIN: [PretrainKind, number][] = [['dae', 1], ['dae', 10], ['rbm', 1], ['rbm', 10]];
 
@@ -107,12 +119,12 @@ async function main(): Promise<void> {
   if (opts.child) {
     const t = process.env[TORCH_ENV];
     if (t) {
-      const j = JSON.parse(t) as { version: string; gemmMs: [string, number][]; mlpMs: [number, number][] };
-      torch = { version: j.version, gemmMs: new Map(j.gemmMs), mlpMs: new Map(j.mlpMs), onlineMs: new Map() };
+      const j = JSON.parse(t) as { version: string; gemmMs: [string, number][]; mlpMs: [number, number][]; networkMs?: [string, number][] };
+      torch = { version: j.version, gemmMs: new Map(j.gemmMs), mlpMs: new Map(j.mlpMs), onlineMs: new Map(), networkMs: new Map(j.networkMs ?? []) };
     }
   } else if (!opts['no-torch']) {
     say('running PyTorch (one thread)...');
-    const r = runTorch({ gemm: GEMM_SHAPES, mlp: { sizes: MLP_SIZES, batches: MLP_BATCHES }, budget_ms: budgetMs });
+    const r = runTorch({ gemm: GEMM_SHAPES, mlp: { sizes: MLP_SIZES, batches: MLP_BATCHES }, networks: NETWORKS, budget_ms: budgetMs });
     if ('error' in r) torchNote = r.error;
     else torch = r;
   } else torchNote = '--no-torch';
@@ -163,6 +175,16 @@ async function main(): Promise<void> {
       emit({ kind: 'pretrain-step', backend: be.name, variant, model: kind, batch, ms, examplesPerSec: (batch * 1000) / ms });
       say(`${kind.padStart(7)} ${String(batch).padStart(6)} ${fmt(ms, 3).padStart(9)} ${fmt((batch * 1000) / ms, 0).padStart(12)}`);
     }
+    say('modern networks: SGD step in training mode (conv: ' + NETWORK_LAYERS.conv + ' on 28x28x1; bn-mlp / gn-mlp: 784-1000x3-10 with batch / group norm)');
+    say('  network  batch   ms/step   examples/s   torch ms   ours/torch time');
+    for (const [name, batch] of NETWORKS) {
+      const s = createNetworkStep(be, name, batch);
+      const ms = medianMs(() => s.step(), { budgetMs: Math.max(budgetMs, 600), minRepeats: 5 });
+      s.dispose();
+      const torchMs = torch?.networkMs.get(networkKey(name, batch)) ?? null;
+      emit({ kind: 'network-step', backend: be.name, variant, network: name, batch, ms, examplesPerSec: (batch * 1000) / ms, torchMs, timeRatio: torchMs ? ms / torchMs : null });
+      say(`${name.padStart(9)} ${String(batch).padStart(6)} ${fmt(ms, 3).padStart(9)} ${fmt((batch * 1000) / ms, 0).padStart(12)} ${fmt(torchMs, 3).padStart(10)} ${fmt(torchMs ? ms / torchMs : null, 2).padStart(17)}`);
+    }
   }
   if (plainChild) runPlainSimdChild(torch);
 }
@@ -174,7 +196,7 @@ function runPlainSimdChild(torch: TorchResults | null): void {
   if (opts.json) args.push('--json');
   if (opts.quick) args.push('--quick');
   const env: NodeJS.ProcessEnv = { ...process.env, PRETRAIN_LAB_WASM_SIMD: 'simd128' };
-  if (torch) env[TORCH_ENV] = JSON.stringify({ version: torch.version, gemmMs: [...torch.gemmMs], mlpMs: [...torch.mlpMs] });
+  if (torch) env[TORCH_ENV] = JSON.stringify({ version: torch.version, gemmMs: [...torch.gemmMs], mlpMs: [...torch.mlpMs], networkMs: [...torch.networkMs] });
   say('\n(again with PRETRAIN_LAB_WASM_SIMD=simd128, for the plain SIMD128 build)');
   const r = spawnSync(process.execPath, args, { stdio: 'inherit', env });
   if (r.status !== 0) say(`(plain SIMD128 run failed with exit ${r.status})`);

@@ -1,7 +1,7 @@
 """PyTorch side of `npm run bench`: the same sgemm shapes and MLP SGD step, one thread.
 
 Reads a JSON request on argv[1] ({"gemm": [[M, K, N, transA, transB], ...], "mlp": {"sizes": [...], "batches": [...]},
-"online": [[784, 2000, 10], ...], "budget_ms": ...}) and prints one JSON object per line. Run with /usr/bin/python3 and
+"online": [[784, 2000, 10], ...], "networks": [["conv", 32], ...], "budget_ms": ...}) and prints one JSON object per line. Run with /usr/bin/python3 and
 OPENBLAS_NUM_THREADS=1 (the bench runner does both).
 """
 import json
@@ -93,6 +93,40 @@ def bench_online(sizes, budget_ms):
     return {"kind": "online-step", "sizes": sizes, "ms": ms, "cpu_ms": cpu_ms}
 
 
+def build_network(spec, n_classes=10):
+    """The modern benchmark networks: 'conv' (the issue's small conv net on 28x28x1), 'bn-mlp' / 'gn-mlp' (784-1000-1000-1000-10,
+    each hidden layer linear, batch / group norm (8 groups), ReLU)."""
+    nn = torch.nn
+    if spec == "conv":
+        return nn.Sequential(nn.Conv2d(1, 32, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 5), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Flatten(), nn.Linear(1024, 256), nn.ReLU(), nn.Linear(256, n_classes)), (1, 28, 28)
+    norm = (lambda n: nn.BatchNorm1d(n)) if spec == "bn-mlp" else (lambda n: nn.GroupNorm(8, n))
+    layers, n_in = [], 784
+    for n in (1000, 1000, 1000):
+        layers += [nn.Linear(n_in, n), norm(n), nn.ReLU()]
+        n_in = n
+    layers.append(nn.Linear(n_in, n_classes))
+    return nn.Sequential(*layers), (784,)
+
+
+def bench_network(spec, batch, budget_ms):
+    """One SGD step (forward, softmax cross-entropy, backward, update) of a modern benchmark network, training mode."""
+    net, shape = build_network(spec)
+    net.train()
+    opt = torch.optim.SGD(net.parameters(), lr=0.01)
+    x = torch.rand(batch, *shape)
+    y = torch.randint(0, 10, (batch,))
+
+    def step():
+        loss = F.cross_entropy(net(x), y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+
+    ms = median_ms(step, min_repeats=5 if batch > 1 else 50, budget_ms=budget_ms, max_repeats=2000)
+    return {"kind": "network-step", "network": spec, "batch": batch, "ms": ms}
+
+
 def main():
     req = json.loads(sys.argv[1])
     budget = req.get("budget_ms", 400)
@@ -105,6 +139,8 @@ def main():
             print(json.dumps(bench_mlp(mlp["sizes"], batch, budget)), flush=True)
     for sizes in req.get("online", []):
         print(json.dumps(bench_online(sizes, budget)), flush=True)
+    for spec, batch in req.get("networks", []):
+        print(json.dumps(bench_network(spec, batch, budget)), flush=True)
 
 
 if __name__ == "__main__":

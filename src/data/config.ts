@@ -34,6 +34,12 @@ export const dataConfigSchema = z.strictObject({
    * the labels, see `user-data.ts`. For a built-in data set it must equal its class count.
    */
   classes: z.number().int().min(2).max(MAX_CLASSES).optional(),
+  /**
+   * Keep only these classes, relabelled by position (`labels[i]` becomes class i), in every split,
+   * before `trainSize` draws its subset: e.g. `[0, 1, 2, 3, 4]` for a source task of digits 0-4 and
+   * `[5, 6, 7, 8, 9]` for a target task (`keepLabels`). Absent (default): every class.
+   */
+  labels: z.array(z.number().int().min(0).max(MAX_CLASSES - 1)).min(2).optional(),
 });
 
 /**

@@ -37,6 +37,7 @@ import { readCsvExamples, readIdxPair, splitUserData, userDataName } from './use
 import { loadInfiniteMnistSplits } from './infinite-mnist-splits.ts';
 import type { CsvOptions } from './csv.ts';
 import { ConfigError } from './config-error.ts';
+import { keepLabels } from './label-subset.ts';
 import { DataNameError } from './data-name-error.ts';
 
 /** The fixed seed from which the Shapeset data sets are generated. */
@@ -50,6 +51,7 @@ export const SHAPESET_DATA_SEED = 0;
  */
 export async function loadData(cfg: DataConfig, seed: number): Promise<DataSplits> {
   let s = await loadBase(cfg);
+  if (cfg.labels) s = keepLabels(s, cfg.labels, cfg.name);
   checkSizes(cfg, s);
   const data = new Rng(cfg.seed ?? seed).fork('data');
   const train = cfg.trainSize !== null ? subsetBySize(s.train, cfg.trainSize, data.fork('subset', 'train')) : s.train;

@@ -58,7 +58,17 @@ export function canonicalTrialConfig(config: TrialConfig): TrialConfig {
  * key or config section whose default changes no number goes here (e.g. `data.seed`, `analysis`;
  * `online`, absent unless set, which selects the online setting of Section 8).
  */
-export const KEYS_HASHED_ONLY_WHEN_SET: readonly string[] = ['data.seed', 'analysis', 'finetune.convergeWindow', 'finetune.convergeTol', 'online'];
+export const KEYS_HASHED_ONLY_WHEN_SET: readonly string[] = [
+  'data.seed',
+  'analysis',
+  'finetune.convergeWindow',
+  'finetune.convergeTol',
+  'online',
+  'model.layers',
+  'model.norm',
+  'model.groups',
+  'model.dropout',
+];
 
 function valueAt(obj: unknown, path: readonly string[]): unknown {
   let v: unknown = obj;

@@ -18,6 +18,7 @@
  * `activation`. The softmax output layer is always added on top and is not written.
  */
 import type { Activation } from '../tensor/kernels.ts';
+import { ConfigError } from '../data/config-error.ts';
 
 /** One layer of a network, bottom to top (the softmax output layer is implicit). */
 export type LayerSpec =
@@ -31,8 +32,8 @@ export type LayerSpec =
   | { kind: 'activation'; activation: Activation }
   | { kind: 'flatten' };
 
-/** A layer-spec text that cannot be read; the message names the item and what to write. */
-export class LayerSpecError extends Error {
+/** A layer spec that cannot be read or built; the message names the item and what to write (a ConfigError). */
+export class LayerSpecError extends ConfigError {
   override name = 'LayerSpecError';
 }
 

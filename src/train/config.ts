@@ -28,11 +28,37 @@ export const modelConfigSchema = z.strictObject({
   activation: z.enum(['sigmoid', 'tanh', 'relu']).default('sigmoid'),
   /** Random init: `uniform-fanin` is uniform[-1/sqrt(fan-in), 1/sqrt(fan-in)] (Section 5.3). */
   init: z.enum(['uniform-fanin', 'glorot', 'he']).default('uniform-fanin'),
+  /**
+   * Any network in a few lines (`src/models/layer-spec.ts`), e.g.
+   * `conv 32 5x5, pool 2, conv 64 5x5, pool 2, dense 256`; the softmax output is added on top.
+   * When set it replaces `depth` and `hidden`; null (default): the paper's depth/hidden MLP.
+   */
+  layers: z.string().min(1).nullable().default(null),
+  /**
+   * Shorthand for the depth/hidden MLP: a normalisation after each hidden layer's affine map,
+   * before its non-linearity (`dense n linear, bn, act`). 'none' (default): the paper's layers.
+   */
+  norm: z.enum(['none', 'batch', 'group', 'layer']).default('none'),
+  /** Groups of `norm: 'group'` (must divide every hidden size). */
+  groups: positiveInt.default(8),
+  /** Shorthand for the depth/hidden MLP: inverted dropout after each hidden layer, one rate or one per layer, each in [0, 1). */
+  dropout: z.union([z.number().min(0).lt(1), z.array(z.number().min(0).lt(1)).min(1)]).default(0),
 });
 
 export const pretrainConfigSchema = z.strictObject({
-  /** `none` trains from scratch; `sdae` stacks denoising auto-encoders; `dbn` stacks RBMs. */
-  kind: z.enum(['none', 'sdae', 'dbn']).default('none'),
+  /**
+   * `none` trains from scratch; `sdae` stacks denoising auto-encoders; `dbn` stacks RBMs;
+   * `supervised` trains the same network on another task (`source`) and keeps its bottom layers
+   * (transfer: `src/train/source-pretrain.ts`).
+   */
+  kind: z.enum(['none', 'sdae', 'dbn', 'supervised']).default('none'),
+  /**
+   * `supervised` only: the source task's data (a data section, e.g. `{ name: 'infinite-mnist',
+   * labels: [0, 1, 2, 3, 4] }`); trained for `epochs` at `lr` in batches of `batchSize` with
+   * `momentum`, `l1`, `l2`, and the optimizer, schedule and augmentation of `finetune`, without
+   * early stopping. Its inputs must have the target's size.
+   */
+  source: dataConfigSchema.optional(),
   /** Pre-train only the bottom k hidden layers (Experiment 8); null for all. */
   layers: z.number().int().min(0).nullable().default(null),
   /** How pre-trained parameters initialise the MLP: as they are, or resampled from their marginals (Table 1). */

@@ -148,7 +148,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
       Object.assign(values, { validNll: v.nll, validError: v.error, testNll: t.nll, testError: t.error });
       if (stopper.update(epoch, v.error) && cfg.patience !== null) {
         best ??= model.snapshot();
-        model.parameters().forEach((p, i) => be.copy(p.value, best![i]!));
+        model.tensors().forEach((p, i) => be.copy(p.value, best![i]!));
       }
       const metrics: EpochMetrics = { phase: 'finetune', epoch, seconds: (performance.now() - te) / 1000, values };
       history.push(metrics);
@@ -210,7 +210,7 @@ function checkInputs(opts: FinetuneOptions): void {
 function saveResume(opts: FinetuneOptions, opt: Sgd, best: Matrix[] | null, state: ResumeState): void {
   const tensors: Record<string, Tensor> = modelTensors(opts.model);
   for (const v of opt.state()) tensors[OPTIM + v.name] = v.value;
-  if (best) opts.model.parameters().forEach((p, i) => (tensors[BEST + p.name] = best[i]!));
+  if (best) opts.model.tensors().forEach((p, i) => (tensors[BEST + p.name] = best[i]!));
   writeCheckpoint(opts.checkpointPath!, tensors, {
     ...opts.metadata,
     kind: 'finetune-resume',
@@ -248,7 +248,7 @@ function restore(opts: FinetuneOptions, opt: Sgd): { state: ResumeState; best: M
   for (const v of opt.state()) setMatrix(v.value, checkpointTensor(ck, OPTIM + v.name, v.value.shape, path));
   let best: Matrix[] | null = null;
   if (ck.tensors.has(BEST + opts.model.parameters()[0]!.name)) {
-    best = opts.model.parameters().map((p) => {
+    best = opts.model.tensors().map((p) => {
       const m = opts.model.backend.zeros(p.value.rows, p.value.cols);
       setMatrix(m, checkpointTensor(ck, BEST + p.name, p.value.shape, path));
       return m;

@@ -28,9 +28,11 @@ import { loadData } from '../data/load.ts';
 import { disposeStack, type DenseParams } from '../nn/dense-params.ts';
 import { Mlp } from '../models/mlp.ts';
 import { resampleFromMarginals } from '../models/marginals.ts';
-import { ConfigError, hiddenSizes, resolveTrialConfig, type TrialConfig, type TrialConfigInput } from './config.ts';
+import { ConfigError, resolveTrialConfig, type TrialConfig, type TrialConfigInput } from './config.ts';
 import type { EpochMetrics, TrainingHooks } from './hooks.ts';
 import { pretrainStack } from './pretrain.ts';
+import { mlpSpec, trainableLayerCount } from './model-spec.ts';
+import { pretrainOnSource, SOURCE_FILE, SOURCE_RESUME_FILE } from './source-pretrain.ts';
 import { finetune, type FinetuneResult } from './finetune.ts';
 import { readCheckpoint } from './checkpoint.ts';
 import { saveModel } from './model-checkpoint.ts';
@@ -55,9 +57,10 @@ export async function runTrial(config: TrialConfigInput, opts: RunTrialOptions =
   const { cfg, backend } = await setUp(resolved, opts);
   const data = await loadTrialData(cfg, opts);
   const t = plan(cfg, backend, data, opts);
-  const pre = await pretrainOrResume(t, opts);
+  let pre = await pretrainOrResume(t, opts);
   const model = buildModel(t, pre.stack);
   try {
+    if (needsInPlacePretraining(t)) pre = await pretrainInPlace(t, model, opts);
     const analyses = startAnalyses(t, opts);
     const ft = await fineTune(t, model, pre, { ...opts, hooks: analyses ? analyses.hooks : opts.hooks });
     const during = analyses?.finish();
@@ -75,7 +78,7 @@ interface TrialPlan {
   cfg: TrialConfig;
   backend: Backend;
   data: DataSplits;
-  /** Hidden layer sizes, bottom first (`hiddenSizes(cfg.model)`). */
+  /** Dense hidden layer sizes, bottom first (`mlpSpec(cfg.model, data).hidden`). */
   sizes: number[];
   /** Number of bottom layers pre-trained (0..sizes.length). */
   k: number;
@@ -131,7 +134,7 @@ export async function loadTrialData(cfg: TrialConfig, opts: Pick<RunTrialOptions
 
 /** Step 3: fixes the layer sizes, the random root, the checkpoint paths and whether this run resumes. */
 function plan(cfg: TrialConfig, backend: Backend, data: DataSplits, opts: RunTrialOptions): TrialPlan {
-  const sizes = hiddenSizes(cfg.model);
+  const sizes = mlpSpec(cfg.model, data.train).hidden;
   const dir = opts.checkpointDir;
   const resumePath = dir ? join(dir, RESUME_FILE) : undefined;
   return {
@@ -139,7 +142,7 @@ function plan(cfg: TrialConfig, backend: Backend, data: DataSplits, opts: RunTri
     backend,
     data,
     sizes,
-    k: Math.min(pretrainedLayerCount(cfg), sizes.length),
+    k: Math.min(pretrainedLayerCount(cfg), trainableLayerCount(cfg.model)),
     root: new Rng(cfg.seed),
     dir,
     resumePath,
@@ -154,8 +157,26 @@ function plan(cfg: TrialConfig, backend: Backend, data: DataSplits, opts: RunTri
  */
 async function pretrainOrResume(t: TrialPlan, opts: RunTrialOptions): Promise<Pretrained> {
   if (t.resuming) return pretrainingOfResumeState(t);
-  if (t.k === 0) return { history: [], seconds: 0, stack: [] };
+  if (t.k === 0 || needsInPlacePretraining(t)) return { history: [], seconds: 0, stack: [] };
   return pretrainBottomLayers(t, opts);
+}
+
+/**
+ * True when pre-training works on the built network rather than producing a dense stack for it:
+ * supervised pre-training on a source task, and greedy pre-training of a network written as
+ * `model.layers` (not when resuming fine-tuning: the resume state holds the trained network).
+ */
+function needsInPlacePretraining(t: TrialPlan): boolean {
+  return !t.resuming && t.k > 0 && (t.cfg.pretrain.kind === 'supervised' || t.cfg.model.layers !== null);
+}
+
+/** Step 5b: pre-trains the built network's bottom `k` layers in place (see `needsInPlacePretraining`). */
+async function pretrainInPlace(t: TrialPlan, model: Mlp, opts: RunTrialOptions): Promise<Pretrained> {
+  if (t.cfg.pretrain.kind === 'supervised') {
+    const r = await pretrainOnSource({ cfg: t.cfg, backend: t.backend, root: t.root, target: model, k: t.k, checkpointDir: t.dir, resume: opts.resume, hooks: opts.hooks });
+    return { ...r, stack: [] };
+  }
+  throw new ConfigError('greedy pre-training of a network written as model.layers lands with the convolutional DAE (issue 14); use pretrain.kind none or supervised for now');
 }
 
 /**
@@ -215,12 +236,7 @@ async function pretrainBottomLayers(t: TrialPlan, opts: RunTrialOptions): Promis
 /** Step 5: the Mlp, its bottom layers copied from `stack` (then disposed), the rest from the `init` stream. */
 function buildModel(t: TrialPlan, stack: DenseParams[]): Mlp {
   const { cfg, data } = t;
-  const model = Mlp.create(
-    t.backend,
-    { nIn: data.train.dim, hidden: t.sizes, nClasses: data.train.nClasses, activation: cfg.model.activation, init: cfg.model.init },
-    t.root.fork('init'),
-    stack,
-  );
+  const model = Mlp.create(t.backend, mlpSpec(cfg.model, data.train), t.root.fork('init'), stack);
   disposeStack(stack);
   return model;
 }
@@ -264,7 +280,7 @@ function saveFinal(t: TrialPlan, model: Mlp, ft: FinetuneResult): string | null 
     metrics: JSON.stringify({ final: ft.final, bestEpoch: ft.bestEpoch, epochsRun: ft.epochsRun }),
   });
   rmSync(t.resumePath!, { force: true });
-  rmSync(join(t.dir, PRETRAIN_FILE), { force: true });
+  for (const f of [PRETRAIN_FILE, SOURCE_FILE, SOURCE_RESUME_FILE]) rmSync(join(t.dir, f), { force: true });
   return checkpoint;
 }
 

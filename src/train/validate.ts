@@ -6,11 +6,70 @@ import type { DataSplits } from '../data/dataset.ts';
 import { ConfigError, hiddenSizes, type OnlineConfig, type TrialConfig } from './config.ts';
 import { STREAM_NAMES } from '../data/load-stream.ts';
 import { onlineSchedule } from './online-schedule.ts';
+import { modelLayerSpecs, trainableLayerCount } from './model-spec.ts';
+import type { LayerSpec } from '../models/layer-spec.ts';
 
-/** Number of hidden layers pre-trained: 0 without pre-training, else `pretrain.layers ?? depth`. */
+/**
+ * Number of layers pre-trained: 0 without pre-training, else `pretrain.layers ?? ` every trainable
+ * layer (the depth of the paper's MLP; the dense and conv layers of `model.layers`).
+ */
 export function pretrainedLayerCount(cfg: TrialConfig): number {
   if (cfg.pretrain.kind === 'none') return 0;
-  return cfg.pretrain.layers ?? cfg.model.depth;
+  return cfg.pretrain.layers ?? safeTrainableCount(cfg);
+}
+
+function safeTrainableCount(cfg: TrialConfig): number {
+  try {
+    return trainableLayerCount(cfg.model);
+  } catch {
+    return cfg.model.depth; // an unreadable model.layers is reported by modelProblems
+  }
+}
+
+/** What is wrong with the model section (`model.layers`, the norm and dropout shorthands) and its use. */
+function modelProblems(cfg: TrialConfig): string[] {
+  const out: string[] = [];
+  const m = cfg.model, p = cfg.pretrain;
+  let layers: LayerSpec[] | undefined;
+  try {
+    layers = modelLayerSpecs(m);
+  } catch (e) {
+    out.push((e as Error).message);
+    return out;
+  }
+  const dropoutSet = Array.isArray(m.dropout) ? m.dropout.some((r) => r > 0) : m.dropout > 0;
+  if (m.layers !== null && (m.norm !== 'none' || dropoutSet)) {
+    out.push(`model.norm ('${m.norm}') and model.dropout are shorthands of the depth/hidden MLP; with model.layers set, write the normalisation and dropout layers in model.layers (e.g. 'dense 500 linear, bn, relu, dropout 0.5')`);
+  }
+  if (m.layers === null && m.norm === 'group') {
+    const bad = hiddenSizesOrEmpty(cfg).filter((n) => n % m.groups !== 0);
+    if (bad.length) out.push(`model.groups is ${m.groups} but it must divide every hidden size (${bad.join(', ')} do not); choose a divisor, or model.norm 'layer'`);
+  }
+  const bn = layers?.some((l) => l.kind === 'batchnorm') ?? false;
+  if (bn && cfg.finetune.batchSize === 1) {
+    out.push(`batch normalisation cannot train on a batch of 1 (the batch variance is zero): finetune.batchSize is 1; use finetune.batchSize >= 2, or group/layer normalisation (model.norm 'group' or 'layer')`);
+  }
+  const k = pretrainedLayerCount(cfg);
+  if (p.kind === 'supervised' && !p.source) out.push("pretrain.kind is 'supervised' but pretrain.source is not set; give the source task's data section, e.g. { name: 'infinite-mnist', labels: [0, 1, 2, 3, 4] }");
+  if (p.kind !== 'supervised' && p.source) out.push(`pretrain.source is set but pretrain.kind is '${p.kind}'; the source task is for pretrain.kind 'supervised' (remove pretrain.source otherwise)`);
+  if (p.kind === 'supervised' && p.use === 'histogram') out.push("pretrain.use 'histogram' resamples RBM/DAE layers; with pretrain.kind 'supervised' use pretrain.use 'weights'");
+  if (p.kind === 'supervised' && cfg.online) out.push("pretrain.kind 'supervised' is not offered in the online setting; use 'dbn', 'sdae' or 'none' there");
+  if (m.layers !== null && k > 0) {
+    if (p.kind === 'dbn') out.push(`pretrain.kind 'dbn' stacks RBMs on the depth/hidden MLP only; with model.layers use pretrain.kind 'sdae' (denoising auto-encoders, convolutional for conv layers) or 'none'`);
+    if (p.use === 'histogram') out.push(`pretrain.use 'histogram' (Table 1) resamples the paper's dense layers only; with model.layers use pretrain.use 'weights'`);
+  }
+  if (cfg.online && layers !== undefined) {
+    out.push(`the online setting trains the paper's dense network; remove model.layers, model.norm and model.dropout (or the online section)`);
+  }
+  return out;
+}
+
+function hiddenSizesOrEmpty(cfg: TrialConfig): number[] {
+  try {
+    return hiddenSizes(cfg.model);
+  } catch {
+    return [];
+  }
 }
 
 /** Throws a ConfigError listing every inconsistency of `cfg` (independent of the data). */
@@ -21,10 +80,12 @@ export function validateTrialConfig(cfg: TrialConfig): void {
   } catch (e) {
     problems.push((e as Error).message);
   }
-  const depth = cfg.model.depth, p = cfg.pretrain;
+  const depth = safeTrainableCount(cfg), p = cfg.pretrain;
   if (p.layers !== null && p.layers > depth) {
-    problems.push(`pretrain.layers is ${p.layers} but model.depth is ${depth}; allowed: 0..${depth} or null (all layers)`);
+    const what = cfg.model.layers !== null ? `model.layers has ${depth} dense and conv layers` : `model.depth is ${depth}`;
+    problems.push(`pretrain.layers is ${p.layers} but ${what}; allowed: 0..${depth} or null (all layers)`);
   }
+  problems.push(...modelProblems(cfg));
   const k = Math.min(pretrainedLayerCount(cfg), depth);
   if (p.use === 'histogram' && k === 0) {
     problems.push(`pretrain.use is 'histogram' but no layer is pre-trained (pretrain.kind '${p.kind}', layers ${p.layers}); use kind 'sdae' or 'dbn' with layers >= 1`);

@@ -9,28 +9,33 @@ function leaves(x: unknown, prefix = ''): string[] {
   return Object.entries(x).flatMap(([k, v]) => leaves(v, prefix ? `${prefix}.${k}` : k));
 }
 
-/** The optional section absent from a default config; its keys' defaults apply once it is set. */
-const OPTIONAL_SECTION = 'online.';
+/** The optional sections absent from a default config; their keys' defaults apply once they are set. */
+const OPTIONAL_SECTIONS = ['online.', 'pretrain.source.'];
+const inOptionalSection = (p: string): boolean => OPTIONAL_SECTIONS.some((s) => p.startsWith(s));
 
 test('configPaths() lists exactly the leaves of a default TrialConfig, the optional keys without a default and the optional online section, in schema order', () => {
   const optional = configKeys().filter((k) => k.default === undefined).map((k) => k.path);
-  assert.deepEqual(optional, ['data.classes', 'analysis.probe.examples', 'online.resample.blocks', 'online.resample.block', 'online.resample.draw'], 'keys absent from a resolved config (and its hash) unless set');
-  const rest = [...configPaths()].filter((p) => !optional.includes(p) && !p.startsWith(OPTIONAL_SECTION));
+  assert.deepEqual(
+    optional,
+    ['data.classes', 'data.labels', 'pretrain.source.classes', 'pretrain.source.labels', 'analysis.probe.examples', 'online.resample.blocks', 'online.resample.block', 'online.resample.draw'],
+    'keys absent from a resolved config (and its hash) unless set',
+  );
+  const rest = [...configPaths()].filter((p) => !optional.includes(p) && !inOptionalSection(p));
   assert.deepEqual(rest, leaves(trialConfigSchema.parse({})));
 });
 
 test('each config key carries the default a trial gets when nothing sets it (for the online section: when the section is set)', () => {
-  const defaults = trialConfigSchema.parse({}), online = trialConfigSchema.parse({ online: {} });
+  const defaults = trialConfigSchema.parse({}), withSections = trialConfigSchema.parse({ online: {}, pretrain: { source: {} } });
   for (const k of configKeys()) {
-    const inSection = k.path.startsWith(OPTIONAL_SECTION);
-    if (inSection && k.default === undefined) continue; // online.resample.*: required once that sub-section is set
-    assert.deepEqual(k.default, getPath(inSection ? online : defaults, k.path), k.path);
+    const inSection = inOptionalSection(k.path);
+    if (inSection && k.default === undefined) continue; // online.resample.*, pretrain.source.labels: absent unless set
+    assert.deepEqual(k.default, getPath(inSection ? withSections : defaults, k.path), k.path);
   }
 });
 
 test('an enum key lists exactly the values the schema accepts, and the schema refuses others', () => {
   const kind = configKeys().find((k) => k.path === 'pretrain.kind')!;
-  assert.deepEqual(kind.values, ['none', 'sdae', 'dbn']);
+  assert.deepEqual(kind.values, ['none', 'sdae', 'dbn', 'supervised']);
   for (const k of configKeys()) {
     if (!k.values) continue;
     for (const v of k.values) {
