@@ -11,6 +11,7 @@ export { fill, axpy, scale, binary, where, bernoulli, signAxpy, sgdUpdate } from
 export { activation, biasActivation, activationBackward, softplus } from './activations';
 export { sumOf, colSums, rowSums, allFinite, argmaxRows } from './reductions';
 export { softmaxCrossEntropy, binaryCrossEntropy } from './losses';
+export { im2col, col2im, maxPool, maxPoolBackward, avgPool, avgPoolBackward } from './conv';
 
 /** 1 when this build uses relaxed SIMD (f32x4.relaxed_madd), else 0. */
 export function relaxedSimd(): i32 {

@@ -12,7 +12,8 @@
         "src/gemm.c",
         "src/elementwise.c",
         "src/reduce.c",
-        "src/losses.c"
+        "src/losses.c",
+        "src/conv.c"
       ],
       "include_dirs": ["<!(node openblas-flags.mjs --include)"],
       "libraries": ["<!@(node openblas-flags.mjs --libs)"],

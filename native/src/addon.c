@@ -336,6 +336,114 @@ static napi_value js_sgd_update(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ---- conv group: the geometry comes as an Int32Array [batch, height, width, channels, kernelH,
+ * kernelW, stride, pad, outH, outW] (reused by the caller, so a call allocates nothing). */
+static bool pl_geometry(napi_env env, napi_value v, pl_conv_geometry *g) {
+  int32_t *a;
+  size_t len;
+  if (!pl_i32(env, v, &a, &len) || !pl_check(env, len == 10, "conv: the geometry must be an Int32Array of 10"))
+    return false;
+  *g = (pl_conv_geometry){a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]};
+  bool ok = g->batch >= 0 && g->height >= 1 && g->width >= 1 && g->channels >= 1 && g->kernel_h >= 1 &&
+            g->kernel_w >= 1 && g->stride >= 1 && g->pad >= 0;
+  ok = ok && g->out_h >= 1 && g->out_w >= 1 &&
+       (int64_t)g->out_h == ((int64_t)g->height + 2 * (int64_t)g->pad - g->kernel_h) / g->stride + 1 &&
+       (int64_t)g->out_w == ((int64_t)g->width + 2 * (int64_t)g->pad - g->kernel_w) / g->stride + 1 &&
+       g->height + 2 * (int64_t)g->pad >= g->kernel_h && g->width + 2 * (int64_t)g->pad >= g->kernel_w;
+  return pl_check(env, ok, "conv: inconsistent geometry");
+}
+
+static size_t pl_in_len(const pl_conv_geometry *g) {
+  return (size_t)g->batch * g->height * g->width * g->channels;
+}
+
+static size_t pl_out_len(const pl_conv_geometry *g) {
+  return (size_t)g->batch * g->out_h * g->out_w * g->channels;
+}
+
+/* im2col(x, geometry, cols) and col2im(cols, geometry, dx) */
+static napi_value js_im2col(napi_env env, napi_callback_info info) {
+  napi_value argv[PL_MAX_ARGS];
+  pl_conv_geometry g;
+  float *x, *cols;
+  size_t lx, lc;
+  if (!pl_args(env, info, 3, argv) || !pl_f32(env, argv[0], &x, &lx) || !pl_geometry(env, argv[1], &g) ||
+      !pl_f32(env, argv[2], &cols, &lc) ||
+      !pl_check(env, lx == pl_in_len(&g) && lc == pl_out_len(&g) * g.kernel_h * g.kernel_w, "im2col: lengths do not match the geometry"))
+    return NULL;
+  pl_im2col(&g, x, cols);
+  return NULL;
+}
+
+static napi_value js_col2im(napi_env env, napi_callback_info info) {
+  napi_value argv[PL_MAX_ARGS];
+  pl_conv_geometry g;
+  float *cols, *dx;
+  size_t lc, lx;
+  if (!pl_args(env, info, 3, argv) || !pl_f32(env, argv[0], &cols, &lc) || !pl_geometry(env, argv[1], &g) ||
+      !pl_f32(env, argv[2], &dx, &lx) ||
+      !pl_check(env, lx == pl_in_len(&g) && lc == pl_out_len(&g) * g.kernel_h * g.kernel_w, "col2im: lengths do not match the geometry"))
+    return NULL;
+  pl_col2im(&g, cols, dx);
+  return NULL;
+}
+
+/* maxPool(x, geometry, y, argmax) */
+static napi_value js_max_pool(napi_env env, napi_callback_info info) {
+  napi_value argv[PL_MAX_ARGS];
+  pl_conv_geometry g;
+  float *x, *y;
+  int32_t *a;
+  size_t lx, ly, la;
+  if (!pl_args(env, info, 4, argv) || !pl_f32(env, argv[0], &x, &lx) || !pl_geometry(env, argv[1], &g) ||
+      !pl_f32(env, argv[2], &y, &ly) || !pl_i32(env, argv[3], &a, &la) ||
+      !pl_check(env, lx == pl_in_len(&g) && lx <= INT32_MAX && ly == pl_out_len(&g) && la == ly && g.pad < g.kernel_h && g.pad < g.kernel_w,
+                "maxPool: lengths do not match the geometry"))
+    return NULL;
+  pl_max_pool(&g, x, y, a);
+  return NULL;
+}
+
+/* maxPoolBackward(dy, argmax, dx): argmax entries index dx, so they are range-checked here too. */
+static napi_value js_max_pool_backward(napi_env env, napi_callback_info info) {
+  napi_value argv[PL_MAX_ARGS];
+  float *dy, *dx;
+  int32_t *a;
+  size_t ld, la, lx;
+  if (!pl_args(env, info, 3, argv) || !pl_f32(env, argv[0], &dy, &ld) || !pl_i32(env, argv[1], &a, &la) ||
+      !pl_f32(env, argv[2], &dx, &lx) || !pl_check(env, la == ld, "maxPoolBackward: lengths do not match"))
+    return NULL;
+  pl_check(env, pl_max_pool_backward(ld, dy, a, dx, lx) == 0, "maxPoolBackward: an argmax index is outside dx");
+  return NULL;
+}
+
+/* avgPool(x, geometry, y) and avgPoolBackward(dy, geometry, dx) */
+static napi_value js_avg_pool(napi_env env, napi_callback_info info) {
+  napi_value argv[PL_MAX_ARGS];
+  pl_conv_geometry g;
+  float *x, *y;
+  size_t lx, ly;
+  if (!pl_args(env, info, 3, argv) || !pl_f32(env, argv[0], &x, &lx) || !pl_geometry(env, argv[1], &g) ||
+      !pl_f32(env, argv[2], &y, &ly) ||
+      !pl_check(env, lx == pl_in_len(&g) && ly == pl_out_len(&g), "avgPool: lengths do not match the geometry"))
+    return NULL;
+  pl_avg_pool(&g, x, y);
+  return NULL;
+}
+
+static napi_value js_avg_pool_backward(napi_env env, napi_callback_info info) {
+  napi_value argv[PL_MAX_ARGS];
+  pl_conv_geometry g;
+  float *dy, *dx;
+  size_t ld, lx;
+  if (!pl_args(env, info, 3, argv) || !pl_f32(env, argv[0], &dy, &ld) || !pl_geometry(env, argv[1], &g) ||
+      !pl_f32(env, argv[2], &dx, &lx) ||
+      !pl_check(env, ld == pl_out_len(&g) && lx == pl_in_len(&g), "avgPoolBackward: lengths do not match the geometry"))
+    return NULL;
+  pl_avg_pool_backward(&g, dy, dx);
+  return NULL;
+}
+
 static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   napi_value argv[PL_MAX_ARGS];
   int32_t n;
@@ -436,6 +544,12 @@ NAPI_MODULE_INIT() {
       {"binaryCrossEntropy", js_binary_cross_entropy},
       {"bernoulli", js_bernoulli},
       {"sgdUpdate", js_sgd_update},
+      {"im2col", js_im2col},
+      {"col2im", js_col2im},
+      {"maxPool", js_max_pool},
+      {"maxPoolBackward", js_max_pool_backward},
+      {"avgPool", js_avg_pool},
+      {"avgPoolBackward", js_avg_pool_backward},
       {"setThreads", js_set_threads},
       {"getThreads", js_get_threads},
       {"blasConfig", js_blas_config},

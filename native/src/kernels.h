@@ -52,4 +52,17 @@ double pl_softmax_cross_entropy(size_t rows, size_t cols, const float *logits, c
                                 float *grad, double scale);
 double pl_binary_cross_entropy(size_t len, const float *target, const float *p);
 
+/* conv.c: NHWC convolution and pooling (src/backends/reference/conv.ts). The geometry's fields
+ * are those of ConvGeometry in src/tensor/kernels.ts; addon.c validates it and the lengths. */
+typedef struct {
+  int batch, height, width, channels, kernel_h, kernel_w, stride, pad, out_h, out_w;
+} pl_conv_geometry;
+void pl_im2col(const pl_conv_geometry *g, const float *x, float *cols);
+void pl_col2im(const pl_conv_geometry *g, const float *cols, float *dx);
+void pl_max_pool(const pl_conv_geometry *g, const float *x, float *y, int32_t *argmax);
+/* Returns how many argmax entries fell outside [0, dx_len) (those are skipped). */
+size_t pl_max_pool_backward(size_t len, const float *dy, const int32_t *argmax, float *dx, size_t dx_len);
+void pl_avg_pool(const pl_conv_geometry *g, const float *x, float *y);
+void pl_avg_pool_backward(const pl_conv_geometry *g, const float *dy, float *dx);
+
 #endif

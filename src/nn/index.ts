@@ -1,4 +1,6 @@
 // Re-exports only.
+export * from './conv-geometry.ts';
+export * from './conv2d.ts';
 export * from './dense-params.ts';
 export * from './dense.ts';
 export * from './fused-update.ts';
@@ -11,3 +13,4 @@ export * from './sgd.ts';
 export * from './activation-layer.ts';
 export * from './layer-update.ts';
 export * from './image-shape.ts';
+export * from './pool2d.ts';

@@ -10,7 +10,7 @@
  * run these kernels in batch-1 loops. Ownership (a matrix of another backend) stays with each
  * backend: it is how a backend finds its own memory (a wasm pointer, a native array).
  */
-import type { Backend, Kernels, ModernKernels } from './kernels.ts';
+import type { Backend, ConvGeometry, Kernels, ModernKernels } from './kernels.ts';
 import { shapeOf, type Matrix } from './matrix.ts';
 import { assertLabels, assertRowVector, assertShape, gemmShapes, ShapeError } from './shapes.ts';
 
@@ -27,6 +27,108 @@ function same(op: string, names: string, na: string, a: Matrix, nb: string, b: M
 function validShape(op: string, rows: number, cols: number): void {
   if (!(Number.isInteger(rows) && Number.isInteger(cols) && rows >= 0 && cols >= 0)) {
     throw new RangeError(`${op}: shape [${rows}, ${cols}] must be non-negative integers`);
+  }
+}
+
+/** The kernels of the conv group, checked above (no longer forwarded by `uncheckedModern`). */
+type ConvKernel = 'reshape' | 'im2col' | 'col2im' | 'maxPool' | 'maxPoolBackward' | 'avgPool' | 'avgPoolBackward';
+
+/** `{batch, height, ...}` of a geometry, for error messages. */
+function geometryOf(g: ConvGeometry): string {
+  return (
+    `{batch ${g.batch}, height ${g.height}, width ${g.width}, channels ${g.channels}, kernel ${g.kernelH}x${g.kernelW}, ` +
+    `stride ${g.stride}, pad ${g.pad}, out ${g.outH}x${g.outW}}`
+  );
+}
+
+function isInt(v: number, min: number): boolean {
+  return Number.isInteger(v) && v >= min;
+}
+
+/**
+ * Throws a RangeError unless `g` is a consistent geometry: integer sizes (batch >= 0, pad >= 0,
+ * the rest >= 1) and `outH = floor((height + 2 pad - kernelH) / stride) + 1 >= 1`, likewise outW.
+ */
+function geometry(op: string, g: ConvGeometry): void {
+  if (
+    !(isInt(g.batch, 0) && isInt(g.height, 1) && isInt(g.width, 1) && isInt(g.channels, 1) && isInt(g.kernelH, 1) &&
+      isInt(g.kernelW, 1) && isInt(g.stride, 1) && isInt(g.pad, 0))
+  ) {
+    throw new RangeError(
+      `${op}: geometry ${geometryOf(g)} needs integers: batch >= 0, height, width, channels, kernel sizes and stride >= 1, pad >= 0 ` +
+        `(build it with convGeometry from src/nn/conv-geometry.ts)`,
+    );
+  }
+  const outH = Math.floor((g.height + 2 * g.pad - g.kernelH) / g.stride) + 1;
+  const outW = Math.floor((g.width + 2 * g.pad - g.kernelW) / g.stride) + 1;
+  if (outH < 1 || outW < 1) {
+    throw new RangeError(
+      `${op}: a ${g.kernelH}x${g.kernelW} window on a ${g.height}x${g.width} input with pad ${g.pad} leaves no output ` +
+        `(spatial size reaches zero); use a smaller kernel or more padding`,
+    );
+  }
+  if (g.outH !== outH || g.outW !== outW) {
+    throw new RangeError(
+      `${op}: geometry ${geometryOf(g)} says out ${g.outH}x${g.outW} but floor((size + 2 pad - kernel) / stride) + 1 ` +
+        `gives ${outH}x${outW}; build it with convGeometry from src/nn/conv-geometry.ts`,
+    );
+  }
+}
+
+/** Throws unless `m` holds the `batch * height * width * channels` numbers of the geometry's input. */
+function image(op: string, what: string, m: Matrix, g: ConvGeometry): void {
+  const n = g.batch * g.height * g.width * g.channels;
+  if (m.size !== n) {
+    throw new ShapeError(
+      `${op}: ${what} is ${shapeOf(m)} (${m.size} numbers) but geometry ${geometryOf(g)} needs batch * height * width * ` +
+        `channels = ${n}; pass [${g.batch}, ${g.height * g.width * g.channels}]`,
+    );
+  }
+}
+
+/** Throws unless `m` holds the `batch * outH * outW * channels` numbers of the geometry's pooled output. */
+function pooled(op: string, what: string, m: Matrix, g: ConvGeometry): void {
+  const n = g.batch * g.outH * g.outW * g.channels;
+  if (m.size !== n) {
+    throw new ShapeError(
+      `${op}: ${what} is ${shapeOf(m)} (${m.size} numbers) but geometry ${geometryOf(g)} needs batch * outH * outW * ` +
+        `channels = ${n}; pass [${g.batch}, ${g.outH * g.outW * g.channels}]`,
+    );
+  }
+}
+
+/** Throws unless `cols` is `[batch * outH * outW, kernelH * kernelW * channels]`. */
+function colsShape(op: string, cols: Matrix, g: ConvGeometry): void {
+  const rows = g.batch * g.outH * g.outW, k = g.kernelH * g.kernelW * g.channels;
+  if (cols.rows !== rows || cols.cols !== k) {
+    throw new ShapeError(
+      `${op}: cols is ${shapeOf(cols)} but geometry ${geometryOf(g)} needs [batch * outH * outW, kernelH * kernelW * ` +
+        `channels] = [${rows}, ${k}]`,
+    );
+  }
+}
+
+/** Max pooling needs a pixel of the image in every window: pad < kernel size on both axes. */
+function poolPad(op: string, g: ConvGeometry): void {
+  if (g.pad >= g.kernelH || g.pad >= g.kernelW) {
+    throw new RangeError(
+      `${op}: pad ${g.pad} with a ${g.kernelH}x${g.kernelW} window leaves windows with no image pixel; ` +
+        `use pad < kernel size (pad <= size / 2, as PyTorch requires)`,
+    );
+  }
+}
+
+/** Throws a RangeError naming the first argmax index outside `[0, dx.size)`. */
+function argmaxRange(argmax: Int32Array, dx: Matrix): void {
+  const n = dx.size;
+  for (let i = 0; i < argmax.length; i++) {
+    const j = argmax[i]!;
+    if (j < 0 || j >= n) {
+      throw new RangeError(
+        `maxPoolBackward: argmax[${i}] = ${j} is outside dx ${shapeOf(dx)} (indices 0..${n - 1}); ` +
+          `pass the dx of the input maxPool read, and the argmax it wrote`,
+      );
+    }
   }
 }
 
@@ -161,6 +263,54 @@ export function checkedKernels(raw: Backend): Backend {
     },
 
     // @modern-kernels: conv/pool group (reshape, im2col, col2im, maxPool, maxPoolBackward, avgPool, avgPoolBackward) goes below
+    reshape(x, rows, cols) {
+      validShape('reshape', rows, cols);
+      if (rows * cols !== x.size) {
+        throw new ShapeError(`reshape: ${shapeOf(x)} holds ${x.size} numbers, [${rows}, ${cols}] needs ${rows * cols}; a view keeps the count (rows * cols = ${x.size})`);
+      }
+      return raw.reshape(x, rows, cols);
+    },
+    im2col(x, g, cols) {
+      geometry('im2col', g);
+      image('im2col', 'x', x, g);
+      colsShape('im2col', cols, g);
+      raw.im2col(x, g, cols);
+    },
+    col2im(cols, g, dx) {
+      geometry('col2im', g);
+      colsShape('col2im', cols, g);
+      image('col2im', 'dx', dx, g);
+      raw.col2im(cols, g, dx);
+    },
+    maxPool(x, g, y, argmax) {
+      geometry('maxPool', g);
+      poolPad('maxPool', g);
+      image('maxPool', 'x', x, g);
+      pooled('maxPool', 'y', y, g);
+      if (argmax.length !== y.size) {
+        throw new ShapeError(`maxPool: argmax has length ${argmax.length}, need ${y.size} (one index per element of y ${shapeOf(y)})`);
+      }
+      raw.maxPool(x, g, y, argmax);
+    },
+    maxPoolBackward(dy, argmax, dx) {
+      if (argmax.length !== dy.size) {
+        throw new ShapeError(`maxPoolBackward: argmax has length ${argmax.length} but dy ${shapeOf(dy)} has ${dy.size} elements; pass the argmax maxPool wrote for this dy's forward`);
+      }
+      argmaxRange(argmax, dx);
+      raw.maxPoolBackward(dy, argmax, dx);
+    },
+    avgPool(x, g, y) {
+      geometry('avgPool', g);
+      image('avgPool', 'x', x, g);
+      pooled('avgPool', 'y', y, g);
+      raw.avgPool(x, g, y);
+    },
+    avgPoolBackward(dy, g, dx) {
+      geometry('avgPoolBackward', g);
+      pooled('avgPoolBackward', 'dy', dy, g);
+      image('avgPoolBackward', 'dx', dx, g);
+      raw.avgPoolBackward(dy, g, dx);
+    },
 
     // @modern-kernels: norm/dropout group (batchNormForward, channelAffine, batchNormBackward, groupNormForward, groupNormBackward, dropoutMask) goes below
 
@@ -173,15 +323,8 @@ export function checkedKernels(raw: Backend): Backend {
 }
 
 /** TEMPORARY (see `pending-kernels.ts`): the modern kernels forwarded unchecked until each group adds its checks above. */
-function uncheckedModern(raw: Backend): ModernKernels {
+function uncheckedModern(raw: Backend): Omit<ModernKernels, ConvKernel> {
   return {
-    reshape: (x, r, c) => raw.reshape(x, r, c),
-    im2col: (x, g, cols) => raw.im2col(x, g, cols),
-    col2im: (cols, g, dx) => raw.col2im(cols, g, dx),
-    maxPool: (x, g, y, a) => raw.maxPool(x, g, y, a),
-    maxPoolBackward: (dy, a, dx) => raw.maxPoolBackward(dy, a, dx),
-    avgPool: (x, g, y) => raw.avgPool(x, g, y),
-    avgPoolBackward: (dy, g, dx) => raw.avgPoolBackward(dy, g, dx),
     batchNormForward: (x, c, ga, be, eps, m, is, y) => raw.batchNormForward(x, c, ga, be, eps, m, is, y),
     channelAffine: (x, c, m, is, ga, be, y) => raw.channelAffine(x, c, m, is, ga, be, y),
     batchNormBackward: (x, dy, c, m, is, ga, dx, dg, db) => raw.batchNormBackward(x, dy, c, m, is, ga, dx, dg, db),

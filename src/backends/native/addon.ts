@@ -38,6 +38,17 @@ export interface NativeAddon {
   binaryCrossEntropy(target: Float32Array, p: Float32Array): number;
   bernoulli(p: Float32Array, u: Float32Array, out: Float32Array): void;
   sgdUpdate(param: Float32Array, grad: Float32Array, velocity: Float32Array | null, lr: number, momentum: number, l2: number): void;
+  /**
+   * The conv group (`native/src/conv.c`). `geometry`: Int32Array `[batch, height, width, channels,
+   * kernelH, kernelW, stride, pad, outH, outW]`, validated again in C with the array lengths.
+   */
+  im2col(x: Float32Array, geometry: Int32Array, cols: Float32Array): void;
+  col2im(cols: Float32Array, geometry: Int32Array, dx: Float32Array): void;
+  maxPool(x: Float32Array, geometry: Int32Array, y: Float32Array, argmax: Int32Array): void;
+  /** Throws a RangeError when an argmax entry is outside dx (checked in TypeScript first). */
+  maxPoolBackward(dy: Float32Array, argmax: Int32Array, dx: Float32Array): void;
+  avgPool(x: Float32Array, geometry: Int32Array, y: Float32Array): void;
+  avgPoolBackward(dy: Float32Array, geometry: Int32Array, dx: Float32Array): void;
   setThreads(n: number): void;
   getThreads(): number;
   /** OpenBLAS build string, e.g. `OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64`. */

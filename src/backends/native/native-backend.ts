@@ -6,7 +6,7 @@
  * (`src/tensor/checked-kernels.ts`), which wraps these kernels. The semantics are those of the
  * reference backend (`src/backends/reference/`), proven by `test/backends/conformance.test.ts`.
  */
-import type { Activation, Backend } from '../../tensor/kernels.ts';
+import type { Activation, Backend, ConvGeometry } from '../../tensor/kernels.ts';
 import { Matrix } from '../../tensor/matrix.ts';
 import { pendingKernels } from '../../tensor/pending-kernels.ts';
 import { checkedKernels } from '../../tensor/checked-kernels.ts';
@@ -41,6 +41,23 @@ function arr(op: string, m: Matrix): Float32Array {
 
 function make(rows: number, cols: number, data: Float32Array): Matrix {
   return new Matrix(rows, cols, { view: () => data, free: () => {} }, NAME);
+}
+
+/** One reused Int32Array carries a ConvGeometry to C (a call allocates nothing). */
+const GEOMETRY = new Int32Array(10);
+
+function geometry(g: ConvGeometry): Int32Array {
+  GEOMETRY[0] = g.batch;
+  GEOMETRY[1] = g.height;
+  GEOMETRY[2] = g.width;
+  GEOMETRY[3] = g.channels;
+  GEOMETRY[4] = g.kernelH;
+  GEOMETRY[5] = g.kernelW;
+  GEOMETRY[6] = g.stride;
+  GEOMETRY[7] = g.pad;
+  GEOMETRY[8] = g.outH;
+  GEOMETRY[9] = g.outW;
+  return GEOMETRY;
 }
 
 /** The addon, or a BackendUnavailableError naming the fix. */
@@ -205,6 +222,35 @@ export async function createNativeBackend(): Promise<Backend> {
     },
 
     // @modern-kernels: conv/pool group (reshape, im2col, col2im, maxPool, maxPoolBackward, avgPool, avgPoolBackward) goes below
+    reshape(x, rows, cols) {
+      arr('reshape', x);
+      // The view reads the numbers through x (so a disposed x is noticed); it frees nothing.
+      return new Matrix(rows, cols, { view: () => x.data, free: () => {} }, NAME);
+    },
+    im2col(x, g, cols) {
+      const X = arr('im2col', x), O = arr('im2col', cols);
+      c.im2col(X, geometry(g), O);
+    },
+    col2im(cols, g, dx) {
+      const C = arr('col2im', cols), D = arr('col2im', dx);
+      c.col2im(C, geometry(g), D);
+    },
+    maxPool(x, g, y, argmax) {
+      const X = arr('maxPool', x), Y = arr('maxPool', y);
+      c.maxPool(X, geometry(g), Y, argmax);
+    },
+    maxPoolBackward(dy, argmax, dx) {
+      const D = arr('maxPoolBackward', dy), X = arr('maxPoolBackward', dx);
+      c.maxPoolBackward(D, argmax, X);
+    },
+    avgPool(x, g, y) {
+      const X = arr('avgPool', x), Y = arr('avgPool', y);
+      c.avgPool(X, geometry(g), Y);
+    },
+    avgPoolBackward(dy, g, dx) {
+      const D = arr('avgPoolBackward', dy), X = arr('avgPoolBackward', dx);
+      c.avgPoolBackward(D, geometry(g), X);
+    },
 
     // @modern-kernels: norm/dropout group (batchNormForward, channelAffine, batchNormBackward, groupNormForward, groupNormBackward, dropoutMask) goes below
 

@@ -12,6 +12,7 @@ import { pendingKernels } from '../../tensor/pending-kernels.ts';
 import { checkedKernels } from '../../tensor/checked-kernels.ts';
 import { ShapeError } from '../../tensor/shapes.ts';
 import { activate, activateGrad, softplus } from './scalar.ts';
+import * as conv from './conv.ts';
 import { hostCpu, hostRuntime } from '../variant.ts';
 
 export function createReferenceBackend(dtype: 'float32' | 'float64' = 'float32'): Backend {
@@ -228,6 +229,35 @@ export function createReferenceBackend(dtype: 'float32' | 'float64' = 'float32')
     },
 
     // @modern-kernels: conv/pool group (reshape, im2col, col2im, maxPool, maxPoolBackward, avgPool, avgPoolBackward) goes below
+    reshape(x, rows, cols) {
+      own('reshape', x);
+      // The view reads the numbers through x (so a disposed x is noticed); it frees nothing.
+      return new Matrix(rows, cols, { view: () => x.data, free: () => {} }, name);
+    },
+    im2col(x, g, cols) {
+      own('im2col', x, cols);
+      conv.im2col(x.data, g, cols.data);
+    },
+    col2im(cols, g, dx) {
+      own('col2im', cols, dx);
+      conv.col2im(cols.data, g, dx.data);
+    },
+    maxPool(x, g, y, argmax) {
+      own('maxPool', x, y);
+      conv.maxPool(x.data, g, y.data, argmax);
+    },
+    maxPoolBackward(dy, argmax, dx) {
+      own('maxPoolBackward', dy, dx);
+      conv.maxPoolBackward(dy.data, argmax, dx.data);
+    },
+    avgPool(x, g, y) {
+      own('avgPool', x, y);
+      conv.avgPool(x.data, g, y.data);
+    },
+    avgPoolBackward(dy, g, dx) {
+      own('avgPoolBackward', dy, dx);
+      conv.avgPoolBackward(dy.data, g, dx.data);
+    },
 
     // @modern-kernels: norm/dropout group (batchNormForward, channelAffine, batchNormBackward, groupNormForward, groupNormBackward, dropoutMask) goes below
 

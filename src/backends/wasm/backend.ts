@@ -10,7 +10,7 @@ import type { Matrix } from '../../tensor/matrix.ts';
 import { pendingKernels } from '../../tensor/pending-kernels.ts';
 import { checkedKernels } from '../../tensor/checked-kernels.ts';
 import { ShapeError } from '../../tensor/shapes.ts';
-import type { WasmHeap } from './heap.ts';
+import type { WasmHeap, WasmMatrix } from './heap.ts';
 
 /** Activation name -> code used by the kernels (the index in `ACTIVATIONS`). */
 function code(op: string, f: Activation): number {
@@ -131,6 +131,50 @@ export function wasmKernels(heap: WasmHeap, description: string, variant: Numeri
     },
 
     // @modern-kernels: conv/pool group (reshape, im2col, col2im, maxPool, maxPoolBackward, avgPool, avgPoolBackward) goes below
+    reshape(x, rows, cols) {
+      p('reshape', x);
+      return heap.view(x as WasmMatrix, rows, cols);
+    },
+    im2col(x, g, cols) {
+      const px = p('im2col', x), pc = p('im2col', cols);
+      const { batch, height, width, channels, kernelH, kernelW, stride, pad, outH, outW } = g;
+      w.im2col(px, pc, batch, height, width, channels, kernelH, kernelW, stride, pad, outH, outW);
+    },
+    col2im(cols, g, dx) {
+      const pc = p('col2im', cols), pd = p('col2im', dx);
+      const { batch, height, width, channels, kernelH, kernelW, stride, pad, outH, outW } = g;
+      w.col2im(pc, pd, batch, height, width, channels, kernelH, kernelW, stride, pad, outH, outW);
+    },
+    maxPool(x, g, y, argmax) {
+      const px = p('maxPool', x), py = p('maxPool', y);
+      if (y.size === 0) return;
+      // The indices are written to the scratch block, then copied out (the scratch never moves
+      // once it is large enough, so a steady-state call allocates nothing).
+      const tmp = heap.scratch(y.size * 4);
+      const { batch, height, width, channels, kernelH, kernelW, stride, pad, outH, outW } = g;
+      w.maxPool(px, py, tmp, batch, height, width, channels, kernelH, kernelW, stride, pad, outH, outW);
+      argmax.set(heap.int32(y.size));
+    },
+    maxPoolBackward(dy, argmax, dx) {
+      const pd = p('maxPoolBackward', dy), px = p('maxPoolBackward', dx);
+      if (dy.size === 0) {
+        w.fill(px, dx.size, 0);
+        return;
+      }
+      const tmp = heap.scratch(dy.size * 4);
+      heap.int32(dy.size).set(argmax);
+      w.maxPoolBackward(pd, tmp, px, dy.size, dx.size);
+    },
+    avgPool(x, g, y) {
+      const px = p('avgPool', x), py = p('avgPool', y);
+      const { batch, height, width, channels, kernelH, kernelW, stride, pad, outH, outW } = g;
+      w.avgPool(px, py, batch, height, width, channels, kernelH, kernelW, stride, pad, outH, outW);
+    },
+    avgPoolBackward(dy, g, dx) {
+      const pd = p('avgPoolBackward', dy), px = p('avgPoolBackward', dx);
+      const { batch, height, width, channels, kernelH, kernelW, stride, pad, outH, outW } = g;
+      w.avgPoolBackward(pd, px, batch, height, width, channels, kernelH, kernelW, stride, pad, outH, outW);
+    },
 
     // @modern-kernels: norm/dropout group (batchNormForward, channelAffine, batchNormBackward, groupNormForward, groupNormBackward, dropoutMask) goes below
 

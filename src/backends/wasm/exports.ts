@@ -39,4 +39,18 @@ export interface WasmKernelExports {
   /** grad 0 means none. */
   softmaxCrossEntropy(logits: number, labels: number, probs: number, grad: number, rows: number, cols: number, scale: number): number;
   binaryCrossEntropy(t: number, p: number, n: number): number;
+  // conv group (assembly/conv.ts): the geometry as (batch, height, width, channels, kernelH, kernelW, stride, pad, outH, outW)
+  im2col(x: number, cols: number, ...geometry: ConvGeometryArgs): void;
+  col2im(cols: number, dx: number, ...geometry: ConvGeometryArgs): void;
+  /** argmax: i32 per y element (flat indices into x). */
+  maxPool(x: number, y: number, argmax: number, ...geometry: ConvGeometryArgs): void;
+  maxPoolBackward(dy: number, argmax: number, dx: number, n: number, dxLen: number): void;
+  avgPool(x: number, y: number, ...geometry: ConvGeometryArgs): void;
+  avgPoolBackward(dy: number, dx: number, ...geometry: ConvGeometryArgs): void;
 }
+
+/** batch, height, width, channels, kernelH, kernelW, stride, pad, outH, outW. */
+export type ConvGeometryArgs = [
+  batch: number, height: number, width: number, channels: number, kernelH: number,
+  kernelW: number, stride: number, pad: number, outH: number, outW: number,
+];

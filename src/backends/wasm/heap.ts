@@ -8,9 +8,20 @@ import { Matrix, type Storage } from '../../tensor/matrix.ts';
 import { ShapeError } from '../../tensor/shapes.ts';
 import type { WasmKernelExports } from './exports.ts';
 
-/** A matrix in wasm memory: `ptr` is the byte offset of element [0, 0]. */
+/**
+ * A matrix in wasm memory: `ptr` is the byte offset of element [0, 0]. A view made by `reshape`
+ * has an `owner` (the matrix whose block it shares): it frees nothing and is unusable once the
+ * owner is disposed.
+ */
 export class WasmMatrix extends Matrix {
-  constructor(rows: number, cols: number, storage: Storage, readonly ptr: number, readonly heap: WasmHeap) {
+  constructor(
+    rows: number,
+    cols: number,
+    storage: Storage,
+    readonly ptr: number,
+    readonly heap: WasmHeap,
+    readonly owner: WasmMatrix | null = null,
+  ) {
     super(rows, cols, storage, heap.name);
   }
 }
@@ -19,6 +30,9 @@ export class WasmHeap {
   private readonly finalizer: FinalizationRegistry<number>;
   private scratchPtr = 0;
   private scratchBytes = 0;
+  /** Int32Array views of the scratch block by length, valid for `int32Buffer` (see `int32`). */
+  private readonly int32Views = new Map<number, Int32Array>();
+  private int32Buffer: ArrayBuffer | null = null;
 
   constructor(readonly wasm: WasmKernelExports, readonly name: string) {
     this.finalizer = new FinalizationRegistry((ptr) => wasm.release(ptr));
@@ -60,7 +74,20 @@ export class WasmHeap {
       );
     }
     if (m.isDisposed) throw new Error(`${op}: Matrix [${m.rows}, ${m.cols}] was used after dispose()`);
+    if (m.owner?.isDisposed) {
+      throw new Error(`${op}: a [${m.rows}, ${m.cols}] view of Matrix [${m.owner.rows}, ${m.owner.cols}] was used after that matrix's dispose()`);
+    }
     return m.ptr;
+  }
+
+  /**
+   * A `[rows, cols]` view of `x`'s block (same pointer, same numbers; the size was checked by
+   * `checkedKernels`). It reads through `x` and frees nothing, and it keeps `x` reachable, so the
+   * finalizer cannot free the block while the view is in use.
+   */
+  view(x: WasmMatrix, rows: number, cols: number): WasmMatrix {
+    const owner = x.owner ?? x;
+    return new WasmMatrix(rows, cols, { view: () => owner.data, free: () => {} }, x.ptr, this, owner);
   }
 
   /** A reusable scratch block of at least `bytes` bytes (labels in, argmax out). */
@@ -69,7 +96,27 @@ export class WasmHeap {
       if (this.scratchPtr) this.wasm.release(this.scratchPtr);
       this.scratchBytes = Math.max(bytes, 2 * this.scratchBytes, 1024);
       this.scratchPtr = this.wasm.alloc(this.scratchBytes, 0);
+      this.int32Views.clear();
     }
     return this.scratchPtr;
+  }
+
+  /**
+   * An Int32Array over the first `n` i32 of the scratch block (call `scratch(4 n)` first). Views
+   * are kept per length until the memory grows or the block moves, so steady-state calls (the
+   * same pooling sizes every batch) allocate nothing.
+   */
+  int32(n: number): Int32Array {
+    const buffer = this.wasm.memory.buffer;
+    if (this.int32Buffer !== buffer) {
+      this.int32Views.clear();
+      this.int32Buffer = buffer;
+    }
+    let v = this.int32Views.get(n);
+    if (!v || v.byteOffset !== this.scratchPtr) {
+      v = new Int32Array(buffer, this.scratchPtr, n);
+      this.int32Views.set(n, v);
+    }
+    return v;
   }
 }
