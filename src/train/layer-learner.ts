@@ -17,7 +17,9 @@
  * layer above a tanh / relu layer reconstructs codes that are not in [0, 1] (tanh: (-1, 1), relu:
  * [0, inf)), for which cross-entropy is unbounded below, so it takes the squared loss with an
  * identity (affine) decoder whatever `cfg.loss` says (Vincent et al. 2010's choice for real-valued
- * inputs; as an RBM above the first has Bernoulli visibles whatever `cfg.visible` says). RBMs are
+ * inputs; as an RBM above the first has Bernoulli visibles whatever `cfg.visible` says); a layer of
+ * a general network says what its input is with `task.input` (`src/train/pretrain-network.ts`,
+ * {@link daeLayerOptions}). RBMs are
  * sigmoid only: rectified (noisy-ReLU, Nair & Hinton 2010) RBMs were a stretch goal, not done.
  *
  * Sampled propagation (`propagate: 'sample'`, layers above the first): the learner is given the
