@@ -12,6 +12,8 @@ import { initDense, type InitScheme } from '../nn/init.ts';
 import type { Layer } from '../nn/layer.ts';
 import type { ImageShape } from '../nn/image-shape.ts';
 import { ActivationLayer } from '../nn/activation-layer.ts';
+import { Conv2d } from '../nn/conv2d.ts';
+import { Pool2d } from '../nn/pool2d.ts';
 import { LayerSpecError, type LayerSpec } from './layer-spec.ts';
 
 /** A built layer and the name its params carry (`hidden.0`, `conv.1`, `norm.0`, ...). */
@@ -63,6 +65,24 @@ export function buildLayers(backend: Backend, specs: readonly LayerSpec[], input
         image = undefined;
         break;
       }
+      case 'conv': {
+        const im = needImage(where, image);
+        const fanIn = spec.kernelH * spec.kernelW * im.channels;
+        const window = { kernelH: spec.kernelH, kernelW: spec.kernelW, stride: spec.stride, pad: spec.pad };
+        const layer = guard(where, () => new Conv2d(backend, initDense(backend, opts.init, fanIn, spec.filters, opts.rng), im, window, spec.activation));
+        layers.push({ layer, name: `conv.${counters.conv++}`, spec });
+        image = layer.output;
+        n = layer.nOut;
+        break;
+      }
+      case 'pool': {
+        const im = needImage(where, image);
+        const layer = guard(where, () => new Pool2d(backend, spec.op, im, { size: spec.size, stride: spec.stride, pad: spec.pad }));
+        layers.push({ layer, name: `pool.${i}`, spec });
+        image = layer.output;
+        n = layer.nOut;
+        break;
+      }
       case 'activation':
         layers.push({ layer: new ActivationLayer(backend, n, spec.activation), name: `act.${i}`, spec });
         break;
@@ -73,7 +93,24 @@ export function buildLayers(backend: Backend, specs: readonly LayerSpec[], input
         throw new LayerSpecError(`${where}: this layer kind is not available yet`);
     }
   });
-  void counters;
-  void image;
   return { layers, nOut: n };
+}
+
+/** The image a conv or pooling layer needs, or a LayerSpecError saying why there is none. */
+function needImage(where: string, image: ImageShape | undefined): ImageShape {
+  if (image) return image;
+  throw new LayerSpecError(
+    `${where} needs an image below it, but its input is flat (the data are not images, or a dense layer or flatten comes before it); ` +
+      `put conv and pool layers first, on image data (mnist, infinite-mnist, shapeset, or idx: images)`,
+  );
+}
+
+/** Runs a layer constructor, turning its RangeError (a window that does not fit, a bad group count) into a LayerSpecError naming the layer. */
+function guard<T>(where: string, make: () => T): T {
+  try {
+    return make();
+  } catch (e) {
+    if (e instanceof RangeError) throw new LayerSpecError(`${where}: ${e.message}`);
+    throw e;
+  }
 }

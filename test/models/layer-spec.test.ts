@@ -94,3 +94,19 @@ describe('a network written as layers', () => {
     await assert.rejects(runTrial({ model: { layers: 'dense x' } }, { backend: be, data }), /model.layers item 1 'dense x'/);
   });
 });
+
+describe('conv networks from model.layers', () => {
+  test('a small conv net trains on toy images and its bad shapes are refused naming the layer', async () => {
+    const be = createReferenceBackend('float32');
+    const toy = toySplits(5, { train: 60, valid: 20, test: 20 }, 36, 3);
+    const images = { train: { ...toy.train, image: { height: 6, width: 6 } }, valid: { ...toy.valid, image: { height: 6, width: 6 } }, test: { ...toy.test, image: { height: 6, width: 6 } } };
+    const base = { seed: 2, model: { activation: 'relu', init: 'he' }, finetune: { epochs: 2, lr: 0.05, batchSize: 6, patience: null } } as const;
+    const a = await runTrial({ ...base, model: { ...base.model, layers: 'conv 4 3x3 pad 1, maxpool 2, conv 3 2x2 stride 2, avgpool 1, dense 5' } }, { backend: be, data: images });
+    const b = await runTrial({ ...base, model: { ...base.model, layers: 'conv 4 3x3 pad 1, maxpool 2, conv 3 2x2 stride 2, avgpool 1, dense 5' } }, { backend: be, data: images });
+    assert.deepEqual(a.final, b.final);
+    assert.ok(Number.isFinite(a.final.test.nll));
+    await assert.rejects(runTrial({ ...base, model: { ...base.model, layers: 'conv 4 7x7' } }, { backend: be, data: images }), /model layer 1 \(conv\): conv 7x7 on 6x6 input: spatial size reaches zero/);
+    await assert.rejects(runTrial({ ...base, model: { ...base.model, layers: 'conv 4 3x3, pool 2, pool 2, pool 2' } }, { backend: be, data: images }), /model layer 4 \(pool\).*spatial size reaches zero/);
+    await assert.rejects(runTrial({ ...base, model: { ...base.model, layers: 'conv 4 3x3' } }, { backend: be, data: toy }), /needs an image below it/);
+  });
+});
