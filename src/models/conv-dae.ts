@@ -25,6 +25,11 @@
  *   encoder.backward(dH) -> dW, db (through s' written in terms of h)
  * {@link ConvDae.gradients} writes them into the params' `grad` buffers; the optimiser's `step()`
  * updates (no fused update: the conv layers have none).
+ *
+ * Scale: as the dense DAE's, the loss is summed over the `H W Cin` reconstructed inputs and averaged
+ * over the batch, and a shared weight's gradient sums over every position it is applied at, so a
+ * learning rate that suits a dense DAE can be too large here (ReLU encoders then die: every code
+ * 0); pre-training conv layers typically wants a smaller `pretrain.lr`.
  */
 import type { Backend } from '../tensor/kernels.ts';
 import type { Matrix } from '../tensor/matrix.ts';

@@ -101,11 +101,14 @@ test('on the paper network (dense layers only) pretrainNetwork gives exactly pre
   }
 });
 
-test('a layer\'s input units: the data, else the nearest dense / conv / activation layer below', () => {
-  const net = convNet('conv 2 3x3 tanh, flatten, dense 6 linear, sigmoid, dense 4, dense 3 relu');
+test('a layer\'s input units: the data, else the nearest dense / conv / activation layer below (pooling keeps them)', () => {
+  const net = convNet('conv 2 3x3 tanh, pool 2, flatten, dense 6 linear, sigmoid, dense 4, dense 3 linear, dense 2');
   const t = trainableLayers(net);
-  assert.deepEqual(t.map((x) => [x.kind, x.index]), [['conv', 0], ['dense', 1], ['dense', 3], ['dense', 4]]);
-  assert.deepEqual(t.map((x) => inputUnits(net.body, t, x.index)), ['data', 'tanh', 'sigmoid', 'relu']);
+  assert.deepEqual(t.map((x) => [x.kind, x.index]), [['conv', 0], ['dense', 2], ['dense', 4], ['dense', 5], ['dense', 6]]);
+  assert.deepEqual(t.map((x) => inputUnits(net.body, t, x.index)), ['data', 'tanh', 'sigmoid', 'relu', 'identity']);
+  const pooled = convNet('avgpool 2, conv 2 3x3 pad 1');
+  const tp = trainableLayers(pooled);
+  assert.deepEqual(tp.map((x) => inputUnits(pooled.body, tp, x.index)), ['data'], 'a pooling of the data is still data');
 });
 
 test('propagateThrough forwards in evaluation mode in chunks, the last wrapped round, whatever the chunk size', () => {
@@ -140,8 +143,8 @@ test('what network pre-training does not offer is refused before any training, n
 
 const splits = { train: images(60, 1, 'train'), valid: images(30, 2, 'valid'), test: images(30, 3, 'test') };
 const convTrial: TrialConfigInput = {
-  seed: 5, model: { layers: 'conv 3 3x3 pad 1, conv 2 3x3, dense 8', activation: 'relu', init: 'he' },
-  pretrain: { kind: 'sdae', epochs: 1, lr: 0.05, batchSize: 5 },
+  seed: 5, model: { layers: 'conv 3 3x3 pad 1, pool 2, conv 2 3x3 pad 1, dense 8', activation: 'relu', init: 'he' },
+  pretrain: { kind: 'sdae', epochs: 2, lr: 0.01, batchSize: 5 },
   finetune: { epochs: 4, lr: 0.05, batchSize: 5, patience: null },
 };
 
@@ -149,13 +152,19 @@ test('runTrial with model.layers and pretrain.kind sdae pre-trains the conv and 
   const a = await runTrial(convTrial, { backend: be, data: splits });
   const b = await runTrial(convTrial, { backend: be, data: splits });
   const none = await runTrial({ ...convTrial, pretrain: { kind: 'none' } }, { backend: be, data: splits });
-  assert.deepEqual(a.history.filter((h) => h.phase === 'pretrain').map((h) => [h.layer, h.epoch]), [[0, 1], [1, 1], [2, 1]]);
+  const pre = a.history.filter((h) => h.phase === 'pretrain');
+  assert.deepEqual(pre.map((h) => [h.layer, h.epoch]), [[0, 1], [0, 2], [1, 1], [1, 2], [2, 1], [2, 2]]);
+  for (const l of [0, 1, 2]) {
+    const [e1, e2] = pre.filter((h) => h.layer === l).map((h) => h.values.reconstruction!);
+    assert.ok(e2! < e1!, `layer ${l + 1}: reconstruction ${e1} -> ${e2}`);
+  }
   assert.ok(a.seconds.pretrain > 0);
+  assert.ok(a.final.test.error < 0.4, `test error ${a.final.test.error} should beat chance (0.75) by far`);
   const numbers = (r: typeof a) => r.history.map(({ values: { trainSeconds: _t, ...v } }) => v);
   assert.deepEqual(numbers(a), numbers(b), 'same seed, same numbers');
   assert.notDeepEqual(numbers(a).at(-1), numbers(none).at(-1), 'pre-training changed the start');
   const one = await runTrial({ ...convTrial, pretrain: { ...convTrial.pretrain, layers: 1 } }, { backend: be, data: splits });
-  assert.deepEqual(one.history.filter((h) => h.phase === 'pretrain').map((h) => h.layer), [0], 'pretrain.layers bounds the pre-trained layers');
+  assert.deepEqual(one.history.filter((h) => h.phase === 'pretrain').map((h) => h.layer), [0, 0], 'pretrain.layers bounds the pre-trained layers');
 });
 
 test('runTrial refuses what network pre-training cannot do before any training, naming the key', async () => {
