@@ -12,6 +12,7 @@ export { activation, biasActivation, activationBackward, softplus } from './acti
 export { sumOf, colSums, rowSums, allFinite, argmaxRows } from './reductions';
 export { softmaxCrossEntropy, binaryCrossEntropy } from './losses';
 export { im2col, col2im, maxPool, maxPoolBackward, avgPool, avgPoolBackward } from './conv';
+export { batchNormForward, channelAffine, batchNormBackward, groupNormForward, groupNormBackward, dropoutMask } from './norm';
 
 /** 1 when this build uses relaxed SIMD (f32x4.relaxed_madd), else 0. */
 export function relaxedSimd(): i32 {

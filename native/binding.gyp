@@ -13,7 +13,8 @@
         "src/elementwise.c",
         "src/reduce.c",
         "src/losses.c",
-        "src/conv.c"
+        "src/conv.c",
+        "src/norm.c"
       ],
       "include_dirs": ["<!(node openblas-flags.mjs --include)"],
       "libraries": ["<!@(node openblas-flags.mjs --libs)"],

@@ -444,6 +444,126 @@ static napi_value js_avg_pool_backward(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ---- norm group (norm.c) ------------------------------------------------------------------ */
+
+/* Reads `n` Float32Arrays from argv at the given indices. */
+static bool pl_f32s(napi_env env, napi_value *argv, size_t n, const int *at, float **data, size_t *len) {
+  for (size_t i = 0; i < n; i++)
+    if (!pl_f32(env, argv[at[i]], &data[i], &len[i])) return false;
+  return true;
+}
+
+static bool pl_norm_ok(napi_env env, int status) {
+  if (status != 0) napi_throw_error(env, NULL, "pretrain-lab native: out of memory for normalisation scratch");
+  return status == 0;
+}
+
+/* batchNormForward(x, channels, gamma, beta, eps, mean, invStd, y) */
+static napi_value js_batch_norm_forward(napi_env env, napi_callback_info info) {
+  napi_value argv[PL_MAX_ARGS];
+  static const int at[] = {0, 2, 3, 5, 6, 7};
+  float *a[6];
+  size_t l[6];
+  int32_t ch;
+  double eps;
+  if (!pl_args(env, info, 8, argv) || !pl_int(env, argv[1], &ch) || !pl_num(env, argv[4], &eps) ||
+      !pl_f32s(env, argv, 6, at, a, l))
+    return NULL;
+  size_t c = (size_t)ch;
+  if (!pl_check(env, ch >= 1 && l[0] % c == 0 && l[5] == l[0] && l[1] == c && l[2] == c && l[3] == c && l[4] == c,
+                "batchNormForward: lengths do not match the channels"))
+    return NULL;
+  pl_norm_ok(env, pl_batch_norm_forward(l[0] / c, c, a[0], a[1], a[2], eps, a[3], a[4], a[5]));
+  return NULL;
+}
+
+/* channelAffine(x, channels, mean, invStd, gamma, beta, y) */
+static napi_value js_channel_affine(napi_env env, napi_callback_info info) {
+  napi_value argv[PL_MAX_ARGS];
+  static const int at[] = {0, 2, 3, 4, 5, 6};
+  float *a[6];
+  size_t l[6];
+  int32_t ch;
+  if (!pl_args(env, info, 7, argv) || !pl_int(env, argv[1], &ch) || !pl_f32s(env, argv, 6, at, a, l)) return NULL;
+  size_t c = (size_t)ch;
+  if (!pl_check(env, ch >= 1 && l[0] % c == 0 && l[5] == l[0] && l[1] == c && l[2] == c && l[3] == c && l[4] == c,
+                "channelAffine: lengths do not match the channels"))
+    return NULL;
+  pl_norm_ok(env, pl_channel_affine(l[0] / c, c, a[0], a[1], a[2], a[3], a[4], a[5]));
+  return NULL;
+}
+
+/* batchNormBackward(x, dy, channels, mean, invStd, gamma, dx, dgamma, dbeta) */
+static napi_value js_batch_norm_backward(napi_env env, napi_callback_info info) {
+  napi_value argv[PL_MAX_ARGS];
+  static const int at[] = {0, 1, 3, 4, 5, 6, 7, 8};
+  float *a[8];
+  size_t l[8];
+  int32_t ch;
+  if (!pl_args(env, info, 9, argv) || !pl_int(env, argv[2], &ch) || !pl_f32s(env, argv, 8, at, a, l)) return NULL;
+  size_t c = (size_t)ch;
+  if (!pl_check(env, ch >= 1 && l[0] % c == 0 && l[1] == l[0] && l[5] == l[0] && l[2] == c && l[3] == c && l[4] == c &&
+                         l[6] == c && l[7] == c,
+                "batchNormBackward: lengths do not match the channels"))
+    return NULL;
+  pl_norm_ok(env, pl_batch_norm_backward(l[0] / c, c, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]));
+  return NULL;
+}
+
+/* groupNormForward(x, channels, groups, gamma, beta, eps, mean, invStd, y): batch = mean length / groups. */
+static napi_value js_group_norm_forward(napi_env env, napi_callback_info info) {
+  napi_value argv[PL_MAX_ARGS];
+  static const int at[] = {0, 3, 4, 6, 7, 8};
+  float *a[6];
+  size_t l[6];
+  int32_t ch, gr;
+  double eps;
+  if (!pl_args(env, info, 9, argv) || !pl_int(env, argv[1], &ch) || !pl_int(env, argv[2], &gr) ||
+      !pl_num(env, argv[5], &eps) || !pl_f32s(env, argv, 6, at, a, l))
+    return NULL;
+  size_t c = (size_t)ch, g = (size_t)gr;
+  bool ok = ch >= 1 && gr >= 1 && c % g == 0 && l[1] == c && l[2] == c && l[3] % g == 0 && l[4] == l[3] && l[5] == l[0];
+  size_t batch = ok ? l[3] / g : 0;
+  ok = ok && (batch == 0 ? l[0] == 0 : l[0] % batch == 0 && (l[0] / batch) % c == 0);
+  if (!pl_check(env, ok, "groupNormForward: lengths do not match the channels and groups")) return NULL;
+  if (batch > 0) pl_norm_ok(env, pl_group_norm_forward(batch, l[0] / batch, c, g, a[0], a[1], a[2], eps, a[3], a[4], a[5]));
+  return NULL;
+}
+
+/* groupNormBackward(x, dy, channels, groups, mean, invStd, gamma, dx, dgamma, dbeta): batch = mean length / groups. */
+static napi_value js_group_norm_backward(napi_env env, napi_callback_info info) {
+  napi_value argv[PL_MAX_ARGS];
+  static const int at[] = {0, 1, 4, 5, 6, 7, 8, 9};
+  float *a[8];
+  size_t l[8];
+  int32_t ch, gr;
+  if (!pl_args(env, info, 10, argv) || !pl_int(env, argv[2], &ch) || !pl_int(env, argv[3], &gr) ||
+      !pl_f32s(env, argv, 8, at, a, l))
+    return NULL;
+  size_t c = (size_t)ch, g = (size_t)gr;
+  bool ok = ch >= 1 && gr >= 1 && c % g == 0 && l[1] == l[0] && l[5] == l[0] && l[2] % g == 0 && l[3] == l[2] &&
+            l[4] == c && l[6] == c && l[7] == c;
+  size_t batch = ok ? l[2] / g : 0;
+  ok = ok && (batch == 0 ? l[0] == 0 : l[0] % batch == 0 && (l[0] / batch) % c == 0);
+  if (!pl_check(env, ok, "groupNormBackward: lengths do not match the channels and groups")) return NULL;
+  size_t cols = batch == 0 ? 0 : l[0] / batch;
+  pl_norm_ok(env, pl_group_norm_backward(batch, cols, c, g, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]));
+  return NULL;
+}
+
+/* dropoutMask(u, keep, mask) */
+static napi_value js_dropout_mask(napi_env env, napi_callback_info info) {
+  napi_value argv[PL_MAX_ARGS];
+  float *u, *m;
+  size_t lu, lm;
+  double keep;
+  if (!pl_args(env, info, 3, argv) || !pl_f32(env, argv[0], &u, &lu) || !pl_num(env, argv[1], &keep) ||
+      !pl_f32(env, argv[2], &m, &lm) || !pl_check(env, lu == lm && keep > 0.0 && keep <= 1.0, "dropoutMask: lengths differ or keep is outside (0, 1]"))
+    return NULL;
+  pl_dropout_mask(lu, u, keep, m);
+  return NULL;
+}
+
 static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   napi_value argv[PL_MAX_ARGS];
   int32_t n;
@@ -550,6 +670,12 @@ NAPI_MODULE_INIT() {
       {"maxPoolBackward", js_max_pool_backward},
       {"avgPool", js_avg_pool},
       {"avgPoolBackward", js_avg_pool_backward},
+      {"batchNormForward", js_batch_norm_forward},
+      {"channelAffine", js_channel_affine},
+      {"batchNormBackward", js_batch_norm_backward},
+      {"groupNormForward", js_group_norm_forward},
+      {"groupNormBackward", js_group_norm_backward},
+      {"dropoutMask", js_dropout_mask},
       {"setThreads", js_set_threads},
       {"getThreads", js_get_threads},
       {"blasConfig", js_blas_config},

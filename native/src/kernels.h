@@ -64,5 +64,20 @@ void pl_max_pool(const pl_conv_geometry *g, const float *x, float *y, int32_t *a
 size_t pl_max_pool_backward(size_t len, const float *dy, const int32_t *argmax, float *dx, size_t dx_len);
 void pl_avg_pool(const pl_conv_geometry *g, const float *x, float *y);
 void pl_avg_pool_backward(const pl_conv_geometry *g, const float *dy, float *dx);
+/* norm.c: batch norm over x viewed as [rows, channels]; group norm over [batch, cols = S * channels]
+ * rows. Statistics accumulate in double. The int kernels return -1 when their scratch cannot be
+ * allocated, else 0. Outputs may alias inputs where kernels.ts allows it (y = x, dx = dy). */
+int pl_batch_norm_forward(size_t rows, size_t channels, const float *x, const float *gamma, const float *beta,
+                          double eps, float *mean, float *inv_std, float *y);
+int pl_channel_affine(size_t rows, size_t channels, const float *x, const float *mean, const float *inv_std,
+                      const float *gamma, const float *beta, float *y);
+int pl_batch_norm_backward(size_t rows, size_t channels, const float *x, const float *dy, const float *mean,
+                           const float *inv_std, const float *gamma, float *dx, float *dgamma, float *dbeta);
+int pl_group_norm_forward(size_t batch, size_t cols, size_t channels, size_t groups, const float *x,
+                          const float *gamma, const float *beta, double eps, float *mean, float *inv_std, float *y);
+int pl_group_norm_backward(size_t batch, size_t cols, size_t channels, size_t groups, const float *x, const float *dy,
+                           const float *mean, const float *inv_std, const float *gamma, float *dx, float *dgamma,
+                           float *dbeta);
+void pl_dropout_mask(size_t len, const float *u, double keep, float *mask);
 
 #endif

@@ -1,10 +1,14 @@
 // Re-exports only.
 export * from './conv-geometry.ts';
 export * from './conv2d.ts';
+export * from './batch-norm.ts';
 export * from './dense-params.ts';
 export * from './dense.ts';
+export * from './dropout.ts';
 export * from './fused-update.ts';
+export * from './group-norm.ts';
 export * from './init.ts';
+export * from './layer-norm.ts';
 export * from './layer.ts';
 export * from './losses.ts';
 export * from './optimizer.ts';

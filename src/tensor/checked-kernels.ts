@@ -132,6 +132,56 @@ function argmaxRange(argmax: Int32Array, dx: Matrix): void {
   }
 }
 
+/** Throws unless `a` and `b` hold the same number of elements (views of `rows * C` numbers). */
+function sameSize(op: string, na: string, a: Matrix, nb: string, b: Matrix): void {
+  if (a.size !== b.size) {
+    throw new ShapeError(`${op}: ${na} is ${shapeOf(a)} (${a.size} numbers) but ${nb} is ${shapeOf(b)} (${b.size}); they must hold the same number of elements`);
+  }
+}
+
+/** Checks that `channels` is a positive integer dividing x's size; returns the rows of x viewed as `[rows, channels]`. */
+function channelRows(op: string, x: Matrix, channels: number): number {
+  if (!(Number.isInteger(channels) && channels >= 1)) {
+    throw new RangeError(`${op}: channels is ${channels} but must be a positive integer`);
+  }
+  if (x.size % channels !== 0) {
+    throw new ShapeError(`${op}: x is ${shapeOf(x)} (${x.size} numbers), not divisible into ${channels} channels; x must hold rows * channels numbers (NHWC, channel fastest)`);
+  }
+  return x.size / channels;
+}
+
+/** Throws unless `v` is the per-channel row vector `[1, channels]`. */
+function channelVector(op: string, what: string, v: Matrix, channels: number): void {
+  if (v.rows !== 1 || v.cols !== channels) {
+    throw new ShapeError(`${op}: ${what} must be [1, ${channels}] (one number per channel) but is ${shapeOf(v)}`);
+  }
+}
+
+/** Throws unless `eps` is a finite number >= 0. */
+function validEps(op: string, eps: number): void {
+  if (!(Number.isFinite(eps) && eps >= 0)) throw new RangeError(`${op}: eps is ${eps} but must be a finite number >= 0 (e.g. 1e-5)`);
+}
+
+/** Group normalisation's shape rules: x is `[batch, S * channels]` and `groups` divides `channels`. */
+function groupShape(op: string, x: Matrix, channels: number, groups: number): void {
+  if (!(Number.isInteger(channels) && channels >= 1)) {
+    throw new RangeError(`${op}: channels is ${channels} but must be a positive integer`);
+  }
+  if (!(Number.isInteger(groups) && groups >= 1 && channels % groups === 0)) {
+    throw new RangeError(`${op}: groups is ${groups} but must be a positive integer dividing channels (${channels}); use a divisor of ${channels}`);
+  }
+  if (x.cols % channels !== 0) {
+    throw new ShapeError(`${op}: x is ${shapeOf(x)}, but a row must hold spatial * channels numbers (channels ${channels} does not divide ${x.cols}); x must be [batch, H*W*C] (NHWC)`);
+  }
+}
+
+/** Throws unless `m` is the per-(example, group) statistic `[batch, groups]`. */
+function groupStats(op: string, what: string, m: Matrix, x: Matrix, groups: number): void {
+  if (m.rows !== x.rows || m.cols !== groups) {
+    throw new ShapeError(`${op}: ${what} must be [${x.rows}, ${groups}] (one number per example and group of x ${shapeOf(x)}) but is ${shapeOf(m)}`);
+  }
+}
+
 /** True when `backend` came out of `checkedKernels`. */
 export function isChecked(backend: Backend): boolean {
   return CHECKED.has(backend);
@@ -313,6 +363,70 @@ export function checkedKernels(raw: Backend): Backend {
     },
 
     // @modern-kernels: norm/dropout group (batchNormForward, channelAffine, batchNormBackward, groupNormForward, groupNormBackward, dropoutMask) goes below
+    batchNormForward(x, channels, gamma, beta, eps, mean, invStd, y) {
+      const op = 'batchNormForward';
+      const rows = channelRows(op, x, channels);
+      if (rows < 1) throw new ShapeError(`${op}: x is ${shapeOf(x)}, no rows to take statistics over; pass at least one row`);
+      sameSize(op, 'x', x, 'y', y);
+      channelVector(op, 'gamma', gamma, channels);
+      channelVector(op, 'beta', beta, channels);
+      channelVector(op, 'mean', mean, channels);
+      channelVector(op, 'invStd', invStd, channels);
+      validEps(op, eps);
+      raw.batchNormForward(x, channels, gamma, beta, eps, mean, invStd, y);
+    },
+    channelAffine(x, channels, mean, invStd, gamma, beta, y) {
+      const op = 'channelAffine';
+      channelRows(op, x, channels);
+      sameSize(op, 'x', x, 'y', y);
+      channelVector(op, 'mean', mean, channels);
+      channelVector(op, 'invStd', invStd, channels);
+      channelVector(op, 'gamma', gamma, channels);
+      channelVector(op, 'beta', beta, channels);
+      raw.channelAffine(x, channels, mean, invStd, gamma, beta, y);
+    },
+    batchNormBackward(x, dy, channels, mean, invStd, gamma, dx, dgamma, dbeta) {
+      const op = 'batchNormBackward';
+      channelRows(op, x, channels);
+      sameSize(op, 'x', x, 'dy', dy);
+      sameSize(op, 'x', x, 'dx', dx);
+      channelVector(op, 'mean', mean, channels);
+      channelVector(op, 'invStd', invStd, channels);
+      channelVector(op, 'gamma', gamma, channels);
+      channelVector(op, 'dgamma', dgamma, channels);
+      channelVector(op, 'dbeta', dbeta, channels);
+      raw.batchNormBackward(x, dy, channels, mean, invStd, gamma, dx, dgamma, dbeta);
+    },
+    groupNormForward(x, channels, groups, gamma, beta, eps, mean, invStd, y) {
+      const op = 'groupNormForward';
+      groupShape(op, x, channels, groups);
+      same(op, 'x and y', 'x', x, 'y', y);
+      channelVector(op, 'gamma', gamma, channels);
+      channelVector(op, 'beta', beta, channels);
+      groupStats(op, 'mean', mean, x, groups);
+      groupStats(op, 'invStd', invStd, x, groups);
+      validEps(op, eps);
+      raw.groupNormForward(x, channels, groups, gamma, beta, eps, mean, invStd, y);
+    },
+    groupNormBackward(x, dy, channels, groups, mean, invStd, gamma, dx, dgamma, dbeta) {
+      const op = 'groupNormBackward';
+      groupShape(op, x, channels, groups);
+      same(op, 'x, dy and dx', 'x', x, 'dy', dy);
+      same(op, 'x, dy and dx', 'x', x, 'dx', dx);
+      groupStats(op, 'mean', mean, x, groups);
+      groupStats(op, 'invStd', invStd, x, groups);
+      channelVector(op, 'gamma', gamma, channels);
+      channelVector(op, 'dgamma', dgamma, channels);
+      channelVector(op, 'dbeta', dbeta, channels);
+      raw.groupNormBackward(x, dy, channels, groups, mean, invStd, gamma, dx, dgamma, dbeta);
+    },
+    dropoutMask(u, keep, mask) {
+      same('dropoutMask', 'u and mask', 'u', u, 'mask', mask);
+      if (!(keep > 0 && keep <= 1)) {
+        throw new RangeError(`dropoutMask: keep is ${keep} but must be in (0, 1] (keep = 1 - dropout rate)`);
+      }
+      raw.dropoutMask(u, keep, mask);
+    },
 
     // @modern-kernels: adam group (adamUpdate) goes below
   };
@@ -322,15 +436,12 @@ export function checkedKernels(raw: Backend): Backend {
   return checked;
 }
 
+/** The norm group's kernels, checked above. */
+type NormKernel = 'batchNormForward' | 'channelAffine' | 'batchNormBackward' | 'groupNormForward' | 'groupNormBackward' | 'dropoutMask';
+
 /** TEMPORARY (see `pending-kernels.ts`): the modern kernels forwarded unchecked until each group adds its checks above. */
-function uncheckedModern(raw: Backend): Omit<ModernKernels, ConvKernel> {
+function uncheckedModern(raw: Backend): Omit<ModernKernels, ConvKernel | NormKernel> {
   return {
-    batchNormForward: (x, c, ga, be, eps, m, is, y) => raw.batchNormForward(x, c, ga, be, eps, m, is, y),
-    channelAffine: (x, c, m, is, ga, be, y) => raw.channelAffine(x, c, m, is, ga, be, y),
-    batchNormBackward: (x, dy, c, m, is, ga, dx, dg, db) => raw.batchNormBackward(x, dy, c, m, is, ga, dx, dg, db),
-    groupNormForward: (x, c, gr, ga, be, eps, m, is, y) => raw.groupNormForward(x, c, gr, ga, be, eps, m, is, y),
-    groupNormBackward: (x, dy, c, gr, m, is, ga, dx, dg, db) => raw.groupNormBackward(x, dy, c, gr, m, is, ga, dx, dg, db),
-    dropoutMask: (u, k, m) => raw.dropoutMask(u, k, m),
     adamUpdate: (p, g, m, v, lr, b1, b2, eps, c1, c2, l2, d) => raw.adamUpdate(p, g, m, v, lr, b1, b2, eps, c1, c2, l2, d),
   };
 }

@@ -49,6 +49,14 @@ export interface NativeAddon {
   maxPoolBackward(dy: Float32Array, argmax: Int32Array, dx: Float32Array): void;
   avgPool(x: Float32Array, geometry: Int32Array, y: Float32Array): void;
   avgPoolBackward(dy: Float32Array, geometry: Int32Array, dx: Float32Array): void;
+  /** Batch norm over x viewed as `[x.length / channels, channels]` (norm.c). */
+  batchNormForward(x: Float32Array, channels: number, gamma: Float32Array, beta: Float32Array, eps: number, mean: Float32Array, invStd: Float32Array, y: Float32Array): void;
+  channelAffine(x: Float32Array, channels: number, mean: Float32Array, invStd: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array): void;
+  batchNormBackward(x: Float32Array, dy: Float32Array, channels: number, mean: Float32Array, invStd: Float32Array, gamma: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array): void;
+  /** Group norm; the batch is `mean.length / groups`. */
+  groupNormForward(x: Float32Array, channels: number, groups: number, gamma: Float32Array, beta: Float32Array, eps: number, mean: Float32Array, invStd: Float32Array, y: Float32Array): void;
+  groupNormBackward(x: Float32Array, dy: Float32Array, channels: number, groups: number, mean: Float32Array, invStd: Float32Array, gamma: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array): void;
+  dropoutMask(u: Float32Array, keep: number, mask: Float32Array): void;
   setThreads(n: number): void;
   getThreads(): number;
   /** OpenBLAS build string, e.g. `OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64`. */

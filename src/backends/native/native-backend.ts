@@ -253,6 +253,29 @@ export async function createNativeBackend(): Promise<Backend> {
     },
 
     // @modern-kernels: norm/dropout group (batchNormForward, channelAffine, batchNormBackward, groupNormForward, groupNormBackward, dropoutMask) goes below
+    batchNormForward(x, channels, gamma, beta, eps, mean, invStd, y) {
+      const op = 'batchNormForward';
+      c.batchNormForward(arr(op, x), channels, arr(op, gamma), arr(op, beta), eps, arr(op, mean), arr(op, invStd), arr(op, y));
+    },
+    channelAffine(x, channels, mean, invStd, gamma, beta, y) {
+      const op = 'channelAffine';
+      c.channelAffine(arr(op, x), channels, arr(op, mean), arr(op, invStd), arr(op, gamma), arr(op, beta), arr(op, y));
+    },
+    batchNormBackward(x, dy, channels, mean, invStd, gamma, dx, dgamma, dbeta) {
+      const op = 'batchNormBackward';
+      c.batchNormBackward(arr(op, x), arr(op, dy), channels, arr(op, mean), arr(op, invStd), arr(op, gamma), arr(op, dx), arr(op, dgamma), arr(op, dbeta));
+    },
+    groupNormForward(x, channels, groups, gamma, beta, eps, mean, invStd, y) {
+      const op = 'groupNormForward';
+      c.groupNormForward(arr(op, x), channels, groups, arr(op, gamma), arr(op, beta), eps, arr(op, mean), arr(op, invStd), arr(op, y));
+    },
+    groupNormBackward(x, dy, channels, groups, mean, invStd, gamma, dx, dgamma, dbeta) {
+      const op = 'groupNormBackward';
+      c.groupNormBackward(arr(op, x), arr(op, dy), channels, groups, arr(op, mean), arr(op, invStd), arr(op, gamma), arr(op, dx), arr(op, dgamma), arr(op, dbeta));
+    },
+    dropoutMask(u, keep, mask) {
+      c.dropoutMask(arr('dropoutMask', u), keep, arr('dropoutMask', mask));
+    },
 
     // @modern-kernels: adam group (adamUpdate) goes below
   });

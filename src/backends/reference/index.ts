@@ -13,6 +13,7 @@ import { checkedKernels } from '../../tensor/checked-kernels.ts';
 import { ShapeError } from '../../tensor/shapes.ts';
 import { activate, activateGrad, softplus } from './scalar.ts';
 import * as conv from './conv.ts';
+import { referenceNormKernels } from './norm.ts';
 import { hostCpu, hostRuntime } from '../variant.ts';
 
 export function createReferenceBackend(dtype: 'float32' | 'float64' = 'float32'): Backend {
@@ -260,6 +261,7 @@ export function createReferenceBackend(dtype: 'float32' | 'float64' = 'float32')
     },
 
     // @modern-kernels: norm/dropout group (batchNormForward, channelAffine, batchNormBackward, groupNormForward, groupNormBackward, dropoutMask) goes below
+    ...referenceNormKernels(own),
 
     // @modern-kernels: adam group (adamUpdate) goes below
   });

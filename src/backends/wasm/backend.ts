@@ -177,6 +177,36 @@ export function wasmKernels(heap: WasmHeap, description: string, variant: Numeri
     },
 
     // @modern-kernels: norm/dropout group (batchNormForward, channelAffine, batchNormBackward, groupNormForward, groupNormBackward, dropoutMask) goes below
+    batchNormForward(x, channels, gamma, beta, eps, mean, invStd, y) {
+      const op = 'batchNormForward';
+      const px = p(op, x), pg = p(op, gamma), pb = p(op, beta), pm = p(op, mean), ps = p(op, invStd), py = p(op, y);
+      w.batchNormForward(px, x.size / channels, channels, pg, pb, eps, pm, ps, py);
+    },
+    channelAffine(x, channels, mean, invStd, gamma, beta, y) {
+      const op = 'channelAffine';
+      const px = p(op, x), pm = p(op, mean), ps = p(op, invStd), pg = p(op, gamma), pb = p(op, beta), py = p(op, y);
+      w.channelAffine(px, x.size / channels, channels, pm, ps, pg, pb, py);
+    },
+    batchNormBackward(x, dy, channels, mean, invStd, gamma, dx, dgamma, dbeta) {
+      const op = 'batchNormBackward';
+      const px = p(op, x), pd = p(op, dy), pm = p(op, mean), ps = p(op, invStd), pg = p(op, gamma);
+      const po = p(op, dx), pdg = p(op, dgamma), pdb = p(op, dbeta);
+      w.batchNormBackward(px, pd, x.size / channels, channels, pm, ps, pg, po, pdg, pdb);
+    },
+    groupNormForward(x, channels, groups, gamma, beta, eps, mean, invStd, y) {
+      const op = 'groupNormForward';
+      const px = p(op, x), pg = p(op, gamma), pb = p(op, beta), pm = p(op, mean), ps = p(op, invStd), py = p(op, y);
+      w.groupNormForward(px, x.rows, x.cols, channels, groups, pg, pb, eps, pm, ps, py);
+    },
+    groupNormBackward(x, dy, channels, groups, mean, invStd, gamma, dx, dgamma, dbeta) {
+      const op = 'groupNormBackward';
+      const px = p(op, x), pd = p(op, dy), pm = p(op, mean), ps = p(op, invStd), pg = p(op, gamma);
+      const po = p(op, dx), pdg = p(op, dgamma), pdb = p(op, dbeta);
+      w.groupNormBackward(px, pd, x.rows, x.cols, channels, groups, pm, ps, pg, po, pdg, pdb);
+    },
+    dropoutMask(u, keep, mask) {
+      w.dropoutMask(p('dropoutMask', u), u.size, keep, p('dropoutMask', mask));
+    },
 
     // @modern-kernels: adam group (adamUpdate) goes below
   });

@@ -47,6 +47,13 @@ export interface WasmKernelExports {
   maxPoolBackward(dy: number, argmax: number, dx: number, n: number, dxLen: number): void;
   avgPool(x: number, y: number, ...geometry: ConvGeometryArgs): void;
   avgPoolBackward(dy: number, dx: number, ...geometry: ConvGeometryArgs): void;
+  // norm group (assembly/norm.ts): x viewed as [rows, C] for batch norm, [batch, cols = S * C] for group norm
+  batchNormForward(x: number, rows: number, C: number, gamma: number, beta: number, eps: number, mean: number, invStd: number, y: number): void;
+  channelAffine(x: number, rows: number, C: number, mean: number, invStd: number, gamma: number, beta: number, y: number): void;
+  batchNormBackward(x: number, dy: number, rows: number, C: number, mean: number, invStd: number, gamma: number, dx: number, dgamma: number, dbeta: number): void;
+  groupNormForward(x: number, batch: number, cols: number, C: number, groups: number, gamma: number, beta: number, eps: number, mean: number, invStd: number, y: number): void;
+  groupNormBackward(x: number, dy: number, batch: number, cols: number, C: number, groups: number, mean: number, invStd: number, gamma: number, dx: number, dgamma: number, dbeta: number): void;
+  dropoutMask(u: number, n: number, keep: number, mask: number): void;
 }
 
 /** batch, height, width, channels, kernelH, kernelW, stride, pad, outH, outW. */
