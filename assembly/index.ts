@@ -11,6 +11,7 @@ export { fill, axpy, scale, binary, where, bernoulli, signAxpy, sgdUpdate } from
 export { activation, biasActivation, activationBackward, softplus } from './activations';
 export { sumOf, colSums, rowSums, allFinite, argmaxRows } from './reductions';
 export { softmaxCrossEntropy, binaryCrossEntropy } from './losses';
+export { adamUpdate } from './adam';
 export { im2col, col2im, maxPool, maxPoolBackward, avgPool, avgPoolBackward } from './conv';
 export { batchNormForward, channelAffine, batchNormBackward, groupNormForward, groupNormBackward, dropoutMask } from './norm';
 

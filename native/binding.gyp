@@ -13,6 +13,7 @@
         "src/elementwise.c",
         "src/reduce.c",
         "src/losses.c",
+        "src/adam.c",
         "src/conv.c",
         "src/norm.c"
       ],

@@ -8,6 +8,7 @@
 #define NAPI_VERSION 8
 #endif
 #include <node_api.h>
+#include <math.h>
 #include <stdbool.h>
 
 #include "kernels.h"
@@ -333,6 +334,29 @@ static napi_value js_sgd_update(napi_env env, napi_callback_info info) {
       !pl_num(env, argv[5], &l2) || !pl_check(env, lw == lg && (v == NULL || lv == lw), "sgdUpdate: lengths differ"))
     return NULL;
   pl_sgd_update(lw, w, g, v, (float)lr, (float)momentum, (float)l2);
+  return NULL;
+}
+
+/* adamUpdate(param, grad, m, v, lr, beta1, beta2, eps, c1, c2, l2, decay): 12 arguments, more than
+ * PL_MAX_ARGS, so this reads its own. The scalars are combined in double before the float loop. */
+static napi_value js_adam_update(napi_env env, napi_callback_info info) {
+  napi_value argv[12];
+  size_t argc = 12;
+  float *w, *g, *m, *v;
+  size_t lw, lg, lm, lv;
+  double s[8]; /* lr, beta1, beta2, eps, c1, c2, l2, decay */
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 12) {
+    napi_throw_type_error(env, NULL, "pretrain-lab native: too few arguments");
+    return NULL;
+  }
+  if (!pl_f32(env, argv[0], &w, &lw) || !pl_f32(env, argv[1], &g, &lg) || !pl_f32(env, argv[2], &m, &lm) ||
+      !pl_f32(env, argv[3], &v, &lv))
+    return NULL;
+  for (int i = 0; i < 8; i++)
+    if (!pl_num(env, argv[4 + i], &s[i])) return NULL;
+  if (!pl_check(env, lw == lg && lw == lm && lw == lv, "adamUpdate: lengths differ")) return NULL;
+  pl_adam_update(lw, w, g, m, v, (float)s[1], (float)(1.0 - s[1]), (float)s[2], (float)(1.0 - s[2]), (float)s[3],
+                 (float)(s[0] / s[4]), (float)(1.0 / sqrt(s[5])), (float)s[6], (float)(s[0] * s[7]));
   return NULL;
 }
 
@@ -664,6 +688,7 @@ NAPI_MODULE_INIT() {
       {"binaryCrossEntropy", js_binary_cross_entropy},
       {"bernoulli", js_bernoulli},
       {"sgdUpdate", js_sgd_update},
+      {"adamUpdate", js_adam_update},
       {"im2col", js_im2col},
       {"col2im", js_col2im},
       {"maxPool", js_max_pool},

@@ -38,6 +38,11 @@ void pl_softplus(size_t len, const float *x, float *out);
 void pl_sgd_update(size_t len, float *param, const float *grad, float *velocity, float lr, float momentum,
                    float l2);
 
+/* adam.c: one Adam / AdamW step; scalars pre-combined by the caller (omb = 1 - beta, step_size = lr / c1,
+ * inv_sqrt_c2 = 1 / sqrt(c2), lr_decay = lr * decay). */
+void pl_adam_update(size_t len, float *param, const float *grad, float *m, float *v, float beta1, float omb1,
+                    float beta2, float omb2, float eps, float step_size, float inv_sqrt_c2, float l2, float lr_decay);
+
 /* reduce.c (sums accumulate in double, like the reference) */
 void pl_col_sums(size_t rows, size_t cols, const float *x, float *out, double alpha, double beta);
 void pl_row_sums(size_t rows, size_t cols, const float *x, float *out);

@@ -7,6 +7,7 @@ export * from './csv.ts';
 export * from './user-data.ts';
 export * from './binarize.ts';
 export * from './batches.ts';
+export * from './augment.ts';
 export * from './mnist.ts';
 export * from './deform.ts';
 export * from './infinite-mnist.ts';

@@ -68,6 +68,20 @@ export const KEYS_HASHED_ONLY_WHEN_SET: readonly string[] = [
   'model.norm',
   'model.groups',
   'model.dropout',
+  // the optimisers, schedules, clipping and augmentation of issue 14 (defaults: today's SGD and numbers)
+  'finetune.optimizer',
+  'finetune.beta1',
+  'finetune.beta2',
+  'finetune.eps',
+  'finetune.weightDecay',
+  'finetune.schedule',
+  'finetune.steps',
+  'finetune.stepFactor',
+  'finetune.warmup',
+  'finetune.updates',
+  'finetune.multiplier',
+  'finetune.clipNorm',
+  'finetune.augment',
 ];
 
 function valueAt(obj: unknown, path: readonly string[]): unknown {

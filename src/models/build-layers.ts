@@ -14,6 +14,10 @@ import type { ImageShape } from '../nn/image-shape.ts';
 import { ActivationLayer } from '../nn/activation-layer.ts';
 import { Conv2d } from '../nn/conv2d.ts';
 import { Pool2d } from '../nn/pool2d.ts';
+import { BatchNorm } from '../nn/batch-norm.ts';
+import { GroupNorm } from '../nn/group-norm.ts';
+import { layerNorm } from '../nn/layer-norm.ts';
+import { Dropout } from '../nn/dropout.ts';
 import { LayerSpecError, type LayerSpec } from './layer-spec.ts';
 
 /** A built layer and the name its params carry (`hidden.0`, `conv.1`, `norm.0`, ...). */
@@ -46,6 +50,7 @@ export function buildLayers(backend: Backend, specs: readonly LayerSpec[], input
   let image = input.image;
   let dense = 0;
   const counters = { conv: 0, norm: 0 };
+  // Every kind is handled (the switch is exhaustive over LayerSpec).
   specs.forEach((spec, i) => {
     const where = `model layer ${i + 1} (${spec.kind})`;
     switch (spec.kind) {
@@ -83,14 +88,29 @@ export function buildLayers(backend: Backend, specs: readonly LayerSpec[], input
         n = layer.nOut;
         break;
       }
+      case 'batchnorm':
+      case 'groupnorm':
+      case 'layernorm': {
+        // Per channel on images (S = H * W positions of C channels), per feature on flat inputs (S = 1).
+        const channels = image ? image.channels : n, spatial = image ? image.height * image.width : 1;
+        const layer = guard(where, () =>
+          spec.kind === 'batchnorm' ? new BatchNorm(backend, channels, spatial) : spec.kind === 'groupnorm' ? new GroupNorm(backend, channels, spatial, spec.groups) : layerNorm(backend, channels, spatial),
+        );
+        layers.push({ layer, name: `norm.${counters.norm++}`, spec });
+        break;
+      }
+      case 'dropout': {
+        if (!opts.dropoutRng) throw new LayerSpecError(`${where}: no dropout stream was given`);
+        const rng = opts.dropoutRng;
+        layers.push({ layer: guard(where, () => new Dropout(backend, n, spec.rate, rng)), name: `dropout.${i}`, spec });
+        break;
+      }
       case 'activation':
         layers.push({ layer: new ActivationLayer(backend, n, spec.activation), name: `act.${i}`, spec });
         break;
       case 'flatten':
         image = undefined;
         break;
-      default:
-        throw new LayerSpecError(`${where}: this layer kind is not available yet`);
     }
   });
   return { layers, nOut: n };

@@ -4,6 +4,7 @@ import type { GradientTarget } from './fused-update.ts';
 import type { Param } from './layer.ts';
 import type { Optimizer } from './optimizer.ts';
 import type { Penalties } from './penalties.ts';
+import { learningRateAt } from './schedule.ts';
 
 /**
  * Stochastic gradient descent settings (the `finetune` and `pretrain` config sections; the
@@ -14,7 +15,7 @@ export interface SgdConfig extends Penalties {
   lr: number;
   /** Momentum in [0, 1); 0 is plain SGD as in the paper. */
   momentum: number;
-  /** Learning rate after t epochs is `lr / (1 + lrDecay * t)`. */
+  /** Learning rate after t epochs is `lr / (1 + lrDecay * t)` ({@link learningRateAt}, `src/nn/schedule.ts`). */
   lrDecay: number;
 }
 
@@ -28,11 +29,6 @@ export interface SgdOptions {
    * does not matter.
    */
   fuseMomentum?: boolean;
-}
-
-/** `lr / (1 + lrDecay * t)`, the rate for the epoch that follows `t` completed epochs. */
-export function learningRateAt(cfg: Pick<SgdConfig, 'lr' | 'lrDecay'>, t: number): number {
-  return cfg.lr / (1 + cfg.lrDecay * t);
 }
 
 /**

@@ -129,14 +129,26 @@ export class Rng {
   /** A stream restored at a saved position. */
   static fromState(s: RngState): Rng {
     const r = new Rng(s.seed, s.path);
-    if (s.used < 4) {
-      r.block = s.block - 1;
-      r.used = 4;
-      r.nextU32();
-      r.used = s.used;
-    } else {
-      r.block = s.block;
-    }
+    r.setState(s);
     return r;
+  }
+
+  /**
+   * Moves this stream, in place, to a position saved by `getState()` of the same stream (same
+   * seed and path; a RangeError otherwise), e.g. a model's dropout stream when a run resumes.
+   */
+  setState(s: RngState): void {
+    if (s.seed !== this.seed || JSON.stringify(s.path) !== JSON.stringify(this.path)) {
+      throw new RangeError(`Rng.setState: the state is of stream seed ${s.seed} path ${JSON.stringify(s.path)}, this is seed ${this.seed} path ${JSON.stringify(this.path)}`);
+    }
+    if (s.used < 4) {
+      this.block = s.block - 1;
+      this.used = 4;
+      this.nextU32();
+      this.used = s.used;
+    } else {
+      this.block = s.block;
+      this.used = 4;
+    }
   }
 }

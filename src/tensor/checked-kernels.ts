@@ -10,7 +10,7 @@
  * run these kernels in batch-1 loops. Ownership (a matrix of another backend) stays with each
  * backend: it is how a backend finds its own memory (a wasm pointer, a native array).
  */
-import type { Backend, ConvGeometry, Kernels, ModernKernels } from './kernels.ts';
+import type { Backend, ConvGeometry, Kernels } from './kernels.ts';
 import { shapeOf, type Matrix } from './matrix.ts';
 import { assertLabels, assertRowVector, assertShape, gemmShapes, ShapeError } from './shapes.ts';
 
@@ -29,9 +29,6 @@ function validShape(op: string, rows: number, cols: number): void {
     throw new RangeError(`${op}: shape [${rows}, ${cols}] must be non-negative integers`);
   }
 }
-
-/** The kernels of the conv group, checked above (no longer forwarded by `uncheckedModern`). */
-type ConvKernel = 'reshape' | 'im2col' | 'col2im' | 'maxPool' | 'maxPoolBackward' | 'avgPool' | 'avgPoolBackward';
 
 /** `{batch, height, ...}` of a geometry, for error messages. */
 function geometryOf(g: ConvGeometry): string {
@@ -195,7 +192,6 @@ export function isChecked(backend: Backend): boolean {
 export function checkedKernels(raw: Backend): Backend {
   if (CHECKED.has(raw)) return raw;
   const kernels: Omit<Kernels, 'name' | 'dtype'> = {
-    ...uncheckedModern(raw),
     zeros(rows, cols) {
       validShape('zeros', rows, cols);
       return raw.zeros(rows, cols);
@@ -312,7 +308,6 @@ export function checkedKernels(raw: Backend): Backend {
       raw.sgdUpdate(param, grad, velocity, lr, momentum, l2);
     },
 
-    // @modern-kernels: conv/pool group (reshape, im2col, col2im, maxPool, maxPoolBackward, avgPool, avgPoolBackward) goes below
     reshape(x, rows, cols) {
       validShape('reshape', rows, cols);
       if (rows * cols !== x.size) {
@@ -362,7 +357,6 @@ export function checkedKernels(raw: Backend): Backend {
       raw.avgPoolBackward(dy, g, dx);
     },
 
-    // @modern-kernels: norm/dropout group (batchNormForward, channelAffine, batchNormBackward, groupNormForward, groupNormBackward, dropoutMask) goes below
     batchNormForward(x, channels, gamma, beta, eps, mean, invStd, y) {
       const op = 'batchNormForward';
       const rows = channelRows(op, x, channels);
@@ -428,20 +422,22 @@ export function checkedKernels(raw: Backend): Backend {
       raw.dropoutMask(u, keep, mask);
     },
 
-    // @modern-kernels: adam group (adamUpdate) goes below
+    adamUpdate(param, grad, m, v, lr, beta1, beta2, eps, c1, c2, l2, decay) {
+      same('adamUpdate', 'param, grad, m and v', 'param', param, 'grad', grad);
+      same('adamUpdate', 'param, grad, m and v', 'param', param, 'm', m);
+      same('adamUpdate', 'param, grad, m and v', 'param', param, 'v', v);
+      if (m === v || m === param || v === param || m === grad || v === grad) {
+        throw new ShapeError('adamUpdate: m and v must be their own buffers (not each other, param or grad); allocate one pair of zeros per parameter');
+      }
+      if (!(c1 > 0 && c1 <= 1 && c2 > 0 && c2 <= 1)) {
+        throw new RangeError(`adamUpdate: bias corrections c1 = ${c1}, c2 = ${c2} must be in (0, 1]; pass c = 1 - beta^t for the step t >= 1 being taken`);
+      }
+      if (!(eps > 0)) throw new RangeError(`adamUpdate: eps = ${eps} must be > 0 (it keeps m / (sqrt(v) + eps) finite where v = 0); the usual value is 1e-8`);
+      raw.adamUpdate(param, grad, m, v, lr, beta1, beta2, eps, c1, c2, l2, decay);
+    },
   };
   // Copy property descriptors, not values, so accessors (e.g. a native backend's live `variant`) stay live.
   const checked = Object.assign(Object.defineProperties({}, Object.getOwnPropertyDescriptors(raw)), kernels) as Backend;
   CHECKED.add(checked);
   return checked;
-}
-
-/** The norm group's kernels, checked above. */
-type NormKernel = 'batchNormForward' | 'channelAffine' | 'batchNormBackward' | 'groupNormForward' | 'groupNormBackward' | 'dropoutMask';
-
-/** TEMPORARY (see `pending-kernels.ts`): the modern kernels forwarded unchecked until each group adds its checks above. */
-function uncheckedModern(raw: Backend): Omit<ModernKernels, ConvKernel | NormKernel> {
-  return {
-    adamUpdate: (p, g, m, v, lr, b1, b2, eps, c1, c2, l2, d) => raw.adamUpdate(p, g, m, v, lr, b1, b2, eps, c1, c2, l2, d),
-  };
 }

@@ -35,6 +35,8 @@ export const KEY_ALIASES: Readonly<Record<string, string>> = {
   l1: 'finetune.l1',
   l2: 'finetune.l2',
   patience: 'finetune.patience',
+  optimizer: 'finetune.optimizer',
+  schedule: 'finetune.schedule',
   dataset: 'data.name',
   trainSize: 'data.trainSize',
   validSize: 'data.validSize',

@@ -11,6 +11,8 @@ import { dataConfigSchema } from '../data/config.ts';
 import { BACKEND_NAMES } from '../backends/names.ts';
 import { ConfigError } from '../data/config-error.ts';
 import { describeConfigIssue } from './config-issues.ts';
+import { OPTIMIZERS } from '../nn/create-optimizer.ts';
+import { SCHEDULES } from '../nn/schedule.ts';
 
 const positiveInt = z.number().int().min(1);
 const nonNegative = z.number().min(0);
@@ -96,6 +98,14 @@ export const pretrainConfigSchema = z.strictObject({
   propagate: z.enum(['mean', 'sample']).default('mean'),
 });
 
+/** `finetune.augment`: random shifts of up to `shift` pixels per axis (zero fill) and left-right flips (`ImageAugmentation`). */
+export const augmentConfigSchema = z.strictObject({
+  /** Largest shift in pixels along each axis (0: none). */
+  shift: z.number().int().min(0).max(100).default(0),
+  /** Mirror each example left-right with probability 1/2; only for data whose labels survive a mirror (not digits). */
+  flip: z.boolean().default(false),
+});
+
 export const finetuneConfigSchema = z.strictObject({
   epochs: positiveInt.default(50),
   lr: learningRate.default(0.1),
@@ -117,6 +127,43 @@ export const finetuneConfigSchema = z.strictObject({
   convergeWindow: z.number().int().min(1).nullable().default(null),
   /** Fraction of the training NLL's decrease since epoch 1 below which the last `convergeWindow` epochs count as converged. */
   convergeTol: z.number().gt(0).lt(1).default(0.01),
+  /**
+   * The optimiser (`src/nn/create-optimizer.ts`): SGD with `momentum` (the paper's), Adam (Kingma &
+   * Ba 2015) or AdamW (decoupled `weightDecay`, Loshchilov & Hutter 2019). `l1`/`l2` apply to all three.
+   */
+  optimizer: z.enum(OPTIMIZERS).default('sgd'),
+  /** Adam: decay of the first moment. */
+  beta1: z.number().min(0).lt(1).default(0.9),
+  /** Adam: decay of the second moment. */
+  beta2: z.number().min(0).lt(1).default(0.999),
+  /** Adam: added to sqrt(v^). */
+  eps: z.number().gt(0).default(1e-8),
+  /** AdamW only: decoupled weight decay `w <- w - lr weightDecay w` on the weights (not the biases). */
+  weightDecay: nonNegative.default(0),
+  /**
+   * Learning-rate schedule (`src/nn/schedule.ts`): `inverse` is `lr / (1 + lrDecay t)` per epoch
+   * (the paper's); `constant`; `step` multiplies by `stepFactor` at the fractions `steps` of the
+   * training; `cosine` decays from lr to 0 over the training (after the warm-up).
+   */
+  schedule: z.enum(SCHEDULES).default('inverse'),
+  /**
+   * `step`: increasing fractions in (0, 1) of the total updates where the rate is multiplied by
+   * `stepFactor`. Default [2/3, 8/9]: Detectron's 1x schedule (90k iterations, divided by 10 at 60k
+   * and 80k) that *Rethinking ImageNet Pre-training* trains with.
+   */
+  steps: z.array(z.number().gt(0).lt(1)).default([2 / 3, 8 / 9]),
+  /** `step`: the factor applied at each of `steps`. */
+  stepFactor: z.number().gt(0).max(1).default(0.1),
+  /** Updates of linear warm-up from lr / warmup to the scheduled rate (0: none); does not scale with `multiplier`. */
+  warmup: z.number().int().min(0).default(0),
+  /** Train exactly this many updates (the last epoch cut short); null trains `epochs` epochs. */
+  updates: positiveInt.nullable().default(null),
+  /** Multiplies the training length (`epochs` or `updates`): the "2x / 4x schedule"; `steps` are fractions, so they scale with it. */
+  multiplier: z.number().gt(0).default(1),
+  /** Clip the gradient to this global L2 norm before each update (`src/nn/clip.ts`); null: no clipping. */
+  clipNorm: z.number().gt(0).nullable().default(null),
+  /** Seeded augmentation of image training batches (`src/data/augment.ts`); off by default. */
+  augment: augmentConfigSchema.prefault({}),
 });
 
 /** Function-space probe outputs (Erhan et al. 2010, Section 6.3, Figs. 5-6; `src/analysis/probe-recorder.ts`). */

@@ -1,21 +1,36 @@
 /**
- * Supervised fine-tuning (or training from scratch) of an Mlp by SGD on the mean NLL, with
- * early stopping on validation error (Erhan et al. 2010, Sections 5.1 and 5.3; the Deep
- * Learning Tutorials' `mlp.py` / `DBN.py` / `SdA.py` fine-tuning loops).
+ * Supervised fine-tuning (or training from scratch) of an Mlp on the mean NLL, with early
+ * stopping on validation error (Erhan et al. 2010, Sections 5.1 and 5.3; the Deep Learning
+ * Tutorials' `mlp.py` / `DBN.py` / `SdA.py` fine-tuning loops), by the optimiser the config
+ * names (`createOptimizer`: SGD by default, Adam, AdamW).
  *
  * Every epoch visits the training set in the seeded order `epochOrder(n, rng, epoch - 1)` in
  * minibatches of `batchSize` (1 is the paper's purely stochastic setting; the last batch may
  * be short), then evaluates train / valid / test and calls `hooks.onEpoch(metrics, {model})`.
- * With a checkpoint path, the full training state (parameters, momentum buffers, best network,
- * early-stopping state, history, RNG states) is written atomically after every epoch, and a
- * run resumed from it continues bit-identically.
+ * The run is `trainingUpdates(config, batches per epoch)` updates long (`epochs` epochs, or
+ * `updates`, times `multiplier`); when that is not a whole number of epochs the last epoch stops
+ * after the remaining updates. Each update takes the rate `scheduledLearningRate` gives it (for
+ * the default `inverse` schedule, the epoch's `lr / (1 + lrDecay t)` as always). With
+ * `clipNorm`, the gradients are computed (`model.gradients`), clipped to that global norm and
+ * then applied (`opt.step()`); otherwise the update is fused into the backward pass
+ * (`model.trainStep`). With `augment`, each gathered batch is shifted / mirrored in place by an
+ * `ImageAugmentation` on the stream `new Rng(seed).fork('augment')` (`seed`: the order stream's).
+ *
+ * With a checkpoint path, the full training state (parameters, optimiser state, best network,
+ * early-stopping state, history, the positions of the augmentation stream and of every stream
+ * the model draws from in training, `model.streams()`) is written atomically after every epoch,
+ * and a run resumed from it continues bit-identically.
  */
 import type { Matrix } from '../tensor/matrix.ts';
-import type { Rng, RngState } from '../rng/rng.ts';
+import { Rng, type RngState } from '../rng/rng.ts';
 import { gatherBatch, type DataSplits } from '../data/dataset.ts';
 import { epochOrder } from '../data/batches.ts';
+import { augments, ImageAugmentation } from '../data/augment.ts';
 import type { Mlp } from '../models/mlp.ts';
-import { Sgd } from '../nn/sgd.ts';
+import { createOptimizer } from '../nn/create-optimizer.ts';
+import { clipGradientNorm } from '../nn/clip.ts';
+import type { Optimizer } from '../nn/optimizer.ts';
+import { scheduledLearningRate, trainingUpdates } from '../nn/schedule.ts';
 import { ConfigError, type FinetuneConfig } from './config.ts';
 import type { EpochMetrics, TrainingHooks } from './hooks.ts';
 import { evaluate, type Score } from './evaluate.ts';
@@ -32,7 +47,7 @@ export interface FinetuneOptions {
   data: DataSplits;
   /** A schema-checked config (`finetuneConfigSchema`). */
   config: FinetuneConfig;
-  /** The example-order stream, `new Rng(seed).fork('order')`. */
+  /** The example-order stream, `new Rng(seed).fork('order')` (the augmentation stream is `new Rng(seed).fork('augment')`). */
   rng: Rng;
   hooks?: TrainingHooks;
   /** Write the resume state here after every epoch (safetensors, atomic). */
@@ -58,7 +73,7 @@ export interface FinetuneResult {
   epochsRun: number;
   /** Metrics of every epoch, oldest first (including those before a resume). */
   history: EpochMetrics[];
-  /** True when early stopping or the convergence criterion ended training before `config.epochs`. */
+  /** True when early stopping or the convergence criterion ended training before its last epoch. */
   stoppedEarly: boolean;
   /** True when the convergence criterion (`config.convergeWindow`) ended training; false when it is off or did not fire. */
   converged: boolean;
@@ -74,8 +89,12 @@ interface ResumeState {
   earlyStopping: EarlyStoppingState;
   lastFinite: number | null;
   history: EpochMetrics[];
+  /** `order`, `augment` (when augmenting) and `model.<name>` for each of `model.streams()`. */
   rng: Record<string, RngState>;
 }
+
+/** The resume-state name of model stream `name`. */
+const MODEL_STREAM = 'model.';
 
 const OPTIM = 'optimizer.';
 const BEST = 'best.';
@@ -88,7 +107,9 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
   const { train, valid, test } = data;
   checkInputs(opts);
 
-  const opt = new Sgd(be, model.parameters(), cfg);
+  const opt = createOptimizer(be, model.parameters(), cfg);
+  const augment = augments(cfg.augment) ? new ImageAugmentation(train.image!, train.dim, cfg.augment, new Rng(opts.rng.seed).fork('augment')) : null;
+  const streams = trainingStreams(opts.rng, augment?.rng ?? null, model.streams());
   const stopper = new EarlyStopping(cfg.patience);
   let best: Matrix[] | null = null;
   let epoch = 0;
@@ -98,7 +119,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
   const converged = (): boolean => cfg.convergeWindow !== null && hasConverged(history, cfg.convergeWindow, cfg.convergeTol);
 
   if (opts.resumeFrom) {
-    const s = restore(opts, opt);
+    const s = restore(opts, opt, streams);
     epoch = s.state.epoch;
     stopper.state = s.state.earlyStopping;
     lastFinite = s.state.lastFinite;
@@ -111,8 +132,10 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
   const rest = train.n % bs;
   const xRest = rest ? be.zeros(rest, train.dim) : null, yRest = new Int32Array(rest);
   const nBatches = Math.ceil(train.n / bs);
+  const totalUpdates = trainingUpdates(cfg, nBatches);
+  const epochs = Math.ceil(totalUpdates / nBatches);
   const progressEvery = Math.max(1, Math.floor(nBatches / 50));
-  const until = Math.min(cfg.epochs, opts.untilEpoch ?? cfg.epochs);
+  const until = Math.min(epochs, opts.untilEpoch ?? epochs);
   const evalBs = opts.evalBatchSize ?? 500;
   const evalTrain = opts.evaluateTrain ?? true;
 
@@ -121,24 +144,36 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
     while (epoch < until && !stopper.shouldStop && !converged()) {
       epoch++;
       const te = performance.now();
-      opt.setEpoch(epoch - 1);
       const order = epochOrder(train.n, opts.rng, epoch - 1);
-      let sum = 0;
-      for (let b = 0; b < nBatches; b++) {
+      const first = (epoch - 1) * nBatches; // updates before this epoch
+      const batches = Math.min(nBatches, totalUpdates - first);
+      let sum = 0, seen = 0;
+      for (let b = 0; b < batches; b++) {
         const idx = order.subarray(b * bs, Math.min(train.n, (b + 1) * bs));
         const full = idx.length === bs;
         const x = full ? xFull : xRest!, y = full ? yFull : yRest;
         gatherBatch(train, idx, x, y);
-        const nll = model.trainStep(x, y, opt);
+        augment?.apply(x);
+        opt.lr = scheduledLearningRate(cfg, { epoch: epoch - 1, update: first + b, totalUpdates });
+        let nll: number;
+        if (cfg.clipNorm !== null) {
+          nll = model.gradients(x, y);
+          clipGradientNorm(be, opt.params, cfg.clipNorm);
+          opt.step();
+        } else {
+          nll = model.trainStep(x, y, opt);
+        }
         if (!Number.isFinite(nll)) throw new DivergenceError('finetune', epoch, lastFinite, undefined, `(batch ${b + 1} of ${nBatches})`);
         lastFinite = nll;
         sum += nll * idx.length;
-        if (hooks?.onProgress && (b % progressEvery === 0 || b === nBatches - 1)) {
-          hooks.onProgress({ phase: 'finetune', epoch, epochs: cfg.epochs, done: Math.min(train.n, (b + 1) * bs), total: train.n });
+        seen += idx.length;
+        if (hooks?.onProgress && (b % progressEvery === 0 || b === batches - 1)) {
+          hooks.onProgress({ phase: 'finetune', epoch, epochs, done: Math.min(train.n, (b + 1) * bs), total: train.n });
         }
       }
       const trainSeconds = (performance.now() - te) / 1000;
-      const values: Record<string, number> = { trainObjective: sum / train.n, lr: opt.lr, trainSeconds };
+      // lr: the rate of the epoch's last update (the epoch's rate under the 'inverse' schedule)
+      const values: Record<string, number> = { trainObjective: sum / seen, lr: opt.lr, trainSeconds };
       if (evalTrain) {
         const s = evaluate(model, train, evalBs);
         values['trainNll'] = s.nll;
@@ -152,7 +187,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
       }
       const metrics: EpochMetrics = { phase: 'finetune', epoch, seconds: (performance.now() - te) / 1000, values };
       history.push(metrics);
-      if (opts.checkpointPath) saveResume(opts, opt, best, { epoch, earlyStopping: stopper.state, lastFinite, history, rng: { order: opts.rng.getState() } });
+      if (opts.checkpointPath) saveResume(opts, opt, best, { epoch, earlyStopping: stopper.state, lastFinite, history, rng: Object.fromEntries(Object.entries(streams).map(([name, r]) => [name, r.getState()])) });
       await hooks?.onEpoch?.(metrics, { model });
     }
   } finally {
@@ -161,7 +196,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
   }
 
   const didConverge = converged();
-  const completed = epoch >= cfg.epochs || stopper.shouldStop || didConverge;
+  const completed = epoch >= epochs || stopper.shouldStop || didConverge;
   const keepBest = completed && cfg.patience !== null && best !== null;
   if (keepBest) model.restore(best!);
   const bestEpoch = keepBest ? stopper.state.bestEpoch : epoch;
@@ -174,7 +209,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
     bestEpoch,
     epochsRun: epoch,
     history,
-    stoppedEarly: completed && epoch < cfg.epochs,
+    stoppedEarly: completed && epoch < epochs,
     converged: didConverge,
     completed,
     seconds: (performance.now() - t0) / 1000,
@@ -205,9 +240,21 @@ function checkInputs(opts: FinetuneOptions): void {
   if (opts.untilEpoch !== undefined && !(Number.isInteger(opts.untilEpoch) && opts.untilEpoch >= 1)) {
     throw new ConfigError(`finetune: untilEpoch must be an integer >= 1, got ${opts.untilEpoch}`);
   }
+  const a = opts.config.augment;
+  if (augments(a) && !opts.data.train.image) {
+    throw new ConfigError(`finetune.augment (shift ${a.shift}, flip ${a.flip}) moves the pixels of images, but ${opts.data.train.name} has no image shape; set finetune.augment.shift to 0 and flip to false for this data`);
+  }
 }
 
-function saveResume(opts: FinetuneOptions, opt: Sgd, best: Matrix[] | null, state: ResumeState): void {
+/** Every stream training draws from (live), by its resume-state name: `order`, `augment`, `model.<name>`. */
+function trainingStreams(order: Rng, augment: Rng | null, model: Record<string, Rng>): Record<string, Rng> {
+  const out: Record<string, Rng> = { order };
+  if (augment) out['augment'] = augment;
+  for (const [name, r] of Object.entries(model)) out[MODEL_STREAM + name] = r;
+  return out;
+}
+
+function saveResume(opts: FinetuneOptions, opt: Optimizer, best: Matrix[] | null, state: ResumeState): void {
   const tensors: Record<string, Tensor> = modelTensors(opts.model);
   for (const v of opt.state()) tensors[OPTIM + v.name] = v.value;
   if (best) opts.model.tensors().forEach((p, i) => (tensors[BEST + p.name] = best[i]!));
@@ -221,7 +268,7 @@ function saveResume(opts: FinetuneOptions, opt: Sgd, best: Matrix[] | null, stat
   });
 }
 
-function restore(opts: FinetuneOptions, opt: Sgd): { state: ResumeState; best: Matrix[] | null } {
+function restore(opts: FinetuneOptions, opt: Optimizer, streams: Record<string, Rng>): { state: ResumeState; best: Matrix[] | null } {
   const path = opts.resumeFrom!;
   const ck = readCheckpoint(path);
   const md = ck.metadata;
@@ -243,6 +290,16 @@ function restore(opts: FinetuneOptions, opt: Sgd): { state: ResumeState; best: M
   const saved = state.rng?.['order'];
   if (saved && (saved.seed !== opts.rng.seed || JSON.stringify(saved.path) !== JSON.stringify(opts.rng.path))) {
     throw new CheckpointError(`${path} was written with order stream seed ${saved.seed} path ${JSON.stringify(saved.path)}; resume with the same seed`);
+  }
+  for (const [name, r] of Object.entries(streams)) {
+    if (name === 'order') continue; // checked above; epochOrder draws each epoch's order afresh from it
+    const s = state.rng?.[name];
+    if (!s) throw new CheckpointError(`${path} holds no position of the random stream '${name}' that this run draws from; it was written by another version or model: start the trial afresh`);
+    try {
+      r.setState(s);
+    } catch (e) {
+      throw new CheckpointError(`${path}: the saved stream '${name}' does not match this run's (${(e as Error).message}); resume with the same seed`);
+    }
   }
   loadModelTensors(opts.model, ck, '', path);
   for (const v of opt.state()) setMatrix(v.value, checkpointTensor(ck, OPTIM + v.name, v.value.shape, path));

@@ -16,7 +16,7 @@
  *   hidden and visible activations and their deltas) and the 500-row monitoring chunk; the layers
  *   already trained stay alive;
  * - fine-tuning: every layer's `W [fanIn, fanOut]` and bias with its gradient, the best epoch's
- *   copy (early stopping) and, when `finetune.momentum > 0`, a velocity; the pre-trained stack
+ *   copy (early stopping) and, when `finetune.momentum > 0`, a velocity (Adam: two moments); the pre-trained stack
  *   while the MLP is built from it; activations and deltas for `finetune.batchSize` rows (twice:
  *   the full batch and the last, shorter one) and for the evaluation batch of 500 rows.
  *
@@ -167,8 +167,9 @@ function pretrainTerms(cfg: TrialConfig, s: DataShape, sizes: readonly number[],
 /** The terms of fine-tuning (the pre-trained stack of `k` layers still alive while the MLP is built). */
 function finetuneTerms(cfg: TrialConfig, s: DataShape, sizes: readonly number[], k: number): MemoryTerm[] {
   const f = cfg.finetune;
-  const copies = 3 + (f.momentum > 0 ? 1 : 0); // value, gradient, best epoch's copy, velocity
-  const why = f.momentum > 0 ? 'value, gradient, best-epoch copy and velocity' : 'value, gradient and best-epoch copy';
+  const state = f.optimizer === 'sgd' ? (f.momentum > 0 ? 1 : 0) : 2; // SGD's velocity, Adam's two moments
+  const copies = 3 + state; // value, gradient, best epoch's copy, optimiser state
+  const why = f.optimizer !== 'sgd' ? 'value, gradient, best-epoch copy and Adam\'s two moments' : f.momentum > 0 ? 'value, gradient, best-epoch copy and velocity' : 'value, gradient and best-epoch copy';
   const terms: MemoryTerm[] = [];
   const fans = [s.dim, ...sizes, s.nClasses];
   for (let l = 0; l < fans.length - 1; l++) {

@@ -6,9 +6,10 @@
  * network, whose output layer and any layers above stay random. Fine-tuning of every layer then
  * follows on the target task as for any pre-trained network.
  *
- * The source run: `pretrain.epochs` epochs at `pretrain.lr`, `pretrain.batchSize`,
- * `pretrain.momentum`, `pretrain.l1`/`l2` and `pretrain.lrDecay`, with the optimizer, schedule and
- * augmentation of the `finetune` section, no early stopping (the source's validation split is
+ * The source run: `pretrain.epochs` epochs (no `updates`, no `multiplier`) at `pretrain.lr`,
+ * `pretrain.batchSize`, `pretrain.momentum`, `pretrain.l1`/`l2` and `pretrain.lrDecay`, with the
+ * optimizer (and its betas, eps, weight decay), schedule, warm-up, clipping and augmentation of the
+ * `finetune` section, no early stopping (the source's validation split is
  * not used to choose anything). Random streams: `source-init` and `source-order` of the trial
  * seed. With a checkpoint directory, `source-resume.safetensors` holds the source run's resume
  * state after every epoch and `source.safetensors` the finished source network, so a killed trial
@@ -47,7 +48,20 @@ export interface SourcePretrainOptions {
 /** The `finetune` section that trains the source network (module comment). */
 export function sourceFinetuneConfig(cfg: TrialConfig): FinetuneConfig {
   const p = cfg.pretrain;
-  return { ...cfg.finetune, epochs: p.epochs, lr: p.lr, batchSize: p.batchSize, momentum: p.momentum, lrDecay: p.lrDecay, l1: p.l1, l2: p.l2, patience: null, convergeWindow: null };
+  return {
+    ...cfg.finetune,
+    epochs: p.epochs,
+    updates: null,
+    multiplier: 1,
+    lr: p.lr,
+    batchSize: p.batchSize,
+    momentum: p.momentum,
+    lrDecay: p.lrDecay,
+    l1: p.l1,
+    l2: p.l2,
+    patience: null,
+    convergeWindow: null,
+  };
 }
 
 /**

@@ -3,7 +3,9 @@
  * run before any training. Each error names the key, the value and what is allowed.
  */
 import type { DataSplits } from '../data/dataset.ts';
-import { ConfigError, hiddenSizes, type OnlineConfig, type TrialConfig } from './config.ts';
+import { augments } from '../data/augment.ts';
+import { trainingUpdates } from '../nn/schedule.ts';
+import { ConfigError, finetuneConfigSchema, hiddenSizes, type OnlineConfig, type TrialConfig } from './config.ts';
 import { STREAM_NAMES } from '../data/load-stream.ts';
 import { onlineSchedule } from './online-schedule.ts';
 import { modelLayerSpecs, trainableLayerCount } from './model-spec.ts';
@@ -54,6 +56,9 @@ function modelProblems(cfg: TrialConfig): string[] {
   if (p.kind === 'supervised' && !p.source) out.push("pretrain.kind is 'supervised' but pretrain.source is not set; give the source task's data section, e.g. { name: 'infinite-mnist', labels: [0, 1, 2, 3, 4] }");
   if (p.kind !== 'supervised' && p.source) out.push(`pretrain.source is set but pretrain.kind is '${p.kind}'; the source task is for pretrain.kind 'supervised' (remove pretrain.source otherwise)`);
   if (p.kind === 'supervised' && p.use === 'histogram') out.push("pretrain.use 'histogram' resamples RBM/DAE layers; with pretrain.kind 'supervised' use pretrain.use 'weights'");
+  if (p.kind === 'supervised' && cfg.finetune.optimizer !== 'sgd' && p.momentum > 0) {
+    out.push(`pretrain.momentum is ${p.momentum} but the source task trains with finetune.optimizer '${cfg.finetune.optimizer}', which has no momentum; set pretrain.momentum to 0`);
+  }
   if (p.kind === 'supervised' && cfg.online) out.push("pretrain.kind 'supervised' is not offered in the online setting; use 'dbn', 'sdae' or 'none' there");
   if (m.layers !== null && k > 0) {
     if (p.kind === 'dbn') out.push(`pretrain.kind 'dbn' stacks RBMs on the depth/hidden MLP only; with model.layers use pretrain.kind 'sdae' (denoising auto-encoders, convolutional for conv layers) or 'none'`);
@@ -88,6 +93,15 @@ function networkPretrainProblems(cfg: TrialConfig, k: number): string[] {
     if (problem) out.push(`model.layers: conv layer ${conv} cannot be pre-trained with pretrain.kind 'sdae': ${problem}; or pre-train fewer layers (pretrain.layers)`);
   }
   return out;
+}
+
+/** True when the model has a batch normalisation layer (a readable `model.layers` with `bn`, or `model.norm: 'batch'`). */
+function hasBatchNorm(cfg: TrialConfig): boolean {
+  try {
+    return modelLayerSpecs(cfg.model)?.some((l) => l.kind === 'batchnorm') ?? false;
+  } catch {
+    return false;
+  }
 }
 
 function hiddenSizesOrEmpty(cfg: TrialConfig): number[] {
@@ -138,8 +152,39 @@ export function validateTrialConfig(cfg: TrialConfig): void {
   if (land.directions > 0 && land.alphaMax < land.step) {
     problems.push(`analysis.landscape.alphaMax is ${land.alphaMax} but the grid needs at least one step (${land.step}) each side of 0; allowed: >= ${land.step}`);
   }
+  problems.push(...optimizerProblems(cfg));
   if (cfg.online) problems.push(...onlineProblems({ ...cfg, online: cfg.online }, k));
   if (problems.length) throw new ConfigError(`invalid trial config:\n${problems.map((s) => `  ${s}`).join('\n')}`);
+}
+
+/**
+ * What is wrong with the optimiser, schedule and augmentation keys of the `finetune` section: a
+ * key that the chosen optimiser or schedule does not use is refused rather than silently ignored.
+ */
+function optimizerProblems(cfg: TrialConfig): string[] {
+  const out: string[] = [];
+  const f = cfg.finetune, d = finetuneConfigSchema.parse({});
+  if (f.weightDecay !== 0 && f.optimizer !== 'adamw') {
+    out.push(`finetune.weightDecay is ${f.weightDecay} but finetune.optimizer is '${f.optimizer}'; weightDecay is AdamW's decoupled decay: use optimizer 'adamw', or the penalty finetune.l2 (which every optimiser takes)`);
+  }
+  if (f.momentum !== 0 && f.optimizer !== 'sgd') {
+    out.push(`finetune.momentum is ${f.momentum} but finetune.optimizer '${f.optimizer}' has its own momentum (finetune.beta1); set finetune.momentum to 0`);
+  }
+  if (f.optimizer === 'sgd') {
+    for (const key of ['beta1', 'beta2', 'eps'] as const) {
+      if (f[key] !== d[key]) out.push(`finetune.${key} is ${f[key]} but only Adam uses it (finetune.optimizer is 'sgd'); use optimizer 'adam' or 'adamw', or leave ${key} at ${d[key]}`);
+    }
+  }
+  if (f.lrDecay !== 0 && f.schedule !== 'inverse') {
+    out.push(`finetune.lrDecay is ${f.lrDecay} but finetune.schedule is '${f.schedule}'; lrDecay is the 'inverse' schedule's lr / (1 + lrDecay t): set it to 0, or use schedule 'inverse'`);
+  }
+  if (f.steps.some((s, i) => i > 0 && s <= f.steps[i - 1]!)) {
+    out.push(`finetune.steps is ${JSON.stringify(f.steps)} but must be increasing fractions in (0, 1) of the training, e.g. [0.5, 0.75]`);
+  }
+  if (f.schedule !== 'step' && (JSON.stringify(f.steps) !== JSON.stringify(d.steps) || f.stepFactor !== d.stepFactor)) {
+    out.push(`finetune.steps / finetune.stepFactor are set (${JSON.stringify(f.steps)}, ${f.stepFactor}) but finetune.schedule is '${f.schedule}'; they belong to schedule 'step'`);
+  }
+  return out;
 }
 
 /**
@@ -156,6 +201,11 @@ function onlineProblems(cfg: TrialConfig & { online: OnlineConfig }, k: number):
   if (d.binarize !== 'none') out.push(`data.binarize is '${d.binarize}' but online training streams the examples as generated; set data.binarize to 'none'`);
   if (cfg.finetune.lrDecay !== 0) out.push(`finetune.lrDecay is ${cfg.finetune.lrDecay} but online training uses a constant learning rate (Section 8); set finetune.lrDecay to 0`);
   if (k > 0 && cfg.pretrain.lrDecay !== 0) out.push(`pretrain.lrDecay is ${cfg.pretrain.lrDecay} but streamed pre-training uses a constant learning rate (Section 8); set pretrain.lrDecay to 0`);
+  const f = cfg.finetune, fd = finetuneConfigSchema.parse({});
+  const unused = (['optimizer', 'schedule', 'warmup', 'updates', 'multiplier', 'clipNorm', 'augment'] as const).filter((key) => JSON.stringify(f[key]) !== JSON.stringify(fd[key]));
+  if (unused.length) {
+    out.push(`${unused.map((key) => `finetune.${key}`).join(', ')} ${unused.length > 1 ? 'are' : 'is'} set but online training is one pass of SGD at a constant rate (Section 8) and does not use ${unused.length > 1 ? 'them' : 'it'}; remove ${unused.length > 1 ? 'them' : 'it'} (or the online section)`);
+  }
   if (cfg.finetune.convergeWindow !== null) out.push(`finetune.convergeWindow is ${cfg.finetune.convergeWindow} but online training has no epochs to converge over; set it to null`);
   const a = cfg.analysis;
   if (a.landscape.directions > 0 || a.actmax.enabled || a.weightChange || a.probe !== undefined) {
@@ -194,8 +244,27 @@ export function validateTrialData(cfg: TrialConfig, data: DataSplits): void {
     if (ds.dim !== train.dim) problems.push(`data: the ${name} split has ${ds.dim} features but train has ${train.dim}`);
   }
   if (train.nClasses < 2) problems.push(`data: ${train.name} has ${train.nClasses} classes; a classifier needs >= 2`);
+  if (hasBatchNorm(cfg) && train.n % cfg.finetune.batchSize === 1 && train.n > 1) {
+    problems.push(
+      `finetune.batchSize is ${cfg.finetune.batchSize} and the ${train.n} training examples leave a last batch of 1 example, on which batch normalisation cannot train; ` +
+        `choose a batch size that does not leave 1 example over (or data.trainSize), or group/layer normalisation`,
+    );
+  }
   if (cfg.finetune.batchSize > train.n) {
     problems.push(`finetune.batchSize is ${cfg.finetune.batchSize} but there are only ${train.n} training examples; allowed: 1..${train.n}`);
+  }
+  const f = cfg.finetune;
+  if (augments(f.augment)) {
+    const img = train.image;
+    if (!img) {
+      problems.push(`finetune.augment (shift ${f.augment.shift}, flip ${f.augment.flip}) moves the pixels of images, but ${train.name} has no image shape; set finetune.augment.shift to 0 and flip to false for this data`);
+    } else if (f.augment.shift >= Math.min(img.height, img.width)) {
+      problems.push(`finetune.augment.shift is ${f.augment.shift} but the images are ${img.height}x${img.width}; allowed: 0..${Math.min(img.height, img.width) - 1} (a few pixels)`);
+    }
+  }
+  if (f.warmup > 0 && cfg.online === undefined && train.n > 0) {
+    const total = trainingUpdates(f, Math.ceil(train.n / Math.min(f.batchSize, train.n)));
+    if (f.warmup > total) problems.push(`finetune.warmup is ${f.warmup} updates but the run has only ${total}; allowed: 0..${total}`);
   }
   if (pretrainedLayerCount(cfg) > 0 && cfg.pretrain.batchSize > train.n) {
     problems.push(`pretrain.batchSize is ${cfg.pretrain.batchSize} but there are only ${train.n} training examples; allowed: 1..${train.n}`);

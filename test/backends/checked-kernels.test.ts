@@ -21,6 +21,7 @@ const CASES: [string, (be: Backend) => unknown, RegExp][] = [
   ['argmaxRows', (be) => be.argmaxRows(be.zeros(4, 3), new Int32Array(3)), /^argmaxRows: out has length 3, need 4/],
   ['softmaxCrossEntropy', (be) => be.softmaxCrossEntropy(be.zeros(2, 3), new Int32Array(2), be.zeros(2, 3), be.zeros(3, 2), 1), /^softmaxCrossEntropy: logits is \[2, 3\] but grad is \[3, 2\]/],
   ['sgdUpdate', (be) => be.sgdUpdate(be.zeros(2, 3), be.zeros(2, 3), be.zeros(1, 3), 0.1, 0.9, 0), /^sgdUpdate: param is \[2, 3\] but velocity is \[1, 3\]/],
+  ['adamUpdate', (be) => be.adamUpdate(be.zeros(2, 3), be.zeros(2, 3), be.zeros(2, 3), be.zeros(3, 2), 0.1, 0.9, 0.999, 1e-8, 0.1, 0.001, 0, 0), /^adamUpdate: param is \[2, 3\] but v is \[3, 2\]/],
   ['fromArray', (be) => be.fromArray(2, 2, [1, 2, 3]), /^fromArray: 3 values cannot fill \[2, 2\]/],
 ];
 

@@ -5,7 +5,8 @@ import { Rng } from '../../src/rng/rng.ts';
 import { Dense } from '../../src/nn/dense.ts';
 import { initDense } from '../../src/nn/init.ts';
 import { addPenaltyGradients } from '../../src/nn/penalties.ts';
-import { learningRateAt, Sgd } from '../../src/nn/sgd.ts';
+import { Sgd } from '../../src/nn/sgd.ts';
+import { learningRateAt } from '../../src/nn/schedule.ts';
 import { resolveTrialConfig } from '../../src/train/config.ts';
 
 const be = createReferenceBackend('float64');

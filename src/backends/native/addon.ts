@@ -38,6 +38,8 @@ export interface NativeAddon {
   binaryCrossEntropy(target: Float32Array, p: Float32Array): number;
   bernoulli(p: Float32Array, u: Float32Array, out: Float32Array): void;
   sgdUpdate(param: Float32Array, grad: Float32Array, velocity: Float32Array | null, lr: number, momentum: number, l2: number): void;
+  /** One Adam / AdamW step (`adamUpdate` of src/tensor/kernels.ts), arguments in that order. */
+  adamUpdate(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number, l2: number, decay: number): void;
   /**
    * The conv group (`native/src/conv.c`). `geometry`: Int32Array `[batch, height, width, channels,
    * kernelH, kernelW, stride, pad, outH, outW]`, validated again in C with the array lengths.

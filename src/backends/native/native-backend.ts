@@ -8,7 +8,6 @@
  */
 import type { Activation, Backend, ConvGeometry } from '../../tensor/kernels.ts';
 import { Matrix } from '../../tensor/matrix.ts';
-import { pendingKernels } from '../../tensor/pending-kernels.ts';
 import { checkedKernels } from '../../tensor/checked-kernels.ts';
 import { ShapeError } from '../../tensor/shapes.ts';
 import { BackendUnavailableError } from '../names.ts';
@@ -95,7 +94,6 @@ export function nativeVariant(c: NativeAddon): NumericVariant {
 export async function createNativeBackend(): Promise<Backend> {
   const c = requireNativeAddon();
   return checkedKernels({
-    ...pendingKernels(NAME),
     name: NAME,
     dtype: 'float32',
     description: `native C: ${c.blasConfig().trim()} sgemm (${c.getThreads()} thread), fused C element-wise kernels`,
@@ -221,7 +219,6 @@ export async function createNativeBackend(): Promise<Backend> {
       c.sgdUpdate(W, G, V, lr, momentum, l2);
     },
 
-    // @modern-kernels: conv/pool group (reshape, im2col, col2im, maxPool, maxPoolBackward, avgPool, avgPoolBackward) goes below
     reshape(x, rows, cols) {
       arr('reshape', x);
       // The view reads the numbers through x (so a disposed x is noticed); it frees nothing.
@@ -252,7 +249,6 @@ export async function createNativeBackend(): Promise<Backend> {
       c.avgPoolBackward(D, geometry(g), X);
     },
 
-    // @modern-kernels: norm/dropout group (batchNormForward, channelAffine, batchNormBackward, groupNormForward, groupNormBackward, dropoutMask) goes below
     batchNormForward(x, channels, gamma, beta, eps, mean, invStd, y) {
       const op = 'batchNormForward';
       c.batchNormForward(arr(op, x), channels, arr(op, gamma), arr(op, beta), eps, arr(op, mean), arr(op, invStd), arr(op, y));
@@ -277,6 +273,9 @@ export async function createNativeBackend(): Promise<Backend> {
       c.dropoutMask(arr('dropoutMask', u), keep, arr('dropoutMask', mask));
     },
 
-    // @modern-kernels: adam group (adamUpdate) goes below
+    adamUpdate(param, grad, m, v, lr, beta1, beta2, eps, c1, c2, l2, decay) {
+      const W = arr('adamUpdate', param), G = arr('adamUpdate', grad), M = arr('adamUpdate', m), V = arr('adamUpdate', v);
+      c.adamUpdate(W, G, M, V, lr, beta1, beta2, eps, c1, c2, l2, decay);
+    },
   });
 }

@@ -8,10 +8,10 @@
  */
 import type { Activation, Backend } from '../../tensor/kernels.ts';
 import { Matrix, type FloatArray } from '../../tensor/matrix.ts';
-import { pendingKernels } from '../../tensor/pending-kernels.ts';
 import { checkedKernels } from '../../tensor/checked-kernels.ts';
 import { ShapeError } from '../../tensor/shapes.ts';
 import { activate, activateGrad, softplus } from './scalar.ts';
+import { adamUpdateLoop } from './adam.ts';
 import * as conv from './conv.ts';
 import { referenceNormKernels } from './norm.ts';
 import { hostCpu, hostRuntime } from '../variant.ts';
@@ -31,7 +31,6 @@ export function createReferenceBackend(dtype: 'float32' | 'float64' = 'float32')
   };
 
   return checkedKernels({
-    ...pendingKernels(name),
     name,
     dtype,
     description: `plain TypeScript ${dtype} loops (the specification)`,
@@ -229,7 +228,6 @@ export function createReferenceBackend(dtype: 'float32' | 'float64' = 'float32')
       }
     },
 
-    // @modern-kernels: conv/pool group (reshape, im2col, col2im, maxPool, maxPoolBackward, avgPool, avgPoolBackward) goes below
     reshape(x, rows, cols) {
       own('reshape', x);
       // The view reads the numbers through x (so a disposed x is noticed); it frees nothing.
@@ -260,9 +258,11 @@ export function createReferenceBackend(dtype: 'float32' | 'float64' = 'float32')
       conv.avgPoolBackward(dy.data, g, dx.data);
     },
 
-    // @modern-kernels: norm/dropout group (batchNormForward, channelAffine, batchNormBackward, groupNormForward, groupNormBackward, dropoutMask) goes below
     ...referenceNormKernels(own),
 
-    // @modern-kernels: adam group (adamUpdate) goes below
+    adamUpdate(param, grad, m, v, lr, beta1, beta2, eps, c1, c2, l2, decay) {
+      own('adamUpdate', param, grad, m, v);
+      adamUpdateLoop(param.data, grad.data, m.data, v.data, lr, beta1, beta2, eps, c1, c2, l2, decay);
+    },
   });
 }

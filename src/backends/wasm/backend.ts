@@ -7,7 +7,6 @@
 import { ACTIVATIONS, type Activation, type Backend } from '../../tensor/kernels.ts';
 import type { NumericVariant } from '../../tensor/numeric-variant.ts';
 import type { Matrix } from '../../tensor/matrix.ts';
-import { pendingKernels } from '../../tensor/pending-kernels.ts';
 import { checkedKernels } from '../../tensor/checked-kernels.ts';
 import { ShapeError } from '../../tensor/shapes.ts';
 import type { WasmHeap, WasmMatrix } from './heap.ts';
@@ -24,7 +23,6 @@ export function wasmKernels(heap: WasmHeap, description: string, variant: Numeri
   const p = (op: string, m: Matrix): number => heap.ptr(op, m);
 
   return checkedKernels({
-    ...pendingKernels(heap.name),
     name: heap.name,
     dtype: 'float32',
     description,
@@ -130,7 +128,6 @@ export function wasmKernels(heap: WasmHeap, description: string, variant: Numeri
       w.sgdUpdate(pw, pg, pv, param.size, lr, momentum, l2);
     },
 
-    // @modern-kernels: conv/pool group (reshape, im2col, col2im, maxPool, maxPoolBackward, avgPool, avgPoolBackward) goes below
     reshape(x, rows, cols) {
       p('reshape', x);
       return heap.view(x as WasmMatrix, rows, cols);
@@ -176,7 +173,6 @@ export function wasmKernels(heap: WasmHeap, description: string, variant: Numeri
       w.avgPoolBackward(pd, px, batch, height, width, channels, kernelH, kernelW, stride, pad, outH, outW);
     },
 
-    // @modern-kernels: norm/dropout group (batchNormForward, channelAffine, batchNormBackward, groupNormForward, groupNormBackward, dropoutMask) goes below
     batchNormForward(x, channels, gamma, beta, eps, mean, invStd, y) {
       const op = 'batchNormForward';
       const px = p(op, x), pg = p(op, gamma), pb = p(op, beta), pm = p(op, mean), ps = p(op, invStd), py = p(op, y);
@@ -208,6 +204,9 @@ export function wasmKernels(heap: WasmHeap, description: string, variant: Numeri
       w.dropoutMask(p('dropoutMask', u), u.size, keep, p('dropoutMask', mask));
     },
 
-    // @modern-kernels: adam group (adamUpdate) goes below
+    adamUpdate(param, grad, m, v, lr, beta1, beta2, eps, c1, c2, l2, decay) {
+      const pw = p('adamUpdate', param), pg = p('adamUpdate', grad), pm = p('adamUpdate', m), pv = p('adamUpdate', v);
+      w.adamUpdate(pw, pg, pm, pv, param.size, beta1, 1 - beta1, beta2, 1 - beta2, eps, lr / c1, 1 / Math.sqrt(c2), l2, lr * decay);
+    },
   });
 }

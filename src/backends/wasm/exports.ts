@@ -39,6 +39,11 @@ export interface WasmKernelExports {
   /** grad 0 means none. */
   softmaxCrossEntropy(logits: number, labels: number, probs: number, grad: number, rows: number, cols: number, scale: number): number;
   binaryCrossEntropy(t: number, p: number, n: number): number;
+  /** Scalars pre-combined in float64: omb = 1 - beta, stepSize = lr / c1, invSqrtC2 = 1 / sqrt(c2), lrDecay = lr * decay (assembly/adam.ts). */
+  adamUpdate(
+    w: number, g: number, m: number, v: number, n: number,
+    beta1: number, omb1: number, beta2: number, omb2: number, eps: number, stepSize: number, invSqrtC2: number, l2: number, lrDecay: number,
+  ): void;
   // conv group (assembly/conv.ts): the geometry as (batch, height, width, channels, kernelH, kernelW, stride, pad, outH, outW)
   im2col(x: number, cols: number, ...geometry: ConvGeometryArgs): void;
   col2im(cols: number, dx: number, ...geometry: ConvGeometryArgs): void;
