@@ -111,6 +111,19 @@ test('a layer\'s input units: the data, else the nearest dense / conv / activati
   assert.deepEqual(tp.map((x) => inputUnits(pooled.body, tp, x.index)), ['data'], 'a pooling of the data is still data');
 });
 
+test('through normalisation layers: a layer above a norm gets linear input units unless an activation layer follows, dropout keeps them; norm statistics and the dropout stream are left as they are', async () => {
+  const net = convNet('conv 3 3x3 pad 1 linear, bn, relu, pool 2, dropout 0.5, dense 6 linear, ln, dense 4');
+  const t = trainableLayers(net);
+  assert.deepEqual(t.map((x) => inputUnits(net.body, t, x.index)), ['data', 'relu', 'identity']);
+  const before = weights(net);
+  const dropoutDraw = net.streams()['dropout']!.getState();
+  await pretrainNetwork(net, data, cfg({ lr: 0.01 }), new Rng(2), 3);
+  assert.deepEqual(net.streams()['dropout']!.getState(), dropoutDraw, 'pre-training draws nothing from the network\'s dropout stream');
+  const after = weights(net);
+  const changed = [...before.keys()].filter((k) => !before.get(k)!.every((v, i) => v === after.get(k)![i]));
+  assert.deepEqual(changed, ['conv.0.W', 'conv.0.b', 'hidden.0.W', 'hidden.0.b', 'hidden.1.W', 'hidden.1.b'], 'only the dense and conv layers move (evaluation mode: no running statistics update)');
+});
+
 test('propagateThrough forwards in evaluation mode in chunks, the last wrapped round, whatever the chunk size', () => {
   const net = convNet(NET);
   const want = propagateThrough(be, net.body.slice(0, 3), data, 'all', data.n);
