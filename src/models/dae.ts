@@ -1,7 +1,8 @@
 /**
  * The denoising auto-encoder (Erhan et al. 2010, Section 5.1.2; Vincent et al. 2008):
  *
- *   h  = sigmoid(x~ W + b)          encoder, W: [nVisible, nHidden], b = hiddenBias: [1, nHidden]
+ *   h  = s(x~ W + b)                encoder, W: [nVisible, nHidden], b = hiddenBias: [1, nHidden],
+ *                                   s = `encoder`: sigmoid (the paper's, default), tanh or relu
  *   x^ = g(h W' + c)                decoder, W' = W^T (tied) or V: [nHidden, nVisible] (untied),
  *                                   c = visibleBias: [1, nVisible]
  *
@@ -18,7 +19,8 @@
  *   dA  = dL/d(hW' + c)             = (x^ - x) / B                    (cross-entropy)
  *                                   = 2 (x^ - x) g'(.) / B            (squared)
  *   dc  = colSums(dA);  dV = h^T dA
- *   dH  = dA W'^T  (tied: dA W);    dAh = dH * h (1 - h)
+ *   dH  = dA W'^T  (tied: dA W);    dAh = dH * s'(.), written in terms of h:
+ *                                   h (1 - h) (sigmoid), 1 - h^2 (tanh), [h > 0] (relu)
  *   db  = colSums(dAh); dW = x~^T dAh  (+ dA^T h when tied)
  * {@link daeGradients} writes each into what an optimiser hands it (`src/nn/optimizer.ts`); the
  * update itself is the optimiser's.
@@ -31,6 +33,15 @@ import { writeGradient, type FusedUpdater } from '../nn/fused-update.ts';
 import type { Param } from '../nn/layer.ts';
 
 export type DaeLoss = 'cross-entropy' | 'squared';
+
+/**
+ * The encoder non-linearity `s` of `h = s(x~ W + b)`: the paper's `sigmoid`, or `tanh` / `relu`
+ * (the codes then leave [0, 1]: `tanh` in (-1, 1), `relu` in [0, inf)). In a stack it is also the
+ * units of the network the encoders initialise (`model.activation`). `identity` (a linear
+ * encoder) serves a linear layer of a general network (`dense 256 linear, bn, relu`,
+ * `src/train/pretrain-network.ts`).
+ */
+export type DaeEncoder = Activation;
 
 /** Positions in {@link DaeParams.params} (the same names and order as the RBM's; `V` only when untied). */
 export const DAE_W = 0, DAE_HIDDEN_BIAS = 1, DAE_VISIBLE_BIAS = 2, DAE_V = 3;
@@ -56,6 +67,8 @@ export interface DaeOptions {
   loss: DaeLoss;
   /** Decoder non-linearity; must be `sigmoid` with cross-entropy. Default `sigmoid`. */
   decoder?: 'sigmoid' | 'identity';
+  /** Encoder non-linearity ({@link DaeEncoder}). Default `sigmoid`. */
+  encoder?: DaeEncoder;
 }
 
 /** Work matrices for batches of `batch` rows; allocate once per layer. */
@@ -118,10 +131,10 @@ function decoderOf(opts: DaeOptions): Activation {
   return d;
 }
 
-/** `h <- sigmoid(x W + b)`; x: `[batch, nVisible]`, h: `[batch, nHidden]`. */
-export function daeEncode(backend: Backend, p: DaeParams, x: Matrix, h: Matrix): void {
+/** `h <- s(x W + b)` with `s = encoder` (default sigmoid); x: `[batch, nVisible]`, h: `[batch, nHidden]`. */
+export function daeEncode(backend: Backend, p: DaeParams, x: Matrix, h: Matrix, encoder: DaeEncoder = 'sigmoid'): void {
   backend.gemm(false, false, 1, x, p.W, 0, h);
-  backend.biasActivation('sigmoid', h, p.hiddenBias, h);
+  backend.biasActivation(encoder, h, p.hiddenBias, h);
 }
 
 /** `xhat <- g(h W' + c)`; h: `[batch, nHidden]`, xhat: `[batch, nVisible]`. */
@@ -143,7 +156,7 @@ export function reconstructionLoss(backend: Backend, x: Matrix, xhat: Matrix, lo
  * Leaves `h` and `xhat` in `work`.
  */
 export function daeLoss(backend: Backend, p: DaeParams, xTilde: Matrix, x: Matrix, work: DaeWork, opts: DaeOptions): number {
-  daeEncode(backend, p, xTilde, work.h);
+  daeEncode(backend, p, xTilde, work.h, opts.encoder);
   daeDecode(backend, p, work.h, work.xhat, opts);
   return reconstructionLoss(backend, x, work.xhat, opts.loss, work.dA) / x.rows;
 }
@@ -187,7 +200,7 @@ export function daeGradients(
   } else {
     backend.gemm(false, false, 1, dA, p.W, 0, dH);
   }
-  backend.activationBackward('sigmoid', h, dH, dH);
+  backend.activationBackward(opts.encoder ?? 'sigmoid', h, dH, dH);
   writeGradient(out, DAE_HIDDEN_BIAS, (t) => backend.colSums(dH, t.out, t.alpha, t.beta));
   writeGradient(out, DAE_W, (t) => {
     backend.gemm(true, false, t.alpha, xTilde, dH, t.beta, t.out);

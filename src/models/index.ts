@@ -1,4 +1,5 @@
 // Re-exports only.
+export * from './conv-dae.ts';
 export * from './corruption.ts';
 export * from './dae.ts';
 export * from './marginals.ts';

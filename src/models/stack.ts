@@ -5,8 +5,9 @@
  * training is, is supplied by the caller (`src/train/pretrain.ts`).
  *
  * Memory: the representation fed to layer l is computed ONCE per layer, mean-field
- * `sigmoid(x W + b)`, and kept as a Float32Array `[n, nOut]` (50,000 x 1,000 = 200 MB at worst);
- * the previous one is dropped. With `propagate: 'sample'`, the trainer draws fresh Bernoulli
+ * `s(x W + b)` (`s` the stack's units: sigmoid, or a DAE stack's tanh / relu, see
+ * {@link GreedyStackOptions.activation}), and kept as a Float32Array `[n, nOut]`
+ * (50,000 x 1,000 = 200 MB at worst); the previous one is dropped. With `propagate: 'sample'`, the trainer draws fresh Bernoulli
  * samples from these stored probabilities for every minibatch, which is the same as sampling
  * h ~ P(h | x) through the frozen lower layers each time the example is visited.
  */
@@ -15,6 +16,7 @@ import type { Dataset } from '../data/dataset.ts';
 import type { DenseParams } from '../nn/dense-params.ts';
 import type { Rng } from '../rng/rng.ts';
 import { assertShape } from '../tensor/shapes.ts';
+import type { DaeEncoder } from './dae.ts';
 
 /** Rows per backend call when propagating a data set. */
 export const PROPAGATE_CHUNK = 500;
@@ -61,6 +63,8 @@ export interface LayerTask {
   streams: LayerStreams;
   /** The encoders of the layers already trained (0..layer-1), frozen. */
   below: readonly DenseParams[];
+  /** The stack's units: the encoder non-linearity of this layer and of those below (sigmoid unless a DAE stack says otherwise). */
+  activation: DaeEncoder;
 }
 
 /**
@@ -71,10 +75,17 @@ export interface LayerTask {
 export type LayerTrainer = (task: LayerTask) => Promise<DenseParams>;
 
 /**
- * Mean-field codes of one layer for every example: `sigmoid(x W + b)`, computed in chunks of
- * {@link PROPAGATE_CHUNK} rows on the backend. x: `[n, nIn]` row-major; returns `[n, nOut]`.
+ * Mean-field codes of one layer for every example: `s(x W + b)` with `s = activation` (default
+ * sigmoid), computed in chunks of `chunk` rows on the backend. x: `[n, nIn]` row-major; returns `[n, nOut]`.
  */
-export function propagateUp(backend: Backend, x: Float32Array, n: number, layer: DenseParams, chunk = PROPAGATE_CHUNK): Float32Array {
+export function propagateUp(
+  backend: Backend,
+  x: Float32Array,
+  n: number,
+  layer: DenseParams,
+  chunk = PROPAGATE_CHUNK,
+  activation: DaeEncoder = 'sigmoid',
+): Float32Array {
   const nIn = layer.W.rows, nOut = layer.W.cols;
   assertShape('propagateUp', 'b', layer.b, 1, nOut);
   if (x.length !== n * nIn) {
@@ -89,25 +100,32 @@ export function propagateUp(backend: Backend, x: Float32Array, n: number, layer:
     const xi = m === rows ? xin : xin1!, hi = m === rows ? h : h1!;
     xi.data.set(x.subarray(s * nIn, (s + m) * nIn));
     backend.gemm(false, false, 1, xi, layer.W, 0, hi);
-    backend.biasActivation('sigmoid', hi, layer.b, hi);
+    backend.biasActivation(activation, hi, layer.b, hi);
     out.set(hi.data, s * nOut);
   }
   for (const m of [xin, h, xin1, h1]) m?.dispose();
   return out;
 }
 
-/** The data set `ds` seen through the trained layers (mean-field codes of the top one); labels kept. */
-export function propagateDataset(backend: Backend, ds: Dataset, layers: readonly DenseParams[]): Dataset {
+/** The data set `ds` seen through the trained layers (mean-field codes `s(x W + b)` of the top one, `s = activation`); labels kept. */
+export function propagateDataset(backend: Backend, ds: Dataset, layers: readonly DenseParams[], activation: DaeEncoder = 'sigmoid'): Dataset {
   let x = ds.x, dim = ds.dim;
   for (const layer of layers) {
-    x = propagateUp(backend, x, ds.n, layer);
+    x = propagateUp(backend, x, ds.n, layer, PROPAGATE_CHUNK, activation);
     dim = layer.W.cols;
   }
   return { name: `${ds.name}/h${layers.length}`, n: ds.n, dim, nClasses: ds.nClasses, x, y: ds.y };
 }
 
-/** Resuming a stack: layers already trained, and a callback after each newly trained layer. */
+/** A stack's units, and resuming it: layers already trained, and a callback after each newly trained layer. */
 export interface GreedyStackOptions {
+  /**
+   * The encoder non-linearity of every layer, which also computes the codes passed up
+   * ({@link propagateUp}): `sigmoid` (default; RBMs and the paper's DAEs), or `tanh` / `relu`
+   * for a stack of DAEs that initialises a tanh / ReLU network. Handed to each layer's trainer
+   * as {@link LayerTask.activation}.
+   */
+  activation?: DaeEncoder;
   /**
    * Encoders of the bottom layers, already trained (e.g. loaded from a checkpoint); they are
    * not trained again, and the stack takes ownership of them. Because every layer has its own
@@ -133,6 +151,7 @@ export async function greedyStack(
   opts: GreedyStackOptions = {},
 ): Promise<DenseParams[]> {
   const done = opts.done ?? [];
+  const activation = opts.activation ?? 'sigmoid';
   if (done.length > sizes.length) throw new RangeError(`greedyStack: ${done.length} layers are already trained but the stack has only ${sizes.length}`);
   let nIn = train.dim;
   done.forEach((p, l) => {
@@ -144,10 +163,10 @@ export async function greedyStack(
   let input = train;
   for (let l = 0; l < sizes.length; l++) {
     const resumed = done[l];
-    const params = resumed ?? (await trainLayer({ layer: l, input, nHidden: sizes[l]!, streams: layerStreams(rng, l), below: [...layers] }));
+    const params = resumed ?? (await trainLayer({ layer: l, input, nHidden: sizes[l]!, streams: layerStreams(rng, l), below: [...layers], activation }));
     layers.push(params);
     if (!resumed) await opts.onLayer?.(layers);
-    if (l + 1 < sizes.length) input = { ...propagateDataset(backend, input, [params]), name: `${train.name}/h${l + 1}` };
+    if (l + 1 < sizes.length) input = { ...propagateDataset(backend, input, [params], activation), name: `${train.name}/h${l + 1}` };
   }
   return layers;
 }

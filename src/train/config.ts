@@ -23,6 +23,10 @@ export const modelConfigSchema = z.strictObject({
   depth: positiveInt.max(20).default(1),
   /** Units per hidden layer: one number for all layers (paper) or one per layer. */
   hidden: z.union([positiveInt, z.array(positiveInt).min(1)]).default(1000),
+  /**
+   * Hidden units. Pre-training uses them too: `sdae` trains sigmoid, tanh or relu encoders
+   * (`src/models/dae.ts`); `dbn` only sigmoid (rectified RBMs are not offered).
+   */
   activation: z.enum(['sigmoid', 'tanh', 'relu']).default('sigmoid'),
   /** Random init: `uniform-fanin` is uniform[-1/sqrt(fan-in), 1/sqrt(fan-in)] (Section 5.3). */
   init: z.enum(['uniform-fanin', 'glorot', 'he']).default('uniform-fanin'),
@@ -78,6 +82,10 @@ export const pretrainConfigSchema = z.strictObject({
   corruption: z.union([z.number().min(0).lt(1), z.array(z.number().min(0).lt(1)).min(1)]).default(0.25),
   noise: z.enum(['masking', 'salt-pepper', 'gaussian']).default('masking'),
   tied: z.boolean().default(true),
+  /**
+   * SDAE reconstruction loss (with `decoder`) of the data and of sigmoid codes; a layer above a
+   * tanh / relu layer always takes `squared` with an identity decoder (its inputs leave [0, 1]).
+   */
   loss: z.enum(['cross-entropy', 'squared']).default('cross-entropy'),
   /** SDAE: decoder non-linearity; `identity` (a linear decoder) goes with the squared loss. */
   decoder: z.enum(['sigmoid', 'identity']).default('sigmoid'),

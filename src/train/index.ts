@@ -17,6 +17,8 @@ export * from './online-trial.ts';
 export * from './stream-error.ts';
 export * from './pretrain-checkpoint.ts';
 export * from './pretrain.ts';
+export * from './pretrain-network.ts';
+export * from './conv-layer-learner.ts';
 export * from './stream-pretrain.ts';
 export * from './trial-result.ts';
 export * from './trial.ts';

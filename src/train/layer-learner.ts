@@ -12,6 +12,16 @@
  * {@link LayerLearner.step}, so the two cannot drift: fed the same rows in the same order they
  * give the same numbers.
  *
+ * Units (`task.activation`, the network's `model.activation`): a DAE encodes with sigmoid (the
+ * paper's), tanh or relu. Layer 0 reconstructs the data with `cfg.loss` and `cfg.decoder`; a
+ * layer above a tanh / relu layer reconstructs codes that are not in [0, 1] (tanh: (-1, 1), relu:
+ * [0, inf)), for which cross-entropy is unbounded below, so it takes the squared loss with an
+ * identity (affine) decoder whatever `cfg.loss` says (Vincent et al. 2010's choice for real-valued
+ * inputs; as an RBM above the first has Bernoulli visibles whatever `cfg.visible` says); a layer of
+ * a general network says what its input is with `task.input` (`src/train/pretrain-network.ts`,
+ * {@link daeLayerOptions}). RBMs are
+ * sigmoid only: rectified (noisy-ReLU, Nair & Hinton 2010) RBMs were a stretch goal, not done.
+ *
  * Sampled propagation (`propagate: 'sample'`, layers above the first): the learner is given the
  * mean-field codes of the layers below and draws its Bernoulli input `x ~ P(h | codes)` itself,
  * one uniform per entry from the layer's `sampling` stream, before the update's own draws.
@@ -20,7 +30,7 @@
  * (DAE corruption) and `sampling` (sampled propagation, Gibbs chains) at every step; `order` is
  * the caller's.
  */
-import type { Backend } from '../tensor/kernels.ts';
+import type { Activation, Backend } from '../tensor/kernels.ts';
 import type { Matrix } from '../tensor/matrix.ts';
 import { assertShape } from '../tensor/shapes.ts';
 import { Rng, type RngState } from '../rng/rng.ts';
@@ -29,7 +39,7 @@ import type { Param } from '../nn/layer.ts';
 import { Sgd } from '../nn/sgd.ts';
 import { layerCorruption, type LayerStreams } from '../models/stack.ts';
 import { corrupt, createCorruptionWork } from '../models/corruption.ts';
-import { createDae, createDaeWork, daeGradients, disposeDae, type DaeOptions, type DaeParams } from '../models/dae.ts';
+import { createDae, createDaeWork, daeGradients, disposeDae, type DaeEncoder, type DaeOptions, type DaeParams } from '../models/dae.ts';
 import { cdGradients, createRbm, createRbmState, disposeRbm, disposeRbmState, type RbmParams } from '../models/rbm.ts';
 import type { PretrainConfig } from './config.ts';
 import { CheckpointError, type Tensor } from './checkpoint.ts';
@@ -56,14 +66,28 @@ export interface LayerLearnerTask {
   nHidden: number;
   /** The layer's random streams, `layerStreams(rng, layer)`. */
   streams: LayerStreams;
+  /**
+   * The encoder non-linearity of this layer and of the layers below (their codes are its input):
+   * `sigmoid` (default), or for a DAE `tanh` / `relu` (see the module comment: which loss a layer
+   * above a tanh / relu one takes). An RBM refuses anything but sigmoid.
+   */
+  activation?: DaeEncoder;
+  /**
+   * What the layer's input is, for the DAE's criterion ({@link daeLayerOptions}): the data, or the
+   * codes of units of this kind. Default: the data for layer 0, codes of `activation` above.
+   */
+  input?: LayerInputUnits;
 }
+
+/** A layer's input: the data itself, or codes of units with this non-linearity. */
+export type LayerInputUnits = 'data' | Activation;
 
 /**
  * Everything a learner needs to continue bit-identically, as checkpoint material: `tensors`
  * (copies, safe to keep) named `W`, `hiddenBias`, `visibleBias`, `V` (untied DAE), `<param>.velocity`
  * (momentum), `chain.h` `[batchSize, nHidden]` (PCD's persistent hidden states); `meta` (strings):
  * `kind`, `layer`, `nIn`, `nHidden`, `batchSize`, `updates`, `epoch`, `rng.noise`, `rng.sampling`
- * (JSON {@link RngState}).
+ * (JSON {@link RngState}), and `activation` when it is not sigmoid (absent: sigmoid).
  */
 export interface LearnerSnapshot {
   tensors: Record<string, Tensor>;
@@ -107,12 +131,25 @@ export interface LayerLearner {
 }
 
 /**
- * A learner for layer `task.layer` of a `cfg.kind` stack (`sdae`: a DAE; `dbn`: an RBM, Gaussian
+ * The criterion of a DAE with `encoder` units whose input is `input`: `cfg.loss` and `cfg.decoder`
+ * for the data and for sigmoid codes (in [0, 1]); the squared loss with an identity decoder for
+ * codes of any other units (tanh, relu, linear: not in [0, 1], see the module comment).
+ */
+export function daeLayerOptions(cfg: PretrainConfig, encoder: DaeEncoder, input: LayerInputUnits): DaeOptions {
+  const units = encoder === 'sigmoid' ? {} : { encoder };
+  if (input === 'data' || input === 'sigmoid') return { loss: cfg.loss, decoder: cfg.decoder, ...units };
+  return { loss: 'squared', decoder: 'identity', ...units };
+}
+
+/**
+ * A learner for layer `task.layer` of a `cfg.kind` stack (`sdae`: a DAE with `task.activation`
+ * encoders; `dbn`: a sigmoid RBM, Gaussian
  * visibles only for layer 0 with `cfg.visible` 'gaussian'). Initial weights are drawn from
  * `task.streams.init`; with `restore` (a {@link LearnerSnapshot} of a learner of the same layer,
  * shapes and config) they and every other state are taken from it instead, and the learner
  * continues exactly where the snapshotted one stopped.
- * @throws CheckpointError when `restore` is for another kind, layer, shape or batch size
+ * @throws CheckpointError when `restore` is for another kind, layer, shape, batch size or activation
+ * @throws RangeError for an RBM with non-sigmoid units, or sampled propagation of non-sigmoid codes
  */
 export function createLayerLearner(
   backend: Backend,
@@ -124,7 +161,19 @@ export function createLayerLearner(
   const B = cfg.batchSize;
   const kind = cfg.kind === 'dbn' ? 'rbm' : cfg.kind === 'sdae' ? 'dae' : null;
   if (!kind) throw new RangeError(`createLayerLearner: pretrain.kind '${cfg.kind}' has no layer learner; use 'sdae' or 'dbn'`);
-  if (restore) checkSnapshotHeader(restore, { kind, layer: String(layer), nIn: String(nIn), nHidden: String(nHidden), batchSize: String(B) });
+  const activation = task.activation ?? 'sigmoid';
+  if (activation !== 'sigmoid' && kind === 'rbm') {
+    throw new RangeError(`createLayerLearner: an RBM has sigmoid hidden units, not '${activation}' (rectified RBMs are not offered); use pretrain.kind 'sdae' for a ${activation} network`);
+  }
+  if (activation !== 'sigmoid' && layer > 0 && cfg.propagate === 'sample') {
+    throw new RangeError(`createLayerLearner: pretrain.propagate 'sample' draws Bernoulli inputs from sigmoid codes, but the layers below are ${activation}; use pretrain.propagate 'mean'`);
+  }
+  if (restore) {
+    checkSnapshotHeader(restore, { kind, layer: String(layer), nIn: String(nIn), nHidden: String(nHidden), batchSize: String(B) });
+    if ((restore.meta['activation'] ?? 'sigmoid') !== activation) {
+      throw new CheckpointError(`cannot restore the layer learner: the snapshot's activation is '${restore.meta['activation'] ?? 'sigmoid'}' but this learner's is '${activation}' (a snapshot of another config)`);
+    }
+  }
   const noise = restore ? Rng.fromState(rngState(restore, 'rng.noise')) : task.streams.noise;
   const sampling = restore ? Rng.fromState(rngState(restore, 'rng.sampling')) : task.streams.sampling;
   const sample = layer > 0 && cfg.propagate === 'sample';
@@ -144,7 +193,7 @@ export function createLayerLearner(
     const work = createDaeWork(backend, p, B);
     const cwork = createCorruptionWork(backend, B, nIn);
     const xt = backend.zeros(B, nIn); // [B, nIn] corrupted input
-    const opts: DaeOptions = { loss: cfg.loss, decoder: cfg.decoder };
+    const opts = daeLayerOptions(cfg, activation, task.input ?? (layer === 0 ? 'data' : activation));
     free.push(xt, cwork.keep, cwork.values, ...Object.values(work));
     model = { kind: 'dae', params: p };
     params = p.params;
@@ -239,6 +288,7 @@ export function createLayerLearner(
         'rng.noise': JSON.stringify(noise.getState()),
         'rng.sampling': JSON.stringify(sampling.getState()),
       };
+      if (activation !== 'sigmoid') meta['activation'] = activation;
       return { tensors, meta };
     },
     finish() {

@@ -179,6 +179,7 @@ async function pretrainFromStream(t: OnlinePlan, opts: RunTrialOptions): Promise
     stream: t.stream,
     sizes: t.sizes.slice(0, s.k),
     cfg: cfg.pretrain,
+    activation: cfg.model.activation,
     rng: t.root.fork('pretrain'),
     examplesPerLayer: s.examplesPerLayer,
     start: t.stream.firstTrainIndex,

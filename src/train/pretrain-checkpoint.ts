@@ -21,10 +21,14 @@ import { setMatrix } from './model-checkpoint.ts';
 
 export const PRETRAIN_FILE = 'pretrain.safetensors';
 
-/** What a saved stack was trained with and on, numeric variant included; it may be resumed only by the same. */
+/**
+ * What a saved stack was trained with and on, numeric variant and units (`model.activation`, named
+ * only when not sigmoid, so older sigmoid stacks keep their key) included; it may be resumed only by the same.
+ */
 export function pretrainKey(cfg: TrialConfig, sizes: readonly number[], variant: NumericVariant): string {
   const { use: _use, ...pretrain } = cfg.pretrain; // marginal resampling happens after the stack is saved
-  return JSON.stringify({ seed: cfg.seed, backend: cfg.backend, variant: numericKey(variant), data: cfg.data, sizes, pretrain });
+  const units = cfg.model.activation === 'sigmoid' ? {} : { activation: cfg.model.activation };
+  return JSON.stringify({ seed: cfg.seed, backend: cfg.backend, variant: numericKey(variant), data: cfg.data, sizes, pretrain, ...units });
 }
 
 /** The stack so far, with its pre-training history and time. */

@@ -2,6 +2,10 @@
  * Greedy layer-wise unsupervised pre-training (Erhan et al. 2010, Sections 5.1.1 and 5.1.2):
  * a stack of denoising auto-encoders (`sdae`) or of RBMs (`dbn`), one layer at a time
  * (`src/models/stack.ts`), each layer trained by minibatch SGD for `cfg.epochs` epochs.
+ * The units are the network's (`model.activation`, passed as `stackOptions.activation`): a DBN's
+ * are sigmoid; an SDAE's encoders are sigmoid, tanh or relu, and the codes passed up are theirs
+ * (a DAE above a tanh / relu layer reconstructs with the squared loss and an identity decoder,
+ * see `src/train/layer-learner.ts`).
  *
  * Per layer: a layer learner (`src/train/layer-learner.ts`, shared with streamed pre-training,
  * `stream-pretrain.ts`) takes each minibatch update: the model (`src/models/rbm.ts`, `dae.ts`)
@@ -16,7 +20,8 @@
  * permutation, so every batch has exactly `batchSize` rows and work matrices are allocated once
  * per layer. Metrics (`hooks.onEpoch`, phase 'pretrain'):
  * - `reconstruction`: mean per example over the epoch of the criterion measured on each
- *   minibatch before its update. SDAE: the denoising loss (`cfg.loss`, summed over units);
+ *   minibatch before its update. SDAE: the denoising loss (`cfg.loss`, summed over units; the
+ *   squared loss above a tanh / relu layer);
  *   DBN: cross-entropy of the mean-field reconstruction v -> E[h|v] -> E[v|h].
  * - `pseudoLikelihood` (DBN): stochastic log pseudo-likelihood per example on the layer's first
  *   min(n, 1000) inputs after the epoch (stream 'sampling' forked by epoch, so monitoring never
@@ -35,6 +40,7 @@ import { DivergenceError } from './divergence.ts';
 import { greedyStack, layerCorruption, type GreedyStackOptions, type LayerTask } from '../models/stack.ts';
 import { createPseudoLikelihoodWork, pseudoLikelihood } from '../models/rbm.ts';
 import { createLayerLearner, type LayerLearner } from './layer-learner.ts';
+import type { DaeEncoder } from '../models/dae.ts';
 
 
 /** Examples on which the DBN's pseudo-likelihood is estimated after each epoch. */
@@ -49,14 +55,14 @@ export const PROGRESS_EXAMPLES = 500;
  * for cross-entropy and RBMs).
  *
  * @returns per layer, bottom first, the encoder W `[nIn, nOut]`, b `[1, nOut]` owned by
- *   `backend`: the layer's W and hiddenBias (the DAE's `h = sigmoid(x W + hiddenBias)`, the
+ *   `backend`: the layer's W and hiddenBias (the DAE's `h = s(x W + hiddenBias)`, the
  *   RBM's `P(h=1|v) = sigmoid(v W + hiddenBias)`); the visible bias and an untied V are dropped.
  * @throws ConfigError for invalid hyperparameters or data, before any training
  * @throws DivergenceError when the criterion becomes NaN/inf (layer, epoch, last finite value)
  *
  * Random streams: layer l uses `rng.fork('layer<l>', 'init' | 'order' | 'noise' | 'sampling')`.
- * `stackOptions` resumes from layers already trained and reports each finished layer
- * (see `greedyStack`).
+ * `stackOptions` gives the units (`activation`, default sigmoid), resumes from layers already
+ * trained and reports each finished layer (see `greedyStack`).
  */
 export async function pretrainStack(
   backend: Backend,
@@ -67,7 +73,7 @@ export async function pretrainStack(
   hooks?: TrainingHooks,
   stackOptions: GreedyStackOptions = {},
 ): Promise<DenseParams[]> {
-  validatePretrain(train, sizes, cfg);
+  validatePretrain(train, sizes, cfg, stackOptions.activation);
   return greedyStack(backend, train, sizes, rng, (task) =>
     cfg.kind === 'sdae' ? trainDaeLayer(backend, task, cfg, hooks) : trainRbmLayer(backend, task, cfg, hooks),
   stackOptions);
@@ -78,8 +84,8 @@ export async function pretrainStack(
  * type and range) cannot make: those across keys, against the layer sizes and against the data.
  * Throws a ConfigError naming the parameter, the value and what is allowed.
  */
-export function validatePretrain(train: Dataset, sizes: readonly number[], cfg: PretrainConfig): void {
-  validatePretrainSettings(sizes, cfg);
+export function validatePretrain(train: Dataset, sizes: readonly number[], cfg: PretrainConfig, activation: DaeEncoder = 'sigmoid'): void {
+  validatePretrainSettings(sizes, cfg, activation);
   if (!(train.n >= 1 && train.dim >= 1)) {
     throw new ConfigError(`${train.name}: pre-training needs at least one example of at least one feature (n = ${train.n}, dim = ${train.dim})`);
   }
@@ -101,10 +107,11 @@ export function validatePretrain(train: Dataset, sizes: readonly number[], cfg: 
 }
 
 /**
- * The checks of {@link validatePretrain} that do not look at data (across keys and against the
- * layer sizes); streamed pre-training (`pretrainStream`) makes them too. Throws a ConfigError.
+ * The checks of {@link validatePretrain} that do not look at data (across keys, against the
+ * layer sizes and the units `activation`, the network's `model.activation`); streamed
+ * pre-training (`pretrainStream`) makes them too. Throws a ConfigError.
  */
-export function validatePretrainSettings(sizes: readonly number[], cfg: PretrainConfig): void {
+export function validatePretrainSettings(sizes: readonly number[], cfg: PretrainConfig, activation: DaeEncoder = 'sigmoid'): void {
   const bad = (key: string, v: unknown, allowed: string): never => {
     throw new ConfigError(`pretrain.${key} is ${JSON.stringify(v)}; it must be ${allowed}`);
   };
@@ -115,18 +122,36 @@ export function validatePretrainSettings(sizes: readonly number[], cfg: Pretrain
   if (cfg.kind === 'sdae' && cfg.decoder === 'identity' && cfg.loss === 'cross-entropy') {
     bad('decoder', cfg.decoder, "'sigmoid' with pretrain.loss 'cross-entropy' (an identity decoder needs pretrain.loss 'squared')");
   }
+  if (activation !== 'sigmoid' && cfg.kind === 'dbn') {
+    throw new ConfigError(
+      `model.activation is '${activation}' but pretrain.kind 'dbn' learns sigmoid units (rectified, noisy-ReLU RBMs are not offered); ` +
+        `use model.activation 'sigmoid' with a DBN, or pretrain.kind 'sdae' for a ${activation} network`,
+    );
+  }
+  if (activation !== 'sigmoid' && cfg.propagate === 'sample' && sizes.length > 1) {
+    bad('propagate', cfg.propagate, `'mean' with model.activation '${activation}' (Bernoulli samples need sigmoid codes in [0, 1])`);
+  }
   sizes.forEach((s, l) => {
     if (!(Number.isInteger(s) && s >= 1)) throw new ConfigError(`hidden layer ${l + 1} has size ${s}; every pre-trained layer size must be an integer >= 1`);
   });
 }
 
+/**
+ * What the epoch loop needs of a learner: a {@link LayerLearner}, or the convolutional DAE's
+ * (`src/train/conv-layer-learner.ts`).
+ */
+export type EpochLearner = Pick<LayerLearner, 'encoder' | 'setEpoch' | 'step' | 'finish' | 'dispose'>;
+
+/** What the epoch loop needs of a layer's task (a {@link LayerTask} has it). */
+export type EpochTask = Pick<LayerTask, 'layer' | 'input' | 'streams' | 'below'>;
+
 /** The shared epoch loop of one layer: order, minibatches, divergence, hooks; each update is `learner.step`. */
 async function runEpochs(
   backend: Backend,
-  task: LayerTask,
+  task: EpochTask,
   cfg: PretrainConfig,
   hooks: TrainingHooks | undefined,
-  learner: LayerLearner,
+  learner: EpochLearner,
   afterEpoch: (epoch: number) => Record<string, number>,
 ): Promise<void> {
   const { input, layer, streams } = task;
@@ -165,13 +190,17 @@ async function runEpochs(
   }
 }
 
-/** Trains `learner` for `cfg.epochs` epochs on `task.input` and returns its encoder (frees it all on error). */
-async function trainLayer(
+/**
+ * Trains `learner` for `cfg.epochs` epochs on `task.input` (a fresh order per epoch from
+ * `task.streams.order`, minibatches of `cfg.batchSize`, the last one wrapped round; metrics as in
+ * the module comment, plus `afterEpoch`'s) and returns its encoder (frees it all on error).
+ */
+export async function trainLayer(
   backend: Backend,
-  task: LayerTask,
+  task: EpochTask,
   cfg: PretrainConfig,
   hooks: TrainingHooks | undefined,
-  learner: LayerLearner,
+  learner: EpochLearner,
   afterEpoch: (epoch: number) => Record<string, number>,
 ): Promise<DenseParams> {
   try {
@@ -185,7 +214,7 @@ async function trainLayer(
 
 /** The learner of `task`'s layer (see `createLayerLearner`). */
 function learnerOf(backend: Backend, task: LayerTask, cfg: PretrainConfig): LayerLearner {
-  return createLayerLearner(backend, cfg, { layer: task.layer, nIn: task.input.dim, nHidden: task.nHidden, streams: task.streams });
+  return createLayerLearner(backend, cfg, { layer: task.layer, nIn: task.input.dim, nHidden: task.nHidden, streams: task.streams, activation: task.activation });
 }
 
 /** Trains one denoising auto-encoder on `task.input`; returns its encoder `{W, b: hiddenBias}`. */

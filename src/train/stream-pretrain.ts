@@ -3,7 +3,8 @@
  * every example seen once, constant learning rate; the paper spends 2.5 million unsupervised
  * updates split over the layers before the supervised ones). Layer l trains on stream positions
  * `[l * perLayer, (l + 1) * perLayer)`: layer 1 on raw examples, layer l on the mean-field codes
- * `sigmoid(x W + b)` of the frozen layers below, computed per minibatch, so nothing is
+ * `s(x W + b)` of the frozen layers below (`s` = `activation`: sigmoid, or an SDAE's tanh / relu),
+ * computed per minibatch, so nothing is
  * materialised and memory stays flat however long the stream. Each update is the one the
  * materialised path takes (`LayerLearner.step`, `src/train/layer-learner.ts`): fed the same rows
  * in the same order, `pretrainStream` and `pretrainStack` give identical layers.
@@ -36,6 +37,7 @@ import type { ExampleStream } from '../data/dataset.ts';
 import type { DenseParams } from '../nn/dense-params.ts';
 import type { Rng } from '../rng/rng.ts';
 import { layerStreams } from '../models/stack.ts';
+import type { DaeEncoder } from '../models/dae.ts';
 import { ConfigError, type PretrainConfig } from './config.ts';
 import { DivergenceError } from './divergence.ts';
 import type { EpochMetrics, TrainingHooks } from './hooks.ts';
@@ -56,6 +58,11 @@ export interface StreamPretrainOptions {
   sizes: readonly number[];
   /** The pretrain section (kind 'sdae' or 'dbn'; `epochs` unused; `lrDecay` must be 0). */
   cfg: PretrainConfig;
+  /**
+   * The units (`model.activation`): the encoders' non-linearity and the codes passed up; `sigmoid`
+   * (default), or `tanh` / `relu` with kind 'sdae' (see `src/train/layer-learner.ts`).
+   */
+  activation?: DaeEncoder;
   /** The trial's root.fork('pretrain'); layer l uses layerStreams(rng, l). */
   rng: Rng;
   /**
@@ -168,7 +175,8 @@ async function trainStreamLayer(
   const { backend: be, stream, cfg, hooks } = o;
   const B = cfg.batchSize, per = o.examplesPerLayer, dim = stream.dim;
   const nIn = l === 0 ? dim : o.sizes[l - 1]!;
-  const learner = createLayerLearner(be, cfg, { layer: l, nIn, nHidden: o.sizes[l]!, streams: layerStreams(o.rng, l) }, saved?.learner ?? undefined);
+  const activation = o.activation ?? 'sigmoid';
+  const learner = createLayerLearner(be, cfg, { layer: l, nIn, nHidden: o.sizes[l]!, streams: layerStreams(o.rng, l), activation }, saved?.learner ?? undefined);
   const raw = be.zeros(B, dim); // [B, dim] stream examples
   const codes = below.map((p) => be.zeros(B, p.W.cols)); // [B, n_i] mean-field codes of layer i
   const scratch = new Float32Array(dim);
@@ -194,7 +202,7 @@ async function trainStreamLayer(
       let x: Matrix = raw;
       below.forEach((p, i) => {
         be.gemm(false, false, 1, x, p.W, 0, codes[i]!);
-        be.biasActivation('sigmoid', codes[i]!, p.b, codes[i]!);
+        be.biasActivation(activation, codes[i]!, p.b, codes[i]!);
         x = codes[i]!;
       });
       const loss = learner.step(x);
@@ -243,7 +251,7 @@ function checkStreamPretrain(o: StreamPretrainOptions): void {
   const bad = (what: string): never => {
     throw new ConfigError(`pretrainStream: ${what}`);
   };
-  validatePretrainSettings(o.sizes, o.cfg);
+  validatePretrainSettings(o.sizes, o.cfg, o.activation);
   if (L < 1) bad('sizes is empty; give at least one layer to pre-train');
   if (o.cfg.lrDecay !== 0) bad(`pretrain.lrDecay is ${o.cfg.lrDecay}; streamed pre-training has no epochs and uses a constant rate: set it to 0`);
   if (!isInt(o.examplesPerLayer, 1) || o.examplesPerLayer % B !== 0) {
@@ -265,6 +273,7 @@ function streamKey(o: StreamPretrainOptions): string {
     stream: { name: o.stream.name, dim: o.stream.dim },
     sizes: o.sizes,
     cfg: o.cfg,
+    ...(o.activation && o.activation !== 'sigmoid' ? { activation: o.activation } : {}), // sigmoid keys as before
     rng: { seed: o.rng.seed, path: o.rng.path },
     examplesPerLayer: o.examplesPerLayer,
     blockSize: o.blockSize,

@@ -2,7 +2,9 @@
  * One trial, end to end: resolve and validate the config, create the backend, load the data,
  * pre-train the bottom k layers greedily (`pretrain.kind` sdae/dbn; Erhan et al. 2010 Section
  * 5.1), optionally resample them from their marginals (Table 1), build the Mlp (other layers
- * random), fine-tune with early stopping (Section 5.3), and report. The experiment runner
+ * random; a network written as `model.layers` is built first and its bottom k dense and conv
+ * layers pre-trained in place, `pretrainNetwork`, or on a source task with pretrain.kind
+ * 'supervised'), fine-tune with early stopping (Section 5.3), and report. The experiment runner
  * calls only this.
  *
  * Randomness: every stream forks from `new Rng(config.seed)`: `init` (random layers and the
@@ -31,6 +33,7 @@ import { resampleFromMarginals } from '../models/marginals.ts';
 import { ConfigError, resolveTrialConfig, type TrialConfig, type TrialConfigInput } from './config.ts';
 import type { EpochMetrics, TrainingHooks } from './hooks.ts';
 import { pretrainStack } from './pretrain.ts';
+import { pretrainNetwork } from './pretrain-network.ts';
 import { mlpSpec, trainableLayerCount } from './model-spec.ts';
 import { pretrainOnSource, SOURCE_FILE, SOURCE_RESUME_FILE } from './source-pretrain.ts';
 import { finetune, type FinetuneResult } from './finetune.ts';
@@ -170,13 +173,27 @@ function needsInPlacePretraining(t: TrialPlan): boolean {
   return !t.resuming && t.k > 0 && (t.cfg.pretrain.kind === 'supervised' || t.cfg.model.layers !== null);
 }
 
-/** Step 5b: pre-trains the built network's bottom `k` layers in place (see `needsInPlacePretraining`). */
+/**
+ * Step 5b: pre-trains the built network's bottom `k` layers in place (see `needsInPlacePretraining`):
+ * on the source task (`pretrain.kind` 'supervised'), or greedily with dense and convolutional DAEs
+ * (`pretrainNetwork`, stream `pretrain`; not resumable mid-way: an interrupted run pre-trains again).
+ */
 async function pretrainInPlace(t: TrialPlan, model: Mlp, opts: RunTrialOptions): Promise<Pretrained> {
   if (t.cfg.pretrain.kind === 'supervised') {
     const r = await pretrainOnSource({ cfg: t.cfg, backend: t.backend, root: t.root, target: model, k: t.k, checkpointDir: t.dir, resume: opts.resume, hooks: opts.hooks });
     return { ...r, stack: [] };
   }
-  throw new ConfigError('greedy pre-training of a network written as model.layers lands with the convolutional DAE (issue 14); use pretrain.kind none or supervised for now');
+  const tp = performance.now();
+  const history: EpochMetrics[] = [];
+  const hooks: TrainingHooks = {
+    onEpoch: (m, ctx) => {
+      history.push(m);
+      return opts.hooks?.onEpoch?.(m, ctx);
+    },
+    ...(opts.hooks?.onProgress ? { onProgress: opts.hooks.onProgress } : {}),
+  };
+  await pretrainNetwork(model, t.data.train, t.cfg.pretrain, t.root.fork('pretrain'), t.k, hooks);
+  return { history, seconds: (performance.now() - tp) / 1000, stack: [] };
 }
 
 /**
@@ -220,7 +237,11 @@ async function pretrainBottomLayers(t: TrialPlan, opts: RunTrialOptions): Promis
   const onLayer = stackPath
     ? (layers: readonly DenseParams[]) => savePretrainedStack(stackPath, layers, key, history, secondsBefore + (performance.now() - tp) / 1000)
     : undefined;
-  let stack = await pretrainStack(backend, data.train, bottom, cfg.pretrain, t.root.fork('pretrain'), hooks, { done: saved ? saved.layers : [], ...(onLayer ? { onLayer } : {}) });
+  let stack = await pretrainStack(backend, data.train, bottom, cfg.pretrain, t.root.fork('pretrain'), hooks, {
+    activation: cfg.model.activation,
+    done: saved ? saved.layers : [],
+    ...(onLayer ? { onLayer } : {}),
+  });
   if (cfg.pretrain.use === 'histogram') {
     const resampled = resampleFromMarginals(backend, stack, t.root.fork('marginals'));
     disposeStack(stack);

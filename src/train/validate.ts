@@ -10,6 +10,7 @@ import { STREAM_NAMES } from '../data/load-stream.ts';
 import { onlineSchedule } from './online-schedule.ts';
 import { modelLayerSpecs, trainableLayerCount } from './model-spec.ts';
 import type { LayerSpec } from '../models/layer-spec.ts';
+import { convDaeProblem } from '../models/conv-dae.ts';
 
 /**
  * Number of layers pre-trained: 0 without pre-training, else `pretrain.layers ?? ` every trainable
@@ -69,6 +70,31 @@ function modelProblems(cfg: TrialConfig): string[] {
   return out;
 }
 
+/**
+ * What greedy DAE pre-training of a `model.layers` network cannot do (`pretrainNetwork`): sampled
+ * propagation, and conv layers among the bottom k that its convolutional DAE cannot invert.
+ */
+function networkPretrainProblems(cfg: TrialConfig, k: number): string[] {
+  const out: string[] = [];
+  if (cfg.pretrain.propagate !== 'mean') {
+    out.push(`pretrain.propagate is '${cfg.pretrain.propagate}' but a network given by model.layers passes its own forward pass up; use pretrain.propagate 'mean'`);
+  }
+  let layers: LayerSpec[] | undefined;
+  try {
+    layers = modelLayerSpecs(cfg.model);
+  } catch {
+    return out; // reported by modelProblems
+  }
+  let conv = 0;
+  for (const l of (layers ?? []).filter((s) => s.kind === 'dense' || s.kind === 'conv').slice(0, k)) {
+    if (l.kind !== 'conv') continue;
+    conv++;
+    const problem = convDaeProblem(l);
+    if (problem) out.push(`model.layers: conv layer ${conv} cannot be pre-trained with pretrain.kind 'sdae': ${problem}; or pre-train fewer layers (pretrain.layers)`);
+  }
+  return out;
+}
+
 /** True when the model has a batch normalisation layer (a readable `model.layers` with `bn`, or `model.norm: 'batch'`). */
 function hasBatchNorm(cfg: TrialConfig): boolean {
   try {
@@ -107,12 +133,18 @@ export function validateTrialConfig(cfg: TrialConfig): void {
   if (Array.isArray(p.corruption) && p.kind === 'sdae' && p.corruption.length < k) {
     problems.push(`pretrain.corruption lists ${p.corruption.length} values but ${k} layers are pre-trained; give one value or one per pre-trained layer`);
   }
-  if (k > 0 && (p.kind === 'sdae' || p.kind === 'dbn') && cfg.model.activation !== 'sigmoid') {
+  // An SDAE's encoders take the network's units (sigmoid, tanh, relu); a DBN's RBMs are sigmoid
+  // only (rectified, noisy-ReLU RBMs, Nair & Hinton 2010, are a stretch goal not offered).
+  if (k > 0 && cfg.model.activation !== 'sigmoid' && p.kind === 'dbn') {
     problems.push(
-      `model.activation is '${cfg.model.activation}' but pretrain.kind '${p.kind}' learns sigmoid units; ` +
-        `use model.activation 'sigmoid' with pre-training, or pretrain.kind 'none'`,
+      `model.activation is '${cfg.model.activation}' but pretrain.kind 'dbn' learns sigmoid units (rectified, noisy-ReLU RBMs are not offered); ` +
+        `use model.activation 'sigmoid' with a DBN, pretrain.kind 'sdae' (its auto-encoders take ${cfg.model.activation} encoders), or pretrain.kind 'none'`,
     );
   }
+  if (k > 1 && cfg.model.activation !== 'sigmoid' && p.kind === 'sdae' && p.propagate === 'sample' && cfg.model.layers === null) {
+    problems.push(`pretrain.propagate is 'sample' but model.activation is '${cfg.model.activation}': Bernoulli samples need sigmoid codes in [0, 1]; use pretrain.propagate 'mean'`);
+  }
+  if (k > 0 && p.kind === 'sdae' && cfg.model.layers !== null) problems.push(...networkPretrainProblems(cfg, k));
   const land = cfg.analysis.landscape;
   if (land.directions > 0 && land.fitHalfWidth < land.step) {
     problems.push(`analysis.landscape.fitHalfWidth is ${land.fitHalfWidth} but the curvature fit needs the 3 grid points -step, 0, step (step ${land.step}); allowed: >= ${land.step}`);

@@ -184,3 +184,85 @@ test('a DAE step without momentum (update folded into the gradient kernels) equa
     }
   }
 });
+
+// ReLU and tanh encoders (issue 14): the gradient is the same derivation with s'(.) in place of
+// the sigmoid's h (1 - h): 1 - h^2 for tanh, [h > 0] for relu.
+const encoderCases: [boolean, DaeOptions][] = [];
+for (const encoder of ['tanh', 'relu'] as const) {
+  for (const tied of [true, false]) {
+    encoderCases.push([tied, { loss: 'cross-entropy', encoder }], [tied, { loss: 'squared', decoder: 'identity', encoder }]);
+  }
+}
+
+for (const [tied, opts] of encoderCases) {
+  test(`daeGradients equals float64 central differences of daeLoss with a ${opts.encoder} encoder (${tied ? 'tied' : 'untied'}, ${opts.loss}, ${opts.decoder ?? 'sigmoid'} decoder)`, () => {
+    const r = new Rng(31);
+    const p = randomDae(tied, 15);
+    const x = randomMatrix(B, nV, r, 0.05, 0.95);
+    const xt = randomMatrix(B, nV, r, 0, 1);
+    const work = createDaeWork(be, p, B);
+    daeGradients(be, p, xt, x, work, opts, gradientsOnly(p.params));
+    const h = Float64Array.from(work.h.data);
+    if (opts.encoder === 'relu') {
+      // both branches of the rectifier are exercised, and no pre-activation sits on the kink
+      assert.ok(h.some((v) => v === 0) && h.some((v) => v > 0), `relu codes ${h.join(', ')}`);
+      const pre = be.zeros(B, nH);
+      be.gemm(false, false, 1, xt, p.W, 0, pre);
+      be.addRowVector(pre, p.hiddenBias, pre);
+      for (const a of pre.data) assert.ok(Math.abs(a) > 1e-4, `pre-activation ${a} too close to 0 for central differences`);
+    } else {
+      assert.ok(h.some((v) => v < 0), `tanh codes go below 0: ${h.join(', ')}`);
+    }
+    const f = () => daeLoss(be, p, xt, x, work, opts);
+    for (const { name, value, grad } of p.params) {
+      const num = numericGradient(value, f);
+      let nonZero = 0;
+      for (let i = 0; i < num.length; i++) {
+        if (Math.abs(num[i]!) > 1e-8) nonZero++;
+        assert.ok(Math.abs(grad.data[i]! - num[i]!) <= 1e-7 * (1 + Math.abs(num[i]!)), `d/d${name}[${i}]: analytic ${grad.data[i]} vs numeric ${num[i]}`);
+      }
+      assert.ok(nonZero > 0, `numeric gradient of ${name} is all zero`);
+    }
+  });
+}
+
+test('the default encoder is the sigmoid: the same loss and gradients as encoder: sigmoid, others differ', () => {
+  const r = new Rng(2);
+  const x = randomMatrix(B, nV, r, 0, 1), xt = randomMatrix(B, nV, r, 0, 1);
+  const grads = (encoder?: 'sigmoid' | 'tanh' | 'relu') => {
+    const p = randomDae(true, 3);
+    const opts: DaeOptions = encoder ? { loss: 'cross-entropy', encoder } : { loss: 'cross-entropy' };
+    const loss = daeGradients(be, p, xt, x, createDaeWork(be, p, B), opts, gradientsOnly(p.params));
+    return [loss, ...p.params.flatMap((q) => [...q.grad.data])];
+  };
+  assert.deepEqual(grads(), grads('sigmoid'));
+  assert.notDeepEqual(grads('relu'), grads());
+  assert.notDeepEqual(grads('tanh'), grads());
+});
+
+test('one SGD step of a tiny tied ReLU DAE (squared loss, identity decoder) equals the update worked out by hand', () => {
+  // nVisible 2, nHidden 2, one example whose second input the corruption zeroed.
+  //   x~ = [1, 0], x = [1, 1], W = [[0.5, -0.5], [0.25, 1]], b = [0, 0.1], c = [0, 0], lr 0.1
+  //   a  = x~ W + b = [0.5, -0.4]          h = relu(a) = [0.5, 0]      (unit 2 is off)
+  //   x^ = h W^T + c = [0.25, 0.125]        loss = 0.75^2 + 0.875^2 = 1.328125
+  //   dA = 2 (x^ - x) = [-1.5, -1.75]       dc = dA
+  //   dH = dA W = [-1.5*0.5 - 1.75*0.25, 1.5*0.5 - 1.75*1] = [-1.1875, -1]
+  //   dAh = dH * [h > 0] = [-1.1875, 0]      db = dAh
+  //   dW = x~^T dAh + dA^T h = [[-1.1875, 0], [0, 0]] + [[-0.75, 0], [-0.875, 0]] = [[-1.9375, 0], [-0.875, 0]]
+  //   W' = W - 0.1 dW = [[0.69375, -0.5], [0.3375, 1]]   b' = [0.11875, 0.1]   c' = [0.15, 0.175]
+  // The off unit's column and bias do not move (a sigmoid unit's would).
+  const p = createDae(be, 2, 2, true, new Rng(0));
+  p.W.data.set([0.5, -0.5, 0.25, 1]);
+  p.hiddenBias.data.set([0, 0.1]);
+  p.visibleBias.data.set([0, 0]);
+  const xt = be.fromArray(1, 2, [1, 0]), x = be.fromArray(1, 2, [1, 1]);
+  const opt = new Sgd(be, p.params, sgd({ lr: 0.1 }));
+  const loss = daeGradients(be, p, xt, x, createDaeWork(be, p, 1), { loss: 'squared', decoder: 'identity', encoder: 'relu' }, opt);
+  assert.ok(Math.abs(loss - 1.328125) < 1e-15, `loss ${loss}`);
+  const close = (got: ArrayLike<number>, want: number[], what: string) => {
+    for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i]! - want[i]!) < 1e-14, `${what}[${i}]: ${got[i]} vs ${want[i]}`);
+  };
+  close(p.W.data, [0.69375, -0.5, 0.3375, 1], 'W');
+  close(p.hiddenBias.data, [0.11875, 0.1], 'hiddenBias');
+  close(p.visibleBias.data, [0.15, 0.175], 'visibleBias');
+});
