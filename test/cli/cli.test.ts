@@ -83,3 +83,20 @@ test('run --json ends with a result line holding one row per cell and the report
   assert.equal(rep.code, 0, rep.stderr);
   assert.equal(JSON.parse(rep.stdout).report, last.report);
 });
+
+test('train takes a conv net with batch norm in --layers, and eval rebuilds it from the checkpoint (running statistics included)', async () => {
+  const dir = tempDir('pl-cli-conv-');
+  const layers = 'conv 4 5x5 linear, bn, relu, pool 2, dropout 0.1, dense 16';
+  const t = await cli('train', `--layers=${layers}`, '--activation=relu', '--init=he', '--data.trainSize=300', '--data.validSize=100', '--data.testSize=200',
+    '--epochs=3', '--batchSize=20', '--optimizer=adam', '--lr=0.003', '--backend=reference', '--checkpoint-dir', dir, '--json');
+  assert.equal(t.code, 0, t.stderr);
+  const result = JSON.parse(t.stdout.trim().split('\n').at(-1)!) as { test: { error: number } };
+  const e = await cli('eval', path.join(dir, 'final.safetensors'), '--backend', 'reference', '--json');
+  assert.equal(e.code, 0, e.stderr);
+  const ev = JSON.parse(e.stdout.trim()) as { error: number; n: number };
+  assert.equal(ev.n, 10000);
+  assert.ok(ev.error < 0.8 && result.test.error < 0.8, `trained above chance: eval ${ev.error}, train ${result.test.error}`);
+  const bad = await cli('train', '--layers=conv 4 5x5, pool 2, pool 2, pool 2, pool 2, pool 2', '--data.trainSize=100', '--epochs=1', '--backend=reference');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /model layer 6 \(pool\).*spatial size reaches zero/);
+});
