@@ -53,7 +53,7 @@ export function registerTrain(program: Command): void {
     .allowExcessArguments()
     .addHelpText(
       'after',
-      `\nExamples:\n  $ pretrain-lab train --depth=2 --pretrain=sdae --data.trainSize=5000 --hidden=200 --epochs=10 --batchSize=10\n  $ pretrain-lab train --model.depth=1 --finetune.lr=0.05 --checkpoint-dir ckpt --json\n  $ pretrain-lab train --depth=3 --pretrain=dbn --pretrainEpochs=100 --checkpoint-dir ckpt --resume   # after an interruption\n` + keysHelp(),
+      `\nExamples:\n  $ pretrain-lab train --depth=2 --pretrain=sdae --data.trainSize=5000 --hidden=200 --epochs=10 --batchSize=10\n  $ pretrain-lab train --model.depth=1 --finetune.lr=0.05 --checkpoint-dir ckpt --json\n  $ pretrain-lab train --depth=3 --pretrain=dbn --pretrainEpochs=100 --checkpoint-dir ckpt --resume   # after an interruption\n  $ pretrain-lab train --layers='conv 32 5x5, pool 2, conv 64 5x5, pool 2, dense 256' --activation=relu --init=he --optimizer=adam --lr=0.001 --batchSize=32\n  $ pretrain-lab train --depth=3 --hidden=500 --activation=relu --norm=batch --dropout=0.2 --pretrain=sdae --batchSize=32\n` + keysHelp(),
     )
     .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const mode = outputMode(opts.json as boolean | undefined);
