@@ -26,10 +26,13 @@
  * {@link ConvDae.gradients} writes them into the params' `grad` buffers; the optimiser's `step()`
  * updates (no fused update: the conv layers have none).
  *
- * Scale: as the dense DAE's, the loss is summed over the `H W Cin` reconstructed inputs and averaged
- * over the batch, and a shared weight's gradient sums over every position it is applied at, so a
- * learning rate that suits a dense DAE can be too large here (ReLU encoders then die: every code
- * 0); pre-training conv layers typically wants a smaller `pretrain.lr`.
+ * Scale: the criterion is the dense DAE's (the loss summed over the `H W Cin` reconstructed inputs,
+ * averaged over the batch) divided by the encoder's number of output positions `P = oh ow`. A shared
+ * weight is applied at every position, so its gradient sums P contributions where a dense weight's
+ * has one; per position, the same `pretrain.lr` takes steps of the dense DAE's size. (Summed over
+ * positions instead, an lr that suits dense layers kills ReLU encoders: measured on MNIST with
+ * `conv 8 5x5, pool 2, conv 16 5x5, pool 2, dense 64`, pre-training lr 0.001, the second conv layer's
+ * codes all went to 0.) Dividing by a constant changes the scale of the steps only, not the optimum.
  */
 import type { Backend } from '../tensor/kernels.ts';
 import type { Matrix } from '../tensor/matrix.ts';
@@ -150,16 +153,22 @@ export class ConvDae {
 
   /**
    * Forward pass only: the mean over the batch of the reconstruction loss of `x` from `xTilde`
-   * (both `[batch, H W Cin]`), summed over pixels and channels. Leaves x^ in the work buffer.
+   * (both `[batch, H W Cin]`), summed over pixels and channels, divided by the encoder's output
+   * positions (module comment, Scale). Leaves x^ in the work buffer.
    */
   loss(xTilde: Matrix, x: Matrix): number {
-    const B = x.rows, n = this.nVisible;
+    const B = x.rows, n = this.nVisible, P = this.positions;
     assertShape('ConvDae.loss', 'x', x, B, n);
     assertShape('ConvDae.loss', 'xTilde', xTilde, B, n);
     const w = this.workFor(B);
     const z = this.decoder.forward(this.encode(xTilde), true);
     this.backend.activation(this.opts.decoder ?? 'sigmoid', z, w.xhat);
-    return reconstructionLoss(this.backend, x, w.xhat, this.opts.loss, w.dZ) / B;
+    return reconstructionLoss(this.backend, x, w.xhat, this.opts.loss, w.dZ) / (B * P);
+  }
+
+  /** The encoder's output positions `oh * ow`: the criterion is per position (module comment, Scale). */
+  get positions(): number {
+    return this.encoder.output.height * this.encoder.output.width;
   }
 
   /**
@@ -168,12 +177,12 @@ export class ConvDae {
    */
   gradients(xTilde: Matrix, x: Matrix): number {
     const loss = this.loss(xTilde, x);
-    const B = x.rows, { xhat, dZ } = this.workFor(B);
+    const B = x.rows, P = this.positions, { xhat, dZ } = this.workFor(B);
     this.backend.sub(xhat, x, dZ);
     if (this.opts.loss === 'cross-entropy') {
-      this.backend.scale(1 / B, dZ);
+      this.backend.scale(1 / (B * P), dZ);
     } else {
-      this.backend.scale(2 / B, dZ);
+      this.backend.scale(2 / (B * P), dZ);
       this.backend.activationBackward(this.opts.decoder ?? 'sigmoid', xhat, dZ, dZ);
     }
     const dH = this.decoder.backward(dZ, true)!;
