@@ -40,11 +40,18 @@ export const dataConfigSchema = z.strictObject({
    * `[5, 6, 7, 8, 9]` for a target task (`keepLabels`). Absent (default): every class.
    */
   labels: z.array(z.number().int().min(0).max(MAX_CLASSES - 1)).min(2).optional(),
+  /**
+   * The semi-supervised regime: the fraction of the training set whose labels are used (a stratified
+   * subset drawn with the data seed, at least one example per class); unsupervised pre-training
+   * still sees every training image. null (default): every label.
+   */
+  labeled: z.number().gt(0).max(1).nullable().default(null),
 });
 
 /**
  * A resolved data section: every key present, defaults filled (`classes` only when set). `seed`
- * may be left out by code that builds a data section by hand (it then means null: the trial seed);
+ * and `labeled` may be left out by code that builds a data section by hand (then null: the trial
+ * seed, every label);
  * a parsed config always has it.
  */
-export type DataConfig = Omit<z.infer<typeof dataConfigSchema>, 'seed'> & { seed?: number | null };
+export type DataConfig = Omit<z.infer<typeof dataConfigSchema>, 'seed' | 'labeled'> & { seed?: number | null; labeled?: number | null };

@@ -27,6 +27,11 @@ export interface DataSplits {
   readonly train: Dataset;
   readonly valid: Dataset;
   readonly test: Dataset;
+  /**
+   * With `data.labeled` < 1: every training image, labels unused, for unsupervised pre-training;
+   * `train` is then its labelled subset (fine-tuning's data). Absent: pre-training uses `train`.
+   */
+  readonly unlabeled?: Dataset;
 }
 
 /**

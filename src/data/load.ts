@@ -60,12 +60,14 @@ export async function loadData(cfg: DataConfig, seed: number): Promise<DataSplit
     valid: cfg.validSize !== null ? headExamples(s.valid, cfg.validSize) : s.valid,
     test: cfg.testSize !== null ? headExamples(s.test, cfg.testSize) : s.test,
   };
+  s = withLabeledFraction(s, cfg, seed);
   if (cfg.binarize !== 'none') {
     const b = data.fork('binarize');
     s = {
       train: binarizeDataset(s.train, cfg.binarize, b.fork('train')),
       valid: binarizeDataset(s.valid, cfg.binarize, b.fork('valid')),
       test: binarizeDataset(s.test, cfg.binarize, b.fork('test')),
+      ...(s.unlabeled ? { unlabeled: binarizeDataset(s.unlabeled, cfg.binarize, b.fork('unlabeled')) } : {}),
     };
   }
   return s;
@@ -76,6 +78,19 @@ export async function loadData(cfg: DataConfig, seed: number): Promise<DataSplit
  * a size it did not use (the subset helpers would silently keep the whole split).
  * @throws ConfigError naming the key, the value and the number of examples available
  */
+/**
+ * The semi-supervised regime (`data.labeled`): `train` becomes a stratified subset of that fraction
+ * of it (at least one example per class, drawn from the data seed's `subset/labeled` stream) and
+ * `unlabeled` keeps every training image for pre-training. Unchanged when `labeled` is null or 1, or
+ * when `s` already has its `unlabeled` set.
+ */
+export function withLabeledFraction(s: DataSplits, cfg: Pick<DataConfig, 'labeled' | 'seed'>, seed: number): DataSplits {
+  const f = cfg.labeled;
+  if (f === null || f === undefined || f >= 1 || s.unlabeled) return s;
+  const n = Math.max(s.train.nClasses, Math.round(f * s.train.n));
+  return { ...s, train: subsetBySize(s.train, n, new Rng(cfg.seed ?? seed).fork('data').fork('subset', 'labeled')), unlabeled: s.train };
+}
+
 function checkSizes(cfg: DataConfig, s: DataSplits): void {
   const problems: string[] = [];
   for (const [key, split, what] of [['trainSize', s.train, 'training'], ['validSize', s.valid, 'validation'], ['testSize', s.test, 'test']] as const) {

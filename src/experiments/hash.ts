@@ -60,6 +60,7 @@ export function canonicalTrialConfig(config: TrialConfig): TrialConfig {
  */
 export const KEYS_HASHED_ONLY_WHEN_SET: readonly string[] = [
   'data.seed',
+  'data.labeled',
   'analysis',
   'finetune.convergeWindow',
   'finetune.convergeTol',

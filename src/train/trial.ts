@@ -26,7 +26,7 @@ import type { Backend } from '../tensor/kernels.ts';
 import { Rng } from '../rng/rng.ts';
 import { createBackend } from '../backends/registry.ts';
 import type { DataSplits } from '../data/dataset.ts';
-import { loadData } from '../data/load.ts';
+import { loadData, withLabeledFraction } from '../data/load.ts';
 import { disposeStack, type DenseParams } from '../nn/dense-params.ts';
 import { Mlp } from '../models/mlp.ts';
 import { resampleFromMarginals } from '../models/marginals.ts';
@@ -128,7 +128,7 @@ async function setUp(config: TrialConfigInput, opts: RunTrialOptions): Promise<{
  * @throws ConfigError when the data does not fit the config
  */
 export async function loadTrialData(cfg: TrialConfig, opts: Pick<RunTrialOptions, 'data'>): Promise<DataSplits> {
-  const data = opts.data ?? (await loadData(cfg.data, cfg.seed));
+  const data = opts.data ? withLabeledFraction(opts.data, cfg.data, cfg.seed) : await loadData(cfg.data, cfg.seed);
   validateTrialData(cfg, data);
   const { train, valid, test } = data;
   assertTrialFits(cfg, { nTrain: train.n, nValid: valid.n, nTest: test.n, nTrainFull: train.n, dim: train.dim, nClasses: train.nClasses });
@@ -192,7 +192,7 @@ async function pretrainInPlace(t: TrialPlan, model: Mlp, opts: RunTrialOptions):
     },
     ...(opts.hooks?.onProgress ? { onProgress: opts.hooks.onProgress } : {}),
   };
-  await pretrainNetwork(model, t.data.train, t.cfg.pretrain, t.root.fork('pretrain'), t.k, hooks);
+  await pretrainNetwork(model, t.data.unlabeled ?? t.data.train, t.cfg.pretrain, t.root.fork('pretrain'), t.k, hooks);
   return { history, seconds: (performance.now() - tp) / 1000, stack: [] };
 }
 
@@ -224,7 +224,7 @@ async function pretrainBottomLayers(t: TrialPlan, opts: RunTrialOptions): Promis
   const stackPath = dir ? join(dir, PRETRAIN_FILE) : undefined;
   const bottom = t.sizes.slice(0, t.k);
   const key = pretrainKey(cfg, bottom, backend.variant);
-  const saved = opts.resume && stackPath && existsSync(stackPath) ? loadPretrainedStack(backend, stackPath, key, bottom, data.train.dim) : null;
+  const saved = opts.resume && stackPath && existsSync(stackPath) ? loadPretrainedStack(backend, stackPath, key, bottom, (data.unlabeled ?? data.train).dim) : null;
   const history: EpochMetrics[] = saved ? saved.history : [];
   const secondsBefore = saved ? saved.seconds : 0;
   const hooks: TrainingHooks = {
@@ -237,7 +237,7 @@ async function pretrainBottomLayers(t: TrialPlan, opts: RunTrialOptions): Promis
   const onLayer = stackPath
     ? (layers: readonly DenseParams[]) => savePretrainedStack(stackPath, layers, key, history, secondsBefore + (performance.now() - tp) / 1000)
     : undefined;
-  let stack = await pretrainStack(backend, data.train, bottom, cfg.pretrain, t.root.fork('pretrain'), hooks, {
+  let stack = await pretrainStack(backend, data.unlabeled ?? data.train, bottom, cfg.pretrain, t.root.fork('pretrain'), hooks, {
     activation: cfg.model.activation,
     done: saved ? saved.layers : [],
     ...(onLayer ? { onLayer } : {}),

@@ -197,6 +197,7 @@ function onlineProblems(cfg: TrialConfig & { online: OnlineConfig }, k: number):
   if (!STREAM_NAMES.includes(d.name)) {
     out.push(`data.name is '${d.name}' but online training needs a stream; allowed with online: ${STREAM_NAMES.map((n) => `'${n}'`).join(', ')} (or remove the online section)`);
   }
+  if (d.labeled !== null && d.labeled !== undefined) out.push(`data.labeled is ${d.labeled} but the online setting trains on every stream example it sees; set data.labeled to null`);
   if (d.trainSize !== null) out.push(`data.trainSize is ${d.trainSize} but the online setting has no training set (online.examples sets how many stream examples are used); set data.trainSize to null`);
   if (d.binarize !== 'none') out.push(`data.binarize is '${d.binarize}' but online training streams the examples as generated; set data.binarize to 'none'`);
   if (cfg.finetune.lrDecay !== 0) out.push(`finetune.lrDecay is ${cfg.finetune.lrDecay} but online training uses a constant learning rate (Section 8); set finetune.lrDecay to 0`);
@@ -266,8 +267,9 @@ export function validateTrialData(cfg: TrialConfig, data: DataSplits): void {
     const total = trainingUpdates(f, Math.ceil(train.n / Math.min(f.batchSize, train.n)));
     if (f.warmup > total) problems.push(`finetune.warmup is ${f.warmup} updates but the run has only ${total}; allowed: 0..${total}`);
   }
-  if (pretrainedLayerCount(cfg) > 0 && cfg.pretrain.batchSize > train.n) {
-    problems.push(`pretrain.batchSize is ${cfg.pretrain.batchSize} but there are only ${train.n} training examples; allowed: 1..${train.n}`);
+  const images = data.unlabeled ?? train;
+  if (pretrainedLayerCount(cfg) > 0 && cfg.pretrain.kind !== 'supervised' && cfg.pretrain.batchSize > images.n) {
+    problems.push(`pretrain.batchSize is ${cfg.pretrain.batchSize} but there are only ${images.n} training examples; allowed: 1..${images.n}`);
   }
   if (problems.length) throw new ConfigError(`trial config does not fit the data:\n${problems.map((s) => `  ${s}`).join('\n')}`);
 }
