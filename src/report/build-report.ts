@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { atomicWriteFile } from '../io/atomic-write.ts';
-import { settingLabel, shortKey } from '../experiments/expand.ts';
+import { settingLabel, shortKey, variedNuisanceKeys } from '../experiments/expand.ts';
 import type { ResolvedExperiment } from '../experiments/define.ts';
 import { summarize } from '../experiments/runner.ts';
 import type { CellSummary, Comparison } from '../experiments/select.ts';
@@ -59,8 +59,8 @@ function chartHtml(c: Chart, kind: string, notes?: Html): Html {
 }
 
 function summaryTable(exp: ResolvedExperiment, cells: readonly CellSummary[], comparisons: readonly Comparison[]): Html {
-  const nuisanceKeys = exp.nuisance.map((f) => f.key);
-  const varied = new Set(exp.nuisance.filter((f) => f.values.length > 1).map((f) => f.key));
+  const varied = new Set(variedNuisanceKeys(exp));
+  const nuisanceKeys = [...new Set([...exp.nuisance.map((f) => f.key), ...varied])];
   const chosenLabel = (c: CellSummary): string => settingLabel(Object.fromEntries(Object.entries(c.chosen).filter(([k]) => varied.has(k))));
   const rows = cells.map((c) => {
     const cmp = comparisons.find((k) => k.cell === c);
