@@ -24,6 +24,7 @@ export const FIGURE_KINDS = [
   'online-error',
   'train-error-blocks',
   'ordering-variance',
+  'gap-vs-labels',
 ] as const;
 export type FigureKind = (typeof FIGURE_KINDS)[number];
 

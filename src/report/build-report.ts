@@ -14,6 +14,7 @@ import type { CellSummary, Comparison } from '../experiments/select.ts';
 import { RunStore } from '../experiments/store.ts';
 import { boxplotChart, curveChart, histogramChart, type Chart } from './charts.ts';
 import { errorVsFactorSections } from './error-vs-factor-section.ts';
+import { gapVsLabelsSection } from './gap-vs-labels-section.ts';
 import { filterSection } from './filter-section.ts';
 import { comparisonColumns, comparisonHeaders, comparisonNote, isBetter } from './comparison-columns.ts';
 import { pct } from './format.ts';
@@ -152,6 +153,10 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
     } else if (kind === 'online-error' || kind === 'train-error-blocks') {
       const o = (kind === 'online-error' ? onlineErrorSection : trainErrorBlocksSection)(withData, factor, exp.compare?.baseline);
       if (o) charts.push({ kind, chart: o.chart, after: o.body });
+    } else if (kind === 'gap-vs-labels') {
+      const g = gapVsLabelsSection(exp, comparisons);
+      if (g?.chart) charts.push({ kind, chart: g.chart, after: g.body });
+      else if (g) sections.push(g.body);
     } else if (kind === 'ordering-variance') {
       const o = orderingVarianceSection(dir, withData, factor, exp.compare?.baseline, opts.warn);
       if (o?.chart) charts.push({ kind, chart: o.chart, after: o.body });
