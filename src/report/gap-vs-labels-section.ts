@@ -27,7 +27,8 @@ import { Rng } from '../rng/rng.ts';
 import { BOOTSTRAP_RESAMPLES } from '../stats/bootstrap.ts';
 import { compareSeeded, type SeededValue } from '../stats/seeded-comparison.ts';
 import type { Chart } from './charts.ts';
-import { differenceCell, pp } from './difference-interval.ts';
+import { pp } from './difference-interval.ts';
+import { fmtP } from './format.ts';
 import { html, type Html } from './html.ts';
 import { plotToSvg } from './plot-svg.ts';
 
@@ -169,25 +170,41 @@ export const fraction = (r: number): string => `${Number((100 * r).toPrecision(3
 
 const gapText = (d: { difference: number; lo: number; hi: number }): string => `${pp(d.difference)}${Number.isFinite(d.lo) ? ` [${pp(d.lo)}, ${pp(d.hi)}]` : ''}`;
 
-/** A verdict cell: holds / does not hold, `*` when it rests on a point estimate (one seed), with the claim's name for tests. */
-function verdictCell(claim: string, v: Verdict | null, r?: number): Html {
-  if (!v) return html`<td>-</td>`;
-  return html`<td data-claim="${claim}"${r !== undefined ? html` data-labeled="${String(r)}"` : ''} data-holds="${String(v.holds)}" data-sure="${String(v.sure)}"><b class="${v.holds ? 'claim-yes' : 'claim-no'}">${v.holds ? 'holds' : 'does not hold'}</b>${v.sure ? '' : '*'}</td>`;
+/** A verdict: holds / does not hold, `*` when it rests on a point estimate (one seed). */
+function verdictText(v: Verdict): Html {
+  return html`<b class="${v.holds ? 'claim-yes' : 'claim-no'}">${v.holds ? 'holds' : 'does not hold'}</b>${v.sure ? '' : '*'}`;
 }
 
+/** Green when the interval lies below 0, red above (no shading without an interval). */
+function shade(d: { lo: number; hi: number }): string {
+  return d.hi < 0 ? ' better' : d.lo > 0 ? ' worse' : '';
+}
+
+/**
+ * One table cell: a difference with its interval and, under it, the verdict of the prediction it
+ * tests (`data-claim`, `data-holds`, `data-sure` for tests and scripts); `title` gives p and Holm p.
+ */
+function claimCell(claim: string, d: { difference: number; lo: number; hi: number } | null, v: Verdict | null, r: number | undefined, title = ''): Html {
+  if (!d || !v) return html`<td class="num">-</td>`;
+  return html`<td class="num diff${shade(d)}" data-claim="${claim}"${r !== undefined ? html` data-labeled="${String(r)}"` : ''} data-holds="${String(v.holds)}" data-sure="${String(v.sure)}"${title ? html` title="${title}"` : ''}>${gapText(d)}<br>${verdictText(v)}</td>`;
+}
+
+const pTitle = (c: Comparison): string => `${c.paired ? `paired on ${c.paired.seeds.length} seeds` : 'unpaired'}; p ${fmtP(c.p)}, Holm p ${fmtP(c.pHolm)}`;
+
 function rowsTable(rows: readonly GapRow[], fractions: readonly number[], armName: string, base: string): Html {
-  const body = rows.map(
-    (r) =>
-      html`<tr data-panel="${r.panel}" data-arm="${r.arm}"><td>${r.panel}</td><td>${r.arm}</td>${differenceCell(r.full ?? undefined)}${verdictCell('closes', r.closes)}${fractions.map((f) => {
-        const x = r.few.find((y) => y.labeled === f);
-        if (!x) return html`<td class="num">-</td><td>-</td><td class="num">-</td><td>-</td>`;
-        const dd = x.vsFull;
-        return html`${differenceCell(x.gap)}${verdictCell('stays', x.stays, f)}<td class="num diff${dd && belowZero(dd).holds && belowZero(dd).sure ? ' better' : ''}">${dd ? gapText(dd) : '-'}</td>${verdictCell('larger', x.larger, f)}`;
-      })}</tr>`,
-  );
-  return html`<table class="gap-vs-labels" data-rows="${rows.length}"><thead><tr><th>cell</th><th>${armName}</th><th class="num">gap at 100% (pp, 95% CI)</th><th>closes at 100%</th>${fractions.map(
-    (f) => html`<th class="num">gap at ${fraction(f)}</th><th>stays at ${fraction(f)}</th><th class="num">gap at ${fraction(f)} - gap at 100%</th><th>larger at ${fraction(f)}</th>`,
-  )}</tr></thead><tbody>${body}</tbody></table><p class="note">gap: test error of the row's ${armName} arm minus ${armName}=${base} at the same other factors and labelled fraction, in percentage points, mean over the evaluation seeds paired by seed, with the study's 95% bootstrap interval (expanded percentile); green: below 0 (pre-training lowers the error), red: above 0.</p>`;
+  const several = new Set(rows.map((r) => r.arm)).size > 1;
+  const body = rows.map((r) => {
+    const cells = fractions.map((f) => {
+      const x = r.few.find((y) => y.labeled === f);
+      if (!x) return html`<td class="num">-</td><td class="num">-</td>`;
+      return html`${claimCell('stays', comparisonInterval(x.gap), x.stays, f, pTitle(x.gap))}${claimCell('larger', x.vsFull, x.larger, f)}`;
+    });
+    return html`<tr data-panel="${r.panel}" data-arm="${r.arm}"><td>${r.panel}${several ? html`<br>${armName}=${r.arm}` : ''}</td>${claimCell('closes', r.full ? comparisonInterval(r.full) : null, r.closes, undefined, r.full ? pTitle(r.full) : '')}${cells}</tr>`;
+  });
+  const arm = several ? `${armName} arm` : `${armName}=${rows[0]?.arm ?? ''}`;
+  return html`<div style="overflow-x: auto"><table class="gap-vs-labels" data-rows="${rows.length}"><thead><tr><th>cell</th><th class="num">gap at 100%: closes?</th>${fractions.map(
+    (f) => html`<th class="num">gap at ${fraction(f)}: stays?</th><th class="num">gap at ${fraction(f)} - gap at 100%: larger?</th>`,
+  )}</tr></thead><tbody>${body}</tbody></table></div><p class="note">gap: test error of ${arm} minus ${armName}=${base} at the same other factors and labelled fraction, in percentage points, mean over the evaluation seeds paired by seed, with the study's 95% bootstrap interval (expanded percentile); green: the interval lies below 0 (pre-training lowers the error), red: above 0. Under each number, the verdict of the prediction it tests.</p>`;
 }
 
 /** Per series (the panel without its numeric factors) and prediction: on how many of its rows the prediction holds. */
@@ -248,6 +265,10 @@ export function gapChart(rows: readonly GapRow[], armName: string, base: string)
   const series = [...new Set(points.map((p) => p.series))];
   const facets = [...new Set(points.map((p) => p.facet))];
   const bars = points.filter((p) => Number.isFinite(p.lo) && Number.isFinite(p.hi));
+  // A gap of tens of points (a deep sigmoid network stuck without pre-training) beside gaps of a few
+  // tenths would flatten the small ones onto 0: then a symlog axis, linear within 1 point of 0.
+  const magnitudes = [...points.map((p) => Math.abs(p.gap)), ...bars.flatMap((p) => [Math.abs(p.lo), Math.abs(p.hi)])];
+  const symlog = Math.max(...magnitudes) > 10 && Math.min(...points.map((p) => Math.abs(p.gap))) < 2;
   const svg = plotToSvg({
     width: 860,
     height: 380,
@@ -257,7 +278,9 @@ export function gapChart(rows: readonly GapRow[], armName: string, base: string)
     style: { fontSize: '12px' },
     fx: { label: null, domain: facets, axis: facets.length > 1 ? 'top' : null },
     x: { type: 'point', domain: xs, label: 'labelled fraction of the training set', padding: 0.4 },
-    y: { label: `test error, ${armName} minus ${base} (points)`, grid: true, nice: true },
+    y: symlog
+      ? { type: 'symlog', constant: 1, label: `test error, ${armName} minus ${base} (points, symlog scale)`, grid: true, ticks: [-50, -20, -10, -5, -2, -1, 0, 1, 2, 5, 10, 20, 50].filter((t) => t >= Math.min(0, ...points.map((p) => p.lo), ...points.map((p) => p.gap)) - 1 && t <= Math.max(0, ...points.map((p) => p.hi), ...points.map((p) => p.gap)) + 1) }
+      : { label: `test error, ${armName} minus ${base} (points)`, grid: true, nice: true },
     color: { domain: series, range: series.map((_, i) => SERIES_COLORS[i % SERIES_COLORS.length]!), legend: series.length > 1 },
     marks: [
       Plot.ruleY([0], { stroke: '#59636e' }),
@@ -269,7 +292,7 @@ export function gapChart(rows: readonly GapRow[], armName: string, base: string)
   return {
     id: 'chart-gap-vs-labels',
     title: 'Pre-training gap vs labelled fraction',
-    caption: `Test error of ${armName} minus ${armName}=${base} (percentage points; below 0: pre-training helps) at each labelled fraction (data.labeled; the rest of the training images are pre-training's only), mean over the evaluation seeds paired by seed with its 95% bootstrap interval, one line per ${series.length > 1 ? 'series' : 'group'}${facets.length > 1 ? ', one panel per level of the numeric factors' : ''}.`,
+    caption: `Test error of ${armName} minus ${armName}=${base} (percentage points; below 0: pre-training helps) at each labelled fraction (data.labeled; the rest of the training images are pre-training's only), mean over the evaluation seeds paired by seed with its 95% bootstrap interval, one line per ${series.length > 1 ? 'series' : 'group'}${facets.length > 1 ? ', one panel per level of the numeric factors' : ''}.${symlog ? ' Symlog y axis (linear within 1 point of 0, logarithmic beyond): the gaps span from tenths of a point to tens of points.' : ''}`,
     svg,
     markSelector: '.m-gap circle',
     marks: points.length,
@@ -287,6 +310,6 @@ export function gapVsLabelsSection(exp: ResolvedExperiment, comparisons: readonl
   const body = html`<section id="gap-vs-labels"><h2>Does pre-training still help? The gap by labelled fraction</h2>
 <p class="note">The Q&amp;A seed's answer: "Pre-training is no longer necessary [...] we have ReLU, dropout and batch normalization [...] it still may improve performance in some cases where there are too many unsupervised (unlabeled) samples." Its two predictions, per row (pre-trained minus ${armName}=${base}): <b>closes at 100%</b>: with every label, the gap's 95% interval is not below 0 (holds when it reaches 0 or lies above; an interval that includes 0 is no evidence of a gap, not proof of none: read its width); <b>stays at r</b>: with a fraction r of the labels and every image for pre-training, the interval lies below 0; <b>larger at r</b>: the gap at r minus the gap at 100%, per seed, has an interval below 0.</p>
 ${tallyList(gapTallies(rows), hasFull)}${rowsTable(rows, fractions, armName, base)}
-<p class="note">gap at r - gap at 100%: the per-seed gaps (both arms on the same seed) at the two fractions compared by seed, with a 95% bootstrap interval (expanded percentile, 10,000 resamples, seeded); the same seeds run every fraction, so the difference is paired.${rows.some((r) => r.closes?.sure === false || r.few.some((x) => !x.stays.sure)) ? ' A verdict marked * rests on a point estimate (fewer than two seeds: no interval).' : ''}</p></section>`;
+<p class="note">gap at r - gap at 100%: the per-seed gaps (both arms on the same seed) at the two fractions compared by seed, with a 95% bootstrap interval (expanded percentile, 10,000 resamples, seeded); the same seeds run every fraction, so the difference is paired. The verdicts read each row's unadjusted 95% interval; the summary table's Holm-adjusted p-values account for the study's many comparisons (a gap's p and Holm p show on hover).${rows.some((r) => r.closes?.sure === false || r.few.some((x) => !x.stays.sure)) ? ' A verdict marked * rests on a point estimate (fewer than two seeds: no interval).' : ''}</p></section>`;
   return { chart, body, rows };
 }

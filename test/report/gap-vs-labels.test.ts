@@ -7,7 +7,7 @@ import { runExperiment } from '../../src/experiments/runner.ts';
 import type { ExperimentInput } from '../../src/experiments/schema.ts';
 import { compareCells, type CellSummary } from '../../src/experiments/select.ts';
 import { writeReport } from '../../src/report/build-report.ts';
-import { gapRows, gapTallies, gapVsLabelsSection, type GapRow } from '../../src/report/gap-vs-labels-section.ts';
+import { gapChart, gapRows, gapTallies, gapVsLabelsSection, type GapRow } from '../../src/report/gap-vs-labels-section.ts';
 import type { TrialConfig } from '../../src/train/config.ts';
 import type { TrialResult } from '../../src/train/trial-result.ts';
 import { pairedTTest } from '../../src/stats/paired-t.ts';
@@ -104,6 +104,17 @@ test('fractions below 1 are listed ascending; without a full-label level only "s
   assert.equal(rows[0]!.full, null);
   assert.equal(rows[0]!.closes, null);
   assert.ok(rows[0]!.few.every((f) => f.vsFull === null && f.larger === null));
+});
+
+test('gaps of tens of points beside gaps of tenths get a symlog axis, and the caption says so; small gaps alone a linear one', () => {
+  const small = rowsOf('seed');
+  assert.doesNotMatch(gapChart(small, 'pretrain', 'none')!.caption, /symlog/i);
+  const cells = cellsOf('seed').map((c) => (c.cell['arm'] === 'sigmoid' && c.cell['pretrain.kind'] === 'none' ? { ...c, test: { ...c.test, values: c.test.values.map((v) => v + 0.45) } } : c));
+  const rows = gapRows(expOf(), compareCells(cells, 'pretrain.kind', 'none', { resamples: 500 }), { resamples: 500 });
+  const chart = gapChart(rows, 'pretrain', 'none')!;
+  assert.match(chart.caption, /Symlog y axis/);
+  assert.match(chart.svg, /symlog scale/);
+  assert.equal(chart.marks, 4);
 });
 
 /** A trial function returning `testError` of the synthetic world for the trial's config (no training). */
