@@ -24,6 +24,7 @@ export const FIGURE_KINDS = [
   'online-error',
   'train-error-blocks',
   'ordering-variance',
+  'transfer-modes',
 ] as const;
 export type FigureKind = (typeof FIGURE_KINDS)[number];
 
