@@ -18,6 +18,9 @@
  * On your own target data (IDX or CSV; inputs of any scale), preset `user`: the MLP, SDAE
  * (squared loss) vs no pre-training, every mode and fraction:
  *   pretrain-lab run transfer-modes --preset user --data.name=csv:my.csv
+ * With a labelled source task of the same input size, add supervised pre-training (the pretrain
+ * factor's levels, replaced as a whole):
+ *   ... --pretrain='[{"kind":"none"},{"kind":"sdae","loss":"squared","decoder":"identity"},{"kind":"supervised","source":{"name":"csv:source.csv"}}]'
  */
 import { defineExperiment } from '../src/experiments/define.ts';
 
@@ -48,7 +51,7 @@ export default defineExperiment({
   compare: { factor: 'finetune.trainTop', baseline: null },
   presets: {
     quick: {
-      description: 'about 5 minutes on 2 idle cores (OpenBLAS): 3000 target digits (5-9), MLP 2 x 128 and conv net 6-12 filters, 3 pre-training epochs, up to 60 epochs of Adam at lr 0.003 (one setting, no selection), 3 seeds',
+      description: 'about 5 minutes on 2 idle cores (OpenBLAS): 3000 target digits (5-9; 1% = 30 labels), MLP 2 x 128 and a conv net of 6 and 12 filters, 3 pre-training epochs (source: 3000 digits 0-4), up to 60 epochs of Adam at lr 0.003 (one setting, nothing chosen), 4 seeds',
       data: { labels: TARGET, trainSize: 3000, validSize: 500, testSize: 1000 },
       model: { hidden: 128 },
       pretrain: { epochs: 3, lr: 0.005 },
@@ -58,10 +61,10 @@ export default defineExperiment({
         pretrain: [{ kind: 'none' }, { kind: 'sdae' }, { kind: 'supervised', source: { name: 'mnist', labels: SOURCE, trainSize: 3000, validSize: 100, testSize: 100 } }],
       },
       nuisance: { lr: [0.003] },
-      seeds: 3,
+      seeds: 4,
     },
     full: {
-      description: 'MNIST 5-9 (every training digit, 24.6k), MLP 2 x 500 and a LeNet-style conv net (20-50 filters, dense 500), 20 pre-training epochs (source: MNIST 0-4, 25.6k digits), up to 100 epochs of Adam, lr chosen per cell on 3 selection seeds, 10 evaluation seeds; not run here (roughly 30-40 CPU-hours)',
+      description: 'MNIST 5-9 (every training digit: 24,462; valid 4,942, test 4,861), MLP 2 x 500 and a LeNet-style conv net (20-50 filters, dense 500), 20 pre-training epochs (source: MNIST 0-4, 25,538 training digits), up to 100 epochs of Adam, lr chosen per cell on 3 selection seeds, 10 evaluation seeds; not run here (roughly 30-40 CPU-hours)',
       data: { labels: TARGET },
       pretrain: { epochs: 20, lr: 0.003 },
       finetune: { epochs: 100 },

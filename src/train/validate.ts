@@ -256,7 +256,11 @@ export function validateTrialData(cfg: TrialConfig, data: DataSplits): void {
         `choose a batch size that does not leave 1 example over (or data.trainSize), or group/layer normalisation`,
     );
   }
-  if (cfg.finetune.batchSize > train.n) {
+  // With data.labeled the labelled subset's size follows from the fraction (and the data), so a
+  // study's one batch size may exceed it at 1%: then every batch is the whole labelled set (finetune
+  // takes min(batchSize, n)). Without it, a batch larger than the training set is a mistake.
+  const fraction = cfg.data.labeled !== null && cfg.data.labeled !== undefined && cfg.data.labeled < 1;
+  if (cfg.finetune.batchSize > train.n && !fraction) {
     problems.push(`finetune.batchSize is ${cfg.finetune.batchSize} but there are only ${train.n} training examples; allowed: 1..${train.n}`);
   }
   const f = cfg.finetune;

@@ -122,3 +122,10 @@ test('the schema refuses a negative or fractional trainTop, naming the key', () 
   for (const v of [-1, 0.5]) assert.throws(() => resolveTrialConfig({ finetune: { trainTop: v } }), /finetune\.trainTop/);
   assert.doesNotThrow(() => validateTrialConfig(resolveTrialConfig({ ...mlp, finetune: { ...mlp.finetune, trainTop: 2 } })));
 });
+
+test('with data.labeled below 1 a batch larger than the labelled subset is one batch of all of it; without a fraction it stays an error', async () => {
+  const base = { seed: 2, model: { depth: 1, hidden: 6 }, finetune: { epochs: 2, batchSize: 50, patience: null } } as const;
+  const r = await runTrial({ ...base, data: { labeled: 0.1 } }, { backend: be, data: toy }); // 12 labelled examples
+  assert.equal(r.history.length, 2);
+  await assert.rejects(runTrial({ ...base, finetune: { ...base.finetune, batchSize: 500 } }, { backend: be, data: toy }), /finetune\.batchSize is 500 but there are only 120 training examples/);
+});
