@@ -228,14 +228,24 @@ export interface TransferClaim {
   a: string;
   b: string;
   difference: ArmDifference;
-  /** `holds`: interval below 0; `reversed`: above 0; `not shown`: it contains 0; `one seed`: no interval. */
-  verdict: 'holds' | 'reversed' | 'not shown' | 'one seed';
+  /**
+   * `holds`: the interval lies below 0 and the Holm-adjusted p is below 0.05; `reversed`: the same
+   * above 0; `not shown`: otherwise (the interval contains 0, or the test does not survive Holm's
+   * adjustment); `one seed`: no interval.
+   */
+  verdict: Verdict;
 }
 
-/** The verdict of "a is better than b" from `a - b` (module comment of `TransferClaim.verdict`). */
-export function verdictOf(d: ArmDifference): TransferClaim['verdict'] {
+export type Verdict = 'holds' | 'reversed' | 'not shown' | 'one seed';
+
+/** The level at which a Holm-adjusted p-value counts. */
+export const ALPHA = 0.05;
+
+/** The verdict of "a is better than b" from `a - b`, its interval and Holm-adjusted p (see `TransferClaim.verdict`). */
+export function verdictOf(d: ArmDifference): Verdict {
   if (!Number.isFinite(d.hi) || !Number.isFinite(d.lo)) return 'one seed';
-  return d.hi < 0 ? 'holds' : d.lo > 0 ? 'reversed' : 'not shown';
+  const significant = d.pHolm < ALPHA;
+  return d.hi < 0 && significant ? 'holds' : d.lo > 0 && significant ? 'reversed' : 'not shown';
 }
 
 /**
@@ -254,7 +264,7 @@ export function transferClaims(groups: readonly TransferGroup[]): TransferClaim[
       const x = arm(a, f), y = arm(b, f);
       if (!x || !y) return;
       const difference = armDifference(x, y, root, [g.panel, g.kind, f, id]);
-      out.push({ id, panel: g.panel, panelName: g.panelName, kind: g.kind, kindName: g.kindName, fraction: f, text, a: modeName(a, x.trainTop), b: modeName(b, y.trainTop), difference, verdict: verdictOf(difference) });
+      out.push({ id, panel: g.panel, panelName: g.panelName, kind: g.kind, kindName: g.kindName, fraction: f, text, a: modeName(a, x.trainTop), b: modeName(b, y.trainTop), difference, verdict: 'one seed' });
     };
     add('frozen-beats-scratch', 'frozen', 'scratch', few, 'frozen features beat training from scratch');
     add('pretrained-beats-random', 'frozen', 'random-frozen', few, 'pre-trained frozen features beat random frozen features');
@@ -265,7 +275,10 @@ export function transferClaims(groups: readonly TransferGroup[]): TransferClaim[
     }
   }
   const adjusted = holmAdjust(out.map((c) => c.difference.p));
-  out.forEach((c, i) => (c.difference.pHolm = adjusted[i]!));
+  out.forEach((c, i) => {
+    c.difference.pHolm = adjusted[i]!;
+    c.verdict = verdictOf(c.difference);
+  });
   return out;
 }
 
@@ -288,12 +301,39 @@ export function measuredLayers(a: TransferArm): number[] {
   return [...new Set(a.records.flatMap((r) => (weightChangesOf(r) ?? []).map((l) => l.layer)))].sort((x, y) => x - y);
 }
 
+/** "Fine-tuning moves the bottom layer less than the top one" in one group, as a number. */
+export interface MovementReading {
+  group: TransferGroup;
+  fraction: number;
+  /** Mean relative change of layer 1 and of the top layer. */
+  bottom: number;
+  top: number;
+  /** Layer 1 minus the top layer, paired by seed; Holm over the groups' readings. */
+  difference: ArmDifference;
+  verdict: Verdict;
+}
+
+/** The movement readings of every group that has one, Holm-adjusted together (see `bottomVsTopMovement`). */
+export function movementReadings(groups: readonly TransferGroup[]): MovementReading[] {
+  const out = groups.flatMap((g) => {
+    const m = bottomVsTopMovement(g);
+    return m ? [{ group: g, ...m, verdict: 'one seed' as Verdict }] : [];
+  });
+  const adjusted = holmAdjust(out.map((m) => m.difference.p));
+  out.forEach((m, i) => {
+    m.difference.pHolm = adjusted[i]!;
+    m.verdict = verdictOf(m.difference);
+  });
+  return out;
+}
+
 /**
  * "Fine-tuning moves the bottom layer less than the top one" made a number: in full fine-tuning of
  * the group's pre-trained network with the most labels, the relative change of layer 1 minus that
- * of the top layer, paired by seed (null without two measured layers).
+ * of the top layer, paired by seed (null without two measured layers; `pHolm` is p until
+ * `movementReadings` adjusts it).
  */
-export function bottomVsTopMovement(g: TransferGroup): { fraction: number; bottom: number; top: number; difference: ArmDifference; verdict: TransferClaim['verdict'] } | null {
+export function bottomVsTopMovement(g: TransferGroup): { fraction: number; bottom: number; top: number; difference: ArmDifference } | null {
   const most = Math.max(...g.fractions);
   const full = g.rows.find((r) => r.mode === 'full')?.byFraction.get(most);
   if (!full) return null;
@@ -310,7 +350,7 @@ export function bottomVsTopMovement(g: TransferGroup): { fraction: number; botto
   let difference: ArmDifference;
   if (x.length >= 2 && y.length >= 2) {
     const k = compareSeeded(x, y, { rng: root.fork(g.panel, g.kind), resamples: BOOTSTRAP_RESAMPLES });
-    difference = { difference: k.difference, lo: k.ci.lo, hi: k.ci.hi, p: k.p, pHolm: NaN, n: k.seeds.length, paired: k.design === 'paired' };
+    difference = { difference: k.difference, lo: k.ci.lo, hi: k.ci.hi, p: k.p, pHolm: k.p, n: k.seeds.length, paired: k.design === 'paired' };
   } else difference = { difference: mean(x.map((v) => v.value)) - mean(y.map((v) => v.value)), lo: NaN, hi: NaN, p: NaN, pHolm: NaN, n: Math.min(x.length, y.length), paired: false };
-  return { fraction: most, bottom: mean(x.map((v) => v.value)), top: mean(y.map((v) => v.value)), difference, verdict: verdictOf(difference) };
+  return { fraction: most, bottom: mean(x.map((v) => v.value)), top: mean(y.map((v) => v.value)), difference };
 }

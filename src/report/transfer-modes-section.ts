@@ -14,15 +14,17 @@ import { html, type Html } from './html.ts';
 import { plotToSvg } from './plot-svg.ts';
 import { valueAxis, valueAxisMarks, valueScaleOptions } from './value-axis.ts';
 import {
-  bottomVsTopMovement,
   layerMovement,
   measuredLayers,
+  movementReadings,
   transferArms,
   transferClaims,
   transferGroups,
   type ArmDifference,
+  type MovementReading,
   type TransferClaim,
   type TransferGroup,
+  type Verdict,
 } from './transfer-arms.ts';
 
 /** Mode colours: scratch dark grey, the random-base controls light greys, pre-trained modes in colour. */
@@ -116,14 +118,14 @@ function groupTable(g: TransferGroup): Html {
   return html`<table class="transfer-table" data-panel="${g.panelName}" data-kind="${g.kind}" data-rows="${g.rows.length}"><caption>${g.panelName}, pre-trained by ${g.kindName}</caption><thead><tr><th>mode</th>${head}</tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-const VERDICT_TEXT: Record<TransferClaim['verdict'], string> = {
+const VERDICT_TEXT: Record<Verdict, string> = {
   holds: 'holds',
-  reversed: 'does not hold: the reverse (interval above 0)',
-  'not shown': 'not shown (the interval contains 0)',
+  reversed: 'does not hold: the reverse is significant',
+  'not shown': 'not shown (not significant after Holm, or the interval contains 0)',
   'one seed': 'one seed: point estimate only',
 };
 
-const SHORT_VERDICT: Record<TransferClaim['verdict'], string> = { holds: 'holds', reversed: 'reversed', 'not shown': 'not shown', 'one seed': 'one seed, no CI' };
+const SHORT_VERDICT: Record<Verdict, string> = { holds: 'holds', reversed: 'reversed', 'not shown': 'not shown', 'one seed': 'one seed, no CI' };
 
 /** The claims as a table: one row per claim, one column per network and pre-training. */
 function claimTable(claims: readonly TransferClaim[], groups: readonly TransferGroup[]): Html {
@@ -142,8 +144,8 @@ function claimTable(claims: readonly TransferClaim[], groups: readonly TransferG
   return html`<table id="transfer-claims" data-rows="${ids.length}"><thead><tr><th>claim (difference in test error, points, 95% CI)</th>${head}</tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-/** Per group: every mode's mean relative change of each layer at each fraction (frozen layers: 0). */
-function movementTable(g: TransferGroup): Html {
+/** Per group: every mode's mean relative change of each layer at each fraction (frozen layers: 0), and its bottom-vs-top reading. */
+function movementTable(g: TransferGroup, movement: MovementReading | undefined): Html {
   const layers = [...new Set(g.rows.flatMap((r) => [...r.byFraction.values()].flatMap(measuredLayers)))].sort((a, b) => a - b);
   if (layers.length === 0) return html``;
   const anyArm = g.rows.flatMap((r) => [...r.byFraction.values()]).find((a) => measuredLayers(a).length > 0)!;
@@ -160,9 +162,8 @@ function movementTable(g: TransferGroup): Html {
     });
     return html`<tr data-mode="${r.mode}"><td>${r.name}</td>${cells}</tr>`;
   });
-  const movement = bottomVsTopMovement(g);
   const reading = movement
-    ? html`<p class="reading" data-claim="bottom-moves-less" data-panel="${g.panelName}" data-kind="${g.kind}" data-verdict="${movement.verdict}">Full fine-tuning with ${fractionLabel(movement.fraction)} of the labels moves the bottom pre-trained layer less than the top one: relative change ${movement.bottom.toFixed(3)} vs ${movement.top.toFixed(3)}, difference ${movement.difference.difference.toFixed(3)}${Number.isFinite(movement.difference.lo) ? ` [${movement.difference.lo.toFixed(3)}, ${movement.difference.hi.toFixed(3)}]` : ''} (paired by seed): <b class="${movement.verdict === 'holds' ? 'claim-yes' : 'claim-no'}">${VERDICT_TEXT[movement.verdict]}</b>.</p>`
+    ? html`<p class="reading" data-claim="bottom-moves-less" data-panel="${g.panelName}" data-kind="${g.kind}" data-verdict="${movement.verdict}">Full fine-tuning with ${fractionLabel(movement.fraction)} of the labels moves the bottom pre-trained layer less than the top one: relative change ${movement.bottom.toFixed(3)} vs ${movement.top.toFixed(3)}, difference ${movement.difference.difference.toFixed(3)}${Number.isFinite(movement.difference.lo) ? ` [${movement.difference.lo.toFixed(3)}, ${movement.difference.hi.toFixed(3)}]` : ''} (paired by seed; p ${fmtP(movement.difference.p)}, Holm p ${fmtP(movement.difference.pHolm)} over the networks and pre-trainings): <b class="${movement.verdict === 'holds' ? 'claim-yes' : 'claim-no'}">${VERDICT_TEXT[movement.verdict]}</b>.</p>`
     : '';
   return html`<table class="transfer-movement" data-panel="${g.panelName}" data-kind="${g.kind}" data-rows="${g.rows.length}"><caption>${g.panelName}, pre-trained by ${g.kindName}: ||W_after - W_before|| / ||W_before|| per layer</caption><thead><tr><th>mode</th>${head}</tr></thead><tbody>${rows}</tbody></table>${reading}`;
 }
@@ -174,13 +175,14 @@ export function transferModesSection(cells: readonly CellSummary[]): { chart: Ch
   const groups = transferGroups(arms);
   if (groups.length === 0) return { chart: null, body: html`<p class="note">No pre-trained arm to compare (every cell has pretrain.kind none).</p>`, groups, claims: [] };
   const claims = transferClaims(groups);
+  const readings = movementReadings(groups);
   const chart = transferModesChart(groups);
   const body = html`<p class="note">Modes: scratch is pretrain.kind none with every layer trained; frozen features train only a new softmax classifier on the pre-trained layers (finetune.trainTop 0), top k the classifier and the top k dense/conv layers, full fine-tuning every layer; the random-base rows freeze the same layers of a network that was never pre-trained. Unsupervised pre-training (SDAE, conv DAE) sees every training image of the target, its labels withheld; supervised pre-training trains the same network on the labelled source task. Only data.labeled of the target's training labels are used for fine-tuning; early stopping uses the whole validation split in every arm. Differences: mean test error of the row minus full fine-tuning at the same fraction, in percentage points, 95% bootstrap interval over seeds (paired by seed), Holm-adjusted p in the cell's title; green: lower than full fine-tuning, red: higher.</p>
 ${claimTable(claims, groups)}
-<p class="note">Each cell: the difference in mean test error (points) with its 95% bootstrap interval over seeds, paired by seed. <b>holds</b>: the interval lies below 0 (green); <b>reversed</b>: it lies above 0, the opposite is true (red); <b>not shown</b>: it contains 0. The p-values (paired t, and Holm-adjusted over the claims of this table) are in each cell's title; the full network and source names in the column titles.</p>
+<p class="note">Each cell: the difference in mean test error (points) with its 95% bootstrap interval over seeds, paired by seed. <b>holds</b>: the interval lies below 0 and the paired t-test, Holm-adjusted over the claims of this table, gives p &lt; 0.05 (green); <b>reversed</b>: the same above 0, the opposite is true (red); <b>not shown</b>: otherwise (the interval contains 0, or the difference does not survive Holm's adjustment; the interval shows its direction). The p-values (paired t, and Holm-adjusted over the claims of this table) are in each cell's title; the full network and source names in the column titles.</p>
 ${groups.map(groupTable)}
 <h3>How far fine-tuning moves each layer, per mode</h3>
 <p class="note">From the start of fine-tuning (the pre-trained, or random, weights) to the kept network: ||W_after - W_before|| / ||W_before|| of each dense and conv layer, mean over seeds (the percentage of weights whose sign changed in the title). A frozen layer is exactly 0. The softmax output is new in every mode and not shown. Without pre-training the relative change divides by the small norm of the random initialisation.</p>
-${groups.map(movementTable)}`;
+${groups.map((g) => movementTable(g, readings.find((m) => m.group === g)))}`;
   return { chart, body, groups, claims };
 }

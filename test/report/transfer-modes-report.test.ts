@@ -18,7 +18,7 @@ import type { TrialRecord } from '../../src/experiments/store.ts';
 import { resolveTrialConfig } from '../../src/train/config.ts';
 import { runAnalysedTrial } from '../../src/analysis/analysed-trial.ts';
 import { writeReport } from '../../src/report/build-report.ts';
-import { bottomVsTopMovement, transferArms, transferClaims, transferGroups, transferMode } from '../../src/report/transfer-arms.ts';
+import { movementReadings, transferArms, transferClaims, transferGroups, transferMode, verdictOf } from '../../src/report/transfer-arms.ts';
 import { transferModesSection } from '../../src/report/transfer-modes-section.ts';
 import { skipWithoutChromium, withReportPage } from '../helpers/chromium.ts';
 
@@ -57,6 +57,15 @@ test('transferMode names the six modes from pretrain.kind and trainTop', () => {
   assert.deepEqual([['none', null], ['none', 0], ['none', 2], ['sdae', 0], ['sdae', 1], ['supervised', null]].map(([k, t]) => transferMode(k as string, t as number | null)), ['scratch', 'random-frozen', 'random-top', 'frozen', 'top', 'full']);
 });
 
+test('verdictOf: a claim holds (or is reversed) only when its interval excludes 0 and its Holm-adjusted p is below 0.05', () => {
+  const d = (lo: number, hi: number, pHolm: number) => ({ difference: (lo + hi) / 2, lo, hi, p: pHolm / 4, pHolm, n: 4, paired: true });
+  assert.equal(verdictOf(d(-0.03, -0.01, 0.01)), 'holds');
+  assert.equal(verdictOf(d(0.01, 0.03, 0.01)), 'reversed');
+  assert.equal(verdictOf(d(-0.03, -0.01, 0.4)), 'not shown', 'the interval excludes 0 but the test does not survive Holm');
+  assert.equal(verdictOf(d(-0.03, 0.01, 0.001)), 'not shown', 'the interval contains 0');
+  assert.equal(verdictOf(d(NaN, NaN, NaN)), 'one seed');
+});
+
 test('transferGroups compares every mode with full fine-tuning at each fraction, paired by seed', () => {
   const [g, ...rest] = transferGroups(transferArms(cells));
   assert.equal(rest.length, 0, 'one panel, one pre-training kind');
@@ -83,8 +92,10 @@ test('transferClaims states each claim as a difference with its interval: holds,
   assert.ok(claims.every((c) => c.difference.pHolm >= c.difference.p && c.difference.pHolm <= 1), 'Holm-adjusted p-values');
 });
 
-test('bottomVsTopMovement: in full fine-tuning with every label, layer 1 moved less than layer 2 (paired by seed)', () => {
-  const m = bottomVsTopMovement(transferGroups(transferArms(cells))[0]!)!;
+test('movementReadings: in full fine-tuning with every label, layer 1 moved less than layer 2 (paired by seed)', () => {
+  const [m, ...rest] = movementReadings(transferGroups(transferArms(cells)));
+  assert.equal(rest.length, 0);
+  if (!m) throw new Error('no reading');
   assert.equal(m.fraction, 1);
   assert.ok(Math.abs(m.bottom - 0.2 * 1.025) < 1e-12 && Math.abs(m.top - 0.6 * 1.025) < 1e-12);
   assert.equal(m.verdict, 'holds');
