@@ -9,7 +9,7 @@ import { describeConfigIssue } from '../train/config-issues.ts';
 import { canonicalKey, configPaths, getPath, setPath, UnknownKeyError, KEY_ALIASES } from '../train/config-keys.ts';
 import { cloneJson, deepMerge } from './json-data.ts';
 import { applyLevel, factorKey, isGroupKey, isPlainObject } from './factor-keys.ts';
-import { cellNuisance, factorLeaves, isLabelled, labelledFactor, LEVEL_SECTIONS, pickLevels, withSetting, type LabelledFactor, type LabelledLevel } from './labelled-factor.ts';
+import { cellNuisance, factorLeaves, isLabelled, labelledFactor, LEVEL_SECTIONS, pickLevels, withSetting, type Factor, type LabelledFactor, type LabelledLevel } from './labelled-factor.ts';
 import { hashJson } from './hash.ts';
 import { experimentSchema, FIGURE_KINDS, presetSchema, protocolSchema, type ExperimentInput, type FigureKind, type PresetInput, type ProtocolInput, type SelectionMode } from './schema.ts';
 
@@ -18,18 +18,8 @@ export class ExperimentError extends Error {
   override name = 'ExperimentError';
 }
 
-/**
- * One factor (scientific or nuisance): a canonical dotted TrialConfig key and its levels. A group
- * key (`model`, `online.resample`) has object levels merged into that part of the config: coupled
- * factors (see `factor-keys.ts`). A labelled factor (`labelled-factor.ts`) has a name of its own,
- * labels as `values`, and for each label the partial TrialConfig (and nuisance grids) in `levels`.
- */
-export interface Factor {
-  key: string;
-  values: unknown[];
-  /** A labelled factor only: label -> the level it stands for. */
-  levels?: Record<string, LabelledLevel>;
-}
+/** One factor (scientific or nuisance): defined beside the labelled levels it may carry (`labelled-factor.ts`). */
+export type { Factor } from './labelled-factor.ts';
 
 /** A validated experiment file (keys of grids already canonical dotted paths). */
 export interface Experiment {

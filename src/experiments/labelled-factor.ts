@@ -27,9 +27,21 @@
  * - A key may belong to one factor: a level that sets a key another factor (or a nuisance grid) sets
  *   is refused, as for coupled factors.
  */
-import type { Factor } from './define.ts';
 import { applyLevel, isPlainObject, levelLeaves } from './factor-keys.ts';
 import { cloneJson, deepMerge } from './json-data.ts';
+
+/**
+ * One factor (scientific or nuisance): a canonical dotted TrialConfig key and its levels. A group
+ * key (`model`, `online.resample`) has object levels merged into that part of the config: coupled
+ * factors (see `factor-keys.ts`). A labelled factor (`labelled-factor.ts`) has a name of its own,
+ * labels as `values`, and for each label the partial TrialConfig (and nuisance grids) in `levels`.
+ */
+export interface Factor {
+  key: string;
+  values: unknown[];
+  /** A labelled factor only: label -> the level it stands for. */
+  levels?: Record<string, LabelledLevel>;
+}
 
 /** The TrialConfig sections a labelled level may set. */
 export const LEVEL_SECTIONS = ['data', 'model', 'pretrain', 'finetune', 'analysis', 'online'] as const;
