@@ -83,6 +83,9 @@ export const KEYS_HASHED_ONLY_WHEN_SET: readonly string[] = [
   'finetune.multiplier',
   'finetune.clipNorm',
   'finetune.augment',
+  // issue 15 (defaults: the numbers and evaluations as before)
+  'finetune.stepsFromEnd',
+  'finetune.evalEvery',
 ];
 
 function valueAt(obj: unknown, path: readonly string[]): unknown {

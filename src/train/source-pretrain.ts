@@ -10,7 +10,7 @@
  * `pretrain.batchSize`, `pretrain.momentum`, `pretrain.l1`/`l2` and `pretrain.lrDecay`, with the
  * optimizer (and its betas, eps, weight decay), schedule, warm-up, clipping and augmentation of the
  * `finetune` section, no early stopping (the source's validation split is
- * not used to choose anything). Random streams: `source-init` and `source-order` of the trial
+ * not used to choose anything), evaluated after every epoch. Random streams: `source-init` and `source-order` of the trial
  * seed. With a checkpoint directory, `source-resume.safetensors` holds the source run's resume
  * state after every epoch and `source.safetensors` the finished source network, so a killed trial
  * neither loses nor repeats source training.
@@ -61,6 +61,7 @@ export function sourceFinetuneConfig(cfg: TrialConfig): FinetuneConfig {
     l2: p.l2,
     patience: null,
     convergeWindow: null,
+    evalEvery: null,
   };
 }
 
