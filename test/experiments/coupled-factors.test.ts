@@ -116,3 +116,49 @@ test('an online key of the wrong type is rejected naming its path, in the file a
   rejects({ ...online, online: { ...(online.online as object), blockSize: 'big' } }, 'online.blockSize');
   rejects({ ...online, presets: { quick: { online: { window: -1 } } } }, 'presets.quick.online.window');
 });
+
+const arms: ExperimentInput = {
+  id: 'arms',
+  paper: 'He, Girshick & Dollar 2019',
+  description: 'arms across sections',
+  data: { name: 'mnist', trainSize: 100 },
+  model: { hidden: 5 },
+  pretrain: { epochs: 2 },
+  finetune: { epochs: 2, schedule: 'step' },
+  scientific: {
+    arm: [
+      { pretrain: { kind: 'sdae' }, finetune: { multiplier: 1 } },
+      { pretrain: { kind: 'none' }, finetune: { multiplier: 1 } },
+      { pretrain: { kind: 'none' }, finetune: { multiplier: 4 } },
+    ],
+    depth: [1, 2],
+  },
+  compare: { factor: 'arm', baseline: { pretrain: { kind: 'sdae' }, finetune: { multiplier: 1 } } },
+  seeds: 2,
+};
+
+test("the 'arm' factor's levels merge into the whole config: cells across sections, not their product, with the hashes of the keys set one by one", () => {
+  const r = resolveExperiment(defineExperiment(arms), {});
+  assert.deepEqual(r.scientific.map((f) => f.key), ['arm', 'model.depth']);
+  assert.deepEqual(product(r.scientific).map(settingLabel).slice(0, 3), ['pretrain=sdae multiplier=1 depth=1', 'pretrain=sdae multiplier=1 depth=2', 'pretrain=none multiplier=1 depth=1']);
+  const trials = expandExperiment(r);
+  assert.equal(trials.length, 3 * 2 * 2);
+  const t = trials.find((x) => x.cell['model.depth'] === 2 && x.config.finetune.multiplier === 4 && x.seed === 2)!;
+  assert.deepEqual([t.config.pretrain.kind, t.config.finetune.schedule, t.config.model.hidden], ['none', 'step', 5], 'the other keys of each section are kept');
+  const separate = expandExperiment(resolveExperiment(defineExperiment({ ...arms, id: 'separate', finetune: { epochs: 2, schedule: 'step', multiplier: 4 }, scientific: { pretrain: ['none'], depth: [2] }, compare: undefined }), {}));
+  assert.equal(separate.find((x) => x.seed === 2)!.hash, t.hash);
+  assert.deepEqual(r.compare, { factor: 'arm', baseline: { pretrain: { kind: 'sdae' }, finetune: { multiplier: 1 } } });
+});
+
+test("an 'arm' level that is not an object, names an unknown key, sets the seed or a key another factor sets is rejected naming it", () => {
+  rejects({ ...arms, scientific: { arm: [{ pretrain: { kind: 'none' } }, 'none'] } }, 'scientific.arm[1]', "coupled factor 'arm'", "{ pretrain: { kind: 'none' }, finetune: { multiplier: 4 } }");
+  rejects({ ...arms, scientific: { arm: [{ pretrain: { kind: 'nope' } }] } }, 'scientific.arm[0]', 'pretrain.kind');
+  rejects({ ...arms, scientific: { arm: [{ finetune: { multipler: 2 } }] } }, 'scientific.arm[0]', 'multipler');
+  rejects({ ...arms, scientific: { arm: [{ seed: 3, pretrain: { kind: 'none' } }] } }, 'scientific.arm[0]', 'may not set the seed');
+  rejects({ ...arms, scientific: { arm: [{ model: { depth: 2 } }], depth: [1, 2] } }, "'model.depth' is set by two factors, 'arm' and 'model.depth'");
+});
+
+test("a flag replaces the 'arm' levels", () => {
+  const r = resolveExperiment(defineExperiment(arms), { overrides: { arm: [{ pretrain: { kind: 'none' }, finetune: { multiplier: 2 } }] } });
+  assert.deepEqual(r.scientific[0]!.values, [{ pretrain: { kind: 'none' }, finetune: { multiplier: 2 } }]);
+});
