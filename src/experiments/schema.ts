@@ -24,6 +24,8 @@ export const FIGURE_KINDS = [
   'online-error',
   'train-error-blocks',
   'ordering-variance',
+  'error-vs-updates',
+  'train-test-gap',
 ] as const;
 export type FigureKind = (typeof FIGURE_KINDS)[number];
 

@@ -14,6 +14,7 @@ import type { CellSummary, Comparison } from '../experiments/select.ts';
 import { RunStore } from '../experiments/store.ts';
 import { boxplotChart, curveChart, histogramChart, type Chart } from './charts.ts';
 import { errorVsFactorSections } from './error-vs-factor-section.ts';
+import { errorVsUpdatesSection } from './error-vs-updates-section.ts';
 import { filterSection } from './filter-section.ts';
 import { comparisonColumns, comparisonHeaders, comparisonNote, isBetter } from './comparison-columns.ts';
 import { pct } from './format.ts';
@@ -22,6 +23,7 @@ import { nllTrajectories } from './nll-trajectories.ts';
 import { onlineErrorSection } from './online-error-section.ts';
 import { orderingVarianceSection } from './ordering-variance-section.ts';
 import { trainErrorBlocksSection } from './train-error-blocks-section.ts';
+import { trainTestGapSection } from './train-test-gap-section.ts';
 import { html, trustedHtml, REPORT_CSS, type Html } from './html.ts';
 import { penaltySection } from './penalty-section.ts';
 import { studyVariants, variantSection, type VariantGroup } from './variant-section.ts';
@@ -156,6 +158,9 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
       if (t) charts.push({ kind, chart: t.chart, after: t.tables });
     } else if (kind === 'online-error' || kind === 'train-error-blocks') {
       const o = (kind === 'online-error' ? onlineErrorSection : trainErrorBlocksSection)(withData, factor, exp.compare?.baseline);
+      if (o) charts.push({ kind, chart: o.chart, after: o.body });
+    } else if (kind === 'error-vs-updates' || kind === 'train-test-gap') {
+      const o = (kind === 'error-vs-updates' ? errorVsUpdatesSection : trainTestGapSection)(withData, factor, exp.compare?.baseline);
       if (o) charts.push({ kind, chart: o.chart, after: o.body });
     } else if (kind === 'ordering-variance') {
       const o = orderingVarianceSection(dir, withData, factor, exp.compare?.baseline, opts.warn);
