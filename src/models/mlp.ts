@@ -17,6 +17,10 @@
  *             sigmoid h (1 - h);  tanh 1 - h^2;  relu [h > 0]
  *   dW^l    = (h^{l-1})^T dA^l;  db^l = colSums(dA^l);  dH^{l-1} = dA^l (W^l)^T  (not for l = 1)
  *
+ * The same class holds any network below the softmax (`MlpSpec.layers`, `src/models/layer-spec.ts`):
+ * conv, pooling, normalisation, dropout and activation layers each back-propagate through their own
+ * `backward` (`src/nn/`), and the update goes through the same optimiser (`backwardUpdateLayer`).
+ *
  * Scoring a data set (error, NLL, softmax outputs) is training's business:
  * `src/train/evaluate.ts`.
  */
