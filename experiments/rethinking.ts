@@ -59,7 +59,7 @@ export default defineExperiment({
     momentum: 0.9,
     schedule: 'step',
     stepsFromEnd: true,
-    // 1x: about 3 epochs of the ~24,500 training digits 5-9 at batch 4; 4x: about 12.
+    // 1x: about 3 epochs of the 24,462 training digits 5-9 at batch 4 (6,116 updates each); 4x: about 12.
     updates: 18_000,
     evalEvery: 4_500,
     patience: null,
@@ -77,7 +77,7 @@ export default defineExperiment({
   compare: { factor: 'arm', baseline: PRETRAINED },
   presets: {
     quick: {
-      description: '3000 training digits 5-9 (so 300 and 30 at 10% and 1%), a 6000-digit source, 1x = 1500 updates at batch 4 (2 epochs of the 3000), lr 0.02 fixed, 4 seeds: 96 trials, about 5 minutes on 2 idle cores (OpenBLAS)',
+      description: '3000 training digits 5-9 (so 300 and 30 at 10% and 1%), a 6000-digit source, 1x = 1500 updates at batch 4 (2 epochs of the 3000), lr 0.02 fixed, 4 seeds: 96 trials, 416 CPU-seconds with OpenBLAS (12 min 20 s wall measured at load 7-9 on 2 cores; about 3.5 minutes on 2 idle cores)',
       data: { trainSize: 3000, validSize: 500, testSize: 1000 },
       pretrain: { source: { trainSize: 6000, validSize: 500, testSize: 500 }, epochs: 2, batchSize: 16 },
       finetune: { updates: 1500, evalEvery: 375 },
@@ -85,7 +85,7 @@ export default defineExperiment({
       seeds: 4,
     },
     full: {
-      description: 'every training digit 5-9 (~24,500; 10% and 1% of them), a 50,000-digit source trained 5 epochs, 1x = 18,000 updates at batch 4, lr from {0.05, 0.02, 0.01} on 3 selection seeds, 10 evaluation seeds: 456 trials, roughly 6 CPU-hours (not run here)',
+      description: 'every training digit 5-9 (24,462; 10% and 1% of them), a 50,000-digit source trained 5 epochs, 1x = 18,000 updates at batch 4, lr from {0.05, 0.02, 0.01} on 3 selection seeds, 10 evaluation seeds: 456 trials, 16.4M updates, an estimated 5-8 CPU-hours from the quick preset costs (not run here)',
     },
   },
   figureOptions: { 'error-vs-factor': { x: 'data.labeled' } },
