@@ -6,9 +6,9 @@
 import type { z } from 'zod';
 import { trialConfigSchema } from '../train/config.ts';
 import { describeConfigIssue } from '../train/config-issues.ts';
-import { canonicalKey, getPath, UnknownKeyError, KEY_ALIASES } from '../train/config-keys.ts';
+import { canonicalKey, getPath, setPath, UnknownKeyError, KEY_ALIASES } from '../train/config-keys.ts';
 import { cloneJson, deepMerge } from './json-data.ts';
-import { applyLevel, ARM_KEY, factorKey, isGroupKey, isPlainObject, levelLeaves } from './factor-keys.ts';
+import { applyLevel, factorKey, isGroupKey, isPlainObject, levelLeaves } from './factor-keys.ts';
 import { hashJson } from './hash.ts';
 import { experimentSchema, FIGURE_KINDS, presetSchema, protocolSchema, type ExperimentInput, type FigureKind, type PresetInput, type ProtocolInput, type SelectionMode } from './schema.ts';
 
@@ -148,15 +148,11 @@ function checkGrid(prefix: string, g: Record<string, unknown[]> | undefined, see
     const group = isGroupKey(key);
     values.forEach((v, idx) => {
       if (group && (!isPlainObject(v) || Object.keys(v).length === 0)) {
-        issues.push(`${prefix}.${k}[${idx}]: ${JSON.stringify(v)} is not a level of the coupled factor '${key}'; give a non-empty object of its keys, e.g. ${key === ARM_KEY ? "{ pretrain: { kind: 'none' }, finetune: { multiplier: 4 } } for arm" : '{ depth: 1, hidden: 2000 } for model'}`);
-        return;
-      }
-      if (key === ARM_KEY && 'seed' in (v as Record<string, unknown>)) {
-        issues.push(`${prefix}.${k}[${idx}]: an arm may not set the seed; seeds are given by \`seeds\``);
+        issues.push(`${prefix}.${k}[${idx}]: ${JSON.stringify(v)} is not a level of the coupled factor '${key}'; give a non-empty object of its keys, e.g. { depth: 1, hidden: 2000 } for model`);
         return;
       }
       const cfg: Record<string, unknown> = {};
-      applyLevel(cfg, key, v);
+      setPath(cfg, key, v);
       const r = trialConfigSchema.safeParse(cfg);
       if (!r.success) for (const i of partialIssues(cfg, r.error.issues)) issues.push(`${prefix}.${k}[${idx}]: ${JSON.stringify(v)} is not a valid ${describeConfigIssue(trialConfigSchema, cfg, i)}`);
     });

@@ -7,7 +7,7 @@
  */
 import { resolveTrialConfig, trialConfigSchema, type TrialConfig } from '../train/config.ts';
 import { getPath, KEY_ALIASES, setPath } from '../train/config-keys.ts';
-import { applyLevel, isGroupKey, isPlainObject, levelLeaves } from './factor-keys.ts';
+import { applyLevel, levelLeaves } from './factor-keys.ts';
 import { cloneJson } from './json-data.ts';
 import type { Factor, ResolvedExperiment } from './define.ts';
 import { canonicalJson, canonicalTrialConfig, trialHash } from './hash.ts';
@@ -56,13 +56,6 @@ export function shortKey(key: string): string {
 export function settingLabel(s: Setting): string {
   const parts = Object.entries(s).flatMap(([key, level]) => levelLeaves(key, level)).map(([k, v]) => `${shortKey(k)}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
   return parts.join(' ') || '(all)';
-}
-
-/** A level of factor `key` as text: a string as it is, a coupled level by its keys (`pretrain=none multiplier=4`), anything else as JSON. */
-export function levelLabel(key: string, value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (isGroupKey(key) && isPlainObject(value)) return settingLabel({ [key]: value });
-  return JSON.stringify(value);
 }
 
 /**

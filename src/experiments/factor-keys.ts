@@ -9,21 +9,13 @@
  *   `model: [{ depth: 1, hidden: 2000 }, { depth: 3, hidden: 1000 }]`, two cells, not four.
  *   Labels show the level's leaves (`depth=1 hidden=2000`), and a trial's config (so its hash)
  *   is the same as if the keys had been set one by one.
- * - `arm` (`ARM_KEY`), the coupled factor over the whole config: each level is a partial TrialConfig
- *   of several sections, for arms that differ in keys of different sections and are not their
- *   product. *Rethinking ImageNet Pre-training*'s arms are pre-trained at the 1x schedule and from
- *   scratch at 1x, 2x and 4x, `arm: [{ pretrain: { kind: 'supervised' }, finetune: { multiplier: 1 } },
- *   { pretrain: { kind: 'none' }, finetune: { multiplier: 4 } }, ...]`: four cells, not six.
  */
 import { canonicalKey, configPaths, getPath, KEY_ALIASES, setPath } from '../train/config-keys.ts';
 import { deepMerge } from './json-data.ts';
 
-/** The name of the coupled factor whose levels merge into the whole trial config (module comment). */
-export const ARM_KEY = 'arm';
-
-/** True when `key` names an object of the TrialConfig (a section such as `model`, or `online.resample`, or the whole config: `arm`). */
+/** True when `key` names an object of the TrialConfig (a section such as `model`, or `online.resample`). */
 export function isGroupKey(key: string): boolean {
-  return key === ARM_KEY || configPaths().some((p) => p.startsWith(`${key}.`));
+  return configPaths().some((p) => p.startsWith(`${key}.`));
 }
 
 /**
@@ -43,10 +35,6 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 /** Writes one level of factor `key` into a config input (mutates `input`): a group level merges into what is there. */
 export function applyLevel(input: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === ARM_KEY && isPlainObject(value)) {
-    Object.assign(input, deepMerge(input, value));
-    return;
-  }
   const here = getPath(input, key);
   if (isGroupKey(key) && isPlainObject(value)) setPath(input, key, deepMerge(isPlainObject(here) ? here : {}, value));
   else setPath(input, key, value);
@@ -55,7 +43,6 @@ export function applyLevel(input: Record<string, unknown>, key: string, value: u
 /** The leaves a level sets, as `[dotted path, value]` in the level's key order (a leaf level: itself). */
 export function levelLeaves(key: string, value: unknown): [string, unknown][] {
   if (!isGroupKey(key) || !isPlainObject(value)) return [[key, value]];
-  if (key === ARM_KEY) return Object.entries(value).flatMap(([k, v]) => levelLeaves(k, v));
   return Object.entries(value).flatMap(([k, v]) => levelLeaves(`${key}.${k}`, v));
 }
 

@@ -71,7 +71,7 @@ function summaryTable(exp: ResolvedExperiment, cells: readonly CellSummary[], co
       varied.size ? html`<td>${chosenLabel(c)}</td>` : ''
     }${comparisonColumns(cmp)}</tr>`;
   });
-  const vs = exp.compare ? `vs ${baselineLabel(exp.compare)}` : '';
+  const vs = exp.compare ? `vs ${shortKey(exp.compare.factor)}=${String(exp.compare.baseline)}` : '';
   return html`<section id="summary"><h2>Test error per cell</h2><table id="summary-table" data-rows="${cells.length}"><thead><tr><th>cell</th><th class="num">test error % (mean &plusmn; std)</th><th class="num">n</th><th class="num">valid %</th>${
     varied.size ? html`<th>chosen on validation</th>` : ''
   }${comparisonHeaders(vs)}</tr></thead><tbody>${rows}</tbody></table>
@@ -80,11 +80,6 @@ function summaryTable(exp: ResolvedExperiment, cells: readonly CellSummary[], co
       ? `For each cell the nuisance setting (${nuisanceKeys.join(', ')}) with the lowest mean validation error over the selection seeds was chosen (Section 5.3; see Protocol); the row reports test error of that setting over the evaluation seeds.`
       : `Each cell has one setting${nuisanceKeys.length ? ` of ${nuisanceKeys.join(', ')}` : ''}, so nothing was chosen on validation (see Protocol); the row reports test error over the evaluation seeds.`
   }</p>${comparisonNote(comparisons, vs)}${selectionDetails(cells)}</section>`;
-}
-
-/** The baseline of the comparisons as a label: `pretrain=none`, or a coupled level's keys (`pretrain=supervised multiplier=1`). */
-function baselineLabel(c: { factor: string; baseline: unknown }): string {
-  return settingLabel({ [c.factor]: c.baseline });
 }
 
 function selectionDetails(cells: readonly CellSummary[]): Html {

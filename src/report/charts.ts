@@ -4,7 +4,7 @@
  * test can check that every chart drew all of its data.
  */
 import * as Plot from '@observablehq/plot';
-import { levelLabel, settingLabel, type Setting } from '../experiments/expand.ts';
+import { settingLabel, type Setting } from '../experiments/expand.ts';
 import type { CellSummary } from '../experiments/select.ts';
 import { mean } from '../stats/descriptive.ts';
 import { spreadLabels } from './label-layout.ts';
@@ -27,7 +27,7 @@ export interface Chart {
 export function splitCell(cell: Setting, factor: string | null): { group: string; x: string } {
   if (!factor || !(factor in cell)) return { group: 'all', x: settingLabel(cell) };
   const { [factor]: g, ...rest } = cell;
-  return { group: levelLabel(factor, g), x: settingLabel(rest) };
+  return { group: typeof g === 'string' ? g : JSON.stringify(g), x: settingLabel(rest) };
 }
 
 const COLORS = ['#d1495b', '#00798c', '#edae49', '#66a182', '#2e4057', '#8d96a3'];

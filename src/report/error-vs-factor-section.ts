@@ -4,7 +4,7 @@
  * every level, with 95% intervals, and where the arm's mean error crosses below the baseline's
  * (Erhan et al. 2010, Section 7.3, Figure 9: the width above which pre-training helps).
  */
-import { settingLabel, shortKey } from '../experiments/expand.ts';
+import { shortKey } from '../experiments/expand.ts';
 import type { ResolvedExperiment } from '../experiments/define.ts';
 import type { CellSummary, Comparison } from '../experiments/select.ts';
 import type { Chart } from './charts.ts';
@@ -73,12 +73,12 @@ export function errorVsFactorSections(exp: ResolvedExperiment, cells: readonly C
     }
     const rows = crossingRows(comparisons, xKey, arm);
     const levels = [...new Set(rows.flatMap((r) => [...r.byLevel.keys()]))].sort((a, b) => a - b);
-    const xName = shortKey(xKey), armName = shortKey(arm), baseArm = settingLabel({ [arm]: exp.compare.baseline });
+    const xName = shortKey(xKey), armName = shortKey(arm), base = String(exp.compare.baseline);
     const body = rows.map(
       (r) => html`<tr><td>${r.panel === '(all)' ? '' : r.panel}</td><td>${r.arm}</td>${levels.map((l) => differenceCell(r.byLevel.get(l)))}<td class="crossing" data-kind="${r.crossing.kind}">${describeCrossing(r.crossing, levels)}</td></tr>`,
     );
-    const notes = html`<table class="factor-differences" data-rows="${rows.length}"><thead><tr><th></th><th>${armName}</th>${levels.map((l) => html`<th class="num">${xName}=${fmtLevel(l)}</th>`)}<th>crosses below ${baseArm} at</th></tr></thead><tbody>${body}</tbody></table>
-<p class="note">Each entry: mean test error of the arm minus that of ${baseArm} at the same ${xName} and other factors, in percentage points, with its 95% bootstrap interval over the evaluation seeds (paired by seed when the arms share seeds); green: the interval lies below 0 (the arm is better), red: above 0. The last column is the ${xName} from which the arm's mean error stays below the baseline's up to the largest level, interpolated linearly${factorAxis(levels).log && !levels.includes(0) ? ` in log ${xName}` : ''} between the two levels where the difference changes sign.</p>`;
+    const notes = html`<table class="factor-differences" data-rows="${rows.length}"><thead><tr><th></th><th>${armName}</th>${levels.map((l) => html`<th class="num">${xName}=${fmtLevel(l)}</th>`)}<th>crosses below ${armName}=${base} at</th></tr></thead><tbody>${body}</tbody></table>
+<p class="note">Each entry: mean test error of the arm minus that of ${armName}=${base} at the same ${xName} and other factors, in percentage points, with its 95% bootstrap interval over the evaluation seeds (paired by seed when the arms share seeds); green: the interval lies below 0 (the arm is better), red: above 0. The last column is the ${xName} from which the arm's mean error stays below the baseline's up to the largest level, interpolated linearly${factorAxis(levels).log && !levels.includes(0) ? ` in log ${xName}` : ''} between the two levels where the difference changes sign.</p>`;
     out.push({ chart, notes });
   }
   return out;

@@ -7,7 +7,7 @@
  * decade left of the smallest positive level, its tick labelled 0.
  */
 import * as Plot from '@observablehq/plot';
-import { levelLabel, settingLabel, shortKey } from '../experiments/expand.ts';
+import { settingLabel, shortKey } from '../experiments/expand.ts';
 import type { CellSummary } from '../experiments/select.ts';
 import type { Chart } from './charts.ts';
 import { plotToSvg } from './plot-svg.ts';
@@ -37,7 +37,7 @@ export function factorPoints(cells: readonly CellSummary[], xKey: string, armFac
     let arm = 'all';
     if (armFactor && armFactor in rest) {
       const { [armFactor]: a, ...others } = rest;
-      arm = levelLabel(armFactor, a);
+      arm = typeof a === 'string' ? a : JSON.stringify(a);
       out.push({ cell: c, x, arm, panel: settingLabel(others) });
     } else out.push({ cell: c, x, arm, panel: settingLabel(rest) });
   }

@@ -37,13 +37,11 @@ export const KEY_ALIASES: Readonly<Record<string, string>> = {
   patience: 'finetune.patience',
   optimizer: 'finetune.optimizer',
   schedule: 'finetune.schedule',
-  multiplier: 'finetune.multiplier',
   dataset: 'data.name',
   trainSize: 'data.trainSize',
   validSize: 'data.validSize',
   testSize: 'data.testSize',
   dataSeed: 'data.seed',
-  labeled: 'data.labeled',
 };
 
 /** One leaf key of a TrialConfig, as `--key=value` flags and `train --help` describe it. */
