@@ -6,9 +6,10 @@
 import type { z } from 'zod';
 import { trialConfigSchema } from '../train/config.ts';
 import { describeConfigIssue } from '../train/config-issues.ts';
-import { canonicalKey, getPath, setPath, UnknownKeyError, KEY_ALIASES } from '../train/config-keys.ts';
+import { canonicalKey, configPaths, getPath, setPath, UnknownKeyError, KEY_ALIASES } from '../train/config-keys.ts';
 import { cloneJson, deepMerge } from './json-data.ts';
-import { applyLevel, factorKey, isGroupKey, isPlainObject, levelLeaves } from './factor-keys.ts';
+import { applyLevel, factorKey, isGroupKey, isPlainObject } from './factor-keys.ts';
+import { cellNuisance, factorLeaves, isLabelled, labelledFactor, LEVEL_SECTIONS, pickLevels, withSetting, type LabelledFactor, type LabelledLevel } from './labelled-factor.ts';
 import { hashJson } from './hash.ts';
 import { experimentSchema, FIGURE_KINDS, presetSchema, protocolSchema, type ExperimentInput, type FigureKind, type PresetInput, type ProtocolInput, type SelectionMode } from './schema.ts';
 
@@ -20,11 +21,14 @@ export class ExperimentError extends Error {
 /**
  * One factor (scientific or nuisance): a canonical dotted TrialConfig key and its levels. A group
  * key (`model`, `online.resample`) has object levels merged into that part of the config: coupled
- * factors (see `factor-keys.ts`).
+ * factors (see `factor-keys.ts`). A labelled factor (`labelled-factor.ts`) has a name of its own,
+ * labels as `values`, and for each label the partial TrialConfig (and nuisance grids) in `levels`.
  */
 export interface Factor {
   key: string;
   values: unknown[];
+  /** A labelled factor only: label -> the level it stands for. */
+  levels?: Record<string, LabelledLevel>;
 }
 
 /** A validated experiment file (keys of grids already canonical dotted paths). */
@@ -123,10 +127,82 @@ function checkSections(prefix: string, s: Record<string, unknown>): Issues {
   return r.success ? [] : zodIssues(prefix, sections, partialIssues(sections, r.error.issues));
 }
 
-function checkGrid(prefix: string, g: Record<string, unknown[]> | undefined, seen: Map<string, string>): { issues: Issues; factors: Factor[] } {
+/** True when `name` is a config key, alias or section (or the seed), so it cannot name a labelled factor. */
+function isConfigName(name: string): boolean {
+  return name in KEY_ALIASES || name === 'seed' || configPaths().includes(name) || isGroupKey(name);
+}
+
+/**
+ * Checks a labelled factor written as an object, label -> level (`labelled-factor.ts`): its name is
+ * not a config key, each level sets config sections only (checked against the TrialConfig schema
+ * without defaults) and may bring nuisance grids (`nuisanceAllowed`: in the scientific grid only).
+ */
+function checkLabelled(prefix: string, name: string, raw: Record<string, unknown>, nuisanceAllowed: boolean): { issues: Issues; factor: LabelledFactor } {
+  const issues: Issues = [];
+  const where = `${prefix}.${name}`;
+  if (isConfigName(name)) {
+    issues.push(`${where}: '${name}' is a config key, so its levels are a list; an object of labelled levels (label -> partial config) belongs to a factor named apart from the config keys, e.g. 'arm'`);
+  } else if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(name)) issues.push(`${where}: a labelled factor's name is a letter then letters, digits, '_' or '-', e.g. 'arm'`);
+  const levels: Record<string, LabelledLevel> = {};
+  for (const [label, level] of Object.entries(raw)) {
+    const at = `${where}['${label}']`;
+    if (/^(0|[1-9][0-9]*)$/.test(label)) issues.push(`${at}: a label that is a whole number is reordered by JavaScript objects; give it a name, e.g. '${name}-${label}'`);
+    if (!isPlainObject(level)) {
+      issues.push(`${at}: ${JSON.stringify(level)} is not a level; give an object of config sections (${LEVEL_SECTIONS.join(', ')}), e.g. { model: { activation: 'relu' } }`);
+      continue;
+    }
+    const { nuisance, ...config } = level;
+    const unknown = Object.keys(config).filter((k) => !(LEVEL_SECTIONS as readonly string[]).includes(k));
+    if (unknown.length) issues.push(`${at}: ${unknown.map((k) => `'${k}'`).join(', ')} ${unknown.length > 1 ? 'are not config sections' : 'is not a config section'}; a level sets ${LEVEL_SECTIONS.join(', ')}${nuisanceAllowed ? ' and may give its own nuisance grids (nuisance)' : ''}`);
+    else if (Object.keys(config).length === 0) issues.push(`${at}: the level sets no config section; give at least one, e.g. { model: { activation: 'relu' } }`);
+    const r = trialConfigSchema.safeParse(config);
+    if (!r.success && !unknown.length) for (const i of partialIssues(config, r.error.issues)) issues.push(`${at}: ${describeConfigIssue(trialConfigSchema, config, i)}`);
+    let own: Factor[] | undefined;
+    if (nuisance !== undefined) {
+      const grid = isPlainObject(nuisance) && Object.values(nuisance).every((v) => Array.isArray(v) && v.length > 0) ? (nuisance as Record<string, unknown[]>) : null;
+      if (!nuisanceAllowed) issues.push(`${at}.nuisance: a level of a nuisance factor cannot bring nuisance grids; move the factor to scientific`);
+      else if (!grid) issues.push(`${at}.nuisance: give grids, key -> non-empty list of values, e.g. { lr: [0.003, 0.001] }`);
+      else {
+        const c = checkGrid(`${at}.nuisance`, grid, new Map());
+        issues.push(...c.issues);
+        own = c.factors;
+      }
+    }
+    levels[label] = own ? { config: cloneJson(config), nuisance: own } : { config: cloneJson(config) };
+  }
+  return { issues, factor: { key: name, values: Object.keys(raw), levels } };
+}
+
+/**
+ * Checks one grid (scientific or nuisance) and returns its factors. `known` are the factors already
+ * defined (a preset's or a flag's list of labels picks levels of a labelled factor among them);
+ * `scientific`: a labelled factor's levels may bring nuisance grids of their own.
+ */
+function checkGrid(prefix: string, g: Record<string, unknown> | undefined, seen: Map<string, string>, known: readonly Factor[] = [], scientific = false): { issues: Issues; factors: Factor[] } {
   const issues: Issues = [];
   const factors: Factor[] = [];
-  for (const [k, values] of Object.entries(g ?? {})) {
+  for (const [k, levels] of Object.entries(g ?? {})) {
+    const lab = labelledFactor(known, k);
+    if (isPlainObject(levels) || (lab && Array.isArray(levels))) {
+      if (seen.has(k)) {
+        issues.push(`${prefix}.${k}: '${k}' is already a factor (${seen.get(k)}); a key may appear once across scientific and nuisance`);
+        continue;
+      }
+      seen.set(k, `${prefix}.${k}`);
+      if (isPlainObject(levels)) {
+        const c = checkLabelled(prefix, k, levels, scientific);
+        issues.push(...c.issues);
+        factors.push(c.factor);
+      } else {
+        try {
+          factors.push(pickLevels(lab!, levels as unknown[]));
+        } catch (e) {
+          issues.push(`${prefix}.${k}: ${(e as Error).message}`);
+        }
+      }
+      continue;
+    }
+    const values = levels as unknown[];
     let key: string;
     try {
       key = factorKey(k);
@@ -195,7 +271,7 @@ function seedList(s: unknown, where = 'seeds'): number[] {
 }
 
 function mergeGrid(base: Factor[], over: Factor[]): Factor[] {
-  const out = base.map((f) => ({ key: f.key, values: f.values }));
+  const out = base.map((f) => ({ ...f }));
   for (const f of over) {
     const i = out.findIndex((g) => g.key === f.key);
     if (i >= 0) out[i] = f;
@@ -221,8 +297,8 @@ type ExperimentDef = ReturnType<typeof experimentSchema.parse>;
 /** Step 1: the experiment file itself, its config sections and grids checked. */
 function fileLayers(def: ExperimentDef): { layers: Layers; issues: Issues } {
   const seen = new Map<string, string>();
-  const sci = checkGrid('scientific', def.scientific, seen);
-  const nui = checkGrid('nuisance', def.nuisance, new Map(seen));
+  const sci = checkGrid('scientific', def.scientific, seen, [], true);
+  const nui = checkGrid('nuisance', def.nuisance, new Map(seen), sci.factors);
   return {
     layers: { base: configSections(def), scientific: sci.factors, nuisance: nui.factors, seeds: seedList(def.seeds), backend: def.backend, protocol: { ...def.protocol } },
     issues: [...checkSections('', def), ...sci.issues, ...nui.issues],
@@ -241,8 +317,8 @@ function applyPreset(def: ExperimentDef, presetName: string, layers: Layers): { 
   }
   const parsed: PresetInput = presetSchema.parse(p);
   const prefix = `presets.${presetName}`;
-  const ps = checkGrid(`${prefix}.scientific`, parsed.scientific, new Map());
-  const pn = checkGrid(`${prefix}.nuisance`, parsed.nuisance, new Map());
+  const ps = checkGrid(`${prefix}.scientific`, parsed.scientific, new Map(), layers.scientific, true);
+  const pn = checkGrid(`${prefix}.nuisance`, parsed.nuisance, new Map(), layers.nuisance);
   return {
     layers: {
       base: deepMerge(layers.base, configSections(parsed)),
@@ -266,6 +342,16 @@ function applyFlags(overrides: Record<string, unknown>, layers: Layers): Issues 
   for (const [k, v] of Object.entries(overrides)) {
     if (k === 'seeds') {
       layers.seeds = seedList(v, `--${k}`);
+      continue;
+    }
+    const lab = labelledFactor([...layers.scientific, ...layers.nuisance], k);
+    if (lab) {
+      // A labelled factor's flag: a label or a list of labels picks its levels; an object redefines them.
+      const inSci = layers.scientific.some((f) => f.key === k);
+      const checked = checkGrid(inSci ? 'scientific' : 'nuisance', { [k]: isPlainObject(v) || Array.isArray(v) ? v : [v] }, new Map(), [lab], inSci);
+      if (checked.issues.length) issues.push(...checked.issues.map((l) => `--${k}${l.slice(l.indexOf(':'))}`));
+      else if (inSci) layers.scientific = layers.scientific.map((g) => (g.key === k ? checked.factors[0]! : g));
+      else layers.nuisance = layers.nuisance.map((g) => (g.key === k ? checked.factors[0]! : g));
       continue;
     }
     let key: string;
@@ -351,6 +437,13 @@ function resolveProtocol(id: string, p: ProtocolInput, seeds: readonly number[])
 
 /** The comparison of the report: the file's `compare`, else pre-training vs none when `pretrain.kind` is a factor with `none`. */
 function comparisonOf(def: ExperimentDef, scientific: readonly Factor[]): ResolvedExperiment['compare'] {
+  const lab = def.compare ? labelledFactor(scientific, def.compare.factor) : undefined;
+  if (def.compare && lab) {
+    // A labelled factor (e.g. arm): the baseline is one of the labels the file defines (a preset or flag may leave it out: then nothing is compared).
+    const defined = Object.keys((def.scientific as Record<string, unknown>)[lab.key] ?? lab.levels);
+    if (!defined.includes(def.compare.baseline as string)) fail(`experiment '${def.id}'`, [`compare.baseline: ${JSON.stringify(def.compare.baseline)} is not a level of '${lab.key}'; its levels are ${defined.map((v) => JSON.stringify(v)).join(', ')}`]);
+    return { factor: lab.key, baseline: def.compare.baseline };
+  }
   if (def.compare) return { factor: factorKey(def.compare.factor, 'compare.factor'), baseline: def.compare.baseline };
   if (scientific.some((f) => f.key === 'pretrain.kind' && f.values.includes('none'))) return { factor: 'pretrain.kind', baseline: 'none' };
   return null;
@@ -386,8 +479,7 @@ function overlappingFactors(factors: readonly Factor[]): Issues {
   const owner = new Map<string, string>();
   const issues: Issues = [];
   for (const f of factors) {
-    const leaves = new Set(f.values.flatMap((v) => levelLeaves(f.key, v).map(([p]) => p)));
-    for (const p of leaves) {
+    for (const p of factorLeaves(f)) {
       const other = owner.get(p);
       if (other !== undefined && other !== f.key) issues.push(`'${p}' is set by two factors, '${other}' and '${f.key}'; a key may belong to one factor (move it into one of them)`);
       else owner.set(p, f.key);
@@ -396,11 +488,34 @@ function overlappingFactors(factors: readonly Factor[]): Issues {
   return issues;
 }
 
+/**
+ * One issue per key that a labelled level's own nuisance grid sets and a scientific factor sets too
+ * (that level's config included): the grid would silently override the cell's level.
+ */
+function overlappingLevelNuisance(scientific: readonly Factor[]): Issues {
+  const issues: Issues = [];
+  for (const f of scientific.filter(isLabelled)) {
+    for (const [label, level] of Object.entries(f.levels)) {
+      if (!level.nuisance) continue;
+      const others = scientific.filter((g) => g !== f);
+      const here = { key: f.key, values: [label], levels: { [label]: { config: level.config } } };
+      for (const g of level.nuisance) {
+        for (const p of factorLeaves(g)) {
+          const owner = [...others, here].find((h) => factorLeaves(h).has(p));
+          if (owner) issues.push(`'${p}' is set by the nuisance grid of ${f.key}='${label}' and by ${owner === here ? 'that level itself' : `the factor '${owner.key}'`}; a key may belong to one of them`);
+        }
+      }
+    }
+  }
+  return issues;
+}
+
 /** The first trial's config input: the shared config with every factor at its first level (what `trialConfig` builds), so rules across keys and keys left to grids are checked once on a whole config. */
 function representativeInput(layers: Layers): Record<string, unknown> {
-  const input = cloneJson(layers.base);
-  for (const f of [...layers.scientific, ...layers.nuisance]) if (f.values.length) applyLevel(input, f.key, cloneJson(f.values[0]));
-  return input;
+  const first = (fs: readonly Factor[]): Record<string, unknown> => Object.fromEntries(fs.filter((f) => f.values.length).map((f) => [f.key, f.values[0]]));
+  const cell = first(layers.scientific);
+  const nuisance = cellNuisance(layers.scientific, layers.nuisance, cell);
+  return withSetting(layers.base, [...layers.scientific, ...nuisance], { ...cell, ...first(nuisance) });
 }
 
 /**
@@ -419,7 +534,7 @@ export function resolveExperiment(exp: Experiment, opts: ResolveOptions): Resolv
 
   const flagIssues = applyFlags(opts.overrides ?? {}, layers);
   applyRunOptions(opts, layers);
-  flagIssues.push(...overlappingFactors([...layers.scientific, ...layers.nuisance]));
+  flagIssues.push(...overlappingFactors([...layers.scientific, ...layers.nuisance]), ...overlappingLevelNuisance(layers.scientific));
   const whole = representativeInput(layers);
   const baseCheck = trialConfigSchema.safeParse(whole);
   if (!baseCheck.success) flagIssues.push(...zodIssues('', whole, baseCheck.error.issues));

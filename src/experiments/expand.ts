@@ -7,8 +7,8 @@
  */
 import { resolveTrialConfig, trialConfigSchema, type TrialConfig } from '../train/config.ts';
 import { getPath, KEY_ALIASES, setPath } from '../train/config-keys.ts';
-import { applyLevel, levelLeaves } from './factor-keys.ts';
-import { cloneJson } from './json-data.ts';
+import { levelLeaves } from './factor-keys.ts';
+import { cellNuisance, withSetting } from './labelled-factor.ts';
 import type { Factor, ResolvedExperiment } from './define.ts';
 import { canonicalJson, canonicalTrialConfig, trialHash } from './hash.ts';
 
@@ -64,8 +64,7 @@ export function settingLabel(s: Setting): string {
  * ('per-seed'). Throws ConfigError naming bad keys.
  */
 export function trialConfig(exp: ResolvedExperiment, cell: Setting, nuisance: Setting, seed: number): TrialConfig {
-  const input = cloneJson(exp.base);
-  for (const [k, v] of Object.entries({ ...cell, ...nuisance })) applyLevel(input, k, cloneJson(v));
+  const input = withSetting(exp.base, [...exp.scientific, ...exp.nuisance], { ...cell, ...nuisance });
   input.seed = seed;
   const dataSeed = exp.protocol?.dataSeed ?? 'per-seed'; // manifests written before the protocol: the trial seed
   if (getPath(input, 'data.seed') === undefined) setPath(input, 'data.seed', dataSeed === 'per-seed' ? seed : dataSeed);
@@ -84,11 +83,27 @@ function withoutAnalyses(config: TrialConfig): TrialConfig {
 }
 
 /**
+ * The nuisance grids of one cell: the study's, with those a labelled level of the cell brings in
+ * their place (`cellNuisance`, `labelled-factor.ts`).
+ */
+export function nuisanceOf(exp: ResolvedExperiment, cell: Setting): Factor[] {
+  return cellNuisance(exp.scientific, exp.nuisance, cell);
+}
+
+/** The nuisance keys some cell has two or more levels of (the keys selection chooses), in order of first appearance. */
+export function variedNuisanceKeys(exp: ResolvedExperiment): string[] {
+  const out = new Set<string>();
+  for (const cell of product(exp.scientific)) for (const f of nuisanceOf(exp, cell)) if (f.values.length > 1) out.add(f.key);
+  return [...out];
+}
+
+/**
  * True when nuisance settings are chosen on selection seeds apart from the reported ones: the
- * protocol is `fresh-seeds` and the nuisance grid has more than one setting.
+ * protocol is `fresh-seeds` and some cell's nuisance grids have more than one setting (then every
+ * cell runs its selection trials, one setting or several).
  */
 export function hasSelectionPhase(exp: ResolvedExperiment): boolean {
-  return exp.protocol?.selection === 'fresh-seeds' && product(exp.nuisance).length > 1;
+  return exp.protocol?.selection === 'fresh-seeds' && product(exp.scientific).some((cell) => product(nuisanceOf(exp, cell)).length > 1);
 }
 
 /**
@@ -110,12 +125,12 @@ export function expandExperiment(exp: ResolvedExperiment, chosen: ReadonlyMap<st
     }
   };
   const cells = product(exp.scientific);
-  const settings = product(exp.nuisance);
+  const settings = (cell: Setting): Setting[] => product(nuisanceOf(exp, cell));
   if (!hasSelectionPhase(exp)) {
-    for (const cell of cells) for (const nuisance of settings) add('evaluation', cell, nuisance, exp.seeds);
+    for (const cell of cells) for (const nuisance of settings(cell)) add('evaluation', cell, nuisance, exp.seeds);
     return trials;
   }
-  for (const cell of cells) for (const nuisance of settings) add('selection', cell, nuisance, exp.protocol.selectionSeeds);
+  for (const cell of cells) for (const nuisance of settings(cell)) add('selection', cell, nuisance, exp.protocol.selectionSeeds);
   for (const cell of cells) {
     const c = chosen.get(settingKey(cell));
     if (c) add('evaluation', cell, c, exp.seeds);

@@ -24,13 +24,22 @@ export const FIGURE_KINDS = [
   'online-error',
   'train-error-blocks',
   'ordering-variance',
+  'gap-vs-labels',
   'error-vs-updates',
   'train-test-gap',
 ] as const;
 export type FigureKind = (typeof FIGURE_KINDS)[number];
 
 const configSection = z.record(z.string(), z.unknown());
-const grid = z.record(z.string(), z.array(z.unknown()).min(1, { message: 'grid is empty; give at least one value' }));
+/**
+ * One factor's levels: a non-empty list, or an object of labelled levels (label -> partial
+ * TrialConfig, for a factor named apart from the config keys; `labelled-factor.ts`).
+ */
+const levels = z.custom<unknown[] | Record<string, Record<string, unknown>>>(
+  (v) => (Array.isArray(v) ? v.length > 0 : v !== null && typeof v === 'object' && Object.keys(v).length > 0),
+  { message: 'grid is empty or not a list; give a non-empty list of levels, or an object of labelled levels (label -> partial config)' },
+);
+const grid = z.record(z.string(), levels);
 const seeds = z.union([
   z.number().int().min(1),
   z.array(z.number().int().min(0)).min(1, { message: 'no seeds; give a count or a non-empty list' }),
@@ -77,7 +86,7 @@ export const presetSchema = z.strictObject({
   finetune: configSection.optional(),
   analysis: configSection.optional(),
   online: configSection.optional(),
-  /** Replaces the listed factors' levels (other factors keep theirs). */
+  /** Replaces the listed factors' levels (other factors keep theirs); for a labelled factor, a list of its labels picks those levels. */
   scientific: grid.optional(),
   /** Replaces the listed nuisance grids (other grids keep theirs). */
   nuisance: grid.optional(),
@@ -104,7 +113,10 @@ export const experimentSchema = z.strictObject({
   /**
    * Factors whose effect is studied; every combination is a cell. Keys: dotted paths or aliases, or
    * a config object (`model`) whose levels are objects merged into it, for factors that move
-   * together (coupled factors: `model: [{ depth: 1, hidden: 2000 }, { depth: 3, hidden: 1000 }]`).
+   * together (coupled factors: `model: [{ depth: 1, hidden: 2000 }, { depth: 3, hidden: 1000 }]`),
+   * or a name of your own with an object of labelled levels, each a partial TrialConfig over any
+   * sections with optional nuisance grids of its own (labelled factors, `labelled-factor.ts`:
+   * `arm: { sigmoid: { model: {...} }, adam: { finetune: { optimizer: 'adam' }, nuisance: { lr: [0.001] } } }`).
    */
   scientific: grid.refine((g) => Object.keys(g).length > 0, { message: 'give at least one scientific factor' }),
   /** Hyperparameters optimised away per cell on validation error (Section 5.3). */

@@ -7,13 +7,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { atomicWriteFile } from '../io/atomic-write.ts';
-import { settingLabel, shortKey } from '../experiments/expand.ts';
+import { settingLabel, shortKey, variedNuisanceKeys } from '../experiments/expand.ts';
 import type { ResolvedExperiment } from '../experiments/define.ts';
 import { summarize } from '../experiments/runner.ts';
 import type { CellSummary, Comparison } from '../experiments/select.ts';
 import { RunStore } from '../experiments/store.ts';
 import { boxplotChart, curveChart, histogramChart, type Chart } from './charts.ts';
 import { errorVsFactorSections } from './error-vs-factor-section.ts';
+import { gapVsLabelsSection } from './gap-vs-labels-section.ts';
 import { errorVsUpdatesSection } from './error-vs-updates-section.ts';
 import { filterSection } from './filter-section.ts';
 import { comparisonColumns, comparisonHeaders, comparisonNote, isBetter } from './comparison-columns.ts';
@@ -61,8 +62,8 @@ function chartHtml(c: Chart, kind: string, notes?: Html): Html {
 }
 
 function summaryTable(exp: ResolvedExperiment, cells: readonly CellSummary[], comparisons: readonly Comparison[]): Html {
-  const nuisanceKeys = exp.nuisance.map((f) => f.key);
-  const varied = new Set(exp.nuisance.filter((f) => f.values.length > 1).map((f) => f.key));
+  const varied = new Set(variedNuisanceKeys(exp));
+  const nuisanceKeys = [...new Set([...exp.nuisance.map((f) => f.key), ...varied])];
   const chosenLabel = (c: CellSummary): string => settingLabel(Object.fromEntries(Object.entries(c.chosen).filter(([k]) => varied.has(k))));
   const rows = cells.map((c) => {
     const cmp = comparisons.find((k) => k.cell === c);
@@ -154,6 +155,10 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
     } else if (kind === 'online-error' || kind === 'train-error-blocks') {
       const o = (kind === 'online-error' ? onlineErrorSection : trainErrorBlocksSection)(withData, factor, exp.compare?.baseline);
       if (o) charts.push({ kind, chart: o.chart, after: o.body });
+    } else if (kind === 'gap-vs-labels') {
+      const g = gapVsLabelsSection(exp, comparisons);
+      if (g?.chart) charts.push({ kind, chart: g.chart, after: g.body });
+      else if (g) sections.push(g.body);
     } else if (kind === 'error-vs-updates' || kind === 'train-test-gap') {
       const o = (kind === 'error-vs-updates' ? errorVsUpdatesSection : trainTestGapSection)(withData, factor, exp.compare?.baseline);
       if (o) charts.push({ kind, chart: o.chart, after: o.body });

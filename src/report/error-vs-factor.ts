@@ -62,6 +62,18 @@ export function factorAxis(levels: readonly number[]): FactorAxis {
   return { log, levels: sorted, position: (v) => (log && v === 0 ? zeroAt : v) };
 }
 
+/**
+ * How many panels share a row: all of them while the longest panel label fits its panel's width
+ * (about `charPx` pixels a character at the chart's 12px font), else fewer, the rest wrapped into
+ * further rows (a study of several factors besides x, e.g. dataset x arm x labelled fraction).
+ */
+export function panelColumns(panels: readonly string[], width = 800, charPx = 6.6): number {
+  const longest = Math.max(0, ...panels.map((p) => p.length));
+  let cols = Math.max(1, panels.length);
+  while (cols > 1 && longest * charPx > width / cols) cols--;
+  return cols;
+}
+
 const formatLevel = (v: number): string => (v !== 0 && (Math.abs(v) < 0.01 || Math.abs(v) >= 1e5) ? v.toExponential(0) : String(Number(v.toPrecision(6))));
 
 /**
@@ -81,10 +93,17 @@ export function errorVsFactorChart(cells: readonly CellSummary[], xKey: string, 
     const step = 0.012 * (span || 1);
     return axis.log ? pos * Math.exp(k * step) : pos + k * step;
   };
+  const cols = panelColumns(panels);
+  const wrap = cols < panels.length;
+  const gridRows = Math.ceil(panels.length / cols);
+  const at = (panel: string): { col: number; row: number } => ({ col: panels.indexOf(panel) % cols, row: Math.floor(panels.indexOf(panel) / cols) });
   const rows = points.map((p) => {
     const m = 100 * p.cell.test.mean, s = 100 * p.cell.test.std;
-    return { arm: p.arm, panel: p.panel, x: nudge(axis.position(p.x), p.arm), level: p.x, mean: m, lo: m - s, hi: m + s, n: p.cell.test.n };
+    return { arm: p.arm, panel: p.panel, ...at(p.panel), x: nudge(axis.position(p.x), p.arm), level: p.x, mean: m, lo: m - s, hi: m + s, n: p.cell.test.n };
   });
+  // Wrapped panels: a grid (fx column, fy row) with each panel's label as a title above it.
+  const fx = wrap ? 'col' : 'panel';
+  const facets = wrap ? { fy: 'row' as const } : {};
   rows.sort((a, b) => a.level - b.level);
   const yAxis = valueAxis([...rows.map((r) => r.lo), ...rows.map((r) => r.hi)].filter((v) => v > 0), 'test error (%)');
   const xName = shortKey(xKey);
@@ -93,11 +112,13 @@ export function errorVsFactorChart(cells: readonly CellSummary[], xKey: string, 
   const labelOf = new Map(positions.map((p, i) => [p, formatLevel(axis.levels[i]!)]));
   const svg = plotToSvg({
     width: 860,
-    height: 380,
+    height: wrap ? 60 + 240 * gridRows : 380,
     marginLeft: 56,
     marginBottom: 44,
+    ...(wrap ? { marginTop: 36 } : {}),
     style: { fontSize: '12px' },
-    fx: { label: null, domain: panels, axis: panels.length > 1 ? 'top' : null },
+    fx: wrap ? { label: null, axis: null, padding: 0.12 } : { label: null, domain: panels, axis: panels.length > 1 ? 'top' : null },
+    ...(wrap ? { fy: { label: null, axis: null, padding: 0.22 } } : {}),
     // Plot labels only some ticks of a log axis: draw the axis as a mark, every level labelled.
     x: { type: axis.log ? 'log' : 'linear', domain: xDomain, axis: null },
     y: yAxis.type === 'log' ? valueScaleOptions(yAxis) : { label: yAxis.label, grid: true, nice: true },
@@ -105,9 +126,10 @@ export function errorVsFactorChart(cells: readonly CellSummary[], xKey: string, 
     marks: [
       ...valueAxisMarks(yAxis, 'y'),
       Plot.axisX(positions, { text: (v: number) => labelOf.get(v) ?? formatLevel(v), label: `${xName}${axis.log ? ', log scale' : ''}` }),
-      Plot.ruleX(rows, { fx: 'panel', x: 'x', y1: 'lo', y2: 'hi', stroke: 'arm', strokeWidth: 1.4, className: 'm-errorbar' }),
-      Plot.line(rows, { fx: 'panel', x: 'x', y: 'mean', z: 'arm', stroke: 'arm', strokeWidth: 1.6 }),
-      Plot.dot(rows, { fx: 'panel', x: 'x', y: 'mean', fill: 'arm', r: 3.5, className: 'm-mean', title: (r: (typeof rows)[number]) => `${r.arm}${r.panel === '(all)' ? '' : ` ${r.panel}`} ${xName}=${formatLevel(r.level)}: ${r.mean.toFixed(2)}% +- ${(r.hi - r.mean).toFixed(2)} (n=${r.n})` }),
+      ...(wrap ? [Plot.text(panels.map((panel) => ({ panel, ...at(panel) })), { fx: 'col', fy: 'row', text: 'panel', frameAnchor: 'top', dy: -12, fontWeight: 600 })] : []),
+      Plot.ruleX(rows, { fx, ...facets, x: 'x', y1: 'lo', y2: 'hi', stroke: 'arm', strokeWidth: 1.4, className: 'm-errorbar' }),
+      Plot.line(rows, { fx, ...facets, x: 'x', y: 'mean', z: 'arm', stroke: 'arm', strokeWidth: 1.6 }),
+      Plot.dot(rows, { fx, ...facets, x: 'x', y: 'mean', fill: 'arm', r: 3.5, className: 'm-mean', title: (r: (typeof rows)[number]) => `${r.arm}${r.panel === '(all)' ? '' : ` ${r.panel}`} ${xName}=${formatLevel(r.level)}: ${r.mean.toFixed(2)}% +- ${(r.hi - r.mean).toFixed(2)} (n=${r.n})` }),
     ],
   });
   return {

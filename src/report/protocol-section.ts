@@ -6,7 +6,9 @@
  * fresh initialisation seeds).
  */
 import type { ResolvedExperiment } from '../experiments/define.ts';
-import { shortKey } from '../experiments/expand.ts';
+import { nuisanceOf, product, shortKey, variedNuisanceKeys } from '../experiments/expand.ts';
+import { isLabelled } from '../experiments/labelled-factor.ts';
+import { getPath } from '../train/config-keys.ts';
 import type { CellSummary } from '../experiments/select.ts';
 import { html, type Html } from './html.ts';
 
@@ -39,7 +41,8 @@ function levels(exp: ResolvedExperiment, key: 'trainSize' | 'binarize', fallback
   const f = [...exp.scientific, ...exp.nuisance].find((x) => x.key === `data.${key}`);
   if (f) return f.values;
   const data = exp.base.data as Record<string, unknown> | undefined;
-  return [data?.[key] ?? fallback];
+  const own = exp.scientific.filter(isLabelled).flatMap((g) => Object.values(g.levels).map((l) => getPath(l.config, `data.${key}`)));
+  return [data?.[key] ?? fallback, ...own.filter((v) => v !== undefined)];
 }
 
 /** True when some trial draws its data at random: a `trainSize` subset or stochastic binarisation. */
@@ -51,7 +54,7 @@ function dataIsRandom(exp: ResolvedExperiment): boolean {
 function selectionOf(exp: ResolvedExperiment, cells: readonly CellSummary[]): ProtocolSummary['selection'] {
   if (cells.some((c) => c.selection === 'fresh-seeds')) return 'fresh-seeds';
   if (cells.some((c) => c.selection === 'same-seeds')) return 'same-seeds';
-  if (cells.length === 0 && exp.nuisance.some((f) => f.values.length > 1)) return exp.protocol?.selection ?? 'same-seeds';
+  if (cells.length === 0 && variedNuisanceKeys(exp).length > 0) return exp.protocol?.selection ?? 'same-seeds';
   return 'none';
 }
 
@@ -66,8 +69,11 @@ export function protocolSummary(exp: ResolvedExperiment, cells: readonly CellSum
   const evaluationSeeds = [...exp.seeds];
   const dataSeed: ProtocolSummary['dataSeed'] = !dataIsRandom(exp) ? 'unused' : (exp.protocol?.dataSeed ?? 'per-seed');
   const spread = dataSeed === 'per-seed' ? 'initialisation + data' : 'initialisation';
-  const keys = exp.nuisance.filter((f) => f.values.length > 1).map((f) => shortKey(f.key)).join(', ');
-  const nSettings = exp.nuisance.reduce((n, f) => n * f.values.length, 1);
+  const keys = variedNuisanceKeys(exp).map(shortKey).join(', ');
+  // A labelled level may bring grids of its own (`labelled-factor.ts`): the count per cell is then a range.
+  const counts = product(exp.scientific).map((cell) => product(nuisanceOf(exp, cell)).length);
+  const lo = Math.min(...counts), hi = Math.max(...counts);
+  const nSettings = lo === hi ? String(lo) : `${lo} to ${hi}`;
   const lines: string[] = [];
   if (selection === 'fresh-seeds') {
     lines.push(`Selection: each cell's ${keys} (${nSettings} settings) chosen on mean validation error over ${selectionSeeds.length} selection seed(s) ${seedRange(selectionSeeds)}; those trials are not reported.`);

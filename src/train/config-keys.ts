@@ -42,6 +42,7 @@ export const KEY_ALIASES: Readonly<Record<string, string>> = {
   validSize: 'data.validSize',
   testSize: 'data.testSize',
   dataSeed: 'data.seed',
+  labeled: 'data.labeled',
 };
 
 /** One leaf key of a TrialConfig, as `--key=value` flags and `train --help` describe it. */

@@ -11,7 +11,7 @@ import { trainingUpdates } from '../../src/nn/schedule.ts';
 import rethinking from '../../experiments/rethinking.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
-const arms = (cells: { cell: Record<string, unknown> }[]): string[] => [...new Set(cells.map((t) => settingLabel({ arm: t.cell['arm'] })))];
+const arms = (cells: { cell: Record<string, unknown> }[]): unknown[] => [...new Set(cells.map((t) => t.cell['arm']))];
 
 test('rethinking quick: GN/BN x {pre-trained 1x, scratch 1x/2x/4x} x {100, 10, 1}% of the labels, 4 seeds, one rate (no selection trials)', () => {
   assert.ok(experimentIds().includes('rethinking'));
@@ -21,9 +21,11 @@ test('rethinking quick: GN/BN x {pre-trained 1x, scratch 1x/2x/4x} x {100, 10, 1
   const trials = expandExperiment(exp);
   assert.equal(trials.length, 2 * 4 * 3 * 4);
   assert.ok(trials.every((t) => t.phase === 'evaluation'));
-  assert.deepEqual(arms(trials), ['pretrain=supervised multiplier=1', 'pretrain=none multiplier=1', 'pretrain=none multiplier=2', 'pretrain=none multiplier=4']);
+  assert.deepEqual(arms(trials), ['pre-trained 1x', 'scratch 1x', 'scratch 2x', 'scratch 4x']);
+  assert.equal(settingLabel(trials[0]!.cell), 'norm=group arm=pre-trained 1x labeled=1');
   for (const t of trials) {
     const c = t.config;
+    assert.deepEqual([c.pretrain.kind, c.finetune.multiplier], t.cell['arm'] === 'pre-trained 1x' ? ['supervised', 1] : ['none', Number(String(t.cell['arm']).slice(8, 9))]);
     assert.deepEqual([c.data.name, c.data.labels, c.data.trainSize, c.data.seed], ['mnist', [5, 6, 7, 8, 9], 3000, 0]);
     assert.ok([1, 0.1, 0.01].includes(c.data.labeled!));
     assert.ok(c.model.norm === 'group' || c.model.norm === 'batch');

@@ -9,7 +9,7 @@ import type { Setting } from '../../src/experiments/expand.ts';
 import { runExperiment } from '../../src/experiments/runner.ts';
 import type { CellSummary } from '../../src/experiments/select.ts';
 import { writeReport } from '../../src/report/build-report.ts';
-import { errorVsFactorChart, factorAxis } from '../../src/report/error-vs-factor.ts';
+import { errorVsFactorChart, factorAxis, panelColumns } from '../../src/report/error-vs-factor.ts';
 import { runTrial as synthetic } from '../fixtures/experiments/synthetic-trial.ts';
 
 /** A cell with the given test errors (fractions) over seeds 1..n. */
@@ -106,4 +106,17 @@ test('a study with figureOptions error-vs-factor runs on synthetic trials and it
     assert.match(r.querySelectorAll('td.num')[0]!.textContent!, /^[-+]?\d+\.\d\d \[[-+]?\d+\.\d\d, [-+]?\d+\.\d\d\]$/);
     assert.ok(r.querySelector('td.crossing')!.getAttribute('data-kind'));
   }
+});
+
+test('panels share one row while their labels fit; long labels of several factors wrap the panels into a grid with a title each', () => {
+  assert.equal(panelColumns(['depth=1', 'depth=2', 'depth=3']), 3);
+  const long = ['dataset=mnist arm=sigmoid+uniform labeled=1', 'dataset=mnist arm=sigmoid+uniform labeled=0.1', 'dataset=mnist arm=relu+he+bn labeled=1', 'dataset=mnist arm=relu+he+bn labeled=0.1', 'dataset=mnist arm=all labeled=1'];
+  assert.equal(panelColumns(long), 2);
+  const cells = long.flatMap((panel, i) => [1, 3].flatMap((depth) => ['none', 'sdae'].map((arm) => cell({ panel, 'model.depth': depth, 'pretrain.kind': arm }, [0.05 + 0.01 * i, 0.06 + 0.01 * i]))));
+  const chart = errorVsFactorChart(cells, 'model.depth', 'pretrain.kind')!;
+  const doc = svgOf(chart.svg);
+  assert.equal(doc.querySelectorAll(chart.markSelector).length, 5 * 2 * 2, 'every cell still has its dot');
+  const texts = [...doc.querySelectorAll('text')].map((t) => t.textContent);
+  for (const p of long) assert.ok(texts.includes(`panel=${p}`), `the panel ${p} has its title`);
+  assert.match(chart.svg, /height="780"/, '3 rows of 2 panels: 60 + 3 x 240 pixels high');
 });

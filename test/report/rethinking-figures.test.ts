@@ -97,7 +97,7 @@ async function rethinkingTrial(config: TrialConfig): Promise<TrialResult> {
   };
 }
 
-const PRE = { pretrain: { kind: 'supervised' }, finetune: { multiplier: 1 } };
+const PRE = 'pre-trained 1x';
 const study: ExperimentInput = {
   id: 'toy-rethinking', paper: 'He et al. 2019 (synthetic)', description: 'toy', backend: 'reference',
   data: { name: 'mnist', trainSize: 100 },
@@ -106,7 +106,11 @@ const study: ExperimentInput = {
   finetune: { updates: 400, evalEvery: 100, schedule: 'step', stepsFromEnd: true, patience: null },
   scientific: {
     'model.norm': ['group', 'batch'],
-    arm: [PRE, { pretrain: { kind: 'none' }, finetune: { multiplier: 1 } }, { pretrain: { kind: 'none' }, finetune: { multiplier: 4 } }],
+    arm: {
+      [PRE]: { pretrain: { kind: 'supervised' }, finetune: { multiplier: 1 } },
+      'scratch 1x': { pretrain: { kind: 'none' }, finetune: { multiplier: 1 } },
+      'scratch 4x': { pretrain: { kind: 'none' }, finetune: { multiplier: 4 } },
+    },
     'data.labeled': [1, 0.1, 0.01],
   },
   compare: { factor: 'arm', baseline: PRE },

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { resolveExperiment } from '../../experiments/define.ts';
 import { loadExperiment } from '../../experiments/registry.ts';
 import { runExperiment } from '../../experiments/runner.ts';
-import { settingLabel } from '../../experiments/expand.ts';
+import { settingLabel, variedNuisanceKeys } from '../../experiments/expand.ts';
 import { UsageError } from '../errors.ts';
 import { reproducibleFlag, REPRODUCIBLE_HELP } from '../reproducible-flag.ts';
 import { memoryLimitFlag, MEMORY_LIMIT_HELP } from '../memory-limit-flag.ts';
@@ -165,7 +165,7 @@ export function registerRun(program: Command): void {
         jsonLine({ event: 'result', experiment: resolved.id, preset, storeDir: summary.storeDir, report, ran: summary.ran, skipped: summary.skipped, seconds, protocol: { ...proto, summary: lines.join(' ') }, cells: rows });
         return;
       }
-      const varied = new Set(resolved.nuisance.filter((f) => f.values.length > 1).map((f) => f.key));
+      const varied = new Set(variedNuisanceKeys(resolved));
       const hasNuisance = varied.size > 0;
       const out = table(
         ['cell', 'test error (mean ± std)', 'n', ...(hasNuisance ? ['chosen'] : []), 'vs baseline [95% CI]', 'p (paired t, or Welch)', 'Holm p', 'effect (d_z or d)'],
