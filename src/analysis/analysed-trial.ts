@@ -8,11 +8,11 @@
  * and `landscape.safetensors`.
  *
  * Filters (Erhan et al. 2010, Section 6.2, Figs. 3-4), `analysis.actmax` and `analysis.weightChange`:
- * the hidden layers are snapshot when fine-tuning starts (`weights-finetune-e0000.safetensors`,
- * written by `onStart`, so a trial resumed mid-fine-tuning still has them) and compared with the
- * kept network (`final.safetensors`) when the trial ends:
- * - `weightChange`: per layer, the fraction of weights whose sign changed and the relative change
- *   (`weight-change.ts`) -> `result.analysis.weightChange`;
+ * the dense and conv layers are snapshot when fine-tuning starts
+ * (`weights-finetune-e0000.safetensors`, written by `onStart`, so a trial resumed mid-fine-tuning
+ * still has them) and compared with the kept network (`final.safetensors`) when the trial ends:
+ * - `weightChange`: per weight layer (conv and dense), the fraction of weights whose sign changed
+ *   and the relative change (`weight-change.ts`) -> `result.analysis.weightChange`;
  * - `actmax`: unit patterns (`unit-patterns.ts`) after fine-tuning and, for a pre-trained
  *   network, before it, written to `unit-patterns.safetensors`; per layer the mean activation
  *   and agreement of the starts -> `result.analysis.actmax`. The starts come from the stream
@@ -64,7 +64,7 @@ export interface ActmaxSummary {
   seconds: number;
 }
 
-/** `result.analysis.weightChange`: one entry per hidden layer, bottom first. */
+/** `result.analysis.weightChange`: one entry per weight layer (conv, then dense), bottom first. */
 export type WeightChangeSummary = LayerWeightChange[];
 
 /** Mean Euclidean norm of the examples of `ds` (the default rho of activation maximization). */
@@ -95,7 +95,7 @@ export async function runAnalysedTrial(config: TrialConfigInput, opts: RunTrialO
   const tmp = opts.checkpointDir ? null : mkdtempSync(join(tmpdir(), 'pretrain-lab-analysis-'));
   const dir = opts.checkpointDir ?? tmp!;
   try {
-    const snaps = createWeightSnapshots({ dir, at: [0], phases: ['finetune'], names: /^hidden\.\d+\.[Wb]$/ });
+    const snaps = createWeightSnapshots({ dir, at: [0], phases: ['finetune'], names: /^(hidden|conv)\.\d+\.[Wb]$/ });
     const result = await runTrial(cfg, { ...opts, backend, data, checkpointDir: dir, hooks: combineHooks(opts.hooks, snaps) });
     const beforePath = weightSnapshotPath(dir, 'finetune', 0);
     const before = readCheckpoint(beforePath);

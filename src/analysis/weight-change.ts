@@ -10,15 +10,22 @@
  *   absoluteChange = ||W_after - W_before||_F   (the relative change of a network without
  *                    pre-training divides by its small random initial norm; this one does not)
  *
- * Weights only (`hidden.<l>.W`), not biases, as the paper's figure shows weights.
+ * Weights only, not biases, as the paper's figure shows weights: every weight layer of the body,
+ * bottom first, conv layers (`conv.<c>.W`, the `[kh kw Cin, F]` filters) then dense ones
+ * (`hidden.<l>.W`; a network has no conv layer above a dense one), numbered 1.. in that order. The
+ * softmax output is not one of them (it is new, and random, in every network fine-tuned).
  */
 import { ShapeError } from '../tensor/shapes.ts';
 import type { Checkpoint } from '../train/checkpoint.ts';
 
 /** The change of one layer's weights. */
 export interface LayerWeightChange {
-  /** 1-based hidden layer, as the paper counts. */
+  /** 1-based weight layer (dense or conv), bottom first, as the paper counts hidden layers. */
   layer: number;
+  /** `conv` or `dense` (absent in records written before conv layers were measured: dense). */
+  kind?: 'conv' | 'dense';
+  /** The layer's param prefix, e.g. `conv.0`, `hidden.1` (absent in older records). */
+  name?: string;
   /** Fraction of weights whose sign changed, in [0, 1]. */
   signChange: number;
   /** `||W_after - W_before|| / ||W_before||` (Frobenius). */
@@ -42,16 +49,20 @@ export function weightChange(before: ArrayLike<number>, after: ArrayLike<number>
 }
 
 /**
- * Per hidden layer, the change from the weights in `before` to those in `after` (checkpoints or
- * weight snapshots holding `hidden.<l>.W`), bottom first, for every layer both hold.
+ * Per weight layer, the change from the weights in `before` to those in `after` (checkpoints or
+ * weight snapshots holding `conv.<c>.W` and `hidden.<l>.W`), bottom first (conv, then dense), for
+ * every layer both hold.
  */
 export function layerWeightChanges(before: Checkpoint, after: Checkpoint): LayerWeightChange[] {
   const out: LayerWeightChange[] = [];
-  for (let l = 0; ; l++) {
-    const b = before.tensors.get(`hidden.${l}.W`), a = after.tensors.get(`hidden.${l}.W`);
-    if (!b || !a) break;
-    if (b.shape.join() !== a.shape.join()) throw new ShapeError(`layerWeightChanges: hidden.${l}.W is [${b.shape.join(', ')}] before but [${a.shape.join(', ')}] after`);
-    out.push({ layer: l + 1, ...weightChange(b.data, a.data) });
+  for (const [kind, prefix] of [['conv', 'conv'], ['dense', 'hidden']] as const) {
+    for (let l = 0; ; l++) {
+      const name = `${prefix}.${l}`;
+      const b = before.tensors.get(`${name}.W`), a = after.tensors.get(`${name}.W`);
+      if (!b || !a) break;
+      if (b.shape.join() !== a.shape.join()) throw new ShapeError(`layerWeightChanges: ${name}.W is [${b.shape.join(', ')}] before but [${a.shape.join(', ')}] after`);
+      out.push({ layer: out.length + 1, kind, name, ...weightChange(b.data, a.data) });
+    }
   }
   return out;
 }

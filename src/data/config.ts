@@ -43,7 +43,8 @@ export const dataConfigSchema = z.strictObject({
   /**
    * The semi-supervised regime: the fraction of the training set whose labels are used (a stratified
    * subset drawn with the data seed, at least one example per class); unsupervised pre-training
-   * still sees every training image. null (default): every label.
+   * still sees every training image. A `finetune.batchSize` larger than that subset is allowed
+   * with a fraction below 1: every batch is then the whole subset. null (default): every label.
    */
   labeled: z.number().gt(0).max(1).nullable().default(null),
 });

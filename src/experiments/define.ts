@@ -205,7 +205,7 @@ function checkGrid(prefix: string, g: Record<string, unknown> | undefined, seen:
     const values = levels as unknown[];
     let key: string;
     try {
-      key = factorKey(k);
+      key = factorKey(k, '', values);
     } catch (e) {
       const s = e instanceof UnknownKeyError ? e.suggestion : null;
       issues.push(`${prefix}.${k}: unknown key${s ? `; did you mean '${s}'?` : ''} (use a dotted TrialConfig path such as model.depth, an alias: ${Object.keys(KEY_ALIASES).join(', ')}; or a section such as model with object levels, for coupled factors)`);
@@ -356,7 +356,7 @@ function applyFlags(overrides: Record<string, unknown>, layers: Layers): Issues 
     }
     let key: string;
     try {
-      key = factorKey(k, 'the --key=value flags');
+      key = factorKey(k, 'the --key=value flags', Array.isArray(v) ? v : [v]);
     } catch (e) {
       throw new ExperimentError(`invalid flag --${k}: ${(e as Error).message}`);
     }

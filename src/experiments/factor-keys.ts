@@ -3,9 +3,9 @@
  * written into a trial's config.
  *
  * - A leaf key (`model.depth`, or an alias such as `depth`): each level is that one value.
- * - A group key, coupled factors (`model`, `online.resample`: an object of the TrialConfig): each
- *   level is a partial object deep-merged into it, so keys that must move together form one
- *   factor. Erhan et al. 2010, Fig. 11 (footnote 14): 2000 units at depth 1 but 1000 at depth 3,
+ * - A group key, coupled factors (`model`, `pretrain`, `online.resample`: an object of the
+ *   TrialConfig): each level is a partial object deep-merged into it, so keys that must move
+ *   together form one factor. Erhan et al. 2010, Fig. 11 (footnote 14): 2000 units at depth 1 but 1000 at depth 3,
  *   `model: [{ depth: 1, hidden: 2000 }, { depth: 3, hidden: 1000 }]`, two cells, not four.
  *   Labels show the level's leaves (`depth=1 hidden=2000`), and a trial's config (so its hash)
  *   is the same as if the keys had been set one by one.
@@ -19,13 +19,16 @@ export function isGroupKey(key: string): boolean {
 }
 
 /**
- * The canonical key of a factor named `name`: the dotted leaf path of an alias (an alias wins:
- * `pretrain` is `pretrain.kind`, so the `pretrain` section cannot be a coupled factor) or of a
- * path, else a group key as written. Throws UnknownKeyError (naming `where` and the closest key)
- * for anything else.
+ * The canonical key of a factor named `name`: the dotted leaf path of an alias or of a path, else a
+ * group key as written. An alias wins (`pretrain` is `pretrain.kind`) unless `levels` are given and
+ * are all objects: a leaf takes no object level, so `pretrain: [{ kind: 'none' }, { kind:
+ * 'supervised', source: {...} }]` is the `pretrain` section as a coupled factor (the source task
+ * exists only at its level). Throws UnknownKeyError (naming `where` and the closest key) for
+ * anything else.
  */
-export function factorKey(name: string, where = ''): string {
-  return !(name in KEY_ALIASES) && isGroupKey(name) ? name : canonicalKey(name, where);
+export function factorKey(name: string, where = '', levels?: readonly unknown[]): string {
+  const objects = levels !== undefined && levels.length > 0 && levels.every(isPlainObject);
+  return (!(name in KEY_ALIASES) || objects) && isGroupKey(name) ? name : canonicalKey(name, where);
 }
 
 /** True for a plain (non-array, non-null) object. */

@@ -83,6 +83,8 @@ export const KEYS_HASHED_ONLY_WHEN_SET: readonly string[] = [
   'finetune.multiplier',
   'finetune.clipNorm',
   'finetune.augment',
+  // the transfer modes of issue 15 (default null: every layer trains, as before)
+  'finetune.trainTop',
   // issue 15 (defaults: the numbers and evaluations as before)
   'finetune.stepsFromEnd',
   'finetune.evalEvery',

@@ -25,6 +25,7 @@ export const FIGURE_KINDS = [
   'train-error-blocks',
   'ordering-variance',
   'gap-vs-labels',
+  'transfer-modes',
   'error-vs-updates',
   'train-test-gap',
 ] as const;

@@ -38,6 +38,7 @@ import type { LayerSpec } from './layer-spec.ts';
 import { buildLayers, type NamedLayer } from './build-layers.ts';
 import { softmaxNll } from '../nn/losses.ts';
 import type { Optimizer } from '../nn/optimizer.ts';
+import { frozenBodyLayers } from './frozen-base.ts';
 
 /** Architecture of an MLP: `nIn -> hidden[0] -> ... -> hidden[L-1] -> nClasses` (softmax). */
 export interface MlpSpec {
@@ -83,6 +84,13 @@ interface LossBuffers {
  * Dropout layers draw from one stream, `init.fork('dropout')` (its own named stream, consumed in
  * layer order; `streams()` exposes it for resume checkpoints).
  *
+ * Transfer modes (`freeze(trainTop)`, `src/models/frozen-base.ts`): the bottom `frozenLayers` body
+ * layers form a fixed base. Training steps run them in evaluation mode (dropout off, batch norm on
+ * its running statistics, which it does not update), back-propagation stops at the lowest
+ * trainable layer (no gradient below it is computed: a frozen base costs one forward pass), and an
+ * optimiser trains `trainableParameters()`, the params above the base. With nothing frozen (the
+ * default) every number is as before.
+ *
  * Buffers are cached per batch size: `trainStep` allocates nothing after the first call.
  */
 export class Mlp {
@@ -97,6 +105,8 @@ export class Mlp {
   private readonly firstParam: number[];
   private readonly lossBuffers = new Map<number, LossBuffers>();
   private fusedOptimizer: Optimizer | null = null;
+  /** Bottom body layers frozen (`freeze`); 0: every layer trains. */
+  private frozen = 0;
 
   private constructor(
     readonly backend: Backend,
@@ -142,11 +152,42 @@ export class Mlp {
     return this.named.reduce((s, p) => s + p.value.size, 0);
   }
 
-  /** `x`: `[batch, nIn]` -> logits `[batch, nClasses]` (a buffer valid until the next forward of this batch size). */
+  /**
+   * `x`: `[batch, nIn]` -> logits `[batch, nClasses]` (a buffer valid until the next forward of this
+   * batch size). `train`: training mode for the layers above the frozen base (the base always runs
+   * in evaluation mode).
+   */
   forward(x: Matrix, train = false): Matrix {
     let h = x;
-    for (const layer of this.body) h = layer.forward(h, train);
+    for (let l = 0; l < this.body.length; l++) h = this.body[l]!.forward(h, train && l >= this.frozen);
     return this.output.forward(h, train);
+  }
+
+  /**
+   * Freezes the body below the top `trainTop` dense/conv layers (`frozenBodyLayers`: 0 freezes the
+   * whole body, so only the softmax output trains; null, or the number of dense and conv layers,
+   * freezes nothing). Training steps then leave the base's params and buffers as they are; build
+   * the optimiser over `trainableParameters()`.
+   * @throws RangeError when `trainTop` exceeds the network's dense and conv layers
+   */
+  freeze(trainTop: number | null): void {
+    this.frozen = frozenBodyLayers(this.body, trainTop);
+    this.fusedOptimizer = null;
+  }
+
+  /** Bottom body layers currently frozen (0: none). */
+  get frozenLayers(): number {
+    return this.frozen;
+  }
+
+  /** Index in `parameters()` of the first trainable param (the output's W when the whole body is frozen). */
+  private get firstTrainable(): number {
+    return this.frozen < this.body.length ? this.firstParam[this.frozen]! : this.named.length - 2;
+  }
+
+  /** The params a training step updates: `parameters()` above the frozen base, in the same order (all of them when nothing is frozen). */
+  trainableParameters(): readonly NamedParam[] {
+    return this.frozen === 0 ? this.named : this.named.slice(this.firstTrainable);
   }
 
   private lossBuffersFor(batch: number): LossBuffers {
@@ -159,8 +200,9 @@ export class Mlp {
   }
 
   /**
-   * Forward and backward: writes every param's `grad` with the gradient of the batch's mean
-   * NLL (penalties are the optimiser's business) and returns that mean NLL.
+   * Forward and backward: writes the `grad` of every trainable param (`trainableParameters()`: all
+   * of them unless frozen; a frozen param's `grad` is left as it was) with the gradient of the
+   * batch's mean NLL (penalties are the optimiser's business) and returns that mean NLL.
    * `x`: `[batch, nIn]`, `labels`: `[batch]`; `predictions` (optional, `[batch]`) receives the
    * argmax of each row's logits.
    */
@@ -169,21 +211,25 @@ export class Mlp {
     if (predictions) this.backend.argmaxRows(logits, predictions);
     const { probs, grad } = this.lossBuffersFor(x.rows);
     const nll = softmaxNll(this.backend, logits, labels, probs, grad);
-    let dy: Matrix | null = this.output.backward(grad, this.body.length > 0);
-    for (let l = this.body.length - 1; l >= 0; l--) dy = this.body[l]!.backward(dy!, l > 0);
+    const low = this.frozen;
+    let dy: Matrix | null = this.output.backward(grad, this.body.length > low);
+    for (let l = this.body.length - 1; l >= low; l--) dy = this.body[l]!.backward(dy!, l > low);
     return nll;
   }
 
   /**
    * One SGD step on the batch; returns the batch's mean NLL before the update.
    *
-   * When `optimizer` was built on `parameters()` (as `finetune` does), the update is fused into
-   * the backward sweep: each layer, top to bottom, computes `dx` with its old weights and then
+   * When `optimizer` was built on `trainableParameters()` (as `finetune` does; `parameters()`
+   * when nothing is frozen), the update is fused into the backward sweep: each layer, top to
+   * bottom, computes `dx` with its old weights and then
    * updates W and b from the gradient kernels themselves ({@link Dense.backwardUpdate},
    * {@link Optimizer}, e.g. `Sgd.begin`); with plain SGD that is `W <- W - lr x^T da` in one gemm, with no
    * gradient buffer and no separate update pass. The result equals `gradients()` then
    * `optimizer.step()` up to float rounding (deterministic); the params' `grad` buffers are not
    * meaningful afterwards (call `gradients()` for them). Otherwise: `gradients()`, then `step()`.
+   * With a frozen base, backward stops at its top and an optimiser that holds one of its params
+   * is refused (its stale gradient would move a frozen layer).
    *
    * `predictions` (optional, `[batch]`) receives the argmax of each row's logits in this forward
    * pass, i.e. the class the network predicted BEFORE the update: the online error
@@ -202,19 +248,29 @@ export class Mlp {
     if (predictions) this.backend.argmaxRows(logits, predictions);
     const { probs, grad } = this.lossBuffersFor(x.rows);
     const nll = softmaxNll(this.backend, logits, labels, probs, grad);
-    const k = this.named.length - 2; // output.W's index in parameters()
-    let dy: Matrix | null = this.output.backwardUpdate(grad, this.body.length > 0, optimizer, k, k + 1);
-    for (let l = this.body.length - 1; l >= 0; l--) {
-      dy = backwardUpdateLayer(this.body[l]!, dy!, l > 0, optimizer, this.firstParam[l]!, this.backend);
+    const low = this.frozen, first = low === 0 ? 0 : this.firstTrainable; // optimizer index = parameters() index - first
+    const k = this.named.length - 2 - first; // output.W's index in the optimiser's params
+    let dy: Matrix | null = this.output.backwardUpdate(grad, this.body.length > low, optimizer, k, k + 1);
+    for (let l = this.body.length - 1; l >= low; l--) {
+      dy = backwardUpdateLayer(this.body[l]!, dy!, l > low, optimizer, this.firstParam[l]! - first, this.backend);
     }
     return nll;
   }
 
-  /** True when `optimizer.params` are exactly `parameters()`, in order (checked once per optimizer). */
+  /**
+   * True when `optimizer.params` are exactly `trainableParameters()`, in order (checked once per
+   * optimizer and freeze).
+   * @throws Error when the base is frozen and the optimiser holds one of its params
+   */
   private owns(optimizer: Optimizer): boolean {
     if (this.fusedOptimizer === optimizer) return true;
-    const ps = optimizer.params;
-    const ok = ps.length === this.named.length && ps.every((p, i) => p.value === this.named[i]!.value && p.penalized === this.named[i]!.penalized);
+    const ps = optimizer.params, mine = this.trainableParameters();
+    if (this.frozen > 0) {
+      const base = new Set(this.named.slice(0, this.firstTrainable).map((p) => p.value));
+      const bad = ps.find((p) => base.has(p.value));
+      if (bad) throw new Error(`Mlp.trainStep: the optimiser updates ${bad.name}, a param of the frozen base (${this.frozen} body layers); build it over trainableParameters()`);
+    }
+    const ok = ps.length === mine.length && ps.every((p, i) => p.value === mine[i]!.value && p.penalized === mine[i]!.penalized);
     if (ok) this.fusedOptimizer = optimizer;
     return ok;
   }

@@ -32,6 +32,7 @@ import { protocolSection, protocolSummary, type ProtocolSummary } from './protoc
 import { unitPatternSection } from './unit-pattern-section.ts';
 import { weightChangeSection } from './weight-change-section.ts';
 import { trajectorySection } from './trajectory-section.ts';
+import { transferModesSection } from './transfer-modes-section.ts';
 
 export interface ReportResult {
   /** Absolute path of report.html. */
@@ -166,6 +167,10 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
       const o = orderingVarianceSection(dir, withData, factor, exp.compare?.baseline, opts.warn);
       if (o?.chart) charts.push({ kind, chart: o.chart, after: o.body });
       else if (o) sections.push(html`<section id="ordering-variance"><h2>Variance of the final function across resampled blocks</h2>${o.body}</section>`);
+    } else if (kind === 'transfer-modes') {
+      const t = transferModesSection(withData);
+      if (t?.chart) charts.push({ kind, chart: t.chart, after: html`<section id="transfer-modes"><h2>Transfer modes: the claims, the differences, the weight change</h2>${t.body}</section>` });
+      else if (t) sections.push(html`<section id="transfer-modes"><h2>Transfer modes</h2>${t.body}</section>`);
     }
   }
   const unique = new Set(manifest.trials.map((t) => t.hash));

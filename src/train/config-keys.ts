@@ -37,6 +37,7 @@ export const KEY_ALIASES: Readonly<Record<string, string>> = {
   patience: 'finetune.patience',
   optimizer: 'finetune.optimizer',
   schedule: 'finetune.schedule',
+  trainTop: 'finetune.trainTop',
   dataset: 'data.name',
   trainSize: 'data.trainSize',
   validSize: 'data.validSize',

@@ -183,6 +183,17 @@ export const finetuneConfigSchema = z.strictObject({
   clipNorm: z.number().gt(0).nullable().default(null),
   /** Seeded augmentation of image training batches (`src/data/augment.ts`); off by default. */
   augment: augmentConfigSchema.prefault({}),
+  /**
+   * Which layers fine-tuning trains (the transfer modes; `src/models/frozen-base.ts`): null
+   * (default) every layer; k >= 0 the softmax output and the top k dense/conv layers, the layers
+   * below them a frozen base (its params fixed, its dropout off, its batch norm on the running
+   * statistics, no gradient computed through it). 0 is a new classifier on frozen features
+   * ("bottleneck features"); with `pretrain.kind 'none'` the base is random (the random-features
+   * control). At most the number of dense and conv layers. Batch norm in a frozen base keeps the
+   * statistics it has: those of a supervised source network, the initial ones (mean 0, variance
+   * 1) after DAE pre-training, which estimates none; group or layer norm have no such state.
+   */
+  trainTop: z.number().int().min(0).nullable().default(null),
 });
 
 /** Function-space probe outputs (Erhan et al. 2010, Section 6.3, Figs. 5-6; `src/analysis/probe-recorder.ts`). */

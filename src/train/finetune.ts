@@ -15,6 +15,9 @@
  * then applied (`opt.step()`); otherwise the update is fused into the backward pass
  * (`model.trainStep`). With `augment`, each gathered batch is shifted / mirrored in place by an
  * `ImageAugmentation` on the stream `new Rng(seed).fork('augment')` (`seed`: the order stream's).
+ * With `trainTop` (the transfer modes), the model's base below its top `trainTop` dense/conv
+ * layers is frozen for the run (`Mlp.freeze`: evaluation mode, no backward through it) and the
+ * optimiser holds only the params above it; the model is unfrozen when the run returns.
  *
  * With `evalEvery` (updates), only the epochs that pass a multiple of it, and the last, are
  * evaluated and enter the history (and the hooks' `onEpoch`); their `trainObjective`,
@@ -113,7 +116,8 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
   const { train, valid, test } = data;
   checkInputs(opts);
 
-  const opt = createOptimizer(be, model.parameters(), cfg);
+  model.freeze(cfg.trainTop);
+  const opt = createOptimizer(be, model.trainableParameters(), cfg);
   const augment = augments(cfg.augment) ? new ImageAugmentation(train.image!, train.dim, cfg.augment, new Rng(opts.rng.seed).fork('augment')) : null;
   const streams = trainingStreams(opts.rng, augment?.rng ?? null, model.streams());
   const stopper = new EarlyStopping(cfg.patience);
@@ -206,6 +210,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
   } finally {
     xFull.dispose();
     xRest?.dispose();
+    model.freeze(null);
   }
 
   const didConverge = converged();

@@ -10,10 +10,11 @@
  * `pretrain.batchSize`, `pretrain.momentum`, `pretrain.l1`/`l2` and `pretrain.lrDecay`, with the
  * optimizer (and its betas, eps, weight decay), schedule, warm-up, clipping and augmentation of the
  * `finetune` section, no early stopping (the source's validation split is
- * not used to choose anything), evaluated after every epoch. Random streams: `source-init` and `source-order` of the trial
- * seed. With a checkpoint directory, `source-resume.safetensors` holds the source run's resume
- * state after every epoch and `source.safetensors` the finished source network, so a killed trial
- * neither loses nor repeats source training.
+ * not used to choose anything), every layer trained (`finetune.trainTop` is the target's),
+ * evaluated after every epoch. Random streams: `source-init` and `source-order` of the trial seed. With a checkpoint directory,
+ * `source-resume.safetensors` holds the source run's resume state after every epoch and
+ * `source.safetensors` the finished source network, so a killed trial neither loses nor repeats
+ * source training.
  */
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -61,6 +62,7 @@ export function sourceFinetuneConfig(cfg: TrialConfig): FinetuneConfig {
     l2: p.l2,
     patience: null,
     convergeWindow: null,
+    trainTop: null, // the source network trains every layer; trainTop is the target's transfer mode
     evalEvery: null,
   };
 }

@@ -125,6 +125,11 @@ export function validateTrialConfig(cfg: TrialConfig): void {
     const what = cfg.model.layers !== null ? `model.layers has ${depth} dense and conv layers` : `model.depth is ${depth}`;
     problems.push(`pretrain.layers is ${p.layers} but ${what}; allowed: 0..${depth} or null (all layers)`);
   }
+  const top = cfg.finetune.trainTop;
+  if (top !== null && top > depth) {
+    const what = cfg.model.layers !== null ? `model.layers has ${depth} dense and conv layers` : `model.depth is ${depth}`;
+    problems.push(`finetune.trainTop is ${top} but ${what}; allowed: 0 (only the new classifier on a frozen base) ..${depth}, or null (every layer)`);
+  }
   problems.push(...modelProblems(cfg));
   const k = Math.min(pretrainedLayerCount(cfg), depth);
   if (p.use === 'histogram' && k === 0) {
@@ -209,7 +214,7 @@ function onlineProblems(cfg: TrialConfig & { online: OnlineConfig }, k: number):
   if (cfg.finetune.lrDecay !== 0) out.push(`finetune.lrDecay is ${cfg.finetune.lrDecay} but online training uses a constant learning rate (Section 8); set finetune.lrDecay to 0`);
   if (k > 0 && cfg.pretrain.lrDecay !== 0) out.push(`pretrain.lrDecay is ${cfg.pretrain.lrDecay} but streamed pre-training uses a constant learning rate (Section 8); set pretrain.lrDecay to 0`);
   const f = cfg.finetune, fd = finetuneConfigSchema.parse({});
-  const unused = (['optimizer', 'schedule', 'warmup', 'updates', 'multiplier', 'clipNorm', 'augment', 'evalEvery'] as const).filter((key) => JSON.stringify(f[key]) !== JSON.stringify(fd[key]));
+  const unused = (['optimizer', 'schedule', 'warmup', 'updates', 'multiplier', 'clipNorm', 'augment', 'trainTop', 'evalEvery'] as const).filter((key) => JSON.stringify(f[key]) !== JSON.stringify(fd[key]));
   if (unused.length) {
     out.push(`${unused.map((key) => `finetune.${key}`).join(', ')} ${unused.length > 1 ? 'are' : 'is'} set but online training is one pass of SGD at a constant rate (Section 8) and does not use ${unused.length > 1 ? 'them' : 'it'}; remove ${unused.length > 1 ? 'them' : 'it'} (or the online section)`);
   }
@@ -257,7 +262,11 @@ export function validateTrialData(cfg: TrialConfig, data: DataSplits): void {
         `choose a batch size that does not leave 1 example over (or data.trainSize), or group/layer normalisation`,
     );
   }
-  if (cfg.finetune.batchSize > train.n) {
+  // With data.labeled the labelled subset's size follows from the fraction (and the data), so a
+  // study's one batch size may exceed it at 1%: then every batch is the whole labelled set (finetune
+  // takes min(batchSize, n)). Without it, a batch larger than the training set is a mistake.
+  const fraction = cfg.data.labeled !== null && cfg.data.labeled !== undefined && cfg.data.labeled < 1;
+  if (cfg.finetune.batchSize > train.n && !fraction) {
     problems.push(`finetune.batchSize is ${cfg.finetune.batchSize} but there are only ${train.n} training examples; allowed: 1..${train.n}`);
   }
   const f = cfg.finetune;

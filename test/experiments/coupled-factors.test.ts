@@ -116,3 +116,14 @@ test('an online key of the wrong type is rejected naming its path, in the file a
   rejects({ ...online, online: { ...(online.online as object), blockSize: 'big' } }, 'online.blockSize');
   rejects({ ...online, presets: { quick: { online: { window: -1 } } } }, 'presets.quick.online.window');
 });
+
+test("'pretrain' with object levels is the pretrain section as a coupled factor (a source task at its level only); with strings it stays pretrain.kind", () => {
+  const source = { name: 'mnist', labels: [0, 1, 2, 3, 4], trainSize: 50 };
+  const r = resolveExperiment(defineExperiment({ ...base, data: { ...base.data, labels: [5, 6, 7, 8, 9] }, scientific: { pretrain: [{ kind: 'none' }, { kind: 'sdae', lr: 0.01 }, { kind: 'supervised', source, lr: 0.001 }] } }), {});
+  assert.deepEqual(r.scientific.map((f) => f.key), ['pretrain']);
+  const configs = expandExperiment(r).filter((t) => t.seed === 1).map((t) => t.config.pretrain);
+  assert.deepEqual(configs.map((p) => [p.kind, p.lr, p.source?.name ?? null]), [['none', 0.001, null], ['sdae', 0.01, null], ['supervised', 0.001, 'mnist']]);
+  assert.deepEqual(product(r.scientific).map(settingLabel).slice(0, 2), ['pretrain=none', 'pretrain=sdae pretrainLr=0.01']);
+  assert.deepEqual(resolveExperiment(defineExperiment(base), {}).scientific.map((f) => f.key), ['model', 'pretrain.kind'], 'string levels: the alias');
+  rejects({ ...base, scientific: { pretrain: [{ kind: 'sdae' }, 'none'] } }, 'scientific.pretrain[0]', 'is not a valid pretrain.kind'); // mixed levels: the alias
+});

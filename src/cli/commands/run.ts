@@ -77,6 +77,8 @@ export function registerRun(program: Command): void {
       'after',
       `\nExamples:\n  $ pretrain-lab run depth --preset quick\n  $ pretrain-lab run depth --preset quick --depth=[1,2] --finetune.epochs=10 --workers 2\n  $ pretrain-lab run ./my-study.ts --json\n` +
         `\nFlags --key=value set config keys; a key that is a factor of the experiment replaces its levels.\n` +
+        `Your own data: --data.name=csv:<file> or idx:<images>,<labels> replaces the data set of every trial, e.g. the transfer study:\n` +
+        `  $ pretrain-lab run transfer-modes --preset user --data.name=csv:my.csv\n` +
         `\nProtocol (Erhan et al. 2010, Section 5.3): by default each cell's nuisance setting is chosen on validation error over\n` +
         `selection seeds 100001.. (--selection-seeds), then only the chosen setting runs on the evaluation seeds (--seeds),\n` +
         `whose test errors alone are reported; the training subset uses data seed 0 for every seed (--data-seed).\n` +
