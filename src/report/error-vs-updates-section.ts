@@ -17,6 +17,9 @@
  *   the pre-trained arm's schedule, its error is below that of scratch at the same schedule;
  * - batch norm suffers: with both normalisations among the factors (`model.norm`), from scratch at
  *   the longest schedule batch norm ends above group norm (the small batch it is known to suffer at).
+ * A row settled by its interval excluding 0 also needs the paired t-test's p, Holm-adjusted over
+ * every row of the section, below 0.05 (`holmSettle`); one that holds by staying within a tolerance
+ * (catch-up) needs no test.
  */
 import * as Plot from '@observablehq/plot';
 import { Rng } from '../rng/rng.ts';
@@ -24,11 +27,12 @@ import { settingLabel } from '../experiments/expand.ts';
 import type { CellSummary } from '../experiments/select.ts';
 import type { Chart } from './charts.ts';
 import { pp } from './difference-interval.ts';
+import { fmtP } from './format.ts';
 import { html, type Html } from './html.ts';
 import type { MeanDifference } from './nll-trajectories.ts';
 import { ARM_COLORS, pctCi, seedDifference, seedMean, type SeedValue } from './online-results.ts';
 import { plotToSvg } from './plot-svg.ts';
-import { above0, armRoles, CATCH_UP_DOWN_TO, armUpdates, atMost, below0, fractionLabel, holdsAttr, overallVerdict, pointAt, scheduleArms, updatesCurve, verdictHtml, type ArmRoles, type ScheduleArm, type Verdict } from './schedule-arms.ts';
+import { above0, armRoles, CATCH_UP_DOWN_TO, armUpdates, atMost, below0, fractionLabel, holdsAttr, HOLM_LEVEL, holmSettle, overallVerdict, pointAt, scheduleArms, updatesCurve, verdictHtml, type ArmRoles, type ScheduleArm, type Verdict } from './schedule-arms.ts';
 import { valueAxisMarks, valueScaleOptions, type ValueAxis } from './value-axis.ts';
 
 /** "Catches up": scratch ends at most this share of the pre-trained arm's error above it (with 95% confidence). */
@@ -75,6 +79,10 @@ export interface ClaimRow {
   at: string;
   difference: MeanDifference;
   verdict: Verdict;
+  /** True when the verdict rests on the interval excluding 0 (then it also needs Holm p < 0.05, `holmSettle`). */
+  viaZero: boolean;
+  /** The difference's paired t p, Holm-adjusted over every row of the section. */
+  pHolm: number;
   /** False when an arm has one seed only (no interval). */
   sure: boolean;
 }
@@ -94,11 +102,16 @@ function armStats(arm: string, xs: readonly SeedValue[]): ClaimRow['a'] {
   return { arm, ...seedMean(xs) };
 }
 
-/** One claim row: `a` minus `b` over seeds, judged by `judge`. */
-function claimRow(g: { rest: string; fraction: number }, a: [string, SeedValue[]], b: [string, SeedValue[]], at: string, rng: Rng, judge: (d: MeanDifference, bMean: number) => Verdict): ClaimRow {
+/**
+ * One claim row: `a` minus `b` over seeds, judged by `judge`; `tolerance` says the judge is `atMost`
+ * (its `holds` rests on a tolerance, not on excluding 0).
+ */
+function claimRow(g: { rest: string; fraction: number }, a: [string, SeedValue[]], b: [string, SeedValue[]], at: string, rng: Rng, judge: (d: MeanDifference, bMean: number) => Verdict, tolerance = false): ClaimRow {
   const difference = seedDifference(a[1], b[1], rng);
   const bs = armStats(b[0], b[1]);
-  return { rest: g.rest, fraction: g.fraction, a: armStats(a[0], a[1]), b: bs, at, difference, verdict: judge(difference, bs.mean), sure: Number.isFinite(difference.lo) };
+  const verdict = judge(difference, bs.mean);
+  const viaZero = tolerance ? verdict === 'does-not-hold' : verdict !== 'not-settled';
+  return { rest: g.rest, fraction: g.fraction, a: armStats(a[0], a[1]), b: bs, at, difference, verdict, viaZero, pHolm: NaN, sure: Number.isFinite(difference.lo) };
 }
 
 /** The values of `a`'s trials at the first evaluation at or after `at` updates. */
@@ -123,10 +136,10 @@ export function rethinkingClaims(arms: readonly ScheduleArm[]): RethinkingClaim[
   const out: RethinkingClaim[] = [];
   for (const rest of [...new Set(roles.map((g) => g.rest))]) {
     const groups = roles.filter((g) => g.rest === rest);
-    const endRow = (g: ArmRoles, name: string, judge: (d: MeanDifference, b: number) => Verdict): ClaimRow | null =>
-      g.scratchLongest && g.pretrained ? claimRow(g, [g.scratchLongest.arm, finalTest(g.scratchLongest)], [g.pretrained.arm, finalTest(g.pretrained)], 'end', root.fork(name, rest, g.fraction), judge) : null;
+    const endRow = (g: ArmRoles, name: string, judge: (d: MeanDifference, b: number) => Verdict, tolerance = false): ClaimRow | null =>
+      g.scratchLongest && g.pretrained ? claimRow(g, [g.scratchLongest.arm, finalTest(g.scratchLongest)], [g.pretrained.arm, finalTest(g.pretrained)], 'end', root.fork(name, rest, g.fraction), judge, tolerance) : null;
     const large = groups.filter((g) => g.fraction >= CATCH_UP_DOWN_TO - 1e-12), small = groups.filter((g) => g.fraction < CATCH_UP_DOWN_TO - 1e-12);
-    const catchUp = large.map((g) => endRow(g, 'catch-up', (d, b) => atMost(d, CATCH_UP_TOLERANCE * b))).filter((r): r is ClaimRow => r !== null);
+    const catchUp = large.map((g) => endRow(g, 'catch-up', (d, b) => atMost(d, CATCH_UP_TOLERANCE * b), true)).filter((r): r is ClaimRow => r !== null);
     if (catchUp.length) out.push(claim('catch-up', rest, catchUp));
     const notSmall = small.map((g) => endRow(g, 'not-at-small', (d) => above0(d))).filter((r): r is ClaimRow => r !== null);
     if (notSmall.length) out.push(claim('not-at-small', rest, notSmall));
@@ -140,7 +153,8 @@ export function rethinkingClaims(arms: readonly ScheduleArm[]): RethinkingClaim[
     if (faster.length) out.push(claim('faster', rest, faster));
   }
   out.push(...normClaims(roles, root.fork('bn-suffers')));
-  return out;
+  holmSettle(out.flatMap((c) => c.rows));
+  return out.map((c) => claim(c.claim, c.rest, c.rows));
 }
 
 /** The factor of the normalisation (`model.norm`). */
@@ -173,9 +187,9 @@ const diffText = (d: MeanDifference): string => `${pp(d.difference)}${Number.isF
 function claimTable(c: RethinkingClaim): Html {
   const first = c.rows[0]!;
   const rows = c.rows.map(
-    (r) => html`<tr data-verdict="${holdsAttr(r.verdict)}"><td class="num">${fractionLabel(r.fraction)}</td><td>${r.at}</td><td class="num">${pctCi(r.a)}</td><td class="num">${pctCi(r.b)}</td><td class="num diff${r.difference.hi < 0 ? ' better' : r.difference.lo > 0 ? ' worse' : ''}">${diffText(r.difference)}</td><td class="num">${r.difference.n}</td><td>${verdictHtml(r.verdict, r.sure)}</td></tr>`,
+    (r) => html`<tr data-verdict="${holdsAttr(r.verdict)}"><td class="num">${fractionLabel(r.fraction)}</td><td>${r.at}</td><td class="num">${pctCi(r.a)}</td><td class="num">${pctCi(r.b)}</td><td class="num diff${r.difference.hi < 0 ? ' better' : r.difference.lo > 0 ? ' worse' : ''}">${diffText(r.difference)}</td><td class="num">${r.difference.n}</td><td class="num">${fmtP(r.difference.p)} / ${fmtP(r.pHolm)}</td><td>${verdictHtml(r.verdict, r.sure)}</td></tr>`,
   );
-  return html`<table class="rethinking-claim" data-claim="${c.claim}" data-panel="${c.rest}" data-rows="${c.rows.length}"><caption>${c.rest === '(all)' ? '' : `${c.rest}: `}${CLAIM_TEXT[c.claim]}</caption><thead><tr><th class="num">labels</th><th>read</th><th class="num">${first.a.arm} error %</th><th class="num">${first.b.arm} error %</th><th class="num">difference (points)</th><th class="num">seeds</th><th>verdict</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return html`<table class="rethinking-claim" data-claim="${c.claim}" data-panel="${c.rest}" data-rows="${c.rows.length}"><caption>${c.rest === '(all)' ? '' : `${c.rest}: `}${CLAIM_TEXT[c.claim]}</caption><thead><tr><th class="num">labels</th><th>read</th><th class="num">${first.a.arm} error %</th><th class="num">${first.b.arm} error %</th><th class="num">difference (points)</th><th class="num">seeds</th><th class="num">p / Holm p</th><th>verdict</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function claimList(claims: readonly RethinkingClaim[]): Html {
@@ -238,7 +252,7 @@ export function errorVsUpdatesSection(cells: readonly CellSummary[], factor: str
   if (!chart) return null;
   const claims = rethinkingClaims(arms);
   const body = claims.length
-    ? html`<p class="note">Each claim compares two arms over the evaluation seeds: their test errors (mean [95% t-interval]) and the difference, first minus second, in percentage points with its 95% bootstrap interval (paired by seed; expanded percentile). A claim <b>holds</b> when the interval settles it, <b>does not hold</b> when the interval settles the opposite, and is <b>not settled</b> when the interval admits both; a claim over several fractions holds when every row does and fails when one fails.</p>${claimList(claims)}${claims.map(claimTable)}`
+    ? html`<p class="note">Each claim compares two arms over the evaluation seeds: their test errors (mean [95% t-interval]) and the difference, first minus second, in percentage points with its 95% bootstrap interval (paired by seed; expanded percentile). A claim <b>holds</b> when the interval settles it, <b>does not hold</b> when the interval settles the opposite, and is <b>not settled</b> when the interval admits both; an interval that settles a row by excluding 0 counts only when the paired t-test's p, Holm-adjusted over every row of this section, is below ${HOLM_LEVEL} (a row that holds by staying within a tolerance needs no test). A claim over several fractions holds when every row does and fails when one fails.</p>${claimList(claims)}${claims.map(claimTable)}`
     : html`<p class="note">No pre-trained and from-scratch arms to compare.</p>`;
   return { chart, body, claims };
 }

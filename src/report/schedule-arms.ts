@@ -15,6 +15,7 @@ import { settingLabel, type Setting } from '../experiments/expand.ts';
 import type { CellSummary } from '../experiments/select.ts';
 import type { TrialRecord } from '../experiments/store.ts';
 import type { TrialResult } from '../train/trial-result.ts';
+import { holmAdjust } from '../stats/holm.ts';
 import { html, type Html } from './html.ts';
 import type { MeanDifference } from './nll-trajectories.ts';
 
@@ -141,6 +142,33 @@ export function armUpdates(a: ScheduleArm): number {
  * estimate decides (`sure` false).
  */
 export type Verdict = 'holds' | 'does-not-hold' | 'not-settled';
+
+/** The level at which a Holm-adjusted p-value counts. */
+export const HOLM_LEVEL = 0.05;
+
+/** A claim's row as `holmSettle` sees it. */
+export interface TestedRow {
+  difference: MeanDifference;
+  verdict: Verdict;
+  /** True when the verdict rests on the interval excluding 0 (not on a tolerance the interval stays within). */
+  viaZero: boolean;
+  /** The paired t-test's p adjusted by Holm over the rows settled together (NaN without an interval). */
+  pHolm: number;
+}
+
+/**
+ * Holm's step-down adjustment over every row of a section (the p of each row's paired t-test): a
+ * verdict that rests on the interval excluding 0 stands only when its Holm-adjusted p is below
+ * `HOLM_LEVEL`, else the row is `not-settled` (the convention of the transfer-modes report). Rows
+ * without an interval (one seed) keep their point-estimate verdicts. Mutates the rows.
+ */
+export function holmSettle(rows: readonly TestedRow[]): void {
+  const adjusted = holmAdjust(rows.map((r) => (Number.isFinite(r.difference.lo) ? r.difference.p : NaN)));
+  rows.forEach((r, i) => {
+    r.pHolm = adjusted[i]!;
+    if (r.viaZero && Number.isFinite(r.difference.lo) && !(r.pHolm < HOLM_LEVEL)) r.verdict = 'not-settled';
+  });
+}
 
 /** `holds` when every row holds, `does-not-hold` when one does not, else `not-settled` (no row: `not-settled`). */
 export function overallVerdict(rows: readonly Verdict[]): Verdict {

@@ -12,6 +12,8 @@
  *   difference's interval lies above minus `GAP_TOLERANCE` of the scratch gap (`atMost` of the
  *   reversed difference); it does not hold when the interval lies below 0;
  * - small-data exception: below 10% of the labels, pre-training does reduce the gap (interval below 0).
+ * As in the rethinking claims, a row settled by its interval excluding 0 also needs a Holm-adjusted
+ * p below 0.05 over the section's rows (`holmSettle`).
  * The tables also give each arm's late rise: its final test error minus the lowest along its curve
  * (mean over seeds), the "starts overfitting after some iterations" of the retelling.
  * Where the training error is 0 (the arm fits its labels), the gap is the test error itself.
@@ -21,11 +23,12 @@ import { Rng } from '../rng/rng.ts';
 import type { CellSummary } from '../experiments/select.ts';
 import type { Chart } from './charts.ts';
 import { pp } from './difference-interval.ts';
+import { fmtP } from './format.ts';
 import { html, type Html } from './html.ts';
 import type { MeanDifference } from './nll-trajectories.ts';
 import { ARM_COLORS, pctCi, seedDifference, seedMean, type SeedValue } from './online-results.ts';
 import { plotToSvg } from './plot-svg.ts';
-import { armRoles, atMost, CATCH_UP_DOWN_TO, below0, fractionLabel, holdsAttr, overallVerdict, scheduleArms, updatesCurve, verdictHtml, type ScheduleArm, type Verdict } from './schedule-arms.ts';
+import { armRoles, atMost, CATCH_UP_DOWN_TO, below0, fractionLabel, holdsAttr, HOLM_LEVEL, holmSettle, overallVerdict, scheduleArms, updatesCurve, verdictHtml, type ScheduleArm, type Verdict } from './schedule-arms.ts';
 
 /** "Not smaller": the pre-trained gap is at most this share of the scratch gap below it (with 95% confidence). */
 export const GAP_TOLERANCE = 0.2;
@@ -65,6 +68,10 @@ export interface GapRow {
   /** Pre-trained gap minus scratch gap. */
   difference: MeanDifference;
   verdict: Verdict;
+  /** True when the verdict rests on the interval excluding 0 (then it also needs Holm p < 0.05, `holmSettle`). */
+  viaZero: boolean;
+  /** The difference's paired t p, Holm-adjusted over every row of the section. */
+  pHolm: number;
   sure: boolean;
 }
 
@@ -83,19 +90,22 @@ export function gapClaims(arms: readonly ScheduleArm[]): GapClaim[] {
   const roles = armRoles(arms);
   const out: GapClaim[] = [];
   for (const rest of [...new Set(roles.map((g) => g.rest))]) {
-    const rows = roles.filter((g) => g.rest === rest && g.pretrained && g.scratch1x).map((g) => {
+    const rows = roles.filter((g) => g.rest === rest && g.pretrained && g.scratch1x).map((g): GapRow => {
       const p = armGap(g.pretrained!), s = armGap(g.scratch1x!);
       const d = seedDifference(p.gap, s.gap, root.fork(rest, g.fraction));
       const large = g.fraction >= CATCH_UP_DOWN_TO - 1e-12;
       const tolerance = GAP_TOLERANCE * Math.abs(seedMean(s.gap).mean);
       // Not smaller: -d at most the tolerance (d at least -tolerance). The exception: d below 0.
       const verdict = large ? atMost({ ...d, difference: -d.difference, lo: -d.hi, hi: -d.lo }, tolerance) : below0(d);
-      return { rest, fraction: g.fraction, pretrained: p, scratch: s, difference: d, verdict, sure: Number.isFinite(d.lo) };
+      const viaZero = large ? verdict === 'does-not-hold' : verdict !== 'not-settled';
+      return { rest, fraction: g.fraction, pretrained: p, scratch: s, difference: d, verdict, viaZero, pHolm: NaN, sure: Number.isFinite(d.lo) };
     });
     for (const [name, rs] of [['no-less-overfitting', rows.filter((r) => r.fraction >= CATCH_UP_DOWN_TO - 1e-12)], ['small-data-exception', rows.filter((r) => r.fraction < CATCH_UP_DOWN_TO - 1e-12)]] as const) {
-      if (rs.length) out.push({ claim: name, rest, rows: rs, verdict: overallVerdict(rs.map((r) => r.verdict)), sure: rs.every((r) => r.sure) });
+      if (rs.length) out.push({ claim: name, rest, rows: rs, verdict: 'not-settled', sure: rs.every((r) => r.sure) });
     }
   }
+  holmSettle(out.flatMap((c) => c.rows));
+  for (const c of out) c.verdict = overallVerdict(c.rows.map((r) => r.verdict));
   return out;
 }
 
@@ -109,10 +119,10 @@ const diffText = (d: MeanDifference): string => `${pp(d.difference)}${Number.isF
 function gapTable(c: GapClaim): Html {
   const cells = (g: ArmGap): Html => html`<td class="num">${pctCi(seedMean(g.train))}</td><td class="num">${pctCi(seedMean(g.test))}</td><td class="num">${pctCi(seedMean(g.gap))}</td><td class="num">${pctCi(seedMean(g.rise))}</td>`;
   const rows = c.rows.flatMap((r) => [
-    html`<tr data-verdict="${holdsAttr(r.verdict)}"><td class="num" rowspan="2">${fractionLabel(r.fraction)}</td><td>${r.pretrained.arm.arm}</td>${cells(r.pretrained)}<td class="num diff" rowspan="2">${diffText(r.difference)}</td><td rowspan="2">${verdictHtml(r.verdict, r.sure)}</td></tr>`,
+    html`<tr data-verdict="${holdsAttr(r.verdict)}"><td class="num" rowspan="2">${fractionLabel(r.fraction)}</td><td>${r.pretrained.arm.arm}</td>${cells(r.pretrained)}<td class="num diff" rowspan="2">${diffText(r.difference)}</td><td class="num" rowspan="2">${fmtP(r.difference.p)} / ${fmtP(r.pHolm)}</td><td rowspan="2">${verdictHtml(r.verdict, r.sure)}</td></tr>`,
     html`<tr><td>${r.scratch.arm.arm}</td>${cells(r.scratch)}</tr>`,
   ]);
-  return html`<table class="train-test-gap" data-claim="${c.claim}" data-panel="${c.rest}" data-rows="${c.rows.length}"><caption>${c.rest === '(all)' ? '' : `${c.rest}: `}${CLAIM_TEXT[c.claim]}</caption><thead><tr><th class="num">labels</th><th>arm</th><th class="num">train error %</th><th class="num">test error %</th><th class="num">gap (points)</th><th class="num">late rise (points)</th><th class="num">pre-trained gap - scratch gap</th><th>verdict</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return html`<table class="train-test-gap" data-claim="${c.claim}" data-panel="${c.rest}" data-rows="${c.rows.length}"><caption>${c.rest === '(all)' ? '' : `${c.rest}: `}${CLAIM_TEXT[c.claim]}</caption><thead><tr><th class="num">labels</th><th>arm</th><th class="num">train error %</th><th class="num">test error %</th><th class="num">gap (points)</th><th class="num">late rise (points)</th><th class="num">pre-trained gap - scratch gap</th><th class="num">p / Holm p</th><th>verdict</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function claimList(claims: readonly GapClaim[]): Html {
@@ -165,7 +175,7 @@ export function trainTestGapSection(cells: readonly CellSummary[], factor: strin
   if (!chart) return null;
   const claims = gapClaims(arms);
   const body = claims.length
-    ? html`<p class="note">Gap: final test error minus final training error (on the labels the arm trained on), in percentage points, mean [95% t-interval] over the evaluation seeds; late rise: final test error minus the lowest test error along the arm's curve. The difference of gaps (pre-trained minus scratch at the same schedule) has a 95% bootstrap interval paired by seed. Where an arm's training error is 0, its gap is its test error.</p>${claimList(claims)}${claims.map(gapTable)}`
+    ? html`<p class="note">Gap: final test error minus final training error (on the labels the arm trained on), in percentage points, mean [95% t-interval] over the evaluation seeds; late rise: final test error minus the lowest test error along the arm's curve. The difference of gaps (pre-trained minus scratch at the same schedule) has a 95% bootstrap interval paired by seed. Where an arm's training error is 0, its gap is its test error. A row settled by its interval excluding 0 counts only when the paired t-test's p, Holm-adjusted over every row of this section, is below ${HOLM_LEVEL}; "not smaller" holds when the interval stays above minus ${100 * GAP_TOLERANCE}% of the scratch gap and reaches 0.</p>${claimList(claims)}${claims.map(gapTable)}`
     : html`<p class="note">No pre-trained and from-scratch arms at the same schedule to compare.</p>`;
   return { chart, body, claims };
 }

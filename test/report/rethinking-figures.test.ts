@@ -8,7 +8,7 @@ import type { ExperimentInput } from '../../src/experiments/schema.ts';
 import { writeReport } from '../../src/report/build-report.ts';
 import { errorVsUpdatesSection, rethinkingClaims } from '../../src/report/error-vs-updates-section.ts';
 import { gapClaims, trainTestGapSection } from '../../src/report/train-test-gap-section.ts';
-import { above0, atMost, below0, overallVerdict, scheduleArms, type Verdict } from '../../src/report/schedule-arms.ts';
+import { above0, atMost, below0, holmSettle, overallVerdict, scheduleArms, type TestedRow, type Verdict } from '../../src/report/schedule-arms.ts';
 import type { MeanDifference } from '../../src/report/nll-trajectories.ts';
 import { pairedTTest } from '../../src/stats/paired-t.ts';
 import type { TrialConfig } from '../../src/train/config.ts';
@@ -39,6 +39,19 @@ test('below0 / above0 / overallVerdict', () => {
   assert.equal(all('holds', 'not-settled'), 'not-settled');
   assert.equal(all('not-settled', 'does-not-hold', 'holds'), 'does-not-hold');
   assert.equal(all(), 'not-settled');
+});
+
+test('holmSettle: a verdict resting on an interval that excludes 0 stands only when its Holm-adjusted p < 0.05; a tolerance verdict needs no test', () => {
+  const row = (p: number, verdict: Verdict, viaZero: boolean): TestedRow => ({ difference: { ...diff(0.01, 0.005, 0.02), p }, verdict, viaZero, pHolm: NaN });
+  const rows = [row(0.001, 'holds', true), row(0.02, 'does-not-hold', true), row(0.03, 'holds', false), row(NaN, 'holds', true)];
+  rows[3]!.difference = { ...rows[3]!.difference, lo: NaN, hi: NaN };
+  holmSettle(rows);
+  // Three defined p-values: 0.001 x 3 = 0.003, 0.02 x 2 = 0.04, 0.03 x 1 -> 0.04 (running maximum).
+  assert.deepEqual(rows.map((r) => r.pHolm), [0.003, 0.04, 0.04, NaN]);
+  assert.deepEqual(rows.map((r) => r.verdict), ['holds', 'does-not-hold', 'holds', 'holds']);
+  const weak = [row(0.02, 'holds', true), row(0.03, 'holds', true), row(0.04, 'does-not-hold', true), row(0.5, 'holds', false)];
+  holmSettle(weak);
+  assert.deepEqual(weak.map((r) => r.verdict), ['not-settled', 'not-settled', 'not-settled', 'holds'], 'p 0.02 x 4 = 0.08: no longer settled; the tolerance row stands');
 });
 
 /**
