@@ -5,7 +5,7 @@
  * - `mnist`: MNIST 50,000 / 10,000 / 10,000 (Section 5.2), see `mnist.ts`.
  * - `infinite-mnist`: `train` holds `trainSize` (default 50,000) deformed digits from the
  *   InfiniteMNIST stream whose sources are the first 50,000 MNIST training digits (indices >= 70,000,
- *   in stream order); `valid` and `test` are MNIST's. Online training should use the stream itself
+ *   in stream order; with `labels`, `trainSize` digits of those classes); `valid` and `test` are MNIST's. Online training should use the stream itself
  *   (`createInfiniteMnist`); this materialised form is for code that wants a Dataset.
  * - `shapeset`: the paper's Shapeset, 10x10 triangles vs squares, 50,000 / 10,000 / 10,000, generated
  *   from a fixed data seed (0), so every trial sees the same data set, like MNIST.
@@ -117,7 +117,14 @@ async function loadNamed(cfg: DataConfig): Promise<DataSplits> {
   const name = cfg.name;
   const opts = cfg.classes !== undefined ? { classes: cfg.classes } : {};
   if (name === 'mnist') return loadMnist();
-  if (name === 'infinite-mnist') return loadInfiniteMnistSplits({ trainSize: cfg.trainSize ?? 50000 });
+  if (name === 'infinite-mnist') {
+    // Generated with `labels` applied, so `trainSize` counts digits of the kept classes; the last
+    // set generated is kept (a worker's trials pre-train on the same source again and again).
+    const opts = { trainSize: cfg.trainSize ?? 50000, labels: cfg.labels };
+    const key = `infinite-mnist:${JSON.stringify(opts)}`;
+    if (lastInfinite?.key !== key) lastInfinite = { key, splits: await loadInfiniteMnistSplits(opts) };
+    return lastInfinite.splits;
+  }
   if (name === 'shapeset') return memoized('shapeset', () => generateShapeset({ seed: SHAPESET_DATA_SEED }));
   if (name === 'shapeset-3x2') {
     const d = SHAPESET_3X2_DEFAULTS;
@@ -158,6 +165,9 @@ export function idxSpecFiles(name: string): string[] {
   }
   return files;
 }
+
+/** The InfiniteMNIST training set generated last in this process (one at a time: they can be large). */
+let lastInfinite: { key: string; splits: DataSplits } | null = null;
 
 /** Generated data sets are fixed (seeded by SHAPESET_DATA_SEED), so one copy per process serves every trial. */
 const generated = new Map<string, DataSplits>();

@@ -427,6 +427,13 @@ function resolveProtocol(id: string, p: ProtocolInput, seeds: readonly number[])
 
 /** The comparison of the report: the file's `compare`, else pre-training vs none when `pretrain.kind` is a factor with `none`. */
 function comparisonOf(def: ExperimentDef, scientific: readonly Factor[]): ResolvedExperiment['compare'] {
+  const lab = def.compare ? labelledFactor(scientific, def.compare.factor) : undefined;
+  if (def.compare && lab) {
+    // A labelled factor (e.g. arm): the baseline is one of the labels the file defines (a preset or flag may leave it out: then nothing is compared).
+    const defined = Object.keys((def.scientific as Record<string, unknown>)[lab.key] ?? lab.levels);
+    if (!defined.includes(def.compare.baseline as string)) fail(`experiment '${def.id}'`, [`compare.baseline: ${JSON.stringify(def.compare.baseline)} is not a level of '${lab.key}'; its levels are ${defined.map((v) => JSON.stringify(v)).join(', ')}`]);
+    return { factor: lab.key, baseline: def.compare.baseline };
+  }
   if (def.compare) return { factor: factorKey(def.compare.factor, 'compare.factor'), baseline: def.compare.baseline };
   if (scientific.some((f) => f.key === 'pretrain.kind' && f.values.includes('none'))) return { factor: 'pretrain.kind', baseline: 'none' };
   return null;

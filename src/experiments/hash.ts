@@ -85,6 +85,9 @@ export const KEYS_HASHED_ONLY_WHEN_SET: readonly string[] = [
   'finetune.augment',
   // the transfer modes of issue 15 (default null: every layer trains, as before)
   'finetune.trainTop',
+  // issue 15 (defaults: the numbers and evaluations as before)
+  'finetune.stepsFromEnd',
+  'finetune.evalEvery',
 ];
 
 function valueAt(obj: unknown, path: readonly string[]): unknown {

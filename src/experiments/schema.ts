@@ -26,6 +26,8 @@ export const FIGURE_KINDS = [
   'ordering-variance',
   'gap-vs-labels',
   'transfer-modes',
+  'error-vs-updates',
+  'train-test-gap',
 ] as const;
 export type FigureKind = (typeof FIGURE_KINDS)[number];
 

@@ -181,13 +181,38 @@ export function mlpLayerSpecs(m: MlpShorthand): LayerSpec[] {
       out.push({ kind: 'dense', units, activation: m.activation });
     } else {
       out.push({ kind: 'dense', units, activation: 'identity' });
-      out.push(m.norm === 'batch' ? { kind: 'batchnorm' } : m.norm === 'group' ? { kind: 'groupnorm', groups: m.groups } : { kind: 'layernorm' });
+      out.push(normLayer(m.norm, m.groups));
       out.push({ kind: 'activation', activation: m.activation });
     }
     const r = rates[l]!;
     if (r > 0) out.push({ kind: 'dropout', rate: r });
   });
   return out;
+}
+
+/** The normalisation layer of a model's `norm` shorthand (`model.norm`, `model.groups`). */
+function normLayer(norm: 'batch' | 'group' | 'layer', groups: number): LayerSpec {
+  return norm === 'batch' ? { kind: 'batchnorm' } : norm === 'group' ? { kind: 'groupnorm', groups } : { kind: 'layernorm' };
+}
+
+/**
+ * The `norm` shorthand on a written network (`model.layers` with `model.norm`): every dense and conv
+ * layer `f(affine)` becomes `affine linear, <norm>, f` (a `linear` layer: `affine linear, <norm>`),
+ * the same placement as the depth/hidden MLP's shorthand, so one network text serves a batch-norm
+ * and a group-norm arm (*Rethinking ImageNet Pre-training*'s GN vs BN). `groups` must divide every
+ * layer's channels (checked when the layers are built). The layers must not already normalise.
+ * @throws LayerSpecError when `specs` hold a normalisation layer of their own
+ */
+export function withNormalization(specs: readonly LayerSpec[], norm: 'none' | 'batch' | 'group' | 'layer', groups: number): LayerSpec[] {
+  if (norm === 'none') return [...specs];
+  if (specs.some((s) => s.kind === 'batchnorm' || s.kind === 'groupnorm' || s.kind === 'layernorm')) {
+    throw new LayerSpecError(`model.norm is '${norm}' but model.layers already has normalisation layers (bn, gn, ln); write them in model.layers or set model.norm, not both`);
+  }
+  return specs.flatMap((s): LayerSpec[] => {
+    if (s.kind !== 'dense' && s.kind !== 'conv') return [s];
+    const linear: LayerSpec = { ...s, activation: 'identity' };
+    return s.activation === 'identity' ? [linear, normLayer(norm, groups)] : [linear, normLayer(norm, groups), { kind: 'activation', activation: s.activation }];
+  });
 }
 
 /** The layer spec as text that `parseLayerSpec` reads back to the same specs (for logs and reports). */

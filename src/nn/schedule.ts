@@ -13,7 +13,8 @@
  *   ImageNet Pre-training* (He, Girshick & Dollar 2019) trains with (90k iterations, divided by
  *   10 at 60k and 80k). Being fractions, they move with the length: a 2x schedule divides at 2/3
  *   and 8/9 of its own length. (The paper instead keeps the drops at a fixed distance from the
- *   end for its longer schedules: give those points as fractions of the longer length.)
+ *   end for its longer schedules: `stepsFromEnd` does that, reading `steps` as fractions of the 1x
+ *   length `T / multiplier` and dropping at `T - (1 - s) T / multiplier`.)
  * - `cosine` (Loshchilov & Hutter 2017, SGDR without restarts):
  *   `lr * (1 + cos(pi p)) / 2` with `p = (u - warmup) / (T - warmup)`, from lr down towards 0.
  *
@@ -42,6 +43,10 @@ export interface ScheduleConfig {
   steps: readonly number[];
   /** `step` only: the factor applied at each of `steps` (0.1: divide by 10). */
   stepFactor: number;
+  /** `step` only: `steps` are fractions of the 1x length (`T / multiplier`) kept at their distance from the end. */
+  stepsFromEnd?: boolean;
+  /** The length multiplier (`LengthConfig.multiplier`); read by `stepsFromEnd` only. */
+  multiplier?: number;
   /** Updates of linear warm-up (0: none). */
   warmup: number;
 }
@@ -83,7 +88,8 @@ export function scheduledLearningRate(cfg: ScheduleConfig, at: SchedulePosition)
       break;
     case 'step': {
       rate = cfg.lr;
-      for (const s of cfg.steps) if (u >= s * T) rate *= cfg.stepFactor;
+      const base = T / (cfg.multiplier ?? 1); // the 1x length
+      for (const s of cfg.steps) if (cfg.stepsFromEnd ? u >= T - (1 - s) * base : u >= s * T) rate *= cfg.stepFactor;
       break;
     }
     case 'cosine': {

@@ -15,6 +15,7 @@ import { RunStore } from '../experiments/store.ts';
 import { boxplotChart, curveChart, histogramChart, type Chart } from './charts.ts';
 import { errorVsFactorSections } from './error-vs-factor-section.ts';
 import { gapVsLabelsSection } from './gap-vs-labels-section.ts';
+import { errorVsUpdatesSection } from './error-vs-updates-section.ts';
 import { filterSection } from './filter-section.ts';
 import { comparisonColumns, comparisonHeaders, comparisonNote, isBetter } from './comparison-columns.ts';
 import { pct } from './format.ts';
@@ -23,6 +24,7 @@ import { nllTrajectories } from './nll-trajectories.ts';
 import { onlineErrorSection } from './online-error-section.ts';
 import { orderingVarianceSection } from './ordering-variance-section.ts';
 import { trainErrorBlocksSection } from './train-error-blocks-section.ts';
+import { trainTestGapSection } from './train-test-gap-section.ts';
 import { html, trustedHtml, REPORT_CSS, type Html } from './html.ts';
 import { penaltySection } from './penalty-section.ts';
 import { studyVariants, variantSection, type VariantGroup } from './variant-section.ts';
@@ -158,6 +160,9 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
       const g = gapVsLabelsSection(exp, comparisons);
       if (g?.chart) charts.push({ kind, chart: g.chart, after: g.body });
       else if (g) sections.push(g.body);
+    } else if (kind === 'error-vs-updates' || kind === 'train-test-gap') {
+      const o = (kind === 'error-vs-updates' ? errorVsUpdatesSection : trainTestGapSection)(withData, factor, exp.compare?.baseline);
+      if (o) charts.push({ kind, chart: o.chart, after: o.body });
     } else if (kind === 'ordering-variance') {
       const o = orderingVarianceSection(dir, withData, factor, exp.compare?.baseline, opts.warn);
       if (o?.chart) charts.push({ kind, chart: o.chart, after: o.body });

@@ -37,11 +37,13 @@ export const modelConfigSchema = z.strictObject({
    */
   layers: z.string().min(1).nullable().default(null),
   /**
-   * Shorthand for the depth/hidden MLP: a normalisation after each hidden layer's affine map,
-   * before its non-linearity (`dense n linear, bn, act`). 'none' (default): the paper's layers.
+   * Shorthand: a normalisation after each hidden layer's affine map, before its non-linearity
+   * (`dense n linear, bn, act`); with `layers`, after every dense and conv layer of the written
+   * network (which then must not normalise itself), so a study can make 'batch' vs 'group' a
+   * factor. 'none' (default): the layers as written (the paper's).
    */
   norm: z.enum(['none', 'batch', 'group', 'layer']).default('none'),
-  /** Groups of `norm: 'group'` (must divide every hidden size). */
+  /** Groups of `norm: 'group'` (must divide every hidden size, or every dense and conv layer's channels). */
   groups: positiveInt.default(8),
   /** Shorthand for the depth/hidden MLP: inverted dropout after each hidden layer, one rate or one per layer, each in [0, 1). */
   dropout: z.union([z.number().min(0).lt(1), z.array(z.number().min(0).lt(1)).min(1)]).default(0),
@@ -154,12 +156,29 @@ export const finetuneConfigSchema = z.strictObject({
   steps: z.array(z.number().gt(0).lt(1)).default([2 / 3, 8 / 9]),
   /** `step`: the factor applied at each of `steps`. */
   stepFactor: z.number().gt(0).max(1).default(0.1),
+  /**
+   * `step`: false (default): `steps` are fractions of the whole run, so a 2x schedule drops at 2/3
+   * and 8/9 of its own length. true: they are fractions of the 1x length (the run over
+   * `multiplier`) kept at the same distance from the end, the drop at s falling on update
+   * `T - (1 - s) T / multiplier`: *Rethinking ImageNet Pre-training*'s longer schedules, which
+   * divide the rate "in the last 60k and 20k iterations" whatever the length.
+   */
+  stepsFromEnd: z.boolean().default(false),
   /** Updates of linear warm-up from lr / warmup to the scheduled rate (0: none); does not scale with `multiplier`. */
   warmup: z.number().int().min(0).default(0),
   /** Train exactly this many updates (the last epoch cut short); null trains `epochs` epochs. */
   updates: positiveInt.nullable().default(null),
   /** Multiplies the training length (`epochs` or `updates`): the "2x / 4x schedule"; `steps` are fractions, so they scale with it. */
   multiplier: z.number().gt(0).default(1),
+  /**
+   * Evaluate train / valid / test only after the epochs in which the run passes a multiple of this
+   * many updates, and after the last epoch; null (default): after every epoch. For long runs on
+   * small training sets (a fixed number of updates on 1% of the labels is hundreds of epochs),
+   * where evaluating every epoch would cost more than training. The history then holds the
+   * evaluated epochs only (with `updates`, the updates so far); early stopping and the convergence
+   * criterion, which count epochs, are refused with it.
+   */
+  evalEvery: positiveInt.nullable().default(null),
   /** Clip the gradient to this global L2 norm before each update (`src/nn/clip.ts`); null: no clipping. */
   clipNorm: z.number().gt(0).nullable().default(null),
   /** Seeded augmentation of image training batches (`src/data/augment.ts`); off by default. */

@@ -19,10 +19,16 @@
  * layers is frozen for the run (`Mlp.freeze`: evaluation mode, no backward through it) and the
  * optimiser holds only the params above it; the model is unfrozen when the run returns.
  *
+ * With `evalEvery` (updates), only the epochs that pass a multiple of it, and the last, are
+ * evaluated and enter the history (and the hooks' `onEpoch`); their `trainObjective`,
+ * `trainSeconds` and `seconds` cover the epochs since the previous entry. Every entry's `updates`
+ * is the number of updates done by its end (the iterations axis of *Rethinking ImageNet
+ * Pre-training*'s curves).
+ *
  * With a checkpoint path, the full training state (parameters, optimiser state, best network,
  * early-stopping state, history, the positions of the augmentation stream and of every stream
- * the model draws from in training, `model.streams()`) is written atomically after every epoch,
- * and a run resumed from it continues bit-identically.
+ * the model draws from in training, `model.streams()`) is written atomically after every
+ * (evaluated) epoch, and a run resumed from it continues bit-identically.
  */
 import type { Matrix } from '../tensor/matrix.ts';
 import { Rng, type RngState } from '../rng/rng.ts';
@@ -143,6 +149,8 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
   const evalBs = opts.evalBatchSize ?? 500;
   const evalTrain = opts.evaluateTrain ?? true;
 
+  // Since the last evaluated epoch (all of it when every epoch is evaluated): objective sum, examples, seconds.
+  let sum = 0, seen = 0, trainMs = 0, epochMs = 0;
   try {
     if (epoch === 0) await hooks?.onStart?.({ model });
     while (epoch < until && !stopper.shouldStop && !converged()) {
@@ -151,7 +159,6 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
       const order = epochOrder(train.n, opts.rng, epoch - 1);
       const first = (epoch - 1) * nBatches; // updates before this epoch
       const batches = Math.min(nBatches, totalUpdates - first);
-      let sum = 0, seen = 0;
       for (let b = 0; b < batches; b++) {
         const idx = order.subarray(b * bs, Math.min(train.n, (b + 1) * bs));
         const full = idx.length === bs;
@@ -175,9 +182,14 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
           hooks.onProgress({ phase: 'finetune', epoch, epochs, done: Math.min(train.n, (b + 1) * bs), total: train.n });
         }
       }
-      const trainSeconds = (performance.now() - te) / 1000;
+      trainMs += performance.now() - te;
+      const updates = first + batches;
+      if (!evaluatesAfter(cfg.evalEvery, first, updates, epoch === epochs)) {
+        epochMs += performance.now() - te;
+        continue;
+      }
       // lr: the rate of the epoch's last update (the epoch's rate under the 'inverse' schedule)
-      const values: Record<string, number> = { trainObjective: sum / seen, lr: opt.lr, trainSeconds };
+      const values: Record<string, number> = { trainObjective: sum / seen, lr: opt.lr, trainSeconds: trainMs / 1000, updates };
       if (evalTrain) {
         const s = evaluate(model, train, evalBs);
         values['trainNll'] = s.nll;
@@ -189,7 +201,8 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
         best ??= model.snapshot();
         model.tensors().forEach((p, i) => be.copy(p.value, best![i]!));
       }
-      const metrics: EpochMetrics = { phase: 'finetune', epoch, seconds: (performance.now() - te) / 1000, values };
+      const metrics: EpochMetrics = { phase: 'finetune', epoch, seconds: (epochMs + performance.now() - te) / 1000, values };
+      sum = seen = trainMs = epochMs = 0;
       history.push(metrics);
       if (opts.checkpointPath) saveResume(opts, opt, best, { epoch, earlyStopping: stopper.state, lastFinite, history, rng: Object.fromEntries(Object.entries(streams).map(([name, r]) => [name, r.getState()])) });
       await hooks?.onEpoch?.(metrics, { model });
@@ -219,6 +232,14 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
     completed,
     seconds: (performance.now() - t0) / 1000,
   };
+}
+
+/**
+ * True when the epoch that ran updates `first` up to `updates` is evaluated: every epoch when
+ * `evalEvery` is null, else the epochs that pass a multiple of `evalEvery` updates, and the last.
+ */
+export function evaluatesAfter(evalEvery: number | null, first: number, updates: number, last: boolean): boolean {
+  return evalEvery === null || last || Math.floor(updates / evalEvery) > Math.floor(first / evalEvery);
 }
 
 /** Scores of the kept network, from its epoch's metrics when complete, else evaluated now. */

@@ -6,7 +6,7 @@
  */
 import type { ImageShape } from '../nn/image-shape.ts';
 import type { MlpSpec } from '../models/mlp.ts';
-import { mlpLayerSpecs, parseLayerSpec, type LayerSpec } from '../models/layer-spec.ts';
+import { mlpLayerSpecs, parseLayerSpec, withNormalization, type LayerSpec } from '../models/layer-spec.ts';
 import { hiddenSizes, type ModelConfig } from './config.ts';
 
 /** What the model needs to know of the data: features, classes, and the image shape if any. */
@@ -16,9 +16,13 @@ export interface DataShape {
   image?: { height: number; width: number } | undefined;
 }
 
-/** The layer specs of the model section, or undefined for the paper's plain MLP (built as it always was). */
+/**
+ * The layer specs of the model section, or undefined for the paper's plain MLP (built as it always
+ * was). A written network takes the `norm` shorthand too (`withNormalization`: after every dense and
+ * conv layer's affine map); `dropout` only on the depth/hidden form.
+ */
 export function modelLayerSpecs(m: ModelConfig): LayerSpec[] | undefined {
-  if (m.layers !== null) return parseLayerSpec(m.layers, m.activation);
+  if (m.layers !== null) return withNormalization(parseLayerSpec(m.layers, m.activation), m.norm, m.groups);
   if (m.norm === 'none' && (m.dropout === 0 || (Array.isArray(m.dropout) && m.dropout.every((r) => r === 0)))) return undefined;
   return mlpLayerSpecs({ hidden: hiddenSizes(m), activation: m.activation, norm: m.norm, groups: m.groups, dropout: m.dropout });
 }

@@ -10,8 +10,8 @@
  * `pretrain.batchSize`, `pretrain.momentum`, `pretrain.l1`/`l2` and `pretrain.lrDecay`, with the
  * optimizer (and its betas, eps, weight decay), schedule, warm-up, clipping and augmentation of the
  * `finetune` section, no early stopping (the source's validation split is
- * not used to choose anything), every layer trained (`finetune.trainTop` is the target's).
- * Random streams: `source-init` and `source-order` of the trial seed. With a checkpoint directory,
+ * not used to choose anything), every layer trained (`finetune.trainTop` is the target's),
+ * evaluated after every epoch. Random streams: `source-init` and `source-order` of the trial seed. With a checkpoint directory,
  * `source-resume.safetensors` holds the source run's resume state after every epoch and
  * `source.safetensors` the finished source network, so a killed trial neither loses nor repeats
  * source training.
@@ -63,6 +63,7 @@ export function sourceFinetuneConfig(cfg: TrialConfig): FinetuneConfig {
     patience: null,
     convergeWindow: null,
     trainTop: null, // the source network trains every layer; trainTop is the target's transfer mode
+    evalEvery: null,
   };
 }
 

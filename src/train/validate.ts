@@ -41,8 +41,8 @@ function modelProblems(cfg: TrialConfig): string[] {
     return out;
   }
   const dropoutSet = Array.isArray(m.dropout) ? m.dropout.some((r) => r > 0) : m.dropout > 0;
-  if (m.layers !== null && (m.norm !== 'none' || dropoutSet)) {
-    out.push(`model.norm ('${m.norm}') and model.dropout are shorthands of the depth/hidden MLP; with model.layers set, write the normalisation and dropout layers in model.layers (e.g. 'dense 500 linear, bn, relu, dropout 0.5')`);
+  if (m.layers !== null && dropoutSet) {
+    out.push(`model.dropout is a shorthand of the depth/hidden MLP; with model.layers set, write the dropout layers in model.layers (e.g. 'dense 500 relu, dropout 0.5')`);
   }
   if (m.layers === null && m.norm === 'group') {
     const bad = hiddenSizesOrEmpty(cfg).filter((n) => n % m.groups !== 0);
@@ -186,8 +186,14 @@ function optimizerProblems(cfg: TrialConfig): string[] {
   if (f.steps.some((s, i) => i > 0 && s <= f.steps[i - 1]!)) {
     out.push(`finetune.steps is ${JSON.stringify(f.steps)} but must be increasing fractions in (0, 1) of the training, e.g. [0.5, 0.75]`);
   }
-  if (f.schedule !== 'step' && (JSON.stringify(f.steps) !== JSON.stringify(d.steps) || f.stepFactor !== d.stepFactor)) {
-    out.push(`finetune.steps / finetune.stepFactor are set (${JSON.stringify(f.steps)}, ${f.stepFactor}) but finetune.schedule is '${f.schedule}'; they belong to schedule 'step'`);
+  if (f.schedule !== 'step' && (JSON.stringify(f.steps) !== JSON.stringify(d.steps) || f.stepFactor !== d.stepFactor || f.stepsFromEnd)) {
+    out.push(`finetune.steps / finetune.stepFactor / finetune.stepsFromEnd are set (${JSON.stringify(f.steps)}, ${f.stepFactor}, ${f.stepsFromEnd}) but finetune.schedule is '${f.schedule}'; they belong to schedule 'step'`);
+  }
+  if (f.evalEvery !== null && f.patience !== null) {
+    out.push(`finetune.evalEvery is ${f.evalEvery} but early stopping (finetune.patience ${f.patience}) needs the validation error of every epoch; set finetune.patience to null, or finetune.evalEvery to null`);
+  }
+  if (f.evalEvery !== null && f.convergeWindow !== null) {
+    out.push(`finetune.evalEvery is ${f.evalEvery} but the convergence criterion (finetune.convergeWindow ${f.convergeWindow}) counts every epoch's training NLL; set finetune.convergeWindow to null, or finetune.evalEvery to null`);
   }
   return out;
 }
@@ -208,7 +214,7 @@ function onlineProblems(cfg: TrialConfig & { online: OnlineConfig }, k: number):
   if (cfg.finetune.lrDecay !== 0) out.push(`finetune.lrDecay is ${cfg.finetune.lrDecay} but online training uses a constant learning rate (Section 8); set finetune.lrDecay to 0`);
   if (k > 0 && cfg.pretrain.lrDecay !== 0) out.push(`pretrain.lrDecay is ${cfg.pretrain.lrDecay} but streamed pre-training uses a constant learning rate (Section 8); set pretrain.lrDecay to 0`);
   const f = cfg.finetune, fd = finetuneConfigSchema.parse({});
-  const unused = (['optimizer', 'schedule', 'warmup', 'updates', 'multiplier', 'clipNorm', 'augment', 'trainTop'] as const).filter((key) => JSON.stringify(f[key]) !== JSON.stringify(fd[key]));
+  const unused = (['optimizer', 'schedule', 'warmup', 'updates', 'multiplier', 'clipNorm', 'augment', 'trainTop', 'evalEvery'] as const).filter((key) => JSON.stringify(f[key]) !== JSON.stringify(fd[key]));
   if (unused.length) {
     out.push(`${unused.map((key) => `finetune.${key}`).join(', ')} ${unused.length > 1 ? 'are' : 'is'} set but online training is one pass of SGD at a constant rate (Section 8) and does not use ${unused.length > 1 ? 'them' : 'it'}; remove ${unused.length > 1 ? 'them' : 'it'} (or the online section)`);
   }

@@ -35,6 +35,20 @@ test('loadData(shapeset) is the paper-sized Shapeset, the same for every trial s
   assert.deepEqual(a.test.x, b.test.x);
 });
 
+test('loadData(infinite-mnist) with labels holds trainSize digits of those classes (a source task of digits 0-4)', async () => {
+  const s = await loadData(dataConfig('infinite-mnist', { trainSize: 300, validSize: 50, testSize: 50, labels: [0, 1, 2, 3, 4] }), 1);
+  assert.deepEqual([s.train.n, s.train.nClasses, s.valid.n, s.test.n], [300, 5, 50, 50]);
+  const stream = await createInfiniteMnist();
+  const x = new Float32Array(784);
+  // The first kept digit is the first stream example (from 70,000) of class 0-4.
+  let i = 70000;
+  while (stream.label(i) > 4) i++;
+  assert.equal(stream.example(i, x), s.train.y[0]);
+  assert.deepEqual(s.train.x.subarray(0, 784), x);
+  const again = await loadData(dataConfig('infinite-mnist', { trainSize: 300, validSize: 50, testSize: 50, labels: [0, 1, 2, 3, 4] }), 2);
+  assert.deepEqual(again.train.x, s.train.x, 'the same digits for every trial');
+});
+
 test('loadData(infinite-mnist) materialises deformed digits of MNIST training sources only', async () => {
   // Stream example 70,000 + j is a deformation of source row j mod 60,000: rows 0..49,999 are the
   // training digits, rows 50,000..59,999 (examples 120,000..129,999) MNIST's validation digits,

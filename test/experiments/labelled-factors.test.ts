@@ -156,3 +156,11 @@ test('labels of two labelled factors and their levels combine like any factors',
     ['arm=b regime=all', 'tanh', 1],
   ]);
 });
+
+test('a labelled factor can be the comparison factor, its baseline one of its labels', () => {
+  const r = resolveExperiment(defineExperiment({ ...base, compare: { factor: 'arm', baseline: 'paper' } }), {});
+  assert.deepEqual(r.compare, { factor: 'arm', baseline: 'paper' });
+  rejects({ ...base, compare: { factor: 'arm', baseline: 'papr' } }, 'compare.baseline: "papr" is not a level of \'arm\'', '"paper", "relu+bn+adam"');
+  // A flag that leaves the baseline out is not an error: there is nothing to compare.
+  assert.deepEqual(resolveExperiment(defineExperiment({ ...base, compare: { factor: 'arm', baseline: 'paper' } }), { overrides: { arm: ['relu+bn+adam'] } }).compare, { factor: 'arm', baseline: 'paper' });
+});

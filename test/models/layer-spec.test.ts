@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createReferenceBackend } from '../../src/backends/reference/index.ts';
 import { Rng } from '../../src/rng/rng.ts';
 import { Mlp } from '../../src/models/mlp.ts';
-import { formatLayerSpec, LayerSpecError, mlpLayerSpecs, parseLayerSpec } from '../../src/models/layer-spec.ts';
+import { formatLayerSpec, LayerSpecError, mlpLayerSpecs, parseLayerSpec, withNormalization } from '../../src/models/layer-spec.ts';
 import { ConfigError } from '../../src/data/config-error.ts';
 import { runTrial } from '../../src/train/trial.ts';
 import { toySplits } from '../helpers/toy-data.ts';
@@ -82,11 +82,27 @@ describe('a network written as layers', () => {
     assert.ok(Math.abs(split.final.test.nll - fused.final.test.nll) < 1e-5, `${split.final.test.nll} vs ${fused.final.test.nll}`);
   });
 
+  test('model.norm on a written network puts the normalisation after every dense and conv affine map, before its non-linearity', () => {
+    const specs = parseLayerSpec('conv 4 3x3, pool 2, dense 8 tanh, dense 6 linear', 'relu');
+    assert.equal(formatLayerSpec(withNormalization(specs, 'group', 2)), 'conv 4 3x3 linear, gn 2, relu, maxpool 2, dense 8 linear, gn 2, tanh, dense 6 linear, gn 2');
+    assert.equal(formatLayerSpec(withNormalization(specs, 'batch', 8)), 'conv 4 3x3 linear, bn, relu, maxpool 2, dense 8 linear, bn, tanh, dense 6 linear, bn');
+    assert.deepEqual(withNormalization(specs, 'none', 8), specs);
+    assert.throws(() => withNormalization(parseLayerSpec('dense 4, ln', 'relu'), 'layer', 1), LayerSpecError);
+  });
+
+  test('a trial with model.norm on model.layers equals the trial with the normalisation written out', async () => {
+    const data = toySplits(2);
+    const base = { seed: 5, finetune: { epochs: 2, lr: 0.1, batchSize: 10, patience: null } };
+    const written = await runTrial({ ...base, model: { layers: 'dense 8 linear, gn 2, relu, dense 6 linear, gn 2, relu', activation: 'relu' } }, { backend: createReferenceBackend('float32'), data });
+    const shorthand = await runTrial({ ...base, model: { layers: 'dense 8, dense 6', activation: 'relu', norm: 'group', groups: 2 } }, { backend: createReferenceBackend('float32'), data });
+    assert.deepEqual(shorthand.final, written.final);
+  });
+
   test('model keys that do not fit are refused before training', async () => {
     const be = createReferenceBackend('float32');
     const data = toySplits(2);
-    await assert.rejects(runTrial({ model: { layers: 'dense 9', norm: 'batch' } }, { backend: be, data }), /write the normalisation and dropout layers in model.layers/);
-    await assert.rejects(runTrial({ model: { layers: 'dense 9', dropout: 0.5 } }, { backend: be, data }), /shorthands/);
+    await assert.rejects(runTrial({ model: { layers: 'dense 9 linear, bn, relu', norm: 'batch' } }, { backend: be, data }), /model.norm is 'batch' but model.layers already has normalisation layers/);
+    await assert.rejects(runTrial({ model: { layers: 'dense 9', dropout: 0.5 } }, { backend: be, data }), /model.dropout is a shorthand of the depth\/hidden MLP; with model.layers set, write the dropout layers/);
     await assert.rejects(runTrial({ model: { layers: 'dense 9, dense 4 sigmoid' }, pretrain: { kind: 'dbn' } }, { backend: be, data }), /'dbn' stacks RBMs on the depth\/hidden MLP only/);
     await assert.rejects(runTrial({ model: { depth: 1, hidden: 10, norm: 'batch' }, finetune: { batchSize: 1 } }, { backend: be, data }), /batch normalisation cannot train on a batch of 1/);
     await assert.rejects(runTrial({ model: { depth: 1, hidden: 10, norm: 'group', groups: 3 } }, { backend: be, data }), /model.groups is 3 but it must divide every hidden size \(10/);

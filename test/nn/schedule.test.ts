@@ -54,6 +54,28 @@ test('the multiplier doubles the length, and the step points, being fractions, m
   assert.equal(firstDrop(T2), 120_000);
 });
 
+test('stepsFromEnd keeps the drops of the 1x schedule at their distance from the end (the last 30k and 10k of 90k, whatever the length)', () => {
+  const d = finetuneConfigSchema.parse({ schedule: 'step', lr: 1, updates: 90_000, stepsFromEnd: true });
+  const drops = (multiplier: number): number[] => {
+    const cfg = { ...d, multiplier }, T = trainingUpdates(cfg, 1);
+    const out: number[] = [];
+    let last = 1;
+    for (let u = 0; u < T; u++) {
+      const r = scheduledLearningRate(cfg, { epoch: 0, update: u, totalUpdates: T });
+      if (r !== last) out.push(u);
+      last = r;
+    }
+    return out;
+  };
+  assert.deepEqual(drops(1), [60_000, 80_000], 'at 1x: the same points as the fractions');
+  assert.deepEqual(drops(2), [150_000, 170_000]);
+  assert.deepEqual(drops(4), [330_000, 350_000]);
+  // Without it the points are fractions of the whole run: a 4x schedule drops at 240k and 320k.
+  const frac = { ...d, stepsFromEnd: false, multiplier: 4 };
+  assert.equal(scheduledLearningRate(frac, { epoch: 0, update: 239_999, totalUpdates: 360_000 }), 1);
+  assert.notEqual(scheduledLearningRate(frac, { epoch: 0, update: 240_000, totalUpdates: 360_000 }), 1);
+});
+
 test("'cosine' falls from lr at the first update through lr / 2 at the middle towards 0 at the end", () => {
   const cfg = { schedule: 'cosine' as const };
   assert.equal(rate(cfg, 0, 100), 0.4);

@@ -103,7 +103,11 @@ const problems: [string, TrialConfigInput, RegExp][] = [
   ['lrDecay with cosine', { finetune: { schedule: 'cosine', lrDecay: 0.1 } }, /finetune\.lrDecay is 0\.1 but finetune\.schedule is 'cosine'/],
   ['steps not increasing', { finetune: { schedule: 'step', steps: [0.8, 0.5] } }, /finetune\.steps is \[0\.8,0\.5\] but must be increasing fractions in \(0, 1\)/],
   ['steps repeated', { finetune: { schedule: 'step', steps: [0.5, 0.5] } }, /finetune\.steps is \[0\.5,0\.5\] but must be increasing/],
-  ['steps without the step schedule', { finetune: { schedule: 'cosine', steps: [0.5] } }, /finetune\.steps \/ finetune\.stepFactor are set .* but finetune\.schedule is 'cosine'; they belong to schedule 'step'/],
+  ['steps without the step schedule', { finetune: { schedule: 'cosine', steps: [0.5] } }, /finetune\.steps \/ finetune\.stepFactor \/ finetune\.stepsFromEnd are set .* but finetune\.schedule is 'cosine'; they belong to schedule 'step'/],
+  ['stepsFromEnd without the step schedule', { finetune: { stepsFromEnd: true } }, /finetune\.stepsFromEnd are set \(\[.*\], 0\.1, true\) but finetune\.schedule is 'inverse'/],
+  ['evalEvery with early stopping', { finetune: { evalEvery: 50 } }, /finetune\.evalEvery is 50 but early stopping \(finetune\.patience 10\) needs the validation error of every epoch; set finetune\.patience to null/],
+  ['evalEvery with the convergence criterion', { finetune: { evalEvery: 50, patience: null, convergeWindow: 3 } }, /finetune\.evalEvery is 50 but the convergence criterion \(finetune\.convergeWindow 3\)/],
+  ['evalEvery online', { data: { name: 'infinite-mnist', trainSize: null }, online: { examples: 1000, blockSize: 100, window: 100, selectWindow: 100, checkpointEvery: 100 }, finetune: { evalEvery: 10, patience: null } }, /finetune\.evalEvery is set but online training/],
   ['adam online', { data: { name: 'infinite-mnist', trainSize: null }, online: { examples: 1000, blockSize: 100, window: 100, selectWindow: 100, checkpointEvery: 100 }, finetune: { optimizer: 'adam', clipNorm: 1 } }, /finetune\.optimizer, finetune\.clipNorm are set but online training is one pass of SGD/],
 ];
 for (const [what, input, re] of problems) {

@@ -118,6 +118,48 @@ describe('finetune', () => {
     }
   });
 
+  test('every entry records the updates done by its end; evalEvery evaluates only the epochs passing a multiple of it and the last, with the same training numbers', async () => {
+    // 200 examples in batches of 5: 40 updates per epoch; 330 updates = 8 epochs and 10 updates.
+    const config = cfg({ lr: 0.5, momentum: 0.5, updates: 330, patience: null });
+    const allModel = net(), thinModel = net();
+    const all = await finetune({ model: allModel, data, config, rng: new Rng(3).fork('order') });
+    assert.deepEqual(all.history.map((h) => h.values['updates']), [40, 80, 120, 160, 200, 240, 280, 320, 330]);
+    const seen: number[] = [];
+    const thin = await finetune({ model: thinModel, data, config: { ...config, evalEvery: 100 }, rng: new Rng(3).fork('order'), hooks: { onEpoch: (m) => void seen.push(m.epoch) } });
+    // Epochs 3 (80 -> 120 passes 100), 5 (200), 8 (300) and the last, 9.
+    assert.deepEqual(thin.history.map((h) => h.epoch), [3, 5, 8, 9]);
+    assert.deepEqual(seen, [3, 5, 8, 9], 'onEpoch is called for the evaluated epochs');
+    assert.deepEqual(thin.history.map((h) => h.values['updates']), [120, 200, 320, 330]);
+    assert.deepEqual(thinModel.getFlat(), allModel.getFlat(), 'skipping evaluations changes no training number');
+    assert.deepEqual(thin.final, all.final);
+    for (const h of thin.history) {
+      const full = all.history.find((a) => a.epoch === h.epoch)!.values;
+      for (const k of ['testError', 'validNll', 'trainError', 'lr']) assert.equal(h.values[k], full[k], `${k} at epoch ${h.epoch}`);
+    }
+    // trainObjective covers the epochs since the previous entry: epochs 4 and 5 (40 updates each).
+    const obj = (e: number): number => all.history.find((a) => a.epoch === e)!.values['trainObjective']!;
+    assert.ok(Math.abs(thin.history[1]!.values['trainObjective']! - (obj(4) + obj(5)) / 2) < 1e-12);
+    assert.equal(thin.epochsRun, 9);
+  });
+
+  test('with evalEvery, a run interrupted between evaluations resumes from the last evaluated epoch and ends bit for bit as the straight run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'finetune-resume-every-'));
+    try {
+      const config = cfg({ lr: 0.5, momentum: 0.9, updates: 330, patience: null, evalEvery: 100, schedule: 'step', stepsFromEnd: true, multiplier: 1 });
+      const straightModel = net();
+      const straight = await finetune({ model: straightModel, data, config, rng: new Rng(5).fork('order') });
+      const path = join(dir, 'resume.safetensors');
+      const first = await finetune({ model: net(), data, config, rng: new Rng(5).fork('order'), checkpointPath: path, untilEpoch: 4 });
+      assert.deepEqual(first.history.map((h) => h.epoch), [3], 'epoch 4 was trained but not evaluated');
+      const resumedModel = net(99);
+      const resumed = await finetune({ model: resumedModel, data, config, rng: new Rng(5).fork('order'), resumeFrom: path, checkpointPath: path });
+      assert.deepEqual(resumedModel.getFlat(), straightModel.getFlat());
+      assert.deepEqual(withoutSeconds(resumed.history), withoutSeconds(straight.history));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('adam + cosine + warm-up + augmentation + updates, interrupted at epoch 2 and resumed, equals the uninterrupted run bit for bit (optimizer state, augmentation and model streams restored)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'finetune-resume-adam-'));
     try {
