@@ -29,7 +29,7 @@ import { assertTrialFits, estimateNetworkBytes, estimateTrialMemory, knownDataSh
 export interface RunEvents {
   /**
    * Once per phase: `selection` (fresh-seeds protocol, before the choice), else `evaluation`.
-   * `diskBytes`: about the disk the kept networks of the whole study take (`--keep-networks`);
+   * `diskBytes`: about the disk the kept networks of this phase's trials take (`--keep-networks`);
    * `claimed`: trials left to another live owner (a Slurm task, another coordinator's worker).
    */
   onPlan?(info: { phase: 'selection' | 'evaluation'; total: number; unique: number; toRun: number; skipped: number; workers: number; storeDir: string; diskBytes?: number; keepNetworks?: KeepNetworks; claimed?: number }): void;
