@@ -1,10 +1,11 @@
 /**
- * The `pretrain-lab` program (commander): run, train, eval, report, list, data show, bench.
+ * The `pretrain-lab` program (commander): run, train, eval, export, report, list, data show, bench.
  * Start-up: the report (plot library, DOM) is imported only by the commands that write one.
  */
 import { Command } from 'commander';
 import { packageVersion } from '../experiments/code-version.ts';
 import { registerEval } from './commands/eval.ts';
+import { registerExport } from './commands/export.ts';
 import { registerBench, registerData, registerList, registerReport } from './commands/misc.ts';
 import { registerRun } from './commands/run.ts';
 import { registerTrain } from './commands/train.ts';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerTrain(program);
   registerEval(program);
+  registerExport(program);
   registerReport(program);
   registerList(program);
   registerData(program);
