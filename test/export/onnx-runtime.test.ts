@@ -42,7 +42,7 @@ async function trainExportCompare(config: TrialConfigInput, tag: string): Promis
   const file = join(dir, 'model.onnx');
   exportOnnx(r.checkpoint!, file);
 
-  const test: Dataset = (await loadData(r.config.data, r.config.seed)).test;
+  const test: Dataset = (await loadData(r.config!.data, r.config!.seed)).test;
   assert.equal(test.n, TEST_DIGITS);
   const model = networkFromCheckpoint(readCheckpoint(r.checkpoint!), r.checkpoint!);
   const k = model.spec.nClasses;
