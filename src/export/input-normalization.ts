@@ -69,7 +69,7 @@ export function inputNormalization(spec: MlpSpec, configJson: string | null): In
     : `float32 [N, ${spec.nIn}]: one example per row`;
   return {
     data: name,
-    scale: name === null ? 'unknown: the checkpoint holds no config' : scaleOf(name),
+    scale: name === null ? 'unknown: the checkpoint holds no readable config' : scaleOf(name),
     binarize: binarizeOf(d.binarize),
     layout,
     labels: Array.isArray(d.labels) ? (d.labels as number[]) : null,
