@@ -131,10 +131,6 @@ class LayerWriter {
     private flow: Flow,
   ) {}
 
-  get value(): string {
-    return this.flow.value;
-  }
-
   /** The value as NCHW (reshaping and transposing the NHWC row the first time). */
   private nchw(name: string): string {
     if (this.flow.layout === 'nchw') return this.flow.value;
