@@ -7,7 +7,8 @@
  * stops the trial and releases its claim; the checkpoint stays for the requeued task.
  */
 import * as path from 'node:path';
-import { codeVersion, type CodeVersion } from '../../experiments/code-version.ts';
+import { codeVersion } from '../../experiments/code-version.ts';
+import { codeMismatch } from './code-mismatch.ts';
 import { RunStore } from '../../experiments/store.ts';
 import { runStoredTrial } from '../../experiments/stored-trial.ts';
 import { buildTrialFailure } from '../../experiments/trial-record.ts';
@@ -17,17 +18,6 @@ import { readTasksFile } from './tasks-file.ts';
 
 /** Exit code of a task stopped by SIGTERM (128 + 15): Slurm requeues it when it was preempted or requeued. */
 export const INTERRUPTED_EXIT = 143;
-
-/** Why two code versions may not write one study (null when they may): another package, or both commits known and different. */
-export function codeMismatch(task: CodeVersion, submitter: CodeVersion): string | null {
-  const gitDiffers = task.git !== null && submitter.git !== null && task.git !== submitter.git;
-  if (task.package === submitter.package && !gitDiffers) return null;
-  const name = (c: CodeVersion): string => `${c.package}${c.git ? ` (git ${c.git.slice(0, 12)})` : ''}`;
-  return (
-    `this task runs ${name(task)} but the study was submitted by ${name(submitter)}: records of different code versions would not be comparable, so the trial is refused. ` +
-    `Run the tasks with the submitter's checkout (the same path on every node), or submit again from this version.`
-  );
-}
 
 /** `SLURM_ARRAY_JOB_ID_SLURM_ARRAY_TASK_ID` (as in the log's name `%A_%a`), or the plain job id, or undefined outside Slurm. */
 function jobName(env: NodeJS.ProcessEnv): string | undefined {
