@@ -20,6 +20,8 @@ export interface TrialJob {
   hash: string;
   config: TrialConfig;
   checkpointDir: string;
+  /** Whether the store keeps the trial's final network (`--keep-networks`); a remote executor brings it back only then. */
+  keepNetwork?: boolean;
 }
 
 export interface JobEvents {
@@ -30,7 +32,15 @@ export interface JobEvents {
 }
 
 /** How a trial ended (other failures reject), with the numeric variant that computed it. */
-export type JobOutcome = { kind: 'done'; result: TrialResult; variant: NumericVariant } | { kind: 'diverged'; message: string; variant: NumericVariant };
+export type JobOutcome =
+  | {
+      kind: 'done';
+      result: TrialResult;
+      variant: NumericVariant;
+      /** Files an executor brings back from a machine without the shared disk (`final.safetensors`), written by the runner into the trial's checkpoint directory. */
+      files?: Record<string, Uint8Array>;
+    }
+  | { kind: 'diverged'; message: string; variant: NumericVariant };
 
 /** Executes one trial; implemented by WorkerPool (processes) or in-process by the runner. */
 export type TrialExecutor = (job: TrialJob, events: JobEvents) => Promise<JobOutcome>;

@@ -19,7 +19,7 @@ import { codeVersion } from '../../experiments/code-version.ts';
 import type { ResolvedExperiment } from '../../experiments/define.ts';
 import type { PlannedTrial } from '../../experiments/expand.ts';
 import { LockError, type Lock } from '../../experiments/lock.ts';
-import { planStudy, type StudyPlan } from '../../experiments/runner.ts';
+import { planStudy, pruneUnselected, summarize, type KeepNetworks, type StudyPlan } from '../../experiments/runner.ts';
 import { RunStore, type TrialFailure } from '../../experiments/store.ts';
 import { TrialClaims } from '../../experiments/claim.ts';
 import { arrayScript, continueScript } from './job-script.ts';
@@ -40,7 +40,7 @@ export interface SlurmStudyContext {
   runArgs: string[];
   /** The directory the jobs start in (relative paths in `runArgs` resolve there). */
   cwd: string;
-  keepNetworks: 'all' | 'selected' | 'none';
+  keepNetworks: KeepNetworks;
   allowMixedVariants: boolean;
   /** Called under the store's lock when the study (or the chain) has ended; returns report.html's path. */
   buildReport(): string | null;
@@ -103,10 +103,6 @@ async function queuedElsewhere(storeDir: string, run: SlurmRunner): Promise<{ ha
   return { hashes, jobs };
 }
 
-/** Whether trial `t` keeps its final network under `--keep-networks` (`selected`: the evaluation trials of the chosen settings). */
-function keepsNetwork(mode: SlurmStudyContext['keepNetworks'], t: PlannedTrial): boolean {
-  return mode === 'all' || (mode === 'selected' && t.phase === 'evaluation');
-}
 
 /** `MaxArraySize` of the cluster (array indices must stay below it); Slurm's default 1001 when unknown. */
 async function maxArraySize(run: SlurmRunner): Promise<number> {
@@ -145,7 +141,7 @@ async function submitTrials(ctx: SlurmStudyContext, phase: StudyPlan['phase'], t
     const tasks: SlurmTaskEntry[] = chunk.map((t) => ({
       experiment: ctx.exp.id,
       trial: { hash: t.hash, config: t.config, seed: t.seed, cell: t.cell, nuisance: t.nuisance, phase: t.phase },
-      keepNetwork: keepsNetwork(ctx.keepNetworks, t),
+      keepNetwork: ctx.keepNetworks !== 'none', // `selected`: pruned when the study is complete, as the local runner does
     }));
     writeTasksFile(tasksFile, { format: TASKS_FORMAT, storeDir: ctx.storeDir, submission: id, code, allowMixedVariants: ctx.allowMixedVariants, tasks });
     const script = path.join(dir, `array-${k}.sh`);
@@ -207,6 +203,12 @@ async function planAndSubmit(ctx: SlurmStudyContext, store: RunStore, plan: Stud
   return { kind: 'submitted', submission, trials: todo.length, skipped };
 }
 
+/** The study is complete: `--keep-networks selected` drops the unselected networks, then the report. */
+function finish(ctx: SlurmStudyContext, store: RunStore, plan: StudyPlan): SlurmStep {
+  if (ctx.keepNetworks === 'selected') pruneUnselected(store, summarize(ctx.exp, plan.trials, plan.records).cells, plan.unique);
+  return { kind: 'complete', report: ctx.buildReport() };
+}
+
 /**
  * `run --executor slurm`: under the store's lock, plans the current phase and submits its
  * unfinished trials; when the study is already complete, writes the report instead.
@@ -216,7 +218,7 @@ export async function submitStudy(ctx: SlurmStudyContext): Promise<SlurmStep> {
   const lock = store.lock();
   try {
     const plan = planStudy(ctx.exp, store, ctx.warn);
-    if (plan.complete) return { kind: 'complete', report: ctx.buildReport() };
+    if (plan.complete) return finish(ctx, store, plan);
     return await planAndSubmit(ctx, store, plan, null, null);
   } finally {
     lock.release();
@@ -238,7 +240,7 @@ export async function continueStudy(ctx: SlurmStudyContext, submissionId: string
     if (!prev) throw new SlurmError(`${ctx.storeDir} has no Slurm submission '${submissionId}' (slurm/submissions.json): was the store moved or cleaned? Run the study again with --executor slurm.`);
     const chainStart = subs.find((s) => s.id === prev.chain)?.submittedAt ?? prev.submittedAt;
     const plan = planStudy(ctx.exp, store, ctx.warn);
-    if (plan.complete) return { kind: 'complete', report: ctx.buildReport() };
+    if (plan.complete) return finish(ctx, store, plan);
     if (plan.phase !== prev.phase) {
       const step = await planAndSubmit(ctx, store, plan, prev.chain, chainStart);
       if (step.kind !== 'waiting' || step.jobs.length > 0 || step.skipped.claimed > 0) return step;

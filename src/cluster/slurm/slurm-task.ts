@@ -4,7 +4,8 @@
  * (the records would not be comparable), and runs the trial against the shared store with
  * `runStoredTrial`: claimed, resumed from its checkpoint, its record (or failure file, with the tail
  * of this task's log) written atomically. SIGTERM (preemption, `scontrol requeue`, the time limit)
- * stops the trial and releases its claim; the checkpoint stays for the requeued task.
+ * stops the trial and releases its claim (runStoredTrial listens for it); the checkpoint stays for
+ * the requeued task.
  */
 import * as path from 'node:path';
 import { codeVersion } from '../../experiments/code-version.ts';
@@ -47,35 +48,28 @@ export async function runSlurmTask(file: string, index: number, env: NodeJS.Proc
   if (mismatch) {
     say(mismatch);
     new RunStore(tasks.storeDir).writeFailure(
-      buildTrialFailure(entry.experiment, t, { message: mismatch }, { executor: 'slurm', ...(job ? { job } : {}), attempts: 1, log: null, logPath: logPath ?? null }),
+      buildTrialFailure(entry.experiment, t, { message: mismatch }, { executor: 'slurm', code: codeVersion(), job: job ?? null, attempts: 1, log: null, logPath: logPath ?? null }),
     );
     return 1;
   }
   const restarts = Number(env['SLURM_RESTART_COUNT'] ?? 0);
   say(`trial ${t.hash.slice(0, 12)} of '${entry.experiment}' (${JSON.stringify({ ...t.cell, ...t.nuisance, seed: t.seed })})${restarts > 0 ? `, restart ${restarts}: resuming from its checkpoint` : ''}`);
-  const controller = new AbortController();
-  const onTerm = (): void => controller.abort();
-  process.on('SIGTERM', onTerm);
-  try {
-    const outcome = await runStoredTrial(tasks.storeDir, entry.experiment, t, {
-      executor: 'slurm',
-      ...(job ? { job } : {}),
-      ...(logPath ? { logPath } : {}),
-      keepNetwork: entry.keepNetwork,
-      allowMixedVariants: tasks.allowMixedVariants,
-      signal: controller.signal,
-    });
-    say(
-      {
-        done: 'done, record written',
-        diverged: 'diverged, recorded as such',
-        exists: 'its record is already in the store (another task or run finished it)',
-        failed: `failed: see ${path.join(tasks.storeDir, 'failed', `${t.hash}.json`)}`,
-        interrupted: 'interrupted by SIGTERM: claim released, checkpoint kept for the requeued task',
-      }[outcome],
-    );
-    return outcome === 'failed' ? 1 : outcome === 'interrupted' ? INTERRUPTED_EXIT : 0;
-  } finally {
-    process.off('SIGTERM', onTerm);
-  }
+  const outcome = await runStoredTrial(tasks.storeDir, entry.experiment, t, {
+    executor: 'slurm',
+    ...(job ? { job } : {}),
+    ...(logPath ? { logPath } : {}),
+    keepNetwork: entry.keepNetwork,
+    allowMixedVariants: tasks.allowMixedVariants,
+    onStatus: say,
+  });
+  say(
+    {
+      done: 'done, record written',
+      diverged: 'diverged, recorded as such',
+      exists: 'its record is already in the store (another task or run finished it)',
+      failed: `failed: see ${path.join(tasks.storeDir, 'failed', `${t.hash}.json`)}`,
+      interrupted: 'interrupted by SIGTERM: claim released, checkpoint kept for the requeued task',
+    }[outcome],
+  );
+  return outcome === 'failed' ? 1 : outcome === 'interrupted' ? INTERRUPTED_EXIT : 0;
 }
