@@ -4,7 +4,7 @@
  * slurm.conf (`AuthInfo=socket=...`, free ports, spool/state/log dirs, no cgroup plugins), then
  * slurmctld and slurmd in the foreground as children of the test process. Clients find it through
  * `SLURM_CONF` (pass `cluster.env` to child processes; sbatch hands it on to the jobs). Nothing is
- * read from or written to /etc.
+ * read from or written to /etc. Started once per test file: about 1 s until the node is idle.
  *
  * What this machine taught us (Debian 12, slurm-wlm 22.05, munge 0.5.15, as root):
  * - munged runs as root without `--force` provided the directory of its socket is world-searchable
@@ -153,7 +153,15 @@ export async function startSlurmCluster(): Promise<SlurmCluster> {
   const killAll = (): void => {
     for (const c of children.reverse()) if (c.exitCode === null && c.pid) c.kill('SIGTERM');
   };
+  // Daemons must not outlive the test process: stopped at exit, and on SIGINT/SIGTERM (the test
+  // runner cancelling the file) before the process dies of it. A SIGKILL leaves them running.
+  const onSignal = (sig: NodeJS.Signals): void => {
+    killAll();
+    process.kill(process.pid, sig);
+  };
   process.once('exit', killAll);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
 
   const client = (cmd: string, ...args: string[]): string => {
     const r = spawnSync(findProgram(cmd)!, args, { env, encoding: 'utf8', timeout: 20_000 });
@@ -183,6 +191,8 @@ export async function startSlurmCluster(): Promise<SlurmCluster> {
     killAll();
     await Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? null : new Promise((r) => c.once('exit', r)))));
     process.off('exit', killAll);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     fs.rmSync(dir, { recursive: true, force: true });
   };
 

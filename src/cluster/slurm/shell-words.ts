@@ -5,6 +5,9 @@
  */
 import { SlurmError } from './slurm-error.ts';
 
+/** What a backslash escapes inside double quotes: " \ $ and the backquote. */
+const DQ_ESCAPES = new Set(['"', '\\', '$', '\u0060']);
+
 export function shellWords(s: string): string[] {
   const words: string[] = [];
   let cur = '';
@@ -17,7 +20,7 @@ export function shellWords(s: string): string[] {
       else cur += c;
     } else if (quote === '"') {
       if (c === '"') quote = null;
-      else if (c === '\\' && i + 1 < s.length && '"\\$`'.includes(s[i + 1]!)) cur += s[++i]!;
+      else if (c === '\\' && i + 1 < s.length && DQ_ESCAPES.has(s[i + 1]!)) cur += s[++i]!;
       else cur += c;
     } else if (c === "'" || c === '"') {
       quote = c;

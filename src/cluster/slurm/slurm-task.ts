@@ -53,7 +53,7 @@ export async function runSlurmTask(file: string, index: number, env: NodeJS.Proc
     return 1;
   }
   const restarts = Number(env['SLURM_RESTART_COUNT'] ?? 0);
-  say(`trial ${t.hash.slice(0, 12)} of '${entry.experiment}' (${JSON.stringify({ ...t.cell, ...t.nuisance, seed: t.seed })})${restarts > 0 ? `, restart ${restarts}: resuming from its checkpoint` : ''}`);
+  say(`trial ${t.hash.slice(0, 12)} of '${entry.experiment}' (${JSON.stringify({ ...t.cell, ...t.nuisance, seed: t.seed })})${restarts > 0 ? `, restart ${restarts}: resuming from its checkpoint if it has one` : ''}`);
   const outcome = await runStoredTrial(tasks.storeDir, entry.experiment, t, {
     executor: 'slurm',
     ...(job ? { job } : {}),

@@ -154,7 +154,7 @@ test('through Slurm: scancel of a pending task, a rerun submitting just it, a re
   }
   const log = fs.readFileSync(path.join(store, 'logs', `${running}.out`), 'utf8');
   assert.match(log, /interrupted by SIGTERM/, log);
-  assert.match(log, /restart 1: resuming from its checkpoint/, log);
+  assert.match(log, /restart 1: resuming from its checkpoint if it has one/, log);
   assert.ok(!fs.existsSync(path.join(store, 'failed')) || fs.readdirSync(path.join(store, 'failed')).length === 0, 'no failure files');
   assert.ok(fs.existsSync(path.join(store, 'report.html')), 'the last continuation wrote the report');
 });

@@ -101,16 +101,25 @@ function submission(id: string, job: string, n: number, cont: string): Submissio
   return { id, chain: id, phase: 'evaluation', arrays: [{ job, tasksFile: `/x/${id}/tasks-0.json`, hashes: Array.from({ length: n }, (_, i) => String(i).repeat(64).slice(0, 64)) }], continueJob: cont, code: { package: 'pretrain-lab@0', git: null, dirty: null }, submittedAt: new Date().toISOString() };
 }
 
-test('slurmStatus counts each array from squeue when sacct has no accounting (and says so)', async () => {
+test('slurmStatus counts each array from scontrol when sacct has no accounting (and says so)', async () => {
   const store = tempDir();
   assert.deepEqual(await slurmStatus(store, fake({})), { jobs: [], note: null });
-  appendSubmission(store, submission('a', '12', 4, '13'));
-  assert.equal(readSubmissions(store).length, 1);
-  const run = fake({ sacct: { code: 1, stderr: 'Slurm accounting storage is disabled' }, squeue: { stdout: '12_2 R\n12_3 PD\n13 PD\n' } });
+  appendSubmission(store, submission('a', '12', 6, '13'));
+  appendSubmission(store, submission('b', '20', 2, '21'));
+  assert.equal(readSubmissions(store).length, 2);
+  const scontrol = (args: readonly string[]): Partial<SlurmResult> => {
+    const id = args.at(-1);
+    if (id === '12') return { stdout: 'JobId=15 ArrayJobId=12 ArrayTaskId=4-5%1 JobState=PENDING Reason=JobArrayTaskLimit\nJobId=14 ArrayJobId=12 ArrayTaskId=3 JobState=RUNNING\nJobId=13 ArrayJobId=12 ArrayTaskId=1 JobState=FAILED\nJobId=12 ArrayJobId=12 ArrayTaskId=0 JobState=COMPLETED\n' };
+    if (id === '13') return { stdout: 'JobId=13 JobName=pl-toy-continue JobState=PENDING Reason=Dependency\n' };
+    return { code: 1, stderr: 'slurm_load_jobs error: Invalid job id specified' };
+  };
+  const run = fake({ sacct: { code: 1, stderr: 'Slurm accounting storage is disabled' }, scontrol });
   const s = await slurmStatus(store, run);
   assert.deepEqual(s.jobs, [
-    { jobId: '12', tasks: 4, pending: 1, running: 1, done: 2, other: {}, source: 'squeue' },
-    { jobId: '13', tasks: 1, pending: 1, running: 0, done: 0, other: {}, source: 'squeue' },
+    { jobId: '12', tasks: 6, pending: 2, running: 1, done: 1, other: { FAILED: 1, ENDED: 1 }, source: 'scontrol' },
+    { jobId: '13', tasks: 1, pending: 1, running: 0, done: 0, other: {}, source: 'scontrol' },
+    { jobId: '20', tasks: 2, pending: 0, running: 0, done: 0, other: { ENDED: 2 }, source: 'scontrol' },
+    { jobId: '21', tasks: 1, pending: 0, running: 0, done: 0, other: { ENDED: 1 }, source: 'scontrol' },
   ]);
   assert.match(s.note ?? '', /sacct has no accounting/);
 });
@@ -122,9 +131,9 @@ test('slurmStatus reads sacct when there is accounting; Slurm unreachable gives 
   const s = await slurmStatus(store, acct);
   assert.deepEqual(s.jobs[0], { jobId: '12', tasks: 4, pending: 1, running: 0, done: 1, other: { FAILED: 1, CANCELLED: 1 }, source: 'sacct' });
   assert.equal(s.note, null);
-  const down = await slurmStatus(store, fake({ sacct: { code: 1 }, squeue: { code: 1, stderr: 'Unable to contact slurm controller' } }));
+  const down = await slurmStatus(store, fake({ sacct: { code: 1 }, scontrol: { code: 1, stderr: 'slurm_load_jobs error: Unable to contact slurm controller (connect failure)' } }));
   assert.equal(down.jobs[0]!.source, 'none');
-  assert.match(down.note ?? '', /squeue failed/);
+  assert.match(down.note ?? '', /scontrol failed \(slurm_load_jobs error: Unable to contact/);
 });
 
 test('codeMismatch: another package or another commit is refused, naming both; an unknown commit is not', () => {
