@@ -108,7 +108,7 @@ function describe(step: SlurmStep, exp: string, storeDir: string, continuing: bo
   const notRun = step.missing.filter((t) => !failed.has(t.hash));
   const lines = [
     ...step.failed.map((f) => `  failed   ${f.hash.slice(0, 12)} ${JSON.stringify({ ...f.cell, ...f.nuisance, seed: f.seed })}: ${f.message.split('\n')[0]}`),
-    ...notRun.map((t) => `  not run  ${t.hash.slice(0, 12)} ${JSON.stringify({ ...t.cell, ...t.nuisance, seed: t.seed })} (its task was cancelled or killed)`),
+    ...notRun.map((t) => `  not run  ${t.hash.slice(0, 12)} ${JSON.stringify({ ...t.cell, ...t.nuisance, seed: t.seed })} (its task was cancelled, killed or out of time; a rerun resumes it from its checkpoint)`),
   ];
   return {
     text:

@@ -83,10 +83,13 @@ async function lockStore(store: RunStore, waitMs: number): Promise<Lock> {
   }
 }
 
+/** How many of the newest submissions are asked about (squeue -j takes a list; older arrays have long ended). */
+const RECENT_SUBMISSIONS = 50;
+
 /** The unfinished trials of `plan` still pending or running in earlier submissions, and those jobs. */
 async function queuedElsewhere(storeDir: string, run: SlurmRunner): Promise<{ hashes: Set<string>; jobs: Set<string> }> {
   const arrays = new Map<string, SlurmArray>();
-  for (const s of readSubmissions(storeDir)) for (const a of s.arrays) arrays.set(a.job, a);
+  for (const s of readSubmissions(storeDir).slice(-RECENT_SUBMISSIONS)) for (const a of s.arrays) arrays.set(a.job, a);
   const hashes = new Set<string>();
   const jobs = new Set<string>();
   const queued = await queuedTasks([...arrays.keys()], run);
