@@ -29,7 +29,7 @@ import { assertTrialFits, estimateNetworkBytes, estimateTrialMemory, knownDataSh
 export interface RunEvents {
   /**
    * Once per phase: `selection` (fresh-seeds protocol, before the choice), else `evaluation`.
-   * `diskBytes`: about the disk the kept networks of the whole study take (`--keep-networks`);
+   * `diskBytes`: about the disk the kept networks of this phase's trials take (`--keep-networks`);
    * `claimed`: trials left to another live owner (a Slurm task, another coordinator's worker).
    */
   onPlan?(info: { phase: 'selection' | 'evaluation'; total: number; unique: number; toRun: number; skipped: number; workers: number; storeDir: string; diskBytes?: number; keepNetworks?: KeepNetworks; claimed?: number }): void;
@@ -83,6 +83,13 @@ export interface RunOptions {
   trial?: TrialFunction | TrialModuleRef;
   /** Another executor than the local pool (the Redis queue). */
   executor?: ExecutorFactory;
+  /**
+   * BLAS threads per worker process (native backend; default 1). Fixed for the whole run, whatever
+   * the number of workers or of trials left, so that a trial's numbers never depend on the schedule;
+   * more threads use spare cores when a sweep has fewer trials than cores, at the cost of other
+   * last bits than a 1-thread run for some shapes (the thread count is in each record's variant).
+   */
+  threads?: number;
   /** Which final networks to keep: all (default), the selected setting's, or none; records are always kept. */
   keepNetworks?: KeepNetworks;
   events?: RunEvents;
@@ -295,7 +302,7 @@ function checkMemory(plan: RunPlan): void {
 async function createExecutor(exp: ResolvedExperiment, plan: RunPlan, storeDir: string, opts: RunOptions): Promise<ExecutorHandle> {
   if (opts.executor) return opts.executor({ todo: plan.todo, storeDir, experiment: exp.id });
   if (typeof plan.trial === 'function') return { exec: inProcessExecutor(plan.trial), workers: 1, onFailure: 'stop', close: () => {} };
-  const pool = new WorkerPool(plan.workers, plan.trial);
+  const pool = new WorkerPool(plan.workers, plan.trial, opts.threads !== undefined ? { threads: opts.threads } : {});
   return { exec: pool.run, workers: plan.workers, onFailure: 'stop', close: () => pool.close() };
 }
 

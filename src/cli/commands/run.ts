@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import * as path from 'node:path';
 import { resolveExperiment } from '../../experiments/define.ts';
 import { loadExperiment } from '../../experiments/registry.ts';
-import { runExperiment, type KeepNetworks } from '../../experiments/runner.ts';
+import { defaultWorkers, runExperiment, type KeepNetworks } from '../../experiments/runner.ts';
+import { resolveThreads, threadsArg, THREADS_HELP } from '../threads-flag.ts';
 import { addSlurmOptions } from '../slurm-flags.ts';
 import { addQueueOptions, queueExecutor } from '../queue-flags.ts';
 import { settingLabel, variedNuisanceKeys } from '../../experiments/expand.ts';
@@ -78,6 +79,7 @@ export function registerRun(program: Command): void {
     .option('--data-seed <n|per-seed>', "seed of the training subset and stochastic binarisation (TrialConfig data.seed): a fixed integer (default 0: one subset for all seeds, the spread is initialisation only) or per-seed (varies with the seed)", dataSeedArg)
     .option('--workers <n>', 'worker processes (default: one per core)', positiveInt('--workers'))
     .option('--backend <name>', 'auto, reference, reference64, wasm or native')
+    .option('--threads <n|auto>', `${THREADS_HELP.replace('all cores', 'the cores divided among --workers')}, per worker; default 1, so that a trial's numbers never depend on how many trials ran beside it`, threadsArg)
     .option('--runs-dir <dir>', 'root of the run stores', 'runs')
     .option('--reproducible', REPRODUCIBLE_HELP)
     .option('--memory-limit <GB>', MEMORY_LIMIT_HELP)
@@ -152,6 +154,7 @@ export function registerRun(program: Command): void {
           ...(opts.trialModule ? { trial: { module: path.resolve(opts.trialModule as string), export: 'runTrial' } } : {}),
           ...(opts.allowMixedVariants ? { allowMixedVariants: true } : {}),
           ...(opts.keepNetworks !== undefined ? { keepNetworks: opts.keepNetworks as KeepNetworks } : {}),
+          ...(opts.threads !== undefined ? { threads: resolveThreads(opts.threads as number | 'auto', (opts.workers as number | undefined) ?? defaultWorkers()) } : {}),
           ...(opts.executor === 'queue' ? { executor: await queueExecutor(opts, reporter.onWarn ?? (() => {})) } : {}),
           events: reporter,
           signal: controller.signal,
