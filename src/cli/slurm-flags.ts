@@ -7,6 +7,7 @@
 import { Option, type Command } from 'commander';
 import * as path from 'node:path';
 import type { ResolvedExperiment } from '../experiments/define.ts';
+import { isReproducibleMode } from '../backends/reproducible.ts';
 import { slurmPreflight } from '../cluster/slurm/preflight.ts';
 import { continueStudy, submitStudy, type SlurmStep, type SlurmStudyContext } from '../cluster/slurm/slurm-study.ts';
 import type { SlurmOptions } from '../cluster/slurm/slurm-options.ts';
@@ -67,6 +68,16 @@ export function continuationArgs(argv: readonly string[]): string[] {
     else if (!rest[k]!.startsWith('--slurm.continue=')) out.push(rest[k]!);
   }
   return out;
+}
+
+/**
+ * BLAS threads of each task from `--threads`: the number given; `auto`: the task's CPUs
+ * (`--slurm.cpus-per-task`, 1 under --reproducible); none: 1, as a local run.
+ */
+export function taskThreads(flag: unknown, slurm: SlurmOptions): number {
+  if (typeof flag === 'number') return flag;
+  if (flag === 'auto') return isReproducibleMode() ? 1 : (slurm.cpusPerTask ?? 1);
+  return 1;
 }
 
 /** `storeDir` as the user sees it: relative to the working directory when inside it. */
@@ -150,6 +161,7 @@ export async function runOnSlurm(resolved: ResolvedExperiment, opts: Record<stri
     cwd: process.cwd(),
     keepNetworks: keep,
     allowMixedVariants: opts.allowMixedVariants === true,
+    threads: taskThreads(opts.threads, slurm),
     warn,
     buildReport: () => (opts.report === false ? null : writeReport(storeDir, { warn }).path),
   };

@@ -42,6 +42,8 @@ export interface SlurmStudyContext {
   cwd: string;
   keepNetworks: KeepNetworks;
   allowMixedVariants: boolean;
+  /** BLAS threads of each task's trial. */
+  threads: number;
   /** Called under the store's lock when the study (or the chain) has ended; returns report.html's path. */
   buildReport(): string | null;
   run?: SlurmRunner;
@@ -146,7 +148,7 @@ async function submitTrials(ctx: SlurmStudyContext, phase: StudyPlan['phase'], t
       trial: { hash: t.hash, config: t.config, seed: t.seed, cell: t.cell, nuisance: t.nuisance, phase: t.phase },
       keepNetwork: ctx.keepNetworks !== 'none', // `selected`: pruned when the study is complete, as the local runner does
     }));
-    writeTasksFile(tasksFile, { format: TASKS_FORMAT, storeDir: ctx.storeDir, submission: id, code, allowMixedVariants: ctx.allowMixedVariants, tasks });
+    writeTasksFile(tasksFile, { format: TASKS_FORMAT, storeDir: ctx.storeDir, submission: id, code, allowMixedVariants: ctx.allowMixedVariants, threads: ctx.threads, tasks });
     const script = path.join(dir, `array-${k}.sh`);
     fs.writeFileSync(script, arrayScript({ experiment: ctx.exp.id, tasks: chunk.length, tasksFile }), { mode: 0o755 });
     const job = await sbatch(

@@ -60,6 +60,7 @@ export async function runSlurmTask(file: string, index: number, env: NodeJS.Proc
     ...(logPath ? { logPath } : {}),
     keepNetwork: entry.keepNetwork,
     allowMixedVariants: tasks.allowMixedVariants,
+    threads: tasks.threads ?? 1,
     onStatus: say,
   });
   say(

@@ -26,6 +26,8 @@ export interface SlurmTasksFile {
   /** The code version of the `run` that submitted: a task of another version refuses to run. */
   code: CodeVersion;
   allowMixedVariants: boolean;
+  /** BLAS threads of each task's trial (`--threads`; 1 by default, as a local run). */
+  threads: number;
   tasks: SlurmTaskEntry[];
 }
 

@@ -51,6 +51,7 @@ function context(exp: ResolvedExperiment, runsDir: string, run: SlurmRunner, rep
     cwd: runsDir,
     keepNetworks: 'all',
     allowMixedVariants: false,
+    threads: 1,
     buildReport: () => (reports.push(storeDir), path.join(storeDir, 'report.html')),
     run,
   };
@@ -92,6 +93,7 @@ test('submitStudy: the phase as arrays of at most MaxArraySize tasks, then one a
   const files = step.submission.arrays.map((a) => readTasksFile(a.tasksFile));
   assert.deepEqual(files.flatMap((f) => f.tasks.map((e) => e.trial.hash)), todo);
   assert.deepEqual(files[0]!.code, codeVersion());
+  assert.equal(files[0]!.threads, 1, 'one BLAS thread per trial, as a local run');
   const dir = path.join(runsDir, 'toy', 'slurm', step.submission.id);
   assert.match(fs.readFileSync(path.join(dir, 'array-0.sh'), 'utf8'), /bin\/pretrain-lab\.js worker --slurm-tasks \S+tasks-0\.json/);
   assert.match(fs.readFileSync(path.join(dir, 'continue.sh'), 'utf8'), new RegExp(`pretrain-lab\\.js run toy --executor slurm --slurm.continue ${step.submission.id}\\n`));

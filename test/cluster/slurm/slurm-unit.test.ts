@@ -16,7 +16,7 @@ import { parseSqueue, queuedTasks } from '../../../src/cluster/slurm/squeue.ts';
 import { expandJobIds, slurmStatus } from '../../../src/cluster/slurm/slurm-status.ts';
 import { appendSubmission, readSubmissions, type Submission } from '../../../src/cluster/slurm/submissions.ts';
 import { codeMismatch } from '../../../src/cluster/slurm/code-mismatch.ts';
-import { addSlurmOptions, continuationArgs, slurmOptions } from '../../../src/cli/slurm-flags.ts';
+import { addSlurmOptions, continuationArgs, slurmOptions, taskThreads } from '../../../src/cli/slurm-flags.ts';
 import { exitCodeFor } from '../../../src/cli/errors.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
 
@@ -165,4 +165,11 @@ test('the --slurm.* flags are declared options in both spellings, never config o
 test('continuationArgs repeats the run arguments without --slurm.continue', () => {
   assert.deepEqual(continuationArgs(['/usr/bin/node', '/x/bin/pretrain-lab.js', 'run', 'smoke', '--executor', 'slurm', '--slurm.continue', 'S1', '--lr=[0.1]']), ['smoke', '--executor', 'slurm', '--lr=[0.1]']);
   assert.deepEqual(continuationArgs(['smoke', '--slurm.continue=S1', '--json']), ['smoke', '--json']);
+});
+
+test('taskThreads: --threads n as given, auto as the task\'s CPUs, none as a local run (1)', () => {
+  assert.equal(taskThreads(3, {}), 3);
+  assert.equal(taskThreads('auto', { cpusPerTask: 4 }), 4);
+  assert.equal(taskThreads('auto', {}), 1);
+  assert.equal(taskThreads(undefined, { cpusPerTask: 4 }), 1);
 });
