@@ -32,7 +32,15 @@ export function addSlurmOptions(cmd: Command): void {
     .option('--slurm.cpus-per-task <n>', 'with --executor slurm: CPUs of each task', positiveInt('--slurm.cpus-per-task'))
     .option('--slurm.max-parallel <n>', 'with --executor slurm: at most n tasks of the array at once (--array=...%n)', positiveInt('--slurm.max-parallel'))
     .option('--slurm.extra <flags>', "with --executor slurm: more sbatch flags, e.g. '--account=abc --qos=low'")
-    .addOption(new Option('--slurm.continue <submission>', 'what the dependent job runs').hideHelp());
+    .addOption(new Option('--slurm.continue <submission>', 'what the dependent job runs').hideHelp())
+    .hook('preAction', (c) => {
+      // A forgotten --executor slurm would run a cluster-sized study on this machine.
+      const opts = c.opts();
+      const given = Object.keys(opts).filter((k) => k.startsWith('slurm.') && opts[k] !== undefined);
+      if (given.length > 0 && opts['executor'] !== 'slurm') {
+        throw new UsageError(`${given.map((k) => `--${k.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`).join(', ')} ${given.length > 1 ? 'apply' : 'applies'} to Slurm runs only: add --executor slurm (or drop ${given.length > 1 ? 'them' : 'it'} to run here).`);
+      }
+    });
 }
 
 /** The `--slurm.*` values among commander's options. */

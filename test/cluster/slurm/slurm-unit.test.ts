@@ -147,11 +147,11 @@ test('codeMismatch: another package or another commit is refused, naming both; a
 
 test('the --slurm.* flags are declared options in both spellings, never config overrides', () => {
   for (const argv of [
-    ['smoke', '--slurm.partition', 'debug', '--slurm.max-parallel', '2', '--slurm.extra', '--qos=low', '--a.b=1'],
-    ['smoke', '--slurm.partition=debug', '--slurm.max-parallel=2', '--slurm.extra=--qos=low', '--a.b=1'],
+    ['smoke', '--executor', 'slurm', '--slurm.partition', 'debug', '--slurm.max-parallel', '2', '--slurm.extra', '--qos=low', '--a.b=1'],
+    ['smoke', '--executor=slurm', '--slurm.partition=debug', '--slurm.max-parallel=2', '--slurm.extra=--qos=low', '--a.b=1'],
   ]) {
     let got: { opts: Record<string, unknown>; args: string[] } | null = null;
-    const cmd = new Command('run').argument('<experiment>').allowUnknownOption().allowExcessArguments();
+    const cmd = new Command('run').argument('<experiment>').option('--executor <name>', '', 'local').allowUnknownOption().allowExcessArguments();
     addSlurmOptions(cmd);
     cmd.action((_e: string, opts: Record<string, unknown>, c: Command) => void (got = { opts, args: c.args }));
     cmd.parse(argv, { from: 'user' });
@@ -172,4 +172,19 @@ test('taskThreads: --threads n as given, auto as the task\'s CPUs, none as a loc
   assert.equal(taskThreads('auto', { cpusPerTask: 4 }), 4);
   assert.equal(taskThreads('auto', {}), 1);
   assert.equal(taskThreads(undefined, { cpusPerTask: 4 }), 1);
+});
+
+test('--slurm.* flags without --executor slurm are a usage error (a cluster-sized study would run here)', async () => {
+  const cmd = new Command('run').argument('<experiment>').option('--executor <name>', '', 'local').allowUnknownOption().allowExcessArguments().exitOverride();
+  addSlurmOptions(cmd);
+  let ran = 0;
+  cmd.action(() => void ran++);
+  await assert.rejects(cmd.parseAsync(['smoke', '--slurm.max-parallel', '4', '--slurm.partition=cpu'], { from: 'user' }), (e: Error) => {
+    assert.equal(exitCodeFor(e), 2);
+    assert.match(e.message, /^--slurm\.max-parallel, --slurm\.partition apply to Slurm runs only: add --executor slurm/);
+    return true;
+  });
+  await cmd.parseAsync(['smoke', '--executor', 'slurm', '--slurm.max-parallel', '4'], { from: 'user' });
+  await cmd.parseAsync(['smoke'], { from: 'user' });
+  assert.equal(ran, 2);
 });
