@@ -88,7 +88,7 @@ async function lockStore(store: RunStore, waitMs: number): Promise<Lock> {
 /** How many of the newest submissions are asked about (squeue -j takes a list; older arrays have long ended). */
 const RECENT_SUBMISSIONS = 50;
 
-/** The unfinished trials of `plan` still pending or running in earlier submissions, and those jobs. */
+/** The trials still pending or running in the store's earlier submissions, and their array jobs. */
 async function queuedElsewhere(storeDir: string, run: SlurmRunner): Promise<{ hashes: Set<string>; jobs: Set<string> }> {
   const arrays = new Map<string, SlurmArray>();
   for (const s of readSubmissions(storeDir).slice(-RECENT_SUBMISSIONS)) for (const a of s.arrays) arrays.set(a.job, a);
@@ -107,7 +107,6 @@ async function queuedElsewhere(storeDir: string, run: SlurmRunner): Promise<{ ha
   }
   return { hashes, jobs };
 }
-
 
 /** `MaxArraySize` of the cluster (array indices must stay below it); Slurm's default 1001 when unknown. */
 async function maxArraySize(run: SlurmRunner): Promise<number> {
@@ -140,32 +139,38 @@ async function submitTrials(ctx: SlurmStudyContext, phase: StudyPlan['phase'], t
   const code = codeVersion();
   const size = await maxArraySize(run);
   const arrays: SlurmArray[] = [];
-  for (let k = 0; k * size < todo.length; k++) {
-    const chunk = todo.slice(k * size, (k + 1) * size);
-    const tasksFile = path.join(dir, `tasks-${k}.json`);
-    const tasks: SlurmTaskEntry[] = chunk.map((t) => ({
-      experiment: ctx.exp.id,
-      trial: { hash: t.hash, config: t.config, seed: t.seed, cell: t.cell, nuisance: t.nuisance, phase: t.phase },
-      keepNetwork: ctx.keepNetworks !== 'none', // `selected`: pruned when the study is complete, as the local runner does
-    }));
-    writeTasksFile(tasksFile, { format: TASKS_FORMAT, storeDir: ctx.storeDir, submission: id, code, allowMixedVariants: ctx.allowMixedVariants, threads: ctx.threads, tasks });
-    const script = path.join(dir, `array-${k}.sh`);
-    fs.writeFileSync(script, arrayScript({ experiment: ctx.exp.id, tasks: chunk.length, tasksFile }), { mode: 0o755 });
-    const job = await sbatch(
-      run,
-      [
-        arrayArg(chunk.length, ctx.slurm.maxParallel),
-        '--requeue',
-        '--open-mode=append',
-        `--output=${path.join(logs, '%A_%a.out')}`,
-        `--job-name=pl-${ctx.exp.id}`,
-        `--chdir=${ctx.cwd}`,
-        ...resourceArgs(ctx.slurm),
-        script,
-      ],
-      `the job array of ${chunk.length} trial(s)`,
-    );
-    arrays.push({ job, tasksFile, hashes: chunk.map((t) => t.hash) });
+  let failure: Error | null = null; // after some arrays went in: record them, continue after them, then say so
+  try {
+    for (let k = 0; k * size < todo.length; k++) {
+      const chunk = todo.slice(k * size, (k + 1) * size);
+      const tasksFile = path.join(dir, `tasks-${k}.json`);
+      const tasks: SlurmTaskEntry[] = chunk.map((t) => ({
+        experiment: ctx.exp.id,
+        trial: { hash: t.hash, config: t.config, seed: t.seed, cell: t.cell, nuisance: t.nuisance, phase: t.phase },
+        keepNetwork: ctx.keepNetworks !== 'none', // `selected`: pruned when the study is complete, as the local runner does
+      }));
+      writeTasksFile(tasksFile, { format: TASKS_FORMAT, storeDir: ctx.storeDir, submission: id, code, allowMixedVariants: ctx.allowMixedVariants, threads: ctx.threads, tasks });
+      const script = path.join(dir, `array-${k}.sh`);
+      fs.writeFileSync(script, arrayScript({ experiment: ctx.exp.id, tasks: chunk.length, tasksFile }), { mode: 0o755 });
+      const job = await sbatch(
+        run,
+        [
+          arrayArg(chunk.length, ctx.slurm.maxParallel),
+          '--requeue',
+          '--open-mode=append',
+          `--output=${path.join(logs, '%A_%a.out')}`,
+          `--job-name=pl-${ctx.exp.id}`,
+          `--chdir=${ctx.cwd}`,
+          ...resourceArgs(ctx.slurm),
+          script,
+        ],
+        `the job array of ${chunk.length} trial(s)`,
+      );
+      arrays.push({ job, tasksFile, hashes: chunk.map((t) => t.hash) });
+    }
+  } catch (e) {
+    if (arrays.length === 0) throw e;
+    failure = e as Error;
   }
   const script = path.join(dir, 'continue.sh');
   fs.writeFileSync(script, continueScript({ experiment: ctx.exp.id, runArgs: ctx.runArgs, submission: id }), { mode: 0o755 });
@@ -183,8 +188,17 @@ async function submitTrials(ctx: SlurmStudyContext, phase: StudyPlan['phase'], t
       ],
       'the job that continues the study after the array',
     );
+  } catch (e) {
+    failure ??= e as Error;
   } finally {
     appendSubmission(ctx.storeDir, submission); // the arrays run either way: later runs must know them
+  }
+  if (failure) {
+    const n = arrays.reduce((k, a) => k + a.hashes.length, 0);
+    throw new SlurmError(
+      `${failure.message} Submitted before that, and running: job array ${arrays.map((a) => a.job).join(', ')} (${n} trials); ` +
+        (submission.continueJob ? `job ${submission.continueJob} continues the study after it.` : 'nothing continues the study after it: when it has ended, run the same command again.'),
+    );
   }
   return submission;
 }

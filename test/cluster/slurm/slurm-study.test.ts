@@ -178,3 +178,18 @@ test('continueStudy never resubmits a trial that failed in its chain: it reports
   assert.equal(rerun.kind, 'submitted');
   if (rerun.kind === 'submitted') assert.deepEqual(rerun.submission.arrays[0]!.hashes, [b!.hash, c!.hash]);
 });
+
+test('sbatch refusing the second array: the first is recorded and continued after, and the error says so', async () => {
+  const runsDir = tempDir();
+  const base = fakeSlurm({ maxArray: 4 });
+  let calls = 0;
+  const run: SlurmRunner = async (cmd, args) => {
+    if (cmd === 'sbatch' && ++calls === 2) return { code: 1, stdout: '', stderr: 'sbatch: error: QOSMaxSubmitJobPerUserLimit' };
+    return base(cmd, args);
+  };
+  const ctx = context(freshSeeds(), runsDir, run);
+  await assert.rejects(submitStudy(ctx), /sbatch refused the job array of 2 trial\(s\): sbatch: error: QOSMaxSubmitJobPerUserLimit\..*Submitted before that, and running: job array 100 \(4 trials\); job 101 continues the study after it\./s);
+  const [s] = readSubmissions(ctx.storeDir);
+  assert.deepEqual([s!.arrays.map((a) => a.job), s!.continueJob], [['100'], '101']);
+  assert.ok(base.sbatch[1]!.includes('--dependency=afterany:100'));
+});
