@@ -114,6 +114,10 @@ export async function runStoredTrial(storeDir: string, experiment: string, t: Tr
         const mixed = variants.admit(outcome.variant, `trial ${t.hash.slice(0, 12)}`);
         store.write(buildTrialRecord(experiment, t, outcome, code, started, finished, mixed));
       } catch (e) {
+        // A scheduler signals every process of the job at once (Slurm's requeue, preemption, time
+        // limit): the child may die of its SIGTERM before this process hears its own. Give that a
+        // moment before calling it a failure.
+        if (!interrupt.signal.aborted) await sleep(1000, interrupt.signal);
         if (interrupt.signal.aborted) return 'interrupted';
         const err = e as Error;
         store.writeFailure(
