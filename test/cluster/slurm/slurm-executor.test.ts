@@ -125,18 +125,20 @@ test('through Slurm: scancel of a pending task, a rerun submitting just it, a re
   const tasks2 = JSON.parse(fs.readFileSync(path.join(store, 'slurm', sub2.submission, 'tasks-0.json'), 'utf8')) as { tasks: { trial: { hash: string } }[] };
   assert.deepEqual(tasks2.tasks.map((t) => t.trial.hash), [cancelled]);
 
-  // 3. Requeue an evaluation task while it runs (SIGTERM, then pending again): it completes, once.
-  let evalArray = '';
-  await waitFor('an evaluation task running', () => {
-    const subs = (JSON.parse(fs.readFileSync(path.join(store, 'slurm', 'submissions.json'), 'utf8')) as { submissions: { phase: string; arrays: { job: string }[] }[] }).submissions;
+  // 3. Requeue the pre-trained evaluation trial's task (the longer one) while it runs: SIGTERM,
+  //    then pending again. It completes, once, with the local run's result.
+  let running = '';
+  await waitFor('the evaluation array', () => {
+    const subs = (JSON.parse(fs.readFileSync(path.join(store, 'slurm', 'submissions.json'), 'utf8')) as { submissions: { phase: string; arrays: { job: string; tasksFile: string }[] }[] }).submissions;
     const ev = subs.find((s) => s.phase === 'evaluation');
     if (!ev) return false;
-    evalArray = ev.arrays[0]!.job;
-    return / R$/m.test(cluster!.client('squeue', '-h', '-r', '-j', evalArray, '-o', '%i %t'));
+    const tasks = (JSON.parse(fs.readFileSync(ev.arrays[0]!.tasksFile, 'utf8')) as { tasks: { trial: { cell: Record<string, unknown> } }[] }).tasks;
+    running = `${ev.arrays[0]!.job}_${tasks.findIndex((t) => t.trial.cell['pretrain.kind'] === 'sdae')}`;
+    return true;
   });
-  const running = cluster!.client('squeue', '-h', '-r', '-j', evalArray, '-o', '%i %t').split('\n').find((l) => l.endsWith(' R'))!.split(' ')[0]!;
   const taskLog = path.join(store, 'logs', `${running}.out`);
-  await waitFor('the task to start its trial', () => fs.existsSync(taskLog) && fs.readFileSync(taskLog, 'utf8').includes(': trial '), 30_000);
+  // Its first line is written just before the trial's SIGTERM handler is installed (synchronously).
+  await waitFor('the task to start its trial', () => fs.existsSync(taskLog) && fs.readFileSync(taskLog, 'utf8').includes(': trial '), 60_000);
   cluster!.client('scontrol', 'requeue', running);
   await waitFor('the requeued task to be pending', () => / PD$/m.test(cluster!.client('squeue', '-h', '-r', '-j', running, '-o', '%i %t')), 20_000);
   cluster!.client('scontrol', 'update', `JobId=${running}`, 'StartTime=now'); // Slurm holds a requeued job 120 s
