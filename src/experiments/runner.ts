@@ -424,7 +424,7 @@ async function runTrials(exp: ResolvedExperiment, plan: RunPlan, store: RunStore
  * `--keep-networks selected`: once the study is complete, removes the final networks of trials
  * outside each cell's chosen setting (the selection trials under fresh-seeds).
  */
-function pruneUnselected(store: RunStore, cells: readonly CellSummary[], trials: readonly PlannedTrial[]): void {
+export function pruneUnselected(store: RunStore, cells: readonly CellSummary[], trials: readonly PlannedTrial[]): void {
   const chosen = new Map(cells.map((c) => [settingKey(c.cell), settingKey(c.chosen)]));
   for (const t of trials) {
     const isChosen = t.phase !== 'selection' && chosen.get(settingKey(t.cell)) === settingKey(t.nuisance);

@@ -29,6 +29,8 @@ export interface StoredTrialOptions {
   /** Keep `final.safetensors` (default true). */
   keepNetwork?: boolean;
   allowMixedVariants?: boolean;
+  /** BLAS threads of the trial's worker process (native backend; default 1, as `run --threads`). */
+  threads?: number;
   /** Aborting interrupts the trial (as SIGTERM does). */
   signal?: AbortSignal;
   /** How often to look again while another owner's live claim holds the trial (default 5 s). */
@@ -99,7 +101,7 @@ export async function runStoredTrial(storeDir: string, experiment: string, t: Tr
     try {
       if (store.read(t.hash)) return 'exists';
       const variants = new StudyVariant(firstRecord(store), o.allowMixedVariants ?? false);
-      pool = new WorkerPool(1, o.trial ?? DEFAULT_TRIAL_MODULE);
+      pool = new WorkerPool(1, o.trial ?? DEFAULT_TRIAL_MODULE, o.threads !== undefined ? { threads: o.threads } : {});
       let started = new Date();
       let outcome: JobOutcome;
       try {
@@ -112,6 +114,10 @@ export async function runStoredTrial(storeDir: string, experiment: string, t: Tr
         const mixed = variants.admit(outcome.variant, `trial ${t.hash.slice(0, 12)}`);
         store.write(buildTrialRecord(experiment, t, outcome, code, started, finished, mixed));
       } catch (e) {
+        // A scheduler signals every process of the job at once (Slurm's requeue, preemption, time
+        // limit): the child may die of its SIGTERM before this process hears its own. Give that a
+        // moment before calling it a failure.
+        if (!interrupt.signal.aborted) await sleep(1000, interrupt.signal);
         if (interrupt.signal.aborted) return 'interrupted';
         const err = e as Error;
         store.writeFailure(
