@@ -1,5 +1,5 @@
 /**
- * The `pretrain-lab` program (commander): run, train, eval, report, list, data show, bench.
+ * The `pretrain-lab` program (commander): run, train, eval, report, list, data show, bench, serve.
  * Start-up: the report (plot library, DOM) is imported only by the commands that write one.
  */
 import { Command } from 'commander';
@@ -7,6 +7,7 @@ import { packageVersion } from '../experiments/code-version.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerBench, registerData, registerList, registerReport } from './commands/misc.ts';
 import { registerRun } from './commands/run.ts';
+import { registerServe } from './commands/serve.ts';
 import { registerTrain } from './commands/train.ts';
 
 /** The program with every command registered. */
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerList(program);
   registerData(program);
   registerBench(program);
+  registerServe(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }
