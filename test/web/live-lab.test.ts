@@ -1,0 +1,118 @@
+/**
+ * The live lab in a real browser: the built page (dist/web) loaded from `pretrain-lab serve` in the
+ * system Chromium (as the report tests do). One browser session, to keep it well under a minute:
+ * a user CSV with a bad row shows a message naming the row and the problem; then a tiny DBN
+ * (784-100, 3 epochs of CD-1) trains on 1,000 MNIST digits in the worker and is fine-tuned beside
+ * its random twin; the filters canvas changes while it pre-trains; the displayed test error is
+ * below 30% (chance is 90%; about 21% is typical); the safetensors export downloads, parses and
+ * `pretrain-lab eval` reads it; no request leaves the page's origin; and the main thread has no
+ * long task over 100 ms while the network trains.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { skipWithoutChromium, withBrowserPage } from '../helpers/chromium.ts';
+import { BIN, cli } from '../helpers/run-cli.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { WEB_DIR } from '../../src/cli/commands/serve.ts';
+import { readCheckpoint } from '../../src/train/checkpoint.ts';
+
+/** The displayed test error the tiny DBN must beat. */
+const TEST_ERROR_BOUND = 0.3;
+/** The longest main-thread task allowed while training (ms). */
+const LONG_TASK_MS = 100;
+
+/** Starts `pretrain-lab serve --port 0` on the built page; resolves to its URL. */
+function startServe(t: { after(fn: () => void): void }): Promise<string> {
+  const child: ChildProcess = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => child.kill());
+  return new Promise((resolve, reject) => {
+    let out = '', err = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (out.includes('\n')) resolve((JSON.parse(out.split('\n')[0]!) as { url: string }).url);
+    });
+    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('exit', (code) => reject(new Error(`pretrain-lab serve exited with ${code}: ${err}`)));
+  });
+}
+
+test('the live lab trains a tiny DBN in a worker beside its random twin: filters change, test error < 30%, the export is read by eval, nothing leaves the origin, no long task, a bad CSV row is named', { skip: skipWithoutChromium(), timeout: 120_000 }, async (t) => {
+  assert.ok(fs.existsSync(path.join(WEB_DIR, 'index.html')), `the page is not built (${WEB_DIR}); run: npm run build`);
+  const url = await startServe(t);
+  const origin = new URL(url).origin;
+  const dir = tempDir();
+  const sameOrigin = new RegExp(`^(${origin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/|blob:${origin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/|data:)`);
+  const exported = path.join(dir, 'model.safetensors');
+
+  await withBrowserPage(url, sameOrigin, async (page, problems) => {
+    // A user CSV whose third data line has a word where a number belongs.
+    await page.setInputFiles('#data-file', { name: 'digits.csv', mimeType: 'text/csv', buffer: Buffer.from('label,a,b\n1,0.5,0.2\n0,0.1,0.3\n1,0.1,oops\n0,0.2,0.4\n') });
+    await page.waitForFunction(() => document.getElementById('data-message')!.textContent !== '');
+    const message = await page.textContent('#data-message');
+    assert.match(message ?? '', /digits\.csv: line 4, column 3 \(b\): expected a number .*found "oops"/, `the page names the file, the row and the problem: ${message}`);
+    assert.equal(await page.getAttribute('#data-message', 'class'), 'error');
+
+    // The tiny DBN on 1,000 MNIST digits.
+    await page.check('input[name=data][value=mnist]');
+    await page.fill('#train-size', '1000');
+    await page.selectOption('#pretrain', 'dbn');
+    await page.fill('#depth', '1');
+    await page.fill('#width', '100');
+    await page.fill('#pretrain-epochs', '3');
+    await page.fill('#pretrain-lr', '0.05');
+    await page.fill('#finetune-epochs', '8');
+    await page.fill('#batch-size', '10');
+    const started = await page.evaluate(() => performance.now());
+    await page.click('#start');
+
+    await page.waitForFunction(() => Number(document.getElementById('filters')!.dataset['updates'] ?? 0) >= 1, null, { timeout: 30_000 });
+    const first = await page.evaluate(() => (document.getElementById('filters') as HTMLCanvasElement).toDataURL());
+    await page.waitForFunction(() => Number(document.getElementById('filters')!.dataset['updates'] ?? 0) >= 3, null, { timeout: 30_000 });
+    const later = await page.evaluate(() => (document.getElementById('filters') as HTMLCanvasElement).toDataURL());
+    assert.notEqual(later, first, 'the filters canvas changes while the RBM learns');
+
+    await page.waitForFunction(() => /^done/.test(document.getElementById('status')!.textContent ?? '') || document.getElementById('status')!.className === 'error', null, { timeout: 60_000 });
+    assert.match((await page.textContent('#status')) ?? '', /^done/, 'training finished without an error');
+    const ended = await page.evaluate(() => performance.now());
+    const testError = Number(await page.getAttribute('#test-error-pretrained', 'data-value'));
+    const twinError = Number(await page.getAttribute('#test-error-random', 'data-value'));
+    assert.ok(testError < TEST_ERROR_BOUND, `the pre-trained network's displayed test error ${testError} < ${TEST_ERROR_BOUND}`);
+    assert.ok(twinError < 0.5, `the random twin trained too (test error ${twinError})`);
+    assert.equal(await page.locator('#confusion td').count(), 11 * 11, 'a 10-class confusion matrix with its headers');
+
+    const allLong = await page.evaluate(() => (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks);
+    const longTasks = allLong.filter((l) => l.start >= started && l.start <= ended);
+    t.diagnostic(`test error: pre-trained ${testError}, random twin ${twinError}; long tasks: ${longTasks.length} while training (longest ${Math.max(0, ...longTasks.map((l) => l.duration))} ms), ${allLong.length} in all`);
+    assert.deepEqual(longTasks.filter((l) => l.duration > LONG_TASK_MS), [], `no main-thread task over ${LONG_TASK_MS} ms while training`);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-pretrained')]);
+    await download.saveAs(exported);
+    assert.deepEqual(problems, [], 'no console error, no page error, no request outside the page\'s origin');
+  }, { width: 1200, height: 1000 }, async (page) => {
+    await page.addInitScript(() => {
+      const w = window as unknown as { longTasks: { start: number; duration: number }[] };
+      w.longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.longTasks.push({ start: e.startTime, duration: e.duration });
+      }).observe({ type: 'longtask', buffered: true });
+    });
+  });
+
+  const ck = readCheckpoint(exported);
+  assert.deepEqual(ck.tensors.get('hidden.0.W')?.shape, [784, 100]);
+  assert.deepEqual(ck.tensors.get('output.W')?.shape, [100, 10]);
+  assert.equal(ck.metadata['kind'], 'model');
+  assert.equal(ck.metadata['format'], 'pretrain-lab-checkpoint/1');
+  const config = JSON.parse(ck.metadata['config']!) as { pretrain: { kind: string; epochs: number }; backend: string };
+  assert.equal(config.pretrain.kind, 'dbn');
+  assert.equal(config.pretrain.epochs, 3);
+  const ev = await cli('eval', exported, '--data', 'mnist', '--split', 'test', '--backend', 'wasm', '--json');
+  assert.equal(ev.code, 0, ev.stderr);
+  const result = JSON.parse(ev.stdout.trim().split('\n').at(-1)!) as { n: number; error: number };
+  assert.equal(result.n, 10000);
+  t.diagnostic(`eval of the export on MNIST's 10,000 test digits: error ${result.error}`);
+  assert.ok(result.error < TEST_ERROR_BOUND, `eval of the exported network on MNIST's 10,000 test digits: error ${result.error} < ${TEST_ERROR_BOUND}`);
+});
