@@ -5,7 +5,7 @@
  */
 import type { DataSplits } from '../../src/data/dataset.ts';
 import { confusionTable, drawCurves, drawImageGrid, drawSpread, type Series } from './draw.ts';
-import type { DataChoice, ModelChoice, StartMessage, Twin, WorkerMessage } from './protocol.ts';
+import type { BenchMessage, DataChoice, ModelChoice, StartMessage, Twin, WorkerMessage } from './protocol.ts';
 import { parseDroppedFiles } from './user-file.ts';
 import { summariseTrials, trialsTable } from './trials-view.ts';
 
@@ -169,8 +169,28 @@ function onMessage(m: WorkerMessage): void {
       setStatus(m.message, true);
       stop();
       break;
+    case 'bench':
+      break;
   }
 }
+
+/**
+ * Times one RBM pre-training epoch in a fresh worker (the page's own worker and backend); used by
+ * `bench/browser-rbm-epoch.ts` through `window.pretrainLab`.
+ */
+function benchRbmEpoch(o: Omit<BenchMessage, 'type' | 'baseUrl'>): Promise<{ seconds: number; backend: string }> {
+  const w = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+  return new Promise<{ seconds: number; backend: string }>((resolve, reject) => {
+    w.onmessage = (e: MessageEvent<WorkerMessage>) => {
+      if (e.data.type === 'bench') resolve({ seconds: e.data.seconds, backend: e.data.backend });
+      else if (e.data.type === 'error') reject(new Error(e.data.message));
+    };
+    w.onerror = (e) => reject(new Error(e.message));
+    const msg: BenchMessage = { type: 'bench-rbm-epoch', baseUrl: new URL('./', location.href).href, ...o };
+    w.postMessage(msg);
+  }).finally(() => w.terminate());
+}
+(window as unknown as { pretrainLab: unknown }).pretrainLab = { benchRbmEpoch };
 
 function download(bytes: ArrayBuffer, name: string): void {
   const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));

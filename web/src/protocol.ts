@@ -50,6 +50,17 @@ export interface StartMessage {
   model: ModelChoice;
 }
 
+/** Times one RBM pre-training epoch on the first `n` subset digits (`bench/browser-rbm-epoch.ts`). */
+export interface BenchMessage {
+  type: 'bench-rbm-epoch';
+  baseUrl: string;
+  n: number;
+  nHidden: number;
+  batchSize: number;
+  lr: number;
+  seed: number;
+}
+
 /** The two networks of a pair: pre-trained, and its randomly initialised twin. */
 export type Twin = 'pretrained' | 'random';
 
@@ -66,4 +77,5 @@ export type WorkerMessage =
   /** The kept network of the first seed's `twin` as safetensors bytes (the CLI's format). */
   | { type: 'model'; twin: Twin; bytes: ArrayBuffer }
   | { type: 'done'; seconds: number }
+  | { type: 'bench'; seconds: number; backend: string }
   | { type: 'error'; message: string };

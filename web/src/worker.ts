@@ -14,9 +14,10 @@ import { variantMetadata } from '../../src/train/checkpoint-variant.ts';
 import { decodeMnistSubset, gunzipIfNeeded, MNIST_SUBSET_FILE } from './mnist-subset.ts';
 import { reconstruct } from './reconstruct.ts';
 import { trainPair, type TwinResult } from './train-pair.ts';
-import type { DataChoice, ModelChoice, StartMessage, Twin, WorkerMessage } from './protocol.ts';
+import { rbmEpochSeconds } from './rbm-epoch.ts';
+import type { BenchMessage, DataChoice, ModelChoice, StartMessage, Twin, WorkerMessage } from './protocol.ts';
 
-const scope = self as unknown as { postMessage(m: WorkerMessage, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<StartMessage>) => void) | null };
+const scope = self as unknown as { postMessage(m: WorkerMessage, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<StartMessage | BenchMessage>) => void) | null };
 const post = (m: WorkerMessage, transfer: Transferable[] = []): void => scope.postMessage(m, transfer);
 
 /** Filters shown: the first this many hidden units of layer 1. */
@@ -27,9 +28,17 @@ const RECONSTRUCTED = 8;
 const FILTER_EVERY_MS = 150;
 
 scope.onmessage = (e) => {
-  if (e.data.type !== 'start') return;
-  run(e.data).catch((err: unknown) => post({ type: 'error', message: err instanceof Error ? err.message : String(err) }));
+  const job = e.data.type === 'start' ? run(e.data) : bench(e.data);
+  job.catch((err: unknown) => post({ type: 'error', message: err instanceof Error ? err.message : String(err) }));
 };
+
+/** Times one RBM epoch (see `rbm-epoch.ts`) and posts the seconds. */
+async function bench(msg: BenchMessage): Promise<void> {
+  setWasmLocation(new URL('wasm/', msg.baseUrl));
+  const [backend, data] = await Promise.all([createWasmBackend(), loadData({ kind: 'mnist', trainSize: msg.n }, msg.baseUrl)]);
+  const seconds = await rbmEpochSeconds(backend, data.train, msg);
+  post({ type: 'bench', seconds, backend: backend.description });
+}
 
 async function run(msg: StartMessage): Promise<void> {
   const t0 = performance.now();
