@@ -1,7 +1,8 @@
 /**
  * The live lab in a real browser: the built page (dist/web) loaded from `pretrain-lab serve` in the
  * system Chromium (as the report tests do). One browser session, to keep it well under a minute:
- * a user CSV with a bad row shows a message naming the row and the problem; then a tiny DBN
+ * a user CSV with a bad row shows a message naming the row and the problem; dropped trial records
+ * become a table of cells and a dropped report.html opens in a new tab; then a tiny DBN
  * (784-100, 3 epochs of CD-1) trains on 1,000 MNIST digits in the worker and is fine-tuned beside
  * its random twin; the filters canvas changes while it pre-trains; the displayed test error is
  * below 30% (chance is 90%; about 21% is typical); the safetensors export downloads, parses and
@@ -39,7 +40,7 @@ function startServe(t: { after(fn: () => void): void }): Promise<string> {
   });
 }
 
-test('the live lab trains a tiny DBN in a worker beside its random twin: filters change, test error < 30%, the export is read by eval, nothing leaves the origin, no long task, a bad CSV row is named', { skip: skipWithoutChromium(), timeout: 120_000 }, async (t) => {
+test('the live lab trains a tiny DBN in a worker beside its random twin: filters change, test error < 30%, the export is read by eval, nothing leaves the origin, no long task; a bad CSV row is named; a study is tabled', { skip: skipWithoutChromium(), timeout: 120_000 }, async (t) => {
   assert.ok(fs.existsSync(path.join(WEB_DIR, 'index.html')), `the page is not built (${WEB_DIR}); run: npm run build`);
   const url = await startServe(t);
   const origin = new URL(url).origin;
@@ -54,6 +55,23 @@ test('the live lab trains a tiny DBN in a worker beside its random twin: filters
     const message = await page.textContent('#data-message');
     assert.match(message ?? '', /digits\.csv: line 4, column 3 \(b\): expected a number .*found "oops"/, `the page names the file, the row and the problem: ${message}`);
     assert.equal(await page.getAttribute('#data-message', 'class'), 'error');
+
+    // A study's trial records become a table of cells; a report opens in a new tab.
+    const rec = (cell: object, error: number) => Buffer.from(JSON.stringify({ experiment: 'depth', status: 'done', cell, result: { final: { test: { error } } } }));
+    await page.setInputFiles('#study-files', [
+      { name: 'a.json', mimeType: 'application/json', buffer: rec({ depth: 1 }, 0.02) },
+      { name: 'b.json', mimeType: 'application/json', buffer: rec({ depth: 1 }, 0.04) },
+      { name: 'c.json', mimeType: 'application/json', buffer: rec({ depth: 2 }, 0.03) },
+    ]);
+    await page.waitForSelector('#trials table');
+    assert.deepEqual(await page.locator('#trials tr').allInnerTexts(), ['experiment\tcell\ttrials\tdiverged\ttest error (mean ± std)', 'depth\tdepth=1\t2\t0\t3.00% ± 1.41%', 'depth\tdepth=2\t1\t0\t3.00% ± –']);
+    const [report] = await Promise.all([
+      page.context().waitForEvent('page'),
+      page.setInputFiles('#study-files', { name: 'report.html', mimeType: 'text/html', buffer: Buffer.from('<!doctype html><title>study report</title><h1>depth</h1>') }),
+    ]);
+    await report.waitForLoadState();
+    assert.equal(await report.title(), 'study report', 'the dropped report opens in a new tab');
+    await report.close();
 
     // The tiny DBN on 1,000 MNIST digits.
     await page.check('input[name=data][value=mnist]');

@@ -109,8 +109,10 @@ function axes(ctx: CanvasRenderingContext2D, W: number, H: number, m: { l: numbe
     const v = (yMax * i) / 4, y = H - m.b - (i / 4) * (H - m.t - m.b);
     ctx.fillText(`${(100 * v).toFixed(1)}%`, 2, y + 4);
   }
-  ctx.fillText(`1`, m.l, H - m.b + 14);
-  ctx.fillText(String(xMax), W - m.r - 12, H - m.b + 14);
+  if (xMax > 0) {
+    ctx.fillText(`1`, m.l, H - m.b + 14);
+    ctx.fillText(String(xMax), W - m.r - 12, H - m.b + 14);
+  }
   ctx.fillText(xLabel, (W - ctx.measureText(xLabel).width) / 2, H - 4);
   if (yLabel) ctx.fillText(yLabel, m.l + 6, m.t + 8);
 }
@@ -124,7 +126,7 @@ export function drawSpread(canvas: HTMLCanvasElement, groups: { label: string; c
   const all = groups.flatMap((g) => g.values);
   const yMax = Math.max(1e-9, ...all) * 1.15;
   const Y = (y: number) => H - m.b - (y / yMax) * (H - m.t - m.b);
-  axes(ctx, W, H, m, '', 'test error', yMax, groups.length);
+  axes(ctx, W, H, m, '', 'test error', yMax, 0);
   const slot = (W - m.l - m.r) / groups.length;
   groups.forEach((g, i) => {
     const cx = m.l + slot * (i + 0.5);
