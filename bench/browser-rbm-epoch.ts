@@ -19,7 +19,6 @@ import { makeDataset } from '../src/data/dataset.ts';
 import { serveStatic } from '../src/cli/static-server.ts';
 import { WEB_DIR } from '../src/cli/commands/serve.ts';
 import { rbmEpochSeconds, type RbmEpochOptions } from '../web/src/rbm-epoch.ts';
-import { CHROMIUM } from '../test/helpers/chromium.ts';
 
 const { values: opts } = parseArgs({
   options: {
@@ -30,6 +29,8 @@ const { values: opts } = parseArgs({
     json: { type: 'boolean', default: false },
   },
 });
+/** The Chromium the tests use (`CHROMIUM_PATH` overrides). */
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const n = Number(opts.examples), repeats = Number(opts.repeats);
 const epoch: RbmEpochOptions = { nHidden: Number(opts.hidden), batchSize: Number(opts.batch), lr: 0.01, seed: 1 };
 if (!fs.existsSync(path.join(WEB_DIR, 'index.html'))) throw new Error(`the page is not built (${WEB_DIR}); run: npm run build`);
