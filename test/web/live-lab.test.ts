@@ -18,6 +18,7 @@ import { skipWithoutChromium, withBrowserPage } from '../helpers/chromium.ts';
 import { BIN, cli } from '../helpers/run-cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { WEB_DIR } from '../../src/cli/commands/serve.ts';
+import { serveStatic } from '../../src/cli/static-server.ts';
 import { readCheckpoint } from '../../src/train/checkpoint.ts';
 
 /** The displayed test error the tiny DBN must beat. */
@@ -133,4 +134,25 @@ test('the live lab trains a tiny DBN in a worker beside its random twin: filters
   assert.equal(result.n, 10000);
   t.diagnostic(`eval of the export on MNIST's 10,000 test digits: error ${result.error}`);
   assert.ok(result.error < TEST_ERROR_BOUND, `eval of the exported network on MNIST's 10,000 test digits: error ${result.error} < ${TEST_ERROR_BOUND}`);
+});
+
+test('the built page works from a sub-directory of any static host: every path in it is relative', { skip: skipWithoutChromium(), timeout: 60_000 }, async (t) => {
+  assert.ok(fs.existsSync(path.join(WEB_DIR, 'index.html')), `the page is not built (${WEB_DIR}); run: npm run build`);
+  // A host whose own root holds other pages, with the lab copied into lab/.
+  const site = tempDir();
+  fs.writeFileSync(path.join(site, 'index.html'), '<!doctype html><title>another site</title>');
+  fs.cpSync(WEB_DIR, path.join(site, 'lab'), { recursive: true });
+  const host = await serveStatic(site, 0, '127.0.0.1');
+  t.after(() => host.close());
+  const url = new URL('lab/', host.url).href;
+  await withBrowserPage(url, new RegExp(`^${url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`), async (page, problems) => {
+    await page.fill('#train-size', '100');
+    await page.fill('#width', '10');
+    await page.fill('#pretrain-epochs', '1');
+    await page.fill('#finetune-epochs', '1');
+    await page.click('#start');
+    await page.waitForFunction(() => /^done/.test(document.getElementById('status')!.textContent ?? '') || document.getElementById('status')!.className === 'error', null, { timeout: 30_000 });
+    assert.match((await page.textContent('#status')) ?? '', /^done/);
+    assert.deepEqual(problems, [], `every request stays under ${url}`);
+  });
 });
