@@ -1,6 +1,7 @@
 /**
- * The page's pictures, drawn on canvases: image grids (filters, inputs, reconstructions), error
- * curves, the seeds' spread and the confusion matrix. Plain canvas 2D: nothing to load.
+ * The page's pictures, drawn on canvases: image grids (filters, inputs, reconstructions; made in
+ * the worker, `image-grid.ts`, so the page only scales a bitmap), error curves, the seeds' spread
+ * and the confusion matrix. Plain canvas 2D: nothing to load.
  */
 
 /** A canvas 2D context; the page's canvases always have one. */
@@ -10,49 +11,15 @@ export function context(canvas: HTMLCanvasElement): CanvasRenderingContext2D {
   return ctx;
 }
 
-/**
- * Draws `count` images (`data` `[count, height * width]`) in a grid of `columns`, each scaled to
- * its own min..max (filters) or to [0, 1] (`fixed`, pixels), dark = high... white = high.
- */
-export function drawImageGrid(canvas: HTMLCanvasElement, data: Float32Array, count: number, height: number, width: number, columns: number, fixed = false): void {
-  const rows = Math.ceil(count / columns), gap = 1;
-  const w = columns * (width + gap) + gap, h = rows * (height + gap) + gap;
-  const img = new ImageData(w, h);
-  img.data.fill(255); // white background and gaps
-  const size = height * width;
-  for (let k = 0; k < count; k++) {
-    let lo = 0, hi = 1;
-    if (!fixed) {
-      lo = Infinity;
-      hi = -Infinity;
-      for (let i = 0; i < size; i++) {
-        const v = data[k * size + i]!;
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
-    }
-    const span = hi - lo || 1;
-    const ox = gap + (k % columns) * (width + gap), oy = gap + Math.floor(k / columns) * (height + gap);
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        const g = Math.max(0, Math.min(255, Math.round((255 * (data[k * size + y * width + x]! - lo)) / span)));
-        const o = 4 * ((oy + y) * w + ox + x);
-        img.data[o] = img.data[o + 1] = img.data[o + 2] = 255 - g;
-        img.data[o + 3] = 255;
-      }
-    }
-  }
-  // Draw at native size on a scratch canvas, then scale up without smoothing.
-  const scratch = document.createElement('canvas');
-  scratch.width = w;
-  scratch.height = h;
-  context(scratch).putImageData(img, 0, 0);
+/** Draws `picture` scaled to fit `canvas` (nearest neighbour: pixels stay square), then frees it. */
+export function drawPicture(canvas: HTMLCanvasElement, picture: ImageBitmap): void {
   const ctx = context(canvas);
   ctx.imageSmoothingEnabled = false;
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, canvas.width, canvas.height);
-  const scale = Math.min(canvas.width / w, canvas.height / h);
-  ctx.drawImage(scratch, 0, 0, w * scale, h * scale);
+  const scale = Math.min(canvas.width / picture.width, canvas.height / picture.height);
+  ctx.drawImage(picture, 0, 0, picture.width * scale, picture.height * scale);
+  picture.close();
 }
 
 /** One line of a chart: its points (x, y), colour and whether it is faint (other seeds). */

@@ -4,7 +4,7 @@
  * is handled in a few milliseconds, so the page stays responsive while it trains.
  */
 import type { DataSplits } from '../../src/data/dataset.ts';
-import { confusionTable, drawCurves, drawImageGrid, drawSpread, type Series } from './draw.ts';
+import { confusionTable, drawCurves, drawPicture, drawSpread, type Series } from './draw.ts';
 import type { BenchMessage, DataChoice, ModelChoice, StartMessage, Twin, WorkerMessage } from './protocol.ts';
 import { parseDroppedFiles } from './user-file.ts';
 import { summariseTrials, trialsTable } from './trials-view.ts';
@@ -22,7 +22,6 @@ const LABELS: Record<Twin, string> = { pretrained: 'pre-trained', random: 'rando
 
 let worker: Worker | null = null;
 let userData: { name: string; splits: DataSplits } | null = null;
-let image: { height: number; width: number } | null = null;
 const models: Partial<Record<Twin, ArrayBuffer>> = {};
 /** Validation error curves by seed and twin. */
 let curves = new Map<string, { seed: number; twin: Twin; points: [number, number][] }>();
@@ -114,24 +113,17 @@ function onMessage(m: WorkerMessage): void {
       setStatus(m.text);
       break;
     case 'data':
-      image = m.image;
       $('pretrain-log').textContent = `${m.name}: ${m.nTrain} train, ${m.nValid} valid, ${m.nTest} test examples of ${m.dim} values, ${m.nClasses} classes`;
       break;
-    case 'filters': {
-      const side = Math.round(Math.sqrt(m.nIn));
-      const [h, w] = image ? [image.height, image.width] : side * side === m.nIn ? [side, side] : [1, m.nIn];
-      drawImageGrid($<HTMLCanvasElement>('filters'), m.w, m.count, h, w, Math.ceil(Math.sqrt(m.count)));
+    case 'filters':
+      drawPicture($<HTMLCanvasElement>('filters'), m.picture);
       $('filters').dataset['updates'] = String(Number($('filters').dataset['updates'] ?? 0) + 1);
       break;
-    }
-    case 'reconstructions': {
-      const side = Math.round(Math.sqrt(m.nIn));
-      const [h, w] = image ? [image.height, image.width] : side * side === m.nIn ? [side, side] : [1, m.nIn];
+    case 'reconstructions':
       $('recon-title').textContent = m.kind === 'rbm' ? 'Inputs and RBM mean-field reconstructions' : 'Inputs and DAE reconstructions';
-      drawImageGrid($<HTMLCanvasElement>('inputs'), m.inputs, m.count, h, w, m.count, true);
-      drawImageGrid($<HTMLCanvasElement>('reconstructions'), m.outputs, m.count, h, w, m.count, true);
+      drawPicture($<HTMLCanvasElement>('inputs'), m.inputs);
+      drawPicture($<HTMLCanvasElement>('reconstructions'), m.outputs);
       break;
-    }
     case 'pretrain-epoch':
       $('pretrain-log').textContent = `seed ${m.seed}, layer ${m.layer + 1}, epoch ${m.epoch}/${m.epochs}: reconstruction ${m.reconstruction.toFixed(3)} (${m.seconds.toFixed(2)} s)`;
       break;

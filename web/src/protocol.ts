@@ -67,10 +67,10 @@ export type Twin = 'pretrained' | 'random';
 export type WorkerMessage =
   | { type: 'status'; text: string }
   | { type: 'data'; name: string; nTrain: number; nValid: number; nTest: number; dim: number; nClasses: number; image: { height: number; width: number } | null }
-  /** First-layer filters: `w` `[count, nIn]`, one row per hidden unit. */
-  | { type: 'filters'; seed: number; layer: number; epoch: number; count: number; nIn: number; w: Float32Array }
-  /** A few inputs and their reconstructions, `[count, nIn]` each. */
-  | { type: 'reconstructions'; kind: 'dae' | 'rbm'; count: number; nIn: number; inputs: Float32Array; outputs: Float32Array }
+  /** First-layer filters (the first `count` hidden units) as a grid picture. */
+  | { type: 'filters'; seed: number; layer: number; epoch: number; count: number; picture: ImageBitmap }
+  /** A few inputs and their reconstructions, each row as a picture. */
+  | { type: 'reconstructions'; kind: 'dae' | 'rbm'; count: number; inputs: ImageBitmap; outputs: ImageBitmap }
   | { type: 'pretrain-epoch'; seed: number; layer: number; epoch: number; epochs: number; reconstruction: number; seconds: number }
   | { type: 'finetune-epoch'; seed: number; twin: Twin; epoch: number; validError: number; trainNll: number }
   | { type: 'result'; seed: number; twin: Twin; testError: number; validError: number; bestEpoch: number; confusion: number[][] }

@@ -23,8 +23,8 @@ import type { Twin } from './protocol.ts';
 
 /** What the pair reports while it trains (the worker posts each to the page). */
 export interface PairListener {
-  /** The first layer's live learner: called when it is created and then every few batches. */
-  firstLayer(learner: LayerLearner, epoch: number): void;
+  /** The first layer's live learner: called when it is created, every few batches (`epochEnd` false) and after each epoch (true). */
+  firstLayer(learner: LayerLearner, epoch: number, epochEnd: boolean): void;
   pretrainEpoch(layer: number, epoch: number, reconstruction: number, seconds: number): void;
   finetuneEpoch(twin: Twin, epoch: number, validError: number, trainNll: number): void;
   /** Fine-tuning starts for these twins. */
@@ -85,12 +85,13 @@ async function pretrain(backend: Backend, data: DataSplits, sizes: number[], cfg
   validatePretrain(data.train, sizes, pcfg);
   return greedyStack(backend, data.train, sizes, rng, async (task) => {
     const learner = createLayerLearner(backend, pcfg, { layer: task.layer, nIn: task.input.dim, nHidden: task.nHidden, streams: task.streams, activation: task.activation });
-    if (task.layer === 0) listen.firstLayer(learner, 0);
+    if (task.layer === 0) listen.firstLayer(learner, 0, true);
     const hooks = {
       onProgress: (p: Progress) => {
-        if (task.layer === 0) listen.firstLayer(learner, p.epoch);
+        if (task.layer === 0) listen.firstLayer(learner, p.epoch, false);
       },
       onEpoch: async (m: { epoch: number; seconds: number; values: Record<string, number> }) => {
+        if (task.layer === 0) listen.firstLayer(learner, m.epoch, true);
         listen.pretrainEpoch(task.layer, m.epoch, m.values['reconstruction'] ?? NaN, m.seconds);
         await nextTask();
       },

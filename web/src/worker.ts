@@ -13,6 +13,7 @@ import { encodeModel } from '../../src/train/model-tensors.ts';
 import { variantMetadata } from '../../src/train/checkpoint-variant.ts';
 import { decodeMnistSubset, gunzipIfNeeded, MNIST_SUBSET_FILE } from './mnist-subset.ts';
 import { reconstruct } from './reconstruct.ts';
+import { imageGrid, pictureShape } from './image-grid.ts';
 import { trainPair, type TwinResult } from './train-pair.ts';
 import { rbmEpochSeconds } from './rbm-epoch.ts';
 import type { BenchMessage, DataChoice, ModelChoice, StartMessage, Twin, WorkerMessage } from './protocol.ts';
@@ -85,22 +86,26 @@ async function loadData(d: DataChoice, baseUrl: string): Promise<DataSplits> {
   return decodeMnistSubset(await gunzipIfNeeded(new Uint8Array(await res.arrayBuffer())), d.trainSize);
 }
 
-/** Posts the first layer's filters and reconstructions at most every FILTER_EVERY_MS, and the epochs as they end. */
+/** Posts the first layer's filters and reconstructions at the start and end of each epoch and at most every FILTER_EVERY_MS between, and the epochs as they end. */
 function listener(seed: number, data: DataSplits, epochs: number, prefix: string) {
   let last = -Infinity;
   const inputs = data.valid.x.slice(0, Math.min(RECONSTRUCTED, data.valid.n) * data.valid.dim);
+  const [height, width] = pictureShape(data.valid.dim, data.valid.image);
   return {
-    firstLayer(learner: LayerLearner, epoch: number): void {
+    firstLayer(learner: LayerLearner, epoch: number, epochEnd: boolean): void {
       const now = performance.now();
-      if (now - last < FILTER_EVERY_MS) return;
+      if (!epochEnd && now - last < FILTER_EVERY_MS) return;
       last = now;
       const { W } = learner.encoder; // [nIn, nHidden]
       const count = Math.min(MAX_FILTERS, W.cols), nIn = W.rows;
-      const w = new Float32Array(count * nIn);
+      const w = new Float32Array(count * nIn); // [count, nIn]: one filter per row
       for (let i = 0; i < nIn; i++) for (let j = 0; j < count; j++) w[j * nIn + i] = W.data[i * W.cols + j]!;
-      post({ type: 'filters', seed, layer: 0, epoch, count, nIn, w }, [w.buffer]);
       const outputs = reconstruct(learner.model, inputs, nIn);
-      post({ type: 'reconstructions', kind: learner.model.kind, count: inputs.length / nIn, nIn, inputs: inputs.slice(), outputs }, [outputs.buffer]);
+      const nShown = inputs.length / nIn, kind = learner.model.kind;
+      const filters = createImageBitmap(imageGrid(w, count, height, width, Math.ceil(Math.sqrt(count))));
+      const pictures = Promise.all([createImageBitmap(imageGrid(inputs, nShown, height, width, nShown, true)), createImageBitmap(imageGrid(outputs, nShown, height, width, nShown, true))]);
+      void filters.then((picture) => post({ type: 'filters', seed, layer: 0, epoch, count, picture }, [picture]));
+      void pictures.then(([i, o]) => post({ type: 'reconstructions', kind, count: nShown, inputs: i, outputs: o }, [i, o]));
     },
     pretrainEpoch(layer: number, epoch: number, reconstruction: number, seconds: number): void {
       post({ type: 'pretrain-epoch', seed, layer, epoch, epochs, reconstruction, seconds });
