@@ -18,7 +18,7 @@ import { trainLayer, validatePretrain } from '../../src/train/pretrain.ts';
 import { finetune, type FinetuneResult } from '../../src/train/finetune.ts';
 import { predict } from '../../src/train/evaluate.ts';
 import { mlpSpec } from '../../src/train/model-spec.ts';
-import type { Progress } from '../../src/train/hooks.ts';
+import type { TrainingHooks } from '../../src/train/hooks.ts';
 import type { Twin } from './protocol.ts';
 
 /** What the pair reports while it trains (the worker posts each to the page). */
@@ -58,7 +58,7 @@ export async function trainPair(backend: Backend, data: DataSplits, cfg: TrialCo
     disposeStack(stack);
   }
   listen.finetuneStart(twins.map((t) => t.twin));
-  const results = await Promise.all(
+  return Promise.all(
     twins.map(async ({ twin, model }) => {
       const result = await finetune({
         model,
@@ -76,7 +76,6 @@ export async function trainPair(backend: Backend, data: DataSplits, cfg: TrialCo
       return { twin, model, result, confusion: confusionMatrix(model, data) };
     }),
   );
-  return results;
 }
 
 /** Greedy pre-training of every hidden layer, reporting the first layer's learner as it learns. */
@@ -86,11 +85,11 @@ async function pretrain(backend: Backend, data: DataSplits, sizes: number[], cfg
   return greedyStack(backend, data.train, sizes, rng, async (task) => {
     const learner = createLayerLearner(backend, pcfg, { layer: task.layer, nIn: task.input.dim, nHidden: task.nHidden, streams: task.streams, activation: task.activation });
     if (task.layer === 0) listen.firstLayer(learner, 0, true);
-    const hooks = {
-      onProgress: (p: Progress) => {
+    const hooks: TrainingHooks = {
+      onProgress: (p) => {
         if (task.layer === 0) listen.firstLayer(learner, p.epoch, false);
       },
-      onEpoch: async (m: { epoch: number; seconds: number; values: Record<string, number> }) => {
+      onEpoch: async (m) => {
         if (task.layer === 0) listen.firstLayer(learner, m.epoch, true);
         listen.pretrainEpoch(task.layer, m.epoch, m.values['reconstruction'] ?? NaN, m.seconds);
         await nextTask();
