@@ -120,9 +120,11 @@ function onMessage(m: WorkerMessage): void {
       $('filters').dataset['updates'] = String(Number($('filters').dataset['updates'] ?? 0) + 1);
       break;
     case 'reconstructions':
-      $('recon-title').textContent = m.kind === 'rbm' ? 'Inputs and RBM mean-field reconstructions' : 'Inputs and DAE reconstructions';
+      $('recon-title').textContent = m.kind === 'rbm' ? `Inputs, RBM reconstructions, samples after ${m.steps} Gibbs step${m.steps > 1 ? 's' : ''}` : 'Inputs and DAE reconstructions';
       drawPicture($<HTMLCanvasElement>('inputs'), m.inputs);
       drawPicture($<HTMLCanvasElement>('reconstructions'), m.outputs);
+      $('samples').hidden = !m.samples;
+      if (m.samples) drawPicture($<HTMLCanvasElement>('samples'), m.samples);
       break;
     case 'pretrain-epoch':
       $('pretrain-log').textContent = `seed ${m.seed}, layer ${m.layer + 1}, epoch ${m.epoch}/${m.epochs}: reconstruction ${m.reconstruction.toFixed(3)} (${m.seconds.toFixed(2)} s)`;

@@ -69,8 +69,8 @@ export type WorkerMessage =
   | { type: 'data'; name: string; nTrain: number; nValid: number; nTest: number; dim: number; nClasses: number; image: { height: number; width: number } | null }
   /** First-layer filters (the first `count` hidden units) as a grid picture. */
   | { type: 'filters'; seed: number; layer: number; epoch: number; count: number; picture: ImageBitmap }
-  /** A few inputs and their reconstructions, each row as a picture. */
-  | { type: 'reconstructions'; kind: 'dae' | 'rbm'; count: number; inputs: ImageBitmap; outputs: ImageBitmap }
+  /** A few inputs, their reconstructions and (RBM) Gibbs samples after `steps` steps, each row as a picture. */
+  | { type: 'reconstructions'; kind: 'dae' | 'rbm'; count: number; inputs: ImageBitmap; outputs: ImageBitmap; samples: ImageBitmap | null; steps: number }
   | { type: 'pretrain-epoch'; seed: number; layer: number; epoch: number; epochs: number; reconstruction: number; seconds: number }
   | { type: 'finetune-epoch'; seed: number; twin: Twin; epoch: number; validError: number; trainNll: number }
   | { type: 'result'; seed: number; twin: Twin; testError: number; validError: number; bestEpoch: number; confusion: number[][] }

@@ -12,7 +12,7 @@ import type { LayerLearner } from '../../src/train/layer-learner.ts';
 import { encodeModel } from '../../src/train/model-tensors.ts';
 import { variantMetadata } from '../../src/train/checkpoint-variant.ts';
 import { decodeMnistSubset, gunzipIfNeeded, MNIST_SUBSET_FILE } from './mnist-subset.ts';
-import { reconstruct } from './reconstruct.ts';
+import { gibbsSamples, reconstruct } from './reconstruct.ts';
 import { imageGrid, pictureShape } from './image-grid.ts';
 import { trainPair, type TwinResult } from './train-pair.ts';
 import { rbmEpochSeconds } from './rbm-epoch.ts';
@@ -53,7 +53,7 @@ async function run(msg: StartMessage): Promise<void> {
     const cfg = trialConfig(msg.model, msg.data, seed);
     post({ type: 'status', text: `${msg.model.seeds > 1 ? `seed ${seed} (${s + 1} of ${msg.model.seeds}): ` : ''}${cfg.pretrain.kind === 'none' ? 'training' : 'pre-training'} on ${backend.description}` });
     const prefix = msg.model.seeds > 1 ? `seed ${seed} (${s + 1} of ${msg.model.seeds}): ` : '';
-    const results = await trainPair(backend, data, cfg, listener(seed, data, cfg.pretrain.epochs, prefix));
+    const results = await trainPair(backend, data, cfg, listener(seed, data, cfg.pretrain.epochs, cfg.pretrain.cdK, prefix));
     for (const r of results) post({ type: 'result', seed, twin: r.twin, testError: r.result.final.test.error, validError: r.result.final.valid.error, bestEpoch: r.result.bestEpoch, confusion: r.confusion });
     if (s === 0) for (const r of results) exportModel(r, cfg, backend);
     for (const r of results) r.model.dispose();
@@ -87,7 +87,7 @@ async function loadData(d: DataChoice, baseUrl: string): Promise<DataSplits> {
 }
 
 /** Posts the first layer's filters and reconstructions at the start and end of each epoch and at most every FILTER_EVERY_MS between, and the epochs as they end. */
-function listener(seed: number, data: DataSplits, epochs: number, prefix: string) {
+function listener(seed: number, data: DataSplits, epochs: number, steps: number, prefix: string) {
   let last = -Infinity;
   const inputs = data.valid.x.slice(0, Math.min(RECONSTRUCTED, data.valid.n) * data.valid.dim);
   const [height, width] = pictureShape(data.valid.dim, data.valid.image);
@@ -100,12 +100,13 @@ function listener(seed: number, data: DataSplits, epochs: number, prefix: string
       const count = Math.min(MAX_FILTERS, W.cols), nIn = W.rows;
       const w = new Float32Array(count * nIn); // [count, nIn]: one filter per row
       for (let i = 0; i < nIn; i++) for (let j = 0; j < count; j++) w[j * nIn + i] = W.data[i * W.cols + j]!;
-      const outputs = reconstruct(learner.model, inputs, nIn);
       const nShown = inputs.length / nIn, kind = learner.model.kind;
+      const row = (x: Float32Array) => createImageBitmap(imageGrid(x, nShown, height, width, nShown, true));
+      const samples = kind === 'rbm' ? gibbsSamples(learner.model, inputs, nIn, steps, seed) : null;
       const filters = createImageBitmap(imageGrid(w, count, height, width, Math.ceil(Math.sqrt(count))));
-      const pictures = Promise.all([createImageBitmap(imageGrid(inputs, nShown, height, width, nShown, true)), createImageBitmap(imageGrid(outputs, nShown, height, width, nShown, true))]);
+      const pictures = Promise.all([row(inputs), row(reconstruct(learner.model, inputs, nIn)), samples ? row(samples) : null]);
       void filters.then((picture) => post({ type: 'filters', seed, layer: 0, epoch, count, picture }, [picture]));
-      void pictures.then(([i, o]) => post({ type: 'reconstructions', kind, count: nShown, inputs: i, outputs: o }, [i, o]));
+      void pictures.then(([i, o, s]) => post({ type: 'reconstructions', kind, count: nShown, inputs: i, outputs: o, samples: s, steps }, s ? [i, o, s] : [i, o]));
     },
     pretrainEpoch(layer: number, epoch: number, reconstruction: number, seconds: number): void {
       post({ type: 'pretrain-epoch', seed, layer, epoch, epochs, reconstruction, seconds });
