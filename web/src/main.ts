@@ -120,7 +120,7 @@ function onMessage(m: WorkerMessage): void {
       $('filters').dataset['updates'] = String(Number($('filters').dataset['updates'] ?? 0) + 1);
       break;
     case 'reconstructions':
-      $('recon-title').textContent = m.kind === 'rbm' ? `Inputs, RBM reconstructions, samples after ${m.steps} Gibbs step${m.steps > 1 ? 's' : ''}` : 'Inputs and DAE reconstructions';
+      $('recon-title').textContent = m.kind === 'rbm' ? `Inputs, RBM reconstructions and samples (${m.steps} Gibbs step${m.steps > 1 ? 's' : ''})` : 'Inputs and DAE reconstructions';
       drawPicture($<HTMLCanvasElement>('inputs'), m.inputs);
       drawPicture($<HTMLCanvasElement>('reconstructions'), m.outputs);
       $('samples').hidden = !m.samples;
