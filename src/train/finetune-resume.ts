@@ -36,6 +36,7 @@ export interface ResumeTarget {
 const OPTIM = 'optimizer.';
 const BEST = 'best.';
 
+/** Writes the resume state of the run `opts` describes to `opts.checkpointPath` (atomic), with `opts.metadata`. */
 export function saveResume(opts: ResumeTarget & { checkpointPath?: string | undefined }, opt: Optimizer, best: Matrix[] | null, state: ResumeState): void {
   const tensors: Record<string, Tensor> = modelTensors(opts.model);
   for (const v of opt.state()) tensors[OPTIM + v.name] = v.value;
@@ -50,6 +51,10 @@ export function saveResume(opts: ResumeTarget & { checkpointPath?: string | unde
   });
 }
 
+/**
+ * Reads the resume state at `opts.resumeFrom` into the model, the optimiser and the training streams.
+ * @throws CheckpointError when it is not a resume state, or was written for another model, config or seed
+ */
 export function restoreResume(opts: ResumeTarget & { resumeFrom?: string | undefined }, opt: Optimizer, streams: Record<string, Rng>): { state: ResumeState; best: Matrix[] | null } {
   const path = opts.resumeFrom!;
   const ck = readCheckpoint(path);
