@@ -1,14 +1,18 @@
 /**
- * The `pretrain-lab` program (commander): run, train, eval, report, list, data show, bench, serve.
+ * The `pretrain-lab` program (commander): run, train, eval, export, report, list, data show, bench,
+ * status, worker, serve.
  * Start-up: the report (plot library, DOM) is imported only by the commands that write one.
  */
 import { Command } from 'commander';
 import { packageVersion } from '../experiments/code-version.ts';
 import { registerEval } from './commands/eval.ts';
+import { registerExport } from './commands/export.ts';
 import { registerBench, registerData, registerList, registerReport } from './commands/misc.ts';
 import { registerRun } from './commands/run.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerStatus } from './commands/status.ts';
 import { registerTrain } from './commands/train.ts';
+import { registerWorker } from './commands/worker.ts';
 
 /** The program with every command registered. */
 export function buildProgram(): Command {
@@ -22,10 +26,13 @@ export function buildProgram(): Command {
   registerRun(program);
   registerTrain(program);
   registerEval(program);
+  registerExport(program);
   registerReport(program);
   registerList(program);
   registerData(program);
   registerBench(program);
+  registerStatus(program);
+  registerWorker(program);
   registerServe(program);
   for (const c of program.commands) c.exitOverride();
   return program;
