@@ -6,7 +6,7 @@
  * (784-100, 3 epochs of CD-1) trains on 1,000 MNIST digits in the worker and is fine-tuned beside
  * its random twin; the filters canvas changes while it pre-trains; the displayed test error is
  * below 30% (chance is 90%; about 21% is typical); the safetensors export downloads, parses and
- * `pretrain-lab eval` reads it; no request leaves the page's origin; and the main thread has no
+ * `pretrain-lab eval` reads it, and the ONNX export computes the same outputs in onnxruntime-node; no request leaves the page's origin; and the main thread has no
  * long task over 100 ms while the network trains.
  */
 import { test } from 'node:test';
@@ -20,6 +20,24 @@ import { tempDir } from '../helpers/temp-dir.ts';
 import { WEB_DIR } from '../../src/cli/commands/serve.ts';
 import { serveStatic } from '../../src/cli/static-server.ts';
 import { readCheckpoint } from '../../src/train/checkpoint.ts';
+import { predict } from '../../src/train/evaluate.ts';
+import { loadMnistAll } from '../../src/data/mnist.ts';
+import { makeDataset } from '../../src/data/dataset.ts';
+import { networkFromCheckpoint } from '../../src/export/export-onnx.ts';
+import { ONNX_INPUT, ONNX_OUTPUT } from '../../src/export/mlp-to-onnx.ts';
+import { skipIfMissing } from '../helpers/skip-if-missing.ts';
+
+type Ort = typeof import('onnxruntime-node');
+let ort: Ort | null = null;
+let ortMissing: string | undefined;
+try {
+  ort = await import('onnxruntime-node');
+} catch (e) {
+  ortMissing = `onnxruntime-node cannot be loaded (${(e as Error).message.split('\n')[0]}); run npm ci (it is a dev dependency)`;
+}
+
+/** Where the first test saves the page's exports, for the ONNX check. */
+const EXPORTS = tempDir('pl-live-lab-');
 
 /** The displayed test error the tiny DBN must beat. */
 const TEST_ERROR_BOUND = 0.3;
@@ -52,7 +70,7 @@ test('the live lab trains a tiny DBN in a worker beside its random twin: filters
   assert.ok(fs.existsSync(path.join(WEB_DIR, 'index.html')), `the page is not built (${WEB_DIR}); run: npm run build`);
   const url = await startServe(t);
   const origin = new URL(url).origin;
-  const dir = tempDir();
+  const dir = EXPORTS;
   const sameOrigin = new RegExp(`^(${origin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/|blob:${origin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/|data:)`);
   const exported = path.join(dir, 'model.safetensors');
 
@@ -136,6 +154,9 @@ test('the live lab trains a tiny DBN in a worker beside its random twin: filters
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-pretrained')]);
     await download.saveAs(exported);
+    const [onnx] = await Promise.all([page.waitForEvent('download'), page.click('#export-onnx')]);
+    assert.equal(onnx.suggestedFilename(), 'pretrained.onnx');
+    await onnx.saveAs(path.join(dir, 'model.onnx'));
     assert.deepEqual(problems, [], 'no console error, no page error, no request outside the page\'s origin');
   }, { width: 1200, height: 1000 }, async (page) => {
     await page.addInitScript(() => {
@@ -168,6 +189,27 @@ test('the live lab trains a tiny DBN in a worker beside its random twin: filters
   assert.equal(result.n, 10000);
   t.diagnostic(`eval of the export on MNIST's 10,000 test digits: error ${result.error}`);
   assert.ok(result.error < TEST_ERROR_BOUND, `eval of the exported network on MNIST's 10,000 test digits: error ${result.error} < ${TEST_ERROR_BOUND}`);
+});
+
+test("the page's ONNX export computes in onnxruntime-node what its safetensors export computes (1,000 test digits, within 1e-5)", { skip: skipWithoutChromium() || skipIfMissing('onnxruntime-node', ortMissing), timeout: 60_000 }, async (t) => {
+  const file = path.join(EXPORTS, 'model.safetensors');
+  const model = networkFromCheckpoint(readCheckpoint(file), file);
+  const all = loadMnistAll(), n = 1000, d = 784, k = 10;
+  const test = makeDataset('mnist/test', all.x.subarray(60000 * d, (60000 + n) * d), all.y.subarray(60000, 60000 + n), d, k);
+  let ours: Float32Array;
+  try {
+    ours = predict(model, test);
+  } finally {
+    model.dispose();
+  }
+  const session = await ort!.InferenceSession.create(path.join(EXPORTS, 'model.onnx'));
+  const out = await session.run({ [ONNX_INPUT]: new ort!.Tensor('float32', test.x, [n, d]) });
+  const probs = out[ONNX_OUTPUT]!.data as Float32Array;
+  assert.equal(probs.length, n * k);
+  let maxDiff = 0;
+  for (let i = 0; i < probs.length; i++) maxDiff = Math.max(maxDiff, Math.abs(probs[i]! - ours[i]!));
+  t.diagnostic(`max |onnxruntime - ours| on ${n} test digits: ${maxDiff}`);
+  assert.ok(maxDiff < 1e-5, `max |onnxruntime - ours| = ${maxDiff}`);
 });
 
 test('the built page works from a sub-directory of any static host: every path in it is relative', { skip: skipWithoutChromium(), timeout: 60_000 }, async (t) => {

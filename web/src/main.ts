@@ -23,6 +23,7 @@ const LABELS: Record<Twin, string> = { pretrained: 'pre-trained', random: 'rando
 let worker: Worker | null = null;
 let userData: { name: string; splits: DataSplits } | null = null;
 const models: Partial<Record<Twin, ArrayBuffer>> = {};
+const onnxModels: Partial<Record<Twin, ArrayBuffer>> = {};
 /** Validation error curves by seed and twin. */
 let curves = new Map<string, { seed: number; twin: Twin; points: [number, number][] }>();
 let firstSeed = 1;
@@ -68,9 +69,11 @@ function resetViews(): void {
   testErrors = { pretrained: [], random: [] };
   for (const t of ['pretrained', 'random'] as const) {
     delete models[t];
+    delete onnxModels[t];
     $(`test-error-${t}`).textContent = '–';
     $<HTMLButtonElement>(`export-${t}`).disabled = true;
   }
+  $<HTMLButtonElement>('export-onnx').disabled = true;
   $('confusion').replaceChildren();
   $('pretrain-log').textContent = '';
   drawCurves($<HTMLCanvasElement>('curves'), [], 'epoch', 'valid error');
@@ -153,7 +156,9 @@ function onMessage(m: WorkerMessage): void {
       break;
     case 'model':
       models[m.twin] = m.bytes;
+      onnxModels[m.twin] = m.onnx;
       $<HTMLButtonElement>(`export-${m.twin}`).disabled = false;
+      $<HTMLButtonElement>('export-onnx').disabled = false;
       break;
     case 'done':
       setStatus(`done in ${m.seconds.toFixed(1)} s`);
@@ -264,6 +269,11 @@ for (const t of ['pretrained', 'random'] as const) {
     if (bytes) download(bytes, `${t}.safetensors`);
   });
 }
+$('export-onnx').addEventListener('click', () => {
+  const twin: Twin = onnxModels.pretrained ? 'pretrained' : 'random';
+  const bytes = onnxModels[twin];
+  if (bytes) download(bytes, `${twin}.onnx`);
+});
 input('data-file').addEventListener('change', () => void onDataFiles(input('data-file').files));
 input('study-files').addEventListener('change', () => void onStudyFiles(input('study-files').files));
 dropZone($('drop-data'), onDataFiles);

@@ -74,8 +74,8 @@ export type WorkerMessage =
   | { type: 'pretrain-epoch'; seed: number; layer: number; epoch: number; epochs: number; reconstruction: number; seconds: number }
   | { type: 'finetune-epoch'; seed: number; twin: Twin; epoch: number; validError: number; trainNll: number }
   | { type: 'result'; seed: number; twin: Twin; testError: number; validError: number; bestEpoch: number; confusion: number[][] }
-  /** The kept network of the first seed's `twin` as safetensors bytes (the CLI's format). */
-  | { type: 'model'; twin: Twin; bytes: ArrayBuffer }
+  /** The kept network of the first seed's `twin` as safetensors bytes (the CLI's format) and as an ONNX model. */
+  | { type: 'model'; twin: Twin; bytes: ArrayBuffer; onnx: ArrayBuffer }
   | { type: 'done'; seconds: number }
   | { type: 'bench'; seconds: number; backend: string }
   | { type: 'error'; message: string };

@@ -11,6 +11,7 @@ import { resolveTrialConfig, type TrialConfig } from '../../src/train/config.ts'
 import type { LayerLearner } from '../../src/train/layer-learner.ts';
 import { encodeModel } from '../../src/train/model-tensors.ts';
 import { variantMetadata } from '../../src/train/checkpoint-variant.ts';
+import { onnxFromModel } from '../../src/export/mlp-to-onnx.ts';
 import { decodeMnistSubset, gunzipIfNeeded, MNIST_SUBSET_FILE } from './mnist-subset.ts';
 import { gibbsSamples, reconstruct } from './reconstruct.ts';
 import { imageGrid, pictureShape } from './image-grid.ts';
@@ -120,19 +121,17 @@ function listener(seed: number, data: DataSplits, epochs: number, steps: number,
   };
 }
 
-/** Posts the kept network as safetensors bytes, with the metadata `runTrial` writes to final.safetensors. */
+/** Posts the kept network as safetensors bytes, with the metadata `runTrial` writes to final.safetensors, and as ONNX (`onnxFromModel`, the CLI's export). */
 function exportModel(r: TwinResult, cfg: TrialConfig, backend: Backend): void {
   const config = r.twin === 'random' ? { ...cfg, pretrain: { ...cfg.pretrain, kind: 'none' as const } } : cfg;
-  const parts = encodeModel(r.model, {
-    config: JSON.stringify(config),
-    ...variantMetadata(backend.variant),
-    metrics: JSON.stringify({ final: r.result.final, bestEpoch: r.result.bestEpoch, epochsRun: r.result.epochsRun }),
-  });
+  const metrics = JSON.stringify({ final: r.result.final, bestEpoch: r.result.bestEpoch, epochsRun: r.result.epochsRun });
+  const parts = encodeModel(r.model, { config: JSON.stringify(config), ...variantMetadata(backend.variant), metrics });
+  const onnx = onnxFromModel(r.model, { config: JSON.stringify(config), metrics }).slice();
   const bytes = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
   let at = 0;
   for (const p of parts) {
     bytes.set(p, at);
     at += p.length;
   }
-  post({ type: 'model', twin: r.twin, bytes: bytes.buffer }, [bytes.buffer]);
+  post({ type: 'model', twin: r.twin, bytes: bytes.buffer, onnx: onnx.buffer }, [bytes.buffer, onnx.buffer]);
 }
