@@ -2,9 +2,10 @@
 /**
  * Builds what a production install runs: `tsc -p tsconfig.build.json` compiles src/ and
  * experiments/ to dist/ (removing the previous output first, so no deleted module survives), then
- * `build-wasm.mjs` compiles the WebAssembly kernels to dist/wasm/. Run by `npm run build`, by
+ * `build-wasm.mjs` compiles the WebAssembly kernels to dist/wasm/, then `build-web.mjs` bundles the
+ * live lab's page into dist/web/ (Vite; with the kernels and an MNIST subset beside it). Run by `npm run build`, by
  * `prepare` (so `npm ci` in a checkout builds) and by `prepack` (so the tarball ships dist/).
- * Needs the dev dependencies (typescript, assemblyscript); says so when they are missing.
+ * Needs the dev dependencies (typescript, assemblyscript, vite); says so when they are missing.
  *
  * Usage: node scripts/build.mjs [--force]   (--force rebuilds the wasm even when up to date)
  */
@@ -30,4 +31,6 @@ const compile = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.bui
 if (compile.status !== 0) process.exit(compile.status ?? 1);
 console.log(`build: compiled src/ and experiments/ to dist/ in ${Date.now() - started} ms`);
 const wasm = spawnSync(process.execPath, [join(root, 'scripts', 'build-wasm.mjs'), ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
-process.exit(wasm.status ?? 1);
+if (wasm.status !== 0) process.exit(wasm.status ?? 1);
+const web = spawnSync(process.execPath, [join(root, 'scripts', 'build-web.mjs')], { stdio: 'inherit', cwd: root });
+process.exit(web.status ?? 1);

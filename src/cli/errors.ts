@@ -3,8 +3,8 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** Exit code for an error: 2 for usage and configuration mistakes, 1 for everything else. */
+/** Exit code for an error: 2 for usage and configuration mistakes (a port already in use included), 1 for everything else. */
 export function exitCodeFor(e: unknown): number {
   const n = (e as Error)?.name;
-  return ['UsageError', 'SlurmError', 'ExperimentError', 'UnknownKeyError', 'ConfigError', 'LayerSpecError', 'ReportError', 'BackendUnavailableError', 'MixedVariantError', 'DataNameError', 'OnnxExportError'].includes(n) ? 2 : 1;
+  return ['UsageError', 'SlurmError', 'ServeError', 'ExperimentError', 'UnknownKeyError', 'ConfigError', 'LayerSpecError', 'ReportError', 'BackendUnavailableError', 'MixedVariantError', 'DataNameError', 'OnnxExportError'].includes(n) ? 2 : 1;
 }

@@ -1,6 +1,6 @@
 /**
  * The `pretrain-lab` program (commander): run, train, eval, export, report, list, data show, bench,
- * status, worker.
+ * status, worker, serve.
  * Start-up: the report (plot library, DOM) is imported only by the commands that write one.
  */
 import { Command } from 'commander';
@@ -9,6 +9,7 @@ import { registerEval } from './commands/eval.ts';
 import { registerExport } from './commands/export.ts';
 import { registerBench, registerData, registerList, registerReport } from './commands/misc.ts';
 import { registerRun } from './commands/run.ts';
+import { registerServe } from './commands/serve.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerTrain } from './commands/train.ts';
 import { registerWorker } from './commands/worker.ts';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerBench(program);
   registerStatus(program);
   registerWorker(program);
+  registerServe(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -13,10 +13,12 @@
  * else the one header column named `label`, `class`, `y` or `target` (case-insensitive). Anything
  * else (no header, no such column, or more than one) is refused (`no-label`): a pixel column is
  * never taken for the label.
+ *
+ * Text only, no file access (the web page parses a dropped file with it); `readCsv` in
+ * `csv-file.ts` reads a file.
  */
 import { CsvError, parse } from 'csv-parse/sync';
 import { DataFileError } from './data-error.ts';
-import { readMaybeGzip } from './idx.ts';
 import { MAX_CLASSES } from './config.ts';
 
 /** Options of `readCsv`. */
@@ -51,11 +53,6 @@ export interface CsvExamples {
 
 /** Header names taken for the label column when none is named (compared case-insensitively). */
 export const LABEL_COLUMN_NAMES = ['label', 'class', 'y', 'target'] as const;
-
-/** Reads and validates a CSV file (optionally gzip). Errors name the file and the 1-based line. */
-export function readCsv(file: string, opts: CsvOptions = {}): CsvExamples {
-  return parseCsv(readMaybeGzip(file).toString('utf8'), file, opts);
-}
 
 /**
  * Parses CSV text (see the module comment). `file` names the source in errors.

@@ -4,6 +4,7 @@ export * from './data-error.ts';
 export * from './data-name-error.ts';
 export * from './idx.ts';
 export * from './csv.ts';
+export * from './csv-file.ts';
 export * from './user-data.ts';
 export * from './binarize.ts';
 export * from './batches.ts';

@@ -7,7 +7,7 @@
  */
 import type { NumericVariant } from '../tensor/numeric-variant.ts';
 import { formatVariant, sameNumerics } from '../backends/variant.ts';
-import { CheckpointError } from './checkpoint.ts';
+import { CheckpointError } from './safetensors.ts';
 
 /** The metadata entry naming `variant`. */
 export function variantMetadata(variant: NumericVariant): { variant: string } {

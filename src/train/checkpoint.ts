@@ -1,9 +1,8 @@
 /**
- * Checkpoints in the safetensors format (https://huggingface.co/docs/safetensors):
- * an 8-byte little-endian header length N, N bytes of JSON header, then the raw data.
- * The header maps each tensor name to `{dtype, shape, data_offsets: [begin, end]}` (offsets into
- * the data section) and holds `__metadata__`, a map of string to string: here the resolved config
- * JSON, the metrics JSON and the format version (nanoGPT saves its config with the checkpoint).
+ * Checkpoints in the safetensors format (https://huggingface.co/docs/safetensors), as files:
+ * the codec is `safetensors.ts` (re-exported here); the `__metadata__` map holds the resolved
+ * config JSON, the metrics JSON and the format version (nanoGPT saves its config with the
+ * checkpoint).
  *
  * Data are little-endian `F32` (float32 backends) or `F64` (float64 backends), so a restored
  * parameter is bit-identical to the saved one. Writes are atomic: a temporary file in the same
@@ -12,35 +11,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { atomicWriteFile } from '../io/atomic-write.ts';
-import type { FloatArray } from '../tensor/matrix.ts';
+import { CheckpointError, decodeSafetensors, encodeSafetensors, type Checkpoint, type Tensor } from './safetensors.ts';
 
-/** Version string stored under `__metadata__.format`. */
-export const CHECKPOINT_FORMAT = 'pretrain-lab-checkpoint/1';
-
-/** A named array to save: anything with a shape and float data; a `Matrix` qualifies. */
-export interface Tensor {
-  readonly shape: readonly number[];
-  readonly data: FloatArray;
-}
-
-/** What `readCheckpoint` returns: tensors in file order and the string metadata. */
-export interface Checkpoint {
-  tensors: Map<string, { shape: number[]; data: FloatArray }>;
-  metadata: Record<string, string>;
-}
-
-/** A checkpoint file that cannot be read; the message names the file and what is wrong. */
-export class CheckpointError extends Error {
-  override name = 'CheckpointError';
-}
-
-const MAX_HEADER = 100 * 1024 * 1024;
-const BYTES = { F32: 4, F64: 8 } as const;
-type Dtype = keyof typeof BYTES;
-function littleEndianBytes(data: FloatArray): Uint8Array {
-  // Node runs on little-endian hosts; a typed array's bytes are already little-endian there.
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
+export * from './safetensors.ts';
 
 /**
  * Writes `tensors` and `metadata` to `path` atomically (temporary file + fsync + rename).
@@ -49,34 +22,8 @@ function littleEndianBytes(data: FloatArray): Uint8Array {
  * @param metadata string values only (JSON-encode structures)
  */
 export function writeCheckpoint(path: string, tensors: Record<string, Tensor>, metadata: Record<string, string> = {}): void {
-  const header: Record<string, unknown> = {};
-  const meta: Record<string, string> = { format: CHECKPOINT_FORMAT, ...metadata };
-  for (const [k, v] of Object.entries(meta)) {
-    if (typeof v !== 'string') throw new TypeError(`writeCheckpoint(${path}): metadata '${k}' must be a string (JSON-encode it)`);
-  }
-  header['__metadata__'] = meta;
-  const entries = Object.entries(tensors);
-  let offset = 0;
-  for (const [name, t] of entries) {
-    if (name === '__metadata__') throw new TypeError(`writeCheckpoint(${path}): '__metadata__' is reserved and cannot name a tensor`);
-    const dtype: Dtype = t.data instanceof Float64Array ? 'F64' : 'F32';
-    const count = t.shape.reduce((a, b) => a * b, 1);
-    if (count !== t.data.length) {
-      throw new TypeError(`writeCheckpoint(${path}): tensor '${name}' has shape [${t.shape.join(', ')}] but ${t.data.length} values`);
-    }
-    const bytes = count * BYTES[dtype];
-    header[name] = { dtype, shape: [...t.shape], data_offsets: [offset, offset + bytes] };
-    offset += bytes;
-  }
-  let json = JSON.stringify(header);
-  json += ' '.repeat((8 - (Buffer.byteLength(json) % 8)) % 8); // align the data section to 8 bytes
-  const headerBytes = Buffer.from(json, 'utf8');
-  const lenBytes = Buffer.alloc(8);
-  lenBytes.writeBigUInt64LE(BigInt(headerBytes.length));
-
-  atomicWriteFile(path, [lenBytes, headerBytes, ...entries.map(([, t]) => littleEndianBytes(t.data))]);
+  atomicWriteFile(path, encodeSafetensors(tensors, metadata, path));
 }
-
 
 /**
  * Reads and validates a checkpoint written by `writeCheckpoint` (or any F32/F64 safetensors file).
@@ -90,62 +37,5 @@ export function readCheckpoint(path: string): Checkpoint {
   } catch (e) {
     throw new CheckpointError(`checkpoint ${path} cannot be read: ${(e as Error).message}`);
   }
-  const fail = (what: string): never => {
-    throw new CheckpointError(`checkpoint ${path} is corrupt or not a safetensors file: ${what}`);
-  };
-  if (buf.length < 8) fail(`${buf.length} bytes is shorter than the 8-byte header length`);
-  const n = buf.readBigUInt64LE(0);
-  if (n > BigInt(Math.min(MAX_HEADER, buf.length - 8))) fail(`header length ${n} exceeds the file (${buf.length} bytes)`);
-  const hlen = Number(n);
-  let header: unknown;
-  try {
-    header = JSON.parse(buf.subarray(8, 8 + hlen).toString('utf8'));
-  } catch (e) {
-    fail(`header is not valid JSON (${(e as Error).message})`);
-  }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('header is not a JSON object');
-  const dataStart = 8 + hlen, dataLen = buf.length - dataStart;
-  const metadata: Record<string, string> = {};
-  const tensors = new Map<string, { shape: number[]; data: FloatArray }>();
-  let end = 0;
-  for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
-    if (name === '__metadata__') {
-      if (typeof entry !== 'object' || entry === null) fail('__metadata__ is not an object');
-      for (const [k, v] of Object.entries(entry as Record<string, unknown>)) {
-        if (typeof v !== 'string') fail(`__metadata__.${k} is not a string`);
-        metadata[k] = v as string;
-      }
-      continue;
-    }
-    const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (e.dtype !== 'F32' && e.dtype !== 'F64') fail(`tensor '${name}' has dtype ${String(e.dtype)}; only F32 and F64 are supported`);
-    const dtype = e.dtype as Dtype;
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`tensor '${name}' has an invalid shape`);
-    const shape = e.shape as number[];
-    const off = e.data_offsets;
-    if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isInteger(d) && d >= 0)) {
-      fail(`tensor '${name}' has invalid data_offsets`);
-    }
-    const [b, f] = off as [number, number];
-    if (b > f || f > dataLen) fail(`tensor '${name}' spans bytes [${b}, ${f}) but the data section has ${dataLen} bytes (truncated file?)`);
-    const count = shape.reduce((a, c) => a * c, 1);
-    if (f - b !== count * BYTES[dtype]) fail(`tensor '${name}' of shape [${shape.join(', ')}] needs ${count * BYTES[dtype]} bytes, has ${f - b}`);
-    const bytes = buf.subarray(dataStart + b, dataStart + f);
-    const copy = new Uint8Array(bytes); // aligned copy
-    const data = dtype === 'F32' ? new Float32Array(copy.buffer, 0, count) : new Float64Array(copy.buffer, 0, count);
-    tensors.set(name, { shape, data });
-    end = Math.max(end, f);
-  }
-  if (end !== dataLen) fail(`the data section has ${dataLen} bytes but the tensors use ${end}`);
-  return { tensors, metadata };
-}
-
-/** The tensor `name` of a checkpoint with the expected shape, or a CheckpointError naming both. */
-export function checkpointTensor(ck: Checkpoint, name: string, shape: readonly number[], path = 'checkpoint'): FloatArray {
-  const t = ck.tensors.get(name);
-  if (!t) throw new CheckpointError(`${path} has no tensor '${name}' (it holds: ${[...ck.tensors.keys()].join(', ')})`);
-  if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-    throw new CheckpointError(`${path}: tensor '${name}' has shape [${t.shape.join(', ')}], expected [${shape.join(', ')}] (a different model?)`);
-  }
-  return t.data;
+  return decodeSafetensors(buf, path);
 }

@@ -31,23 +31,21 @@
  * (evaluated) epoch, and a run resumed from it continues bit-identically.
  */
 import type { Matrix } from '../tensor/matrix.ts';
-import { Rng, type RngState } from '../rng/rng.ts';
+import { Rng } from '../rng/rng.ts';
 import { gatherBatch, type DataSplits } from '../data/dataset.ts';
 import { epochOrder } from '../data/batches.ts';
 import { augments, ImageAugmentation } from '../data/augment.ts';
 import type { Mlp } from '../models/mlp.ts';
 import { createOptimizer } from '../nn/create-optimizer.ts';
 import { clipGradientNorm } from '../nn/clip.ts';
-import type { Optimizer } from '../nn/optimizer.ts';
 import { scheduledLearningRate, trainingUpdates } from '../nn/schedule.ts';
 import { ConfigError, type FinetuneConfig } from './config.ts';
 import type { EpochMetrics, TrainingHooks } from './hooks.ts';
 import { evaluate, type Score } from './evaluate.ts';
 import { DivergenceError } from './divergence.ts';
-import { EarlyStopping, type EarlyStoppingState } from './early-stopping.ts';
+import { EarlyStopping } from './early-stopping.ts';
 import { hasConverged } from './convergence.ts';
-import { CheckpointError, checkpointTensor, readCheckpoint, writeCheckpoint, type Tensor } from './checkpoint.ts';
-import { loadModelTensors, modelTensors, setMatrix } from './model-checkpoint.ts';
+import type { ResumeState } from './finetune-resume.ts';
 
 export interface FinetuneOptions {
   /** The network to train in place; on return it holds the kept network (see `FinetuneResult`). */
@@ -92,21 +90,8 @@ export interface FinetuneResult {
   seconds: number;
 }
 
-/** The JSON `state` metadata of a resume checkpoint. */
-interface ResumeState {
-  epoch: number;
-  earlyStopping: EarlyStoppingState;
-  lastFinite: number | null;
-  history: EpochMetrics[];
-  /** `order`, `augment` (when augmenting) and `model.<name>` for each of `model.streams()`. */
-  rng: Record<string, RngState>;
-}
-
 /** The resume-state name of model stream `name`. */
 const MODEL_STREAM = 'model.';
-
-const OPTIM = 'optimizer.';
-const BEST = 'best.';
 
 /** Runs supervised training; see the module comment. Throws DivergenceError on a NaN/inf loss. */
 export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
@@ -115,6 +100,8 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
   const be = model.backend;
   const { train, valid, test } = data;
   checkInputs(opts);
+  // Loaded only when needed: it reads and writes files, which a browser cannot.
+  const resumeFile = opts.checkpointPath || opts.resumeFrom ? await import('./finetune-resume.ts') : null;
 
   model.freeze(cfg.trainTop);
   const opt = createOptimizer(be, model.trainableParameters(), cfg);
@@ -129,7 +116,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
   const converged = (): boolean => cfg.convergeWindow !== null && hasConverged(history, cfg.convergeWindow, cfg.convergeTol);
 
   if (opts.resumeFrom) {
-    const s = restore(opts, opt, streams);
+    const s = resumeFile!.restoreResume(opts, opt, streams);
     epoch = s.state.epoch;
     stopper.state = s.state.earlyStopping;
     lastFinite = s.state.lastFinite;
@@ -204,7 +191,7 @@ export async function finetune(opts: FinetuneOptions): Promise<FinetuneResult> {
       const metrics: EpochMetrics = { phase: 'finetune', epoch, seconds: (epochMs + performance.now() - te) / 1000, values };
       sum = seen = trainMs = epochMs = 0;
       history.push(metrics);
-      if (opts.checkpointPath) saveResume(opts, opt, best, { epoch, earlyStopping: stopper.state, lastFinite, history, rng: Object.fromEntries(Object.entries(streams).map(([name, r]) => [name, r.getState()])) });
+      if (opts.checkpointPath) resumeFile!.saveResume(opts, opt, best, { epoch, earlyStopping: stopper.state, lastFinite, history, rng: Object.fromEntries(Object.entries(streams).map(([name, r]) => [name, r.getState()])) });
       await hooks?.onEpoch?.(metrics, { model });
     }
   } finally {
@@ -278,64 +265,4 @@ function trainingStreams(order: Rng, augment: Rng | null, model: Record<string, 
   if (augment) out['augment'] = augment;
   for (const [name, r] of Object.entries(model)) out[MODEL_STREAM + name] = r;
   return out;
-}
-
-function saveResume(opts: FinetuneOptions, opt: Optimizer, best: Matrix[] | null, state: ResumeState): void {
-  const tensors: Record<string, Tensor> = modelTensors(opts.model);
-  for (const v of opt.state()) tensors[OPTIM + v.name] = v.value;
-  if (best) opts.model.tensors().forEach((p, i) => (tensors[BEST + p.name] = best[i]!));
-  writeCheckpoint(opts.checkpointPath!, tensors, {
-    ...opts.metadata,
-    kind: 'finetune-resume',
-    finetune: JSON.stringify(opts.config),
-    spec: JSON.stringify(opts.model.spec),
-    state: JSON.stringify(state),
-    metrics: JSON.stringify(state.history.at(-1)?.values ?? {}),
-  });
-}
-
-function restore(opts: FinetuneOptions, opt: Optimizer, streams: Record<string, Rng>): { state: ResumeState; best: Matrix[] | null } {
-  const path = opts.resumeFrom!;
-  const ck = readCheckpoint(path);
-  const md = ck.metadata;
-  if (md['kind'] !== 'finetune-resume' || md['state'] === undefined) {
-    throw new CheckpointError(`${path} is not a fine-tuning resume checkpoint (kind '${md['kind'] ?? 'none'}')`);
-  }
-  if (md['finetune'] !== JSON.stringify(opts.config) || md['spec'] !== JSON.stringify(opts.model.spec)) {
-    throw new CheckpointError(
-      `${path} was written by a run with a different model or finetune config; resume only with the same config ` +
-        `(checkpoint: ${md['spec']} ${md['finetune']}; now: ${JSON.stringify(opts.model.spec)} ${JSON.stringify(opts.config)})`,
-    );
-  }
-  let state: ResumeState;
-  try {
-    state = JSON.parse(md['state']) as ResumeState;
-  } catch (e) {
-    throw new CheckpointError(`${path}: the 'state' metadata is not valid JSON (${(e as Error).message})`);
-  }
-  const saved = state.rng?.['order'];
-  if (saved && (saved.seed !== opts.rng.seed || JSON.stringify(saved.path) !== JSON.stringify(opts.rng.path))) {
-    throw new CheckpointError(`${path} was written with order stream seed ${saved.seed} path ${JSON.stringify(saved.path)}; resume with the same seed`);
-  }
-  for (const [name, r] of Object.entries(streams)) {
-    if (name === 'order') continue; // checked above; epochOrder draws each epoch's order afresh from it
-    const s = state.rng?.[name];
-    if (!s) throw new CheckpointError(`${path} holds no position of the random stream '${name}' that this run draws from; it was written by another version or model: start the trial afresh`);
-    try {
-      r.setState(s);
-    } catch (e) {
-      throw new CheckpointError(`${path}: the saved stream '${name}' does not match this run's (${(e as Error).message}); resume with the same seed`);
-    }
-  }
-  loadModelTensors(opts.model, ck, '', path);
-  for (const v of opt.state()) setMatrix(v.value, checkpointTensor(ck, OPTIM + v.name, v.value.shape, path));
-  let best: Matrix[] | null = null;
-  if (ck.tensors.has(BEST + opts.model.parameters()[0]!.name)) {
-    best = opts.model.tensors().map((p) => {
-      const m = opts.model.backend.zeros(p.value.rows, p.value.cols);
-      setMatrix(m, checkpointTensor(ck, BEST + p.name, p.value.shape, path));
-      return m;
-    });
-  }
-  return { state, best };
 }

@@ -42,8 +42,8 @@ import { corrupt, createCorruptionWork } from '../models/corruption.ts';
 import { createDae, createDaeWork, daeGradients, disposeDae, type DaeEncoder, type DaeOptions, type DaeParams } from '../models/dae.ts';
 import { cdGradients, createRbm, createRbmState, disposeRbm, disposeRbmState, type RbmParams } from '../models/rbm.ts';
 import type { PretrainConfig } from './config.ts';
-import { CheckpointError, type Tensor } from './checkpoint.ts';
-import { setMatrix } from './model-checkpoint.ts';
+import { CheckpointError, type Tensor } from './safetensors.ts';
+import { setMatrix } from './model-tensors.ts';
 
 /**
  * A layer's optimiser: `Sgd` over the layer's `params` with the pretrain section's `lr`,

@@ -23,6 +23,22 @@ export function skipWithoutChromium(): string | false {
  * file: or data:, registered before the page loads.
  */
 export async function withReportPage<T>(file: string, fn: (page: Page, problems: string[]) => Promise<T>, viewport = { width: 1000, height: 900 }): Promise<T> {
+  return withBrowserPage(pathToFileURL(file).href, /^(file|data):/, fn, viewport);
+}
+
+/**
+ * Opens `url` in a fresh headless Chromium (as `withReportPage`) and runs `fn` on the page;
+ * `problems` collects console errors, page errors and every request whose URL does not match
+ * `allowed` (requests of the page's workers included), registered before the page loads.
+ * `beforeLoad` runs first (e.g. `page.addInitScript`).
+ */
+export async function withBrowserPage<T>(
+  url: string,
+  allowed: RegExp,
+  fn: (page: Page, problems: string[]) => Promise<T>,
+  viewport = { width: 1000, height: 900 },
+  beforeLoad?: (page: Page) => Promise<void>,
+): Promise<T> {
   const { chromium } = await import('playwright-core');
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
@@ -36,8 +52,9 @@ export async function withReportPage<T>(file: string, fn: (page: Page, problems:
     const problems: string[] = [];
     page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('request', (r) => !/^(file|data):/.test(r.url()) && problems.push(`network request: ${r.url()}`));
-    await page.goto(pathToFileURL(file).href);
+    context.on('request', (r) => !allowed.test(r.url()) && problems.push(`network request: ${r.url()}`));
+    await beforeLoad?.(page);
+    await page.goto(url);
     return await fn(page, problems);
   } finally {
     await context.close();

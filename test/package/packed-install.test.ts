@@ -19,8 +19,8 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-/** What `npm pack` needs from the checkout: sources, build scripts, the built wasm (kept up to date by mtime). */
-const STAGED = ['package.json', 'package-lock.json', 'README.md', 'tsconfig.json', 'tsconfig.build.json', 'bin', 'scripts', 'src', 'experiments', 'assembly', 'native', 'dist/wasm'];
+/** What `npm pack` needs from the checkout: sources, build scripts, the page's sources, the built wasm (kept up to date by mtime). */
+const STAGED = ['package.json', 'package-lock.json', 'README.md', 'tsconfig.json', 'tsconfig.build.json', 'bin', 'scripts', 'src', 'experiments', 'assembly', 'native', 'web', 'dist/wasm'];
 const NETWORK = /E(NOTFOUND|AI_AGAIN|CONNREFUSED|CONNRESET|TIMEDOUT|NETUNREACH)|network|offline/i;
 
 function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}): SpawnSyncReturns<string> {
@@ -48,7 +48,7 @@ test('the packed tarball, installed with dev dependencies omitted, runs --versio
   assert.equal(pack.status, 0, `npm pack failed:\n${pack.stderr}`);
   const packed = (JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[])[0]!;
   const files = packed.files.map((f) => f.path);
-  for (const f of ['bin/pretrain-lab.js', 'dist/src/cli/main.js', 'dist/experiments/depth.js', 'dist/wasm/kernels.wasm', 'scripts/install.mjs']) assert.ok(files.includes(f), `the tarball ships ${f}`);
+  for (const f of ['bin/pretrain-lab.js', 'dist/src/cli/main.js', 'dist/experiments/depth.js', 'dist/wasm/kernels.wasm', 'dist/web/index.html', 'dist/web/wasm/kernels.wasm', 'dist/web/data/mnist-subset.bin', 'scripts/install.mjs']) assert.ok(files.includes(f), `the tarball ships ${f}`);
   assert.deepEqual(files.filter((f) => f.endsWith('.ts')), [], 'no TypeScript sources in the tarball');
 
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));

@@ -11,6 +11,7 @@ import { BUILD_COMMAND, builtFileExists, loadKernels } from './load.ts';
 import { hostCpu, hostRuntime } from '../variant.ts';
 
 export { WasmMatrix } from './heap.ts';
+export { setWasmLocation } from './load.ts';
 
 /** Whether `dist/wasm/kernels.wasm` is built and this engine has WebAssembly. */
 export function wasmAvailability(): BackendAvailability {

@@ -11,8 +11,20 @@ const PLAIN = 'kernels.wasm';
 const RELAXED = 'kernels-relaxed.wasm';
 export const BUILD_COMMAND = 'node scripts/build-wasm.mjs';
 
+/** Set by `setWasmLocation`: where a bundle put the built files instead of `<package root>/dist/wasm/`. */
+let location: URL | undefined;
+
+/**
+ * Fetches (or reads) the built kernels from `base` (a URL ending in `/`, holding `kernels.wasm`
+ * and `kernels-relaxed.wasm`) instead of `<package root>/dist/wasm/`: a web page bundles this
+ * code elsewhere and copies the kernels beside itself. Call it before the first `createBackend('wasm')`.
+ */
+export function setWasmLocation(base: URL | string): void {
+  location = new URL(base);
+}
+
 function builtFileUrl(file: string): URL {
-  return new URL(`dist/wasm/${file}`, PACKAGE_ROOT_URL);
+  return location ? new URL(file, location) : new URL(`dist/wasm/${file}`, PACKAGE_ROOT_URL);
 }
 
 /** A Node built-in module through `process.getBuiltinModule` (undefined in a browser). */
