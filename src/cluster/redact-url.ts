@@ -5,14 +5,14 @@
  */
 
 /**
- * `url` without its password. Works on strings that are not valid URLs too (the part between the
- * scheme's `//` and the last `@` of the authority loses everything after its first `:`).
+ * `url` without its password. Works on strings that are not valid URLs too, with or without a
+ * scheme (the part before the authority's last `@` loses everything after its first `:`).
  * @example redactUrl('rediss://:pw@h:6380') === 'rediss://:***@h:6380'
  */
 export function redactUrl(url: string): string {
-  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@(.*)$/is.exec(url);
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)?([^/?#]*)@(.*)$/is.exec(url);
   if (!m) return url;
-  const [, scheme, userinfo, rest] = m as unknown as [string, string, string, string];
+  const [, scheme = '', userinfo = '', rest = ''] = m;
   const colon = userinfo.indexOf(':');
   if (colon < 0) return url;
   return `${scheme}${userinfo.slice(0, colon)}:***@${rest}`;
