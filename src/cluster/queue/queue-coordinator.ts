@@ -20,6 +20,7 @@ import { scrubSecret } from '../redact-url.ts';
 import { DEFAULT_QUEUE, describeCode, filesKey, QUEUE_PREFIX, sameCode, TRIAL_JOB_NAME, type QueueJobData, type QueueJobResult } from './queue-job.ts';
 import { connectRedis, type ConnectOptions } from './redis-connect.ts';
 import { parseRedisUrl, type RedisTarget } from './redis-url.ts';
+import { relocatePaths } from './relocate-paths.ts';
 import { takeTrialFiles } from './trial-files.ts';
 
 /** `run --executor queue` options. */
@@ -45,6 +46,8 @@ const KEEP_SECONDS = 30 * 24 * 3600;
 
 interface Waiter {
   data: QueueJobData;
+  /** The store's checkpoint directory of the trial (where the runner writes its files). */
+  checkpointDir: string;
   events: JobEvents;
   resolve(o: JobOutcome): void;
   reject(e: Error): void;
@@ -139,7 +142,7 @@ export class QueueCoordinator {
     if (this.closed) return Promise.reject(new Error('the queue coordinator is closed'));
     const data = jobData(job, experiment, this.code);
     return new Promise<JobOutcome>((resolve, reject) => {
-      this.waiters.set(job.hash, { data, events, resolve, reject, busy: false });
+      this.waiters.set(job.hash, { data, checkpointDir: job.checkpointDir, events, resolve, reject, busy: false });
       this.enqueue(data).catch((e: Error) => this.finish(job.hash, e));
     });
   }
@@ -205,7 +208,7 @@ export class QueueCoordinator {
       return;
     }
     const outcome: JobOutcome =
-      rv.kind === 'done' ? { kind: 'done', result: rv.result, variant: rv.variant, ...(Object.keys(files).length ? { files } : {}) } : { kind: 'diverged', message: rv.message, variant: rv.variant };
+      rv.kind === 'done' ? { kind: 'done', result: relocatePaths(rv.result, rv.dir, w.checkpointDir), variant: rv.variant, ...(Object.keys(files).length ? { files } : {}) } : { kind: 'diverged', message: rv.message, variant: rv.variant };
     this.finish(w.data.hash, null, outcome);
   }
 
@@ -256,7 +259,8 @@ export class QueueCoordinator {
       this.waiters.delete(hash);
       w.reject(new Error(`stopped waiting for trial ${short(hash)}: it stays queued on ${this.target.display} (${this.queueName}); rerun to collect it`));
     }
-    await Promise.allSettled([this.events.close(), this.queue.close()]);
+    // Closing waits for Redis; a Redis that is gone is not waited for longer than 2 s.
+    await Promise.race([Promise.allSettled([this.events.close(), this.queue.close()]), new Promise((r) => setTimeout(r, 2000).unref())]);
     this.redis.disconnect();
   }
 }

@@ -38,6 +38,8 @@ export type QueueJobResult = ({ kind: 'done'; result: TrialResult } | { kind: 'd
   files: string[];
   /** `host:pid` of the worker that ran it. */
   worker: string;
+  /** The checkpoint directory it ran in on the worker (the result's paths point there). */
+  dir: string;
 };
 
 /** The Redis hash holding a finished trial's files (name -> bytes) until the coordinator takes them. */

@@ -136,7 +136,7 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<number> {
       );
       const files = await putTrialFiles(connection, filesKey(queueName, d.hash), dir, d.keepNetwork);
       log(`trial ${short(d.hash)} finished in ${((Date.now() - t0) / 1000).toFixed(1)} s (${outcome.kind})`);
-      const base = { variant: outcome.variant, files, worker: me };
+      const base = { variant: outcome.variant, files, worker: me, dir };
       return outcome.kind === 'done' ? { kind: 'done', result: outcome.result, ...base } : { kind: 'diverged', message: outcome.message, ...base };
     } catch (e) {
       if (releasing) {
@@ -167,6 +167,9 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<number> {
 
   let signals = 0;
   let closing: Promise<void> | null = null;
+  // After a second signal the worker returns within 5 s even if Redis is gone (closing waits for it).
+  let forced: () => void = () => {};
+  const forcedStop = new Promise<void>((resolve) => (forced = resolve));
   const stop = (why: string): void => {
     signals++;
     if (signals === 1) {
@@ -176,6 +179,7 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<number> {
       log(`${why} again: stopping now; the running trials go back to the queue`);
       releasing = true;
       pool.close();
+      setTimeout(forced, 5000).unref();
     }
   };
   const onSignal = (sig: NodeJS.Signals): void => stop(sig);
@@ -188,15 +192,14 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<number> {
     await worker.waitUntilReady();
     log(`worker ${me}: connected to ${target.display}, queue ${queueName}, concurrency ${concurrency}, code ${describeCode(code)}`);
     log(`  work dir ${workDir}; data dir ${dataDir ?? '(none: built-in data sets only)'}; waiting for trials`);
-    await worker.run();
-    await closing;
+    await Promise.race([worker.run().then(() => closing), forcedStop]);
     log(`worker ${me}: stopped`);
     return 0;
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     pool.close();
-    await worker.close().catch(() => {});
+    await Promise.race([worker.close().catch(() => {}), new Promise((r) => setTimeout(r, 2000).unref())]);
     connection.disconnect();
   }
 }
