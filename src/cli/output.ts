@@ -11,7 +11,8 @@ import type { OnlineConfig } from '../train/config.ts';
 import { MNIST_TEST } from '../data/mnist.ts';
 import { describeSplits, formatSplits } from '../data/split-summary.ts';
 import type { RunEvents } from '../experiments/runner.ts';
-import type { TrialRecord } from '../experiments/store.ts';
+import type { TrialFailure, TrialRecord } from '../experiments/store.ts';
+import { gbText } from '../train/memory-estimate.ts';
 import type { EpochMetrics, Progress } from '../train/hooks.ts';
 import { duration, pct } from './format.ts';
 
@@ -122,7 +123,8 @@ export function sweepReporter(mode: OutputMode): RunEvents & { close(): void } {
       toRun = info.toRun;
       done = 0;
       started = Date.now();
-      const msg = `${info.phase === 'selection' ? 'selection phase: ' : ''}${info.total} trials (${info.unique} distinct), ${info.skipped} already in ${info.storeDir}, ${info.toRun} to run on ${info.workers} worker(s)`;
+      const disk = info.diskBytes !== undefined && info.keepNetworks ? `; kept networks (${info.keepNetworks}): ~${gbText(info.diskBytes)} on disk for this phase's ${info.unique} trials` : '';
+      const msg = `${info.phase === 'selection' ? 'selection phase: ' : ''}${info.total} trials (${info.unique} distinct), ${info.skipped} already in ${info.storeDir}, ${info.toRun} to run on ${info.workers} worker(s)${disk}`;
       if (mode === 'json') jsonLine({ event: 'plan', ...info });
       else process.stderr.write(msg + '\n');
       startBar();
@@ -158,6 +160,13 @@ export function sweepReporter(mode: OutputMode): RunEvents & { close(): void } {
         if (rec.status !== 'done') log(`${label}: diverged (${rec.error?.split('.')[0]})`);
         update();
       }
+    },
+    onTrialFailed(t: PlannedTrial, f: TrialFailure) {
+      running.delete(t.hash);
+      const label = settingLabel({ ...t.cell, ...t.nuisance, seed: t.seed });
+      if (mode === 'json') jsonLine({ event: 'trial-failed', hash: t.hash, cell: t.cell, nuisance: t.nuisance, seed: t.seed, attempts: f.attempts, message: f.message });
+      else log(`${label}: FAILED after ${f.attempts} attempt(s): ${f.message.split('\n')[0]} (failed/${t.hash.slice(0, 12)}….json)`);
+      update();
     },
     onWarn(message) {
       if (mode === 'json') jsonLine({ event: 'warning', message });

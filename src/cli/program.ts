@@ -1,5 +1,5 @@
 /**
- * The `pretrain-lab` program (commander): run, train, eval, report, list, data show, bench.
+ * The `pretrain-lab` program (commander): run, train, eval, report, list, data show, bench, status, worker.
  * Start-up: the report (plot library, DOM) is imported only by the commands that write one.
  */
 import { Command } from 'commander';
@@ -7,7 +7,9 @@ import { packageVersion } from '../experiments/code-version.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerBench, registerData, registerList, registerReport } from './commands/misc.ts';
 import { registerRun } from './commands/run.ts';
+import { registerStatus } from './commands/status.ts';
 import { registerTrain } from './commands/train.ts';
+import { registerWorker } from './commands/worker.ts';
 
 /** The program with every command registered. */
 export function buildProgram(): Command {
@@ -25,6 +27,8 @@ export function buildProgram(): Command {
   registerList(program);
   registerData(program);
   registerBench(program);
+  registerStatus(program);
+  registerWorker(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

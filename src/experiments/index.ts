@@ -13,3 +13,7 @@ export * from './trial-function.ts';
 export * from './code-version.ts';
 export * from './reproduce.ts';
 export * from './variant-guard.ts';
+export * from './claim.ts';
+export * from './trial-record.ts';
+export * from './stored-trial.ts';
+export * from './study-status.ts';

@@ -6,7 +6,8 @@ import { configPaths, getPath } from '../train/config-keys.ts';
 /**
  * `pretrain-lab train --seed=3 --model.depth=2 ...` listing only keys that differ from the defaults.
  * Given the variant that computed the trial, when it is a reproducible wasm or native variant the
- * command names that backend and adds `--reproducible`, so it gives the same bits on another machine.
+ * command names that backend and adds `--reproducible`, so it gives the same bits on another machine;
+ * for the native backend it also names the BLAS thread count that computed it (`--threads`).
  */
 export function reproduceCommand(config: TrialConfig, variant?: NumericVariant): string {
   const defaults = trialConfigSchema.parse({});
@@ -22,5 +23,7 @@ export function reproduceCommand(config: TrialConfig, variant?: NumericVariant):
     if (i >= 0) flags.splice(i, 1);
     flags.push(`--backend=${variant.backend}`, '--reproducible');
   }
+  // OpenBLAS's thread count changes last bits for some shapes: name the one that computed it.
+  if (variant?.backend === 'native' && variant.blas) flags.push(`--threads=${variant.blas.threads}`);
   return `pretrain-lab train ${flags.join(' ')}`;
 }

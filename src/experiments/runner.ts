@@ -6,40 +6,92 @@
  * `fresh-seeds` protocol it runs in two phases: every selection trial first, then, with each
  * cell's setting chosen on them, the evaluation trials (so the choice never depends on timing).
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { atomicWriteFile } from '../io/atomic-write.ts';
 import { createBackend } from '../backends/registry.ts';
 import type { Backend } from '../tensor/kernels.ts';
 import type { EpochMetrics, Progress } from '../train/hooks.ts';
-import { codeVersion } from './code-version.ts';
+import { codeVersion, packageId } from './code-version.ts';
+import { TrialClaims, type ClaimOwner } from './claim.ts';
 import type { ResolvedExperiment } from './define.ts';
 import { expandExperiment, hasSelectionPhase, settingKey, uniqueTrials, type PlannedTrial, type Setting } from './expand.ts';
-import { reproduceCommand } from './reproduce.ts';
 import { compareCells, selectModels, type CellSummary, type Comparison } from './select.ts';
-import { RunStore, RECORD_FORMAT, type Manifest, type TrialRecord } from './store.ts';
+import { RunStore, RECORD_FORMAT, type Manifest, type TrialFailure, type TrialRecord } from './store.ts';
+import { buildTrialFailure, buildTrialRecord, type TrialSpec } from './trial-record.ts';
 import { DEFAULT_TRIAL_MODULE, type TrialFunction, type TrialFunctionOptions, type TrialModuleRef } from './trial-function.ts';
 import { WorkerPool, type JobOutcome, type TrialExecutor } from './worker-pool.ts';
 import { StudyVariant } from './variant-guard.ts';
-import { assertTrialFits, estimateTrialMemory, knownDataShape, memoryLimit, type MemoryEstimate } from '../train/memory-estimate.ts';
+import { assertTrialFits, estimateNetworkBytes, estimateTrialMemory, knownDataShape, memoryLimit, type MemoryEstimate } from '../train/memory-estimate.ts';
 
 /** Callbacks for progress display (all optional, all cheap). */
 export interface RunEvents {
-  /** Once per phase: `selection` (fresh-seeds protocol, before the choice), else `evaluation`. */
-  onPlan?(info: { phase: 'selection' | 'evaluation'; total: number; unique: number; toRun: number; skipped: number; workers: number; storeDir: string }): void;
+  /**
+   * Once per phase: `selection` (fresh-seeds protocol, before the choice), else `evaluation`.
+   * `diskBytes`: about the disk the kept networks of this phase's trials take (`--keep-networks`);
+   * `claimed`: trials left to another live owner (a Slurm task, another coordinator's worker).
+   */
+  onPlan?(info: { phase: 'selection' | 'evaluation'; total: number; unique: number; toRun: number; skipped: number; workers: number; storeDir: string; diskBytes?: number; keepNetworks?: KeepNetworks; claimed?: number }): void;
   onTrialStart?(t: PlannedTrial): void;
   onProgress?(t: PlannedTrial, p: Progress): void;
   onEpoch?(t: PlannedTrial, m: EpochMetrics): void;
   onTrialDone?(t: PlannedTrial, r: TrialRecord, done: number, toRun: number): void;
+  /** A trial failed for good under an executor that goes on (`onFailure: 'continue'`); its failure file is written. */
+  onTrialFailed?(t: PlannedTrial, f: TrialFailure): void;
   onWarn?(message: string): void;
+}
+
+/** Which trials keep their final network (`final.safetensors`); records are always kept. */
+export type KeepNetworks = 'all' | 'selected' | 'none';
+
+/**
+ * How trials are executed: the runner's local pool, or one an executor module builds (the Redis
+ * queue). The runner still plans, claims, writes every record and failure file, and selects.
+ */
+export interface ExecutorHandle {
+  exec: TrialExecutor;
+  /** Trials run at once (the plan line, the memory check's share). */
+  workers: number;
+  /** `continue`: a rejected trial is recorded as failed and the sweep goes on; `stop`: the run ends with its error. */
+  onFailure: 'stop' | 'continue';
+  /** What claims name as the executor (default `local`). */
+  kind?: ClaimOwner['executor'];
+  close(): Promise<void> | void;
+}
+
+/** Builds an executor for the trials of one phase. */
+export type ExecutorFactory = (plan: { todo: readonly TrialSpec[]; storeDir: string; experiment: string }) => Promise<ExecutorHandle>;
+
+/**
+ * What an executor rejects with when a trial failed on every attempt: the runner writes its
+ * failure file (message, attempts, log tail).
+ */
+export class TrialFailedError extends Error {
+  override name = 'TrialFailedError';
+  constructor(message: string, readonly attempts: number, readonly log: string | null, readonly job: string | null = null) {
+    super(message);
+  }
 }
 
 export interface RunOptions {
   /** Root of the run stores; the experiment's store is `<runsDir>/<id>`. Default `./runs`. */
   runsDir?: string;
-  /** Worker processes; default one per core. Ignored when `trial` is a function (runs in-process). */
+  /** Worker processes; default one per core. Ignored when `trial` is a function (runs in-process) or `executor` is set. */
   workers?: number;
   /** The trial function: a module reference (run in workers) or a function (run in this process). */
   trial?: TrialFunction | TrialModuleRef;
+  /** Another executor than the local pool (the Redis queue). */
+  executor?: ExecutorFactory;
+  /**
+   * BLAS threads per worker process (native backend; default 1). Fixed for the whole run, whatever
+   * the number of workers or of trials left, so that a trial's numbers never depend on the schedule;
+   * more threads use spare cores when a sweep has fewer trials than cores, at the cost of other
+   * last bits than a 1-thread run for some shapes (the thread count is in each record's variant).
+   */
+  threads?: number;
+  /** Which final networks to keep: all (default), the selected setting's, or none; records are always kept. */
+  keepNetworks?: KeepNetworks;
   events?: RunEvents;
   /** Stop launching trials when aborted (running ones are killed; finished ones are kept). */
   signal?: AbortSignal;
@@ -54,6 +106,10 @@ export interface RunSummary {
   records: Map<string, TrialRecord>;
   ran: number;
   skipped: number;
+  /** Trials that failed for good in this run (their failure files are in the store). */
+  failed: TrialFailure[];
+  /** Trials left to another live owner's claim (not run here). */
+  claimed: number;
   cells: CellSummary[];
   comparisons: Comparison[];
 }
@@ -115,8 +171,9 @@ function chosenList(trials: readonly PlannedTrial[], chosen: ReadonlyMap<string,
   return [...out.values()];
 }
 
-/** What a run will do, decided before any trial starts. */
-interface RunPlan {
+/** The work of one phase of a study, decided before any trial starts. */
+export interface StudyPlan {
+  phase: 'selection' | 'evaluation';
   /** Every trial of the expansion, duplicates included (selection needs them all). */
   trials: PlannedTrial[];
   /** The distinct trials (first occurrence of each hash). */
@@ -125,16 +182,17 @@ interface RunPlan {
   records: Map<string, TrialRecord>;
   /** The distinct trials not yet in the store, in expansion order. */
   todo: PlannedTrial[];
-  trial: TrialFunction | TrialModuleRef;
-  workers: number;
+  /** The evaluation phase with nothing left to run: the study is complete. */
+  complete: boolean;
+  /** Each cell's chosen setting (fresh-seeds, evaluation phase), by `settingKey(cell)`. */
+  chosen: Map<string, Setting>;
 }
 
 /**
- * Step 1: expands the experiment, writes the store's manifest and reads the records already
- * there; what is left is the work. In-process trial functions run on one "worker".
+ * Expands the experiment for the given choice, writes the store's manifest and reads the records
+ * already there; what is left is the work.
  */
-function planRun(exp: ResolvedExperiment, store: RunStore, opts: RunOptions, chosen: ReadonlyMap<string, Setting>): RunPlan {
-  const ev = opts.events ?? {};
+function planPhase(exp: ResolvedExperiment, store: RunStore, chosen: ReadonlyMap<string, Setting>, warn?: (m: string) => void): StudyPlan {
   store.init();
   const trials = expandExperiment(exp, chosen);
   const manifest: Manifest = {
@@ -145,13 +203,59 @@ function planRun(exp: ResolvedExperiment, store: RunStore, opts: RunOptions, cho
     createdAt: new Date().toISOString(),
   };
   const note = store.writeManifest(manifest);
-  if (note) ev.onWarn?.(note);
+  if (note) warn?.(note);
   const unique = uniqueTrials(trials);
-  const records = store.readMany(unique.map((t) => t.hash), ev.onWarn);
+  const records = store.readMany(unique.map((t) => t.hash), warn, { experiment: exp.id, package: packageId() });
   const todo = unique.filter((t) => !records.has(t.hash));
-  const trial = opts.trial ?? DEFAULT_TRIAL_MODULE;
-  const workers = typeof trial === 'function' ? 1 : Math.min(opts.workers ?? defaultWorkers(), Math.max(1, todo.length));
-  return { trials, unique, records, todo, trial, workers };
+  const phase = hasSelectionPhase(exp) && chosen.size === 0 ? 'selection' : 'evaluation';
+  return { phase, trials, unique, records, todo, complete: phase === 'evaluation' && todo.length === 0, chosen: new Map(chosen) };
+}
+
+/**
+ * The work of the study's current phase, without running it (what a Slurm submission sends):
+ * under fresh-seeds, the selection phase until every selection trial has a record, then the
+ * evaluation phase of each cell's chosen setting. Writes the manifest, as `run` does. The caller
+ * holds the store's lock.
+ */
+export function planStudy(exp: ResolvedExperiment, store: RunStore, warn?: (m: string) => void): StudyPlan {
+  const first = planPhase(exp, store, new Map(), warn);
+  if (first.phase === 'evaluation' || first.todo.length > 0) return first;
+  const chosen = chooseSettings(first.trials, first.records);
+  return planPhase(exp, store, chosen, warn);
+}
+
+/** What the runner runs with: the plan and its trial function. */
+interface RunPlan extends StudyPlan {
+  trial: TrialFunction | TrialModuleRef;
+  workers: number;
+}
+
+/** The local pool's worker count for a plan (one for an in-process function). */
+function localWorkers(plan: StudyPlan, trial: TrialFunction | TrialModuleRef, opts: RunOptions): number {
+  return typeof trial === 'function' ? 1 : Math.min(opts.workers ?? defaultWorkers(), Math.max(1, plan.todo.length));
+}
+
+/**
+ * About the bytes the study's kept networks take on disk (`keepNetworks`): every distinct trial's
+ * for `all`, the evaluation trials' (or one nuisance setting's worth) for `selected`, none for `none`.
+ */
+function expectedDisk(plan: StudyPlan, keep: KeepNetworks): number {
+  if (keep === 'none') return 0;
+  let bytes = 0;
+  let n = 0;
+  for (const t of plan.unique) {
+    const shape = knownDataShape(t.config.data);
+    if (!shape) continue;
+    n++;
+    try {
+      bytes += estimateNetworkBytes(t.config, shape);
+    } catch {
+      /* an inconsistent config: the trial reports it */
+    }
+  }
+  if (keep === 'all' || n === 0) return bytes;
+  const settings = new Set(plan.unique.map((t) => settingKey(t.nuisance))).size;
+  return plan.phase === 'selection' ? bytes / Math.max(1, settings) : bytes;
 }
 
 /**
@@ -159,13 +263,14 @@ function planRun(exp: ResolvedExperiment, store: RunStore, opts: RunOptions, cho
  * already stored (throw to refuse; nothing has been run yet, and the manifest names the plan):
  * the largest trial to run must fit in its share of the memory limit (`assertTrialFits`, the limit
  * divided by the number of workers), and the numeric variant this machine would use must be the
- * one of the study's records (unless mixing is allowed). Returns the guard that admits each
- * finished trial's variant.
+ * one of the study's records (unless mixing is allowed; not checked for a remote executor, whose
+ * machines report their variant with each result). Returns the guard that admits each finished
+ * trial's variant.
  */
 async function checkBeforeRun(plan: RunPlan, opts: RunOptions): Promise<StudyVariant> {
-  checkMemory(plan);
+  if (!opts.executor) checkMemory(plan);
   const variants = new StudyVariant(plan.records.values(), opts.allowMixedVariants ?? false);
-  await variants.admitLocal(plan.todo.map((t) => t.config.backend));
+  if (!opts.executor) await variants.admitLocal(plan.todo.map((t) => t.config.backend));
   return variants;
 }
 
@@ -193,34 +298,12 @@ function checkMemory(plan: RunPlan): void {
   assertTrialFits(t.config, knownDataShape(t.config.data)!, memoryLimit(plan.workers), `trial ${t.hash.slice(0, 12)} (${JSON.stringify({ ...t.cell, ...t.nuisance, seed: t.seed })}), the largest of the run,`);
 }
 
-/** Step 3: the executor that runs one trial: in this process for a function, else a pool of worker processes. */
-function createExecutor(plan: RunPlan): { exec: TrialExecutor; pool: WorkerPool | null } {
-  if (typeof plan.trial === 'function') return { exec: inProcessExecutor(plan.trial), pool: null };
-  const pool = new WorkerPool(plan.workers, plan.trial);
-  return { exec: pool.run, pool };
-}
-
-/** The record of one finished trial: its config, outcome, code version, times and the command that reproduces it. */
-function trialRecord(exp: ResolvedExperiment, t: PlannedTrial, outcome: JobOutcome, code: TrialRecord['code'], started: Date, finished: Date, mixedVariant: boolean): TrialRecord {
-  return {
-    format: RECORD_FORMAT,
-    experiment: exp.id,
-    hash: t.hash,
-    status: outcome.kind,
-    config: t.config,
-    seed: t.seed,
-    cell: t.cell,
-    nuisance: t.nuisance,
-    code,
-    result: outcome.kind === 'done' ? outcome.result : null,
-    error: outcome.kind === 'diverged' ? outcome.message : null,
-    startedAt: started.toISOString(),
-    finishedAt: finished.toISOString(),
-    seconds: (finished.getTime() - started.getTime()) / 1000,
-    command: reproduceCommand(t.config, outcome.variant),
-    variant: outcome.variant,
-    ...(mixedVariant ? { mixedVariant } : {}),
-  };
+/** Step 3: the executor: the caller's (queue), in this process for a function, else a pool of worker processes. */
+async function createExecutor(exp: ResolvedExperiment, plan: RunPlan, storeDir: string, opts: RunOptions): Promise<ExecutorHandle> {
+  if (opts.executor) return opts.executor({ todo: plan.todo, storeDir, experiment: exp.id });
+  if (typeof plan.trial === 'function') return { exec: inProcessExecutor(plan.trial), workers: 1, onFailure: 'stop', close: () => {} };
+  const pool = new WorkerPool(plan.workers, plan.trial, opts.threads !== undefined ? { threads: opts.threads } : {});
+  return { exec: pool.run, workers: plan.workers, onFailure: 'stop', close: () => pool.close() };
 }
 
 /** The error a failed trial ends the run with: which trial, why, and that re-running resumes. */
@@ -233,39 +316,84 @@ function trialFailure(t: PlannedTrial, e: Error, storeDir: string): Error {
   return wrapped;
 }
 
+/** Writes the files an executor brought back (a remote worker's `final.safetensors`) into the trial's checkpoint directory. */
+function writeReturnedFiles(store: RunStore, hash: string, files: Readonly<Record<string, Uint8Array>> | undefined): void {
+  if (!files) return;
+  const dir = store.checkpointDir(hash);
+  for (const [name, bytes] of Object.entries(files)) {
+    if (!/^[A-Za-z0-9._-]+$/.test(name) || name.startsWith('.')) throw new Error(`an executor returned a file named ${JSON.stringify(name)}: only plain file names are written`);
+    fs.mkdirSync(dir, { recursive: true });
+    atomicWriteFile(path.join(dir, name), bytes);
+  }
+}
+
 /**
  * Step 4: runs every trial of the plan, writing each record as it finishes; returns how many
- * finished. In-process: one at a time, in expansion order. With a pool: all queued at once; the
- * first failure (other than divergence) closes the pool and is thrown. An abort stops launching.
+ * finished. Each trial is claimed first (a trial another live owner claims is left to it). In
+ * process: one at a time, in expansion order. Otherwise all are queued at once; the first failure
+ * (other than divergence) closes the executor and is thrown, unless the executor goes on
+ * (`onFailure: 'continue'`): then the failure file is written and the others run. A failure file is
+ * written in both cases. An abort stops launching.
  */
-async function runTrials(exp: ResolvedExperiment, plan: RunPlan, store: RunStore, variants: StudyVariant, exec: TrialExecutor, pool: WorkerPool | null, opts: RunOptions): Promise<number> {
+async function runTrials(exp: ResolvedExperiment, plan: RunPlan, store: RunStore, variants: StudyVariant, executor: ExecutorHandle, opts: RunOptions, out: { failed: TrialFailure[]; claimed: number }): Promise<number> {
   const ev = opts.events ?? {};
   const code = codeVersion();
+  const claims = new TrialClaims(store.dir);
+  const kind = executor.kind ?? 'local';
+  const keep = opts.keepNetworks ?? 'all';
   let done = 0;
   let failure: Error | null = null;
   const runOne = async (t: PlannedTrial): Promise<void> => {
     if (failure || opts.signal?.aborted) return;
-    let started = new Date();
-    const outcome: JobOutcome = await exec(
-      { hash: t.hash, config: t.config, checkpointDir: store.checkpointDir(t.hash) },
-      {
-        onStart: () => {
-          started = new Date();
-          ev.onTrialStart?.(t);
-        },
-        onProgress: (p) => ev.onProgress?.(t, p),
-        onEpoch: (m) => ev.onEpoch?.(t, m),
-      },
-    );
-    const finished = new Date();
-    const mixedVariant = variants.admit(outcome.variant, `trial ${t.hash.slice(0, 12)}`);
-    const record = trialRecord(exp, t, outcome, code, started, finished, mixedVariant);
-    store.write(record);
-    plan.records.set(t.hash, record);
-    done++;
-    ev.onTrialDone?.(t, record, done, plan.todo.length);
+    const claim = claims.tryClaim(t.hash, { executor: kind });
+    if (!claim) {
+      const h = claims.holder(t.hash);
+      out.claimed++;
+      ev.onWarn?.(`trial ${t.hash.slice(0, 12)} is being run by another owner (${h ? `${h.owner.executor}${h.owner.job ? ` job ${h.owner.job}` : ''}, pid ${h.owner.pid} on ${h.owner.host}` : 'unknown'}); left to it`);
+      return;
+    }
+    try {
+      let started = new Date();
+      let outcome: JobOutcome;
+      try {
+        outcome = await executor.exec(
+          { hash: t.hash, config: t.config, checkpointDir: store.checkpointDir(t.hash), keepNetwork: keep !== 'none' },
+          {
+            onStart: () => {
+              started = new Date();
+              ev.onTrialStart?.(t);
+            },
+            onProgress: (p) => ev.onProgress?.(t, p),
+            onEpoch: (m) => ev.onEpoch?.(t, m),
+          },
+        );
+      } catch (e) {
+        if (opts.signal?.aborted || failure) throw e;
+        const err = e as Error;
+        const f = err instanceof TrialFailedError
+          ? buildTrialFailure(exp.id, t, err, { executor: kind, code, job: err.job, attempts: err.attempts, log: err.log })
+          : buildTrialFailure(exp.id, t, { message: err?.message ?? String(e), stack: err?.stack ?? '' }, { executor: kind, code, attempts: 1 });
+        store.writeFailure(f);
+        if (executor.onFailure === 'stop') throw e;
+        out.failed.push(f);
+        ev.onTrialFailed?.(t, f);
+        return;
+      }
+      const finished = new Date();
+      const mixedVariant = variants.admit(outcome.variant, `trial ${t.hash.slice(0, 12)}`);
+      if (outcome.kind === 'done') writeReturnedFiles(store, t.hash, outcome.files);
+      const record = buildTrialRecord(exp.id, t, outcome, code, started, finished, mixedVariant);
+      store.write(record);
+      store.clearFailure(t.hash);
+      if (keep === 'none') store.dropNetwork(t.hash);
+      plan.records.set(t.hash, record);
+      done++;
+      ev.onTrialDone?.(t, record, done, plan.todo.length);
+    } finally {
+      claim.release();
+    }
   };
-  if (!pool) {
+  if (typeof plan.trial === 'function' && !opts.executor) {
     for (const t of plan.todo) {
       try {
         await runOne(t);
@@ -275,14 +403,14 @@ async function runTrials(exp: ResolvedExperiment, plan: RunPlan, store: RunStore
     }
     return done;
   }
-  const onAbort = (): void => pool.close();
+  const onAbort = (): void => void executor.close();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   await Promise.all(
     plan.todo.map((t) =>
       runOne(t).catch((e: Error) => {
         if (!failure && !opts.signal?.aborted) {
           failure = trialFailure(t, e, store.dir);
-          pool.close();
+          void executor.close();
         }
       }),
     ),
@@ -293,16 +421,33 @@ async function runTrials(exp: ResolvedExperiment, plan: RunPlan, store: RunStore
 }
 
 /**
+ * `--keep-networks selected`: once the study is complete, removes the final networks of trials
+ * outside each cell's chosen setting (the selection trials under fresh-seeds).
+ */
+function pruneUnselected(store: RunStore, cells: readonly CellSummary[], trials: readonly PlannedTrial[]): void {
+  const chosen = new Map(cells.map((c) => [settingKey(c.cell), settingKey(c.chosen)]));
+  for (const t of trials) {
+    const isChosen = t.phase !== 'selection' && chosen.get(settingKey(t.cell)) === settingKey(t.nuisance);
+    if (!isChosen) store.dropNetwork(t.hash);
+  }
+}
+
+/**
  * Runs every trial of `exp` not yet in the store. Takes the store's lock for the whole run
- * (a second concurrent run gets a LockError naming this one). Throws on the first trial that fails
- * with anything but divergence; every finished trial stays recorded, so re-running resumes.
- * Steps: plan, check, create the executor, run the trials, summarise.
+ * (one coordinator per store: a second concurrent run gets a LockError naming this one) and claims
+ * each trial as it starts (a Slurm task or another owner may hold some). Throws on the first trial
+ * that fails with anything but divergence, unless the executor goes on after failures; every
+ * finished trial stays recorded, so re-running resumes. Steps: plan, check, create the executor,
+ * run the trials, summarise.
  */
 export async function runExperiment(exp: ResolvedExperiment, opts: RunOptions = {}): Promise<RunSummary> {
   const storeDir = path.resolve(opts.runsDir ?? 'runs', exp.id);
   const store = new RunStore(storeDir);
   const lock = store.lock();
-  let pool: WorkerPool | null = null;
+  const trial = opts.trial ?? DEFAULT_TRIAL_MODULE;
+  const keep = opts.keepNetworks ?? 'all';
+  let executor: ExecutorHandle | null = null;
+  const out = { failed: [] as TrialFailure[], claimed: 0 };
   try {
     // Phase a (fresh-seeds): the selection trials; phase b: the evaluation trials of each cell's
     // chosen setting. Without a selection phase the first plan already holds every trial.
@@ -310,25 +455,29 @@ export async function runExperiment(exp: ResolvedExperiment, opts: RunOptions = 
     let ran = 0;
     let plan: RunPlan;
     for (;;) {
-      plan = planRun(exp, store, opts, chosen);
-      const phase = hasSelectionPhase(exp) && chosen.size === 0 ? 'selection' : 'evaluation';
-      opts.events?.onPlan?.({ phase, total: plan.trials.length, unique: plan.unique.length, toRun: plan.todo.length, skipped: plan.unique.length - plan.todo.length, workers: plan.workers, storeDir });
+      const phasePlan = planPhase(exp, store, chosen, opts.events?.onWarn);
+      plan = { ...phasePlan, trial, workers: localWorkers(phasePlan, trial, opts) };
       const variants = await checkBeforeRun(plan, opts);
-      const executor = createExecutor(plan);
-      pool = executor.pool;
-      ran += await runTrials(exp, plan, store, variants, executor.exec, pool, opts);
-      pool?.close();
-      pool = null;
+      executor = await createExecutor(exp, plan, storeDir, opts);
+      plan.workers = executor.workers;
+      opts.events?.onPlan?.({ phase: plan.phase, total: plan.trials.length, unique: plan.unique.length, toRun: plan.todo.length, skipped: plan.unique.length - plan.todo.length, workers: plan.workers, storeDir, diskBytes: expectedDisk(plan, keep), keepNetworks: keep });
+      ran += await runTrials(exp, plan, store, variants, executor, opts, out);
+      await executor.close();
+      executor = null;
       if (opts.signal?.aborted) throw new Error(`interrupted; ${ran} trial(s) finished and kept in ${storeDir}. Re-run the same command to resume.`);
-      if (phase === 'evaluation') break;
+      if (plan.phase === 'evaluation') break;
       chosen = chooseSettings(plan.trials, plan.records);
-      if (chosen.size === 0) throw new Error(`selection trials are missing after the selection phase in ${storeDir}; re-run the same command to resume.`);
+      if (chosen.size === 0) {
+        const why = out.failed.length > 0 ? `${out.failed.length} selection trial(s) failed (see ${store.failedDir})` : out.claimed > 0 ? `${out.claimed} selection trial(s) are being run by another owner` : 'selection trials are missing';
+        throw new Error(`${why}, so no setting can be chosen yet in ${storeDir}; re-run the same command to resume.`);
+      }
     }
     const skipped = plan.unique.length - ran;
     const { cells, comparisons } = summarize(exp, plan.trials, plan.records);
-    return { storeDir, trials: plan.trials, records: plan.records, ran, skipped, cells, comparisons };
+    if (keep === 'selected' && plan.records.size === plan.unique.length) pruneUnselected(store, cells, plan.unique);
+    return { storeDir, trials: plan.trials, records: plan.records, ran, skipped, failed: out.failed, claimed: out.claimed, cells, comparisons };
   } finally {
-    pool?.close();
+    await executor?.close();
     lock.release();
   }
 }

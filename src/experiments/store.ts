@@ -4,7 +4,11 @@
  * - `checkpoints/<hash>/`: the trial's checkpoint files,
  * - `manifest.json`: the resolved experiment and its planned trials (the report reads this),
  * - `manifests/<specHash>.json`: manifests of earlier configurations of the experiment,
- * - `.lock`: held by the run that is writing.
+ * - `.lock`: held by the coordinating run (one per store: `run`, a Slurm submission).
+ * - `claims/<hash>.json`: the trial being run by some writer (see claim.ts), so that many writers
+ *   (Slurm tasks on several nodes) share the store without running a trial twice.
+ * - `failed/<hash>.json`: trials that failed for good, with their message and log (the trial stays
+ *   missing, so a rerun retries it).
  * A record is keyed by the hash of its resolved config, so records of another configuration are
  * never mixed in: they simply do not match any planned trial.
  */
@@ -13,6 +17,7 @@ import * as path from 'node:path';
 import type { NumericVariant } from '../tensor/numeric-variant.ts';
 import { trialConfigSchema, type TrialConfig } from '../train/config.ts';
 import type { TrialResult } from '../train/trial-result.ts';
+import { FINAL_FILE } from '../train/trial-options.ts';
 import { atomicWriteFile, TEMP_MARK, type WriteIo, AtomicWriteError } from '../io/atomic-write.ts';
 import type { CodeVersion } from './code-version.ts';
 import type { ResolvedExperiment } from './define.ts';
@@ -55,6 +60,35 @@ export interface TrialRecord {
   mixedVariant?: boolean;
 }
 
+/**
+ * A trial that failed for good (an error other than divergence, after its executor's retries). Kept
+ * in `failed/<hash>.json`, never in `trials/`: the trial stays missing, so a rerun retries it, and a
+ * later success removes the file. The report lists these with their message and log.
+ */
+export interface TrialFailure {
+  format: number;
+  experiment: string;
+  hash: string;
+  config: TrialConfig;
+  seed: number;
+  cell: Setting;
+  nuisance: Setting;
+  code: CodeVersion;
+  executor: 'local' | 'slurm' | 'queue';
+  /** The scheduler's job id (Slurm `<array>_<task>`, the queue's job id), when there is one. */
+  job: string | null;
+  attempts: number;
+  message: string;
+  stack: string;
+  /** The last part of the trial's log (at most {@link FAILURE_LOG_BYTES}), when one was kept. */
+  log: string | null;
+  logPath: string | null;
+  failedAt: string;
+}
+
+/** How much of a failed trial's log its failure file keeps (the tail). */
+export const FAILURE_LOG_BYTES = 64 * 1024;
+
 /** The planned trials of the experiment's current configuration. */
 export interface Manifest {
   format: number;
@@ -81,6 +115,47 @@ export class RunStore {
 
   checkpointDir(hash: string): string {
     return path.join(this.dir, 'checkpoints', hash);
+  }
+
+  /** Removes trial `hash`'s kept network (`final.safetensors`, `--keep-networks`); its record stays. */
+  dropNetwork(hash: string): void {
+    fs.rmSync(path.join(this.checkpointDir(hash), FINAL_FILE), { force: true });
+  }
+
+  get failedDir(): string {
+    return path.join(this.dir, 'failed');
+  }
+
+  /** Writes a failure file atomically (see {@link TrialFailure}). */
+  writeFailure(f: TrialFailure): void {
+    fs.mkdirSync(this.failedDir, { recursive: true });
+    atomicWriteFile(path.join(this.failedDir, `${f.hash}.json`), JSON.stringify(f, null, 1) + '\n', this.io);
+  }
+
+  /** Every readable failure file, by hash (unreadable ones are skipped: they are informational). */
+  readFailures(): Map<string, TrialFailure> {
+    const out = new Map<string, TrialFailure>();
+    let files: string[];
+    try {
+      files = fs.readdirSync(this.failedDir);
+    } catch {
+      return out;
+    }
+    for (const f of files) {
+      if (!/^[0-9a-f]{64}\.json$/.test(f)) continue;
+      try {
+        const r = JSON.parse(fs.readFileSync(path.join(this.failedDir, f), 'utf8')) as TrialFailure;
+        if (isObject(r) && r.hash === f.slice(0, 64)) out.set(r.hash, r);
+      } catch {
+        /* torn by hand or being replaced: skip */
+      }
+    }
+    return out;
+  }
+
+  /** Removes trial `hash`'s failure file, if any (it has since succeeded). */
+  clearFailure(hash: string): void {
+    fs.rmSync(path.join(this.failedDir, `${hash}.json`), { force: true });
   }
 
   get manifestPath(): string {
@@ -154,12 +229,25 @@ export class RunStore {
     return r as unknown as TrialRecord;
   }
 
-  /** All readable records whose hash is in `hashes`. */
-  readMany(hashes: Iterable<string>, warn?: (msg: string) => void): Map<string, TrialRecord> {
+  /**
+   * All readable records whose hash is in `hashes`. With `expect`, a record written for another
+   * experiment or by another package version (`pretrain-lab@x.y.z`: its numbers may not be
+   * comparable) is ignored with a warning naming it, and its trial runs again.
+   */
+  readMany(hashes: Iterable<string>, warn?: (msg: string) => void, expect?: { experiment: string; package: string }): Map<string, TrialRecord> {
     const out = new Map<string, TrialRecord>();
     for (const h of new Set(hashes)) {
       const r = this.read(h, warn);
-      if (r) out.set(h, r);
+      if (!r) continue;
+      if (expect && r.experiment !== expect.experiment) {
+        warn?.(`${this.recordPath(h)} was written by experiment '${r.experiment}', not '${expect.experiment}' (copied in by hand?): ignored, the trial will run again`);
+        continue;
+      }
+      if (expect && r.code?.package !== expect.package) {
+        warn?.(`${this.recordPath(h)} was written by ${String(r.code?.package)}, this is ${expect.package}: ignored (its numbers may not be comparable), the trial will run again`);
+        continue;
+      }
+      out.set(h, r);
     }
     return out;
   }

@@ -4,7 +4,6 @@
  * SIGKILL) disconnects the IPC channel and the workers exit.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { COMPILED, MODULE_EXT } from '../package-root.ts';
 import type { TrialConfig } from '../train/config.ts';
@@ -20,6 +19,8 @@ export interface TrialJob {
   hash: string;
   config: TrialConfig;
   checkpointDir: string;
+  /** Whether the store keeps the trial's final network (`--keep-networks`); a remote executor brings it back only then. */
+  keepNetwork?: boolean;
 }
 
 export interface JobEvents {
@@ -30,7 +31,15 @@ export interface JobEvents {
 }
 
 /** How a trial ended (other failures reject), with the numeric variant that computed it. */
-export type JobOutcome = { kind: 'done'; result: TrialResult; variant: NumericVariant } | { kind: 'diverged'; message: string; variant: NumericVariant };
+export type JobOutcome =
+  | {
+      kind: 'done';
+      result: TrialResult;
+      variant: NumericVariant;
+      /** Files an executor brings back from a machine without the shared disk (`final.safetensors`), written by the runner into the trial's checkpoint directory. */
+      files?: Record<string, Uint8Array>;
+    }
+  | { kind: 'diverged'; message: string; variant: NumericVariant };
 
 /** Executes one trial; implemented by WorkerPool (processes) or in-process by the runner. */
 export type TrialExecutor = (job: TrialJob, events: JobEvents) => Promise<JobOutcome>;
@@ -40,13 +49,11 @@ interface Slot {
   busy: { job: TrialJob; events: JobEvents; resolve: (o: JobOutcome) => void; reject: (e: Error) => void } | null;
 }
 
-/** Each worker's share of the cores for multi-threaded BLAS (unless the user set it). */
-function blasThreads(workers: number): Record<string, string> {
-  const share = String(Math.max(1, Math.floor(availableParallelism() / workers)));
-  const out: Record<string, string> = {};
-  for (const k of ['OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS']) if (process.env[k] === undefined) out[k] = share;
-  return out;
-}
+/**
+ * The environment variable that tells a worker process how many BLAS threads its native backend
+ * uses (`setThreads` once the backend exists; the addon itself starts single-threaded).
+ */
+export const BLAS_THREADS_ENV = 'PRETRAIN_LAB_BLAS_THREADS';
 
 const WORKER_FILE = fileURLToPath(new URL(`./worker${MODULE_EXT}`, import.meta.url));
 
@@ -65,9 +72,17 @@ export class WorkerPool {
   private readonly queue: NonNullable<Slot['busy']>[] = [];
   private closed = false;
 
-  /** @param size number of worker processes (>= 1) */
-  constructor(readonly size: number, private readonly trialModule: TrialModuleRef) {
+  /**
+   * @param size number of worker processes (>= 1)
+   * @param opts.threads BLAS threads per worker (native backend; default 1: see `run --threads`).
+   *   Fixed for the whole pool, never derived from the number of workers or of trials left: OpenBLAS
+   *   with 2 threads gives other last bits than with 1 for some shapes, so a count that followed the
+   *   schedule would make a trial's numbers depend on how many trials ran beside it.
+   */
+  constructor(readonly size: number, private readonly trialModule: TrialModuleRef, private readonly opts: { threads?: number } = {}) {
     if (!(Number.isInteger(size) && size >= 1)) throw new Error(`--workers must be an integer >= 1 (got ${size})`);
+    const t = opts.threads ?? 1;
+    if (!(Number.isInteger(t) && t >= 1)) throw new Error(`--threads must be an integer >= 1 (got ${t})`);
   }
 
   /** Queues a trial; resolves when a worker finished it. */
@@ -83,7 +98,7 @@ export class WorkerPool {
       execArgv: workerExecArgv(this.trialModule),
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, ...blasThreads(this.size) },
+      env: { ...process.env, [BLAS_THREADS_ENV]: String(this.opts.threads ?? 1) },
     });
     const slot: Slot = { child, busy: null };
     child.on('message', (raw) => this.onMessage(slot, raw as WorkerMessage));

@@ -17,6 +17,7 @@ import type { Backend } from '../tensor/kernels.ts';
 import type { Progress } from '../train/hooks.ts';
 import { loadTrialFunction, type TrialFunction, type TrialFunctionOptions } from './trial-function.ts';
 import type { ParentMessage, WorkerMessage } from './worker-protocol.ts';
+import { BLAS_THREADS_ENV } from './worker-pool.ts';
 
 /** Sends to the parent; once the parent is gone (it exited, e.g. on a closed pipe), there is no one to tell: exit. */
 const send = (m: WorkerMessage): void => {
@@ -40,7 +41,11 @@ process.on('message', (raw) => {
       let fn = functions.get(key);
       if (!fn) functions.set(key, (fn = await loadTrialFunction(trialModule)));
       let backend = backends.get(config.backend);
-      if (!backend) backends.set(config.backend, (backend = await createBackend(config.backend)));
+      if (!backend) {
+        backends.set(config.backend, (backend = await createBackend(config.backend)));
+        const threads = Number(process.env[BLAS_THREADS_ENV] ?? 1);
+        if (backend.name === 'native' && threads > 1) (await import('../backends/native/threads.ts')).setThreads(threads);
+      }
       let last = 0;
       const options: TrialFunctionOptions = {
         backend,

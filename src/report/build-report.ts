@@ -33,6 +33,7 @@ import { unitPatternSection } from './unit-pattern-section.ts';
 import { weightChangeSection } from './weight-change-section.ts';
 import { trajectorySection } from './trajectory-section.ts';
 import { transferModesSection } from './transfer-modes-section.ts';
+import { failedTrialsSection } from './failed-trials-section.ts';
 
 export interface ReportResult {
   /** Absolute path of report.html. */
@@ -183,6 +184,9 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
 ${code ? html`<span>code <b>${code.package}${code.git ? ` ${code.git.slice(0, 10)}${code.dirty ? '+dirty' : ''}` : ''}</b></span>` : ''}
 <span>generated <b>${new Date().toISOString().slice(0, 16).replace('T', ' ')}</b></span></div></header>`);
   if (found < unique.size) body.push(html`<p class="warn">${unique.size - found} of ${unique.size} trials have no record yet; statistics use the finished ones. Re-run the experiment to complete it.</p>`);
+  const failures = store.readFailures();
+  const failedSection = failedTrialsSection([...unique].filter((h) => !records.has(h) && failures.has(h)).map((h) => failures.get(h)!));
+  if (failedSection) body.push(failedSection);
   const protocol = protocolSummary(exp, cells);
   body.push(protocolSection(protocol));
   body.push(summaryTable(exp, cells, comparisons));

@@ -265,3 +265,15 @@ export function assertTrialFits(cfg: TrialConfig, data: DataShape, limit: Memory
       `Make the model or batches smaller (e.g. model.hidden), or raise the limit with --memory-limit=<GB> or ${MEMORY_LIMIT_ENV}=<GB> if the machine has the memory.`,
   );
 }
+
+/**
+ * About the bytes of a trial's kept network (`final.safetensors`): float32 weights and biases of
+ * every dense layer, `[dim -> hidden... -> classes]`, plus a few KB of metadata; for the plan line's
+ * expected disk use (a dense-network estimate: conv layers are not counted apart).
+ */
+export function estimateNetworkBytes(cfg: TrialConfig, shape: DataShape): number {
+  const fans = [shape.dim, ...hiddenSizes(cfg.model), shape.nClasses];
+  let params = 0;
+  for (let l = 0; l < fans.length - 1; l++) params += (fans[l]! + 1) * fans[l + 1]!;
+  return params * BYTES + 8 * 1024;
+}

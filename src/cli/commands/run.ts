@@ -3,7 +3,10 @@ import type { Command } from 'commander';
 import * as path from 'node:path';
 import { resolveExperiment } from '../../experiments/define.ts';
 import { loadExperiment } from '../../experiments/registry.ts';
-import { runExperiment } from '../../experiments/runner.ts';
+import { defaultWorkers, runExperiment, type KeepNetworks } from '../../experiments/runner.ts';
+import { resolveThreads, threadsArg, THREADS_HELP } from '../threads-flag.ts';
+import { addSlurmOptions } from '../slurm-flags.ts';
+import { addQueueOptions, queueExecutor } from '../queue-flags.ts';
 import { settingLabel, variedNuisanceKeys } from '../../experiments/expand.ts';
 import { UsageError } from '../errors.ts';
 import { reproducibleFlag, REPRODUCIBLE_HELP } from '../reproducible-flag.ts';
@@ -52,8 +55,20 @@ function positiveInt(name: string) {
   };
 }
 
+/** `--executor`: local, slurm or queue. */
+function executorArg(v: string): 'local' | 'slurm' | 'queue' {
+  if (v === 'local' || v === 'slurm' || v === 'queue') return v;
+  throw new UsageError(`--executor must be local, slurm or queue (got '${v}')`);
+}
+
+/** `--keep-networks`: all, selected or none. */
+function keepArg(v: string): KeepNetworks {
+  if (v === 'all' || v === 'selected' || v === 'none') return v;
+  throw new UsageError(`--keep-networks must be all, selected or none (got '${v}')`);
+}
+
 export function registerRun(program: Command): void {
-  program
+  const cmd = program
     .command('run')
     .description('run an experiment (resumes: finished trials are skipped), then write its HTML report')
     .argument('<experiment>', 'a built-in experiment id (see `pretrain-lab list`) or a path to an experiment file')
@@ -64,6 +79,7 @@ export function registerRun(program: Command): void {
     .option('--data-seed <n|per-seed>', "seed of the training subset and stochastic binarisation (TrialConfig data.seed): a fixed integer (default 0: one subset for all seeds, the spread is initialisation only) or per-seed (varies with the seed)", dataSeedArg)
     .option('--workers <n>', 'worker processes (default: one per core)', positiveInt('--workers'))
     .option('--backend <name>', 'auto, reference, reference64, wasm or native')
+    .option('--threads <n|auto>', `${THREADS_HELP.replace('all cores', 'the cores divided among --workers')}, per worker; default 1, so that a trial's numbers never depend on how many trials ran beside it`, threadsArg)
     .option('--runs-dir <dir>', 'root of the run stores', 'runs')
     .option('--reproducible', REPRODUCIBLE_HELP)
     .option('--memory-limit <GB>', MEMORY_LIMIT_HELP)
@@ -71,6 +87,8 @@ export function registerRun(program: Command): void {
     .option('--json', 'print JSON lines (the last one is the result) instead of a progress bar')
     .option('--no-report', 'do not write report.html')
     .option('--trial-module <file>', 'module exporting runTrial to use instead of the real one (testing, plug-ins)')
+    .option('--executor <name>', 'where trials run: local (a pool of worker processes on this machine; the default), slurm (a Slurm job array, see --slurm.*) or queue (a Redis-backed queue served by `pretrain-lab worker --redis`, see --redis)', executorArg, 'local')
+    .option('--keep-networks <which>', "which trials keep their final network (checkpoints/<hash>/final.safetensors): all (default), selected (each cell's chosen setting only, pruned when the study is complete) or none; records are always kept", keepArg)
     .allowUnknownOption()
     .allowExcessArguments()
     .addHelpText(
@@ -83,9 +101,14 @@ export function registerRun(program: Command): void {
         `selection seeds 100001.. (--selection-seeds), then only the chosen setting runs on the evaluation seeds (--seeds),\n` +
         `whose test errors alone are reported; the training subset uses data seed 0 for every seed (--data-seed).\n` +
         `  $ pretrain-lab run marginals --preset quick --selection-seeds 2 --data-seed per-seed\n` +
+        `\nOn a cluster (see README, "Running on a cluster"):\n` +
+        `  $ pretrain-lab run marginals --preset full --executor slurm --slurm.partition=cpu --slurm.max-parallel=100\n` +
+        `  $ pretrain-lab run depth --preset full --executor queue --redis redis://:PASSWORD@host:6379   # and on each machine: pretrain-lab worker --redis ...\n` +
         keysHelp(),
-    )
-    .action(async (name: string, opts: Record<string, unknown>, cmd: Command) => {
+    );
+  addSlurmOptions(cmd);
+  addQueueOptions(cmd);
+  cmd.action(async (name: string, opts: Record<string, unknown>, cmd: Command) => {
       const mode = outputMode(opts.json as boolean | undefined);
       reproducibleFlag(opts.reproducible);
       memoryLimitFlag(opts.memoryLimit);
@@ -108,6 +131,11 @@ export function registerRun(program: Command): void {
             }
           : {}),
       });
+      if (opts.executor === 'slurm') {
+        const { runOnSlurm } = await import('../slurm-flags.ts');
+        await runOnSlurm(resolved, opts, process.argv.slice(2), mode);
+        return;
+      }
       if (mode !== 'json') process.stderr.write(`${resolved.id}: ${resolved.description}\npreset ${preset ?? '(none)'}${preset === 'quick' && presets.includes('full') ? " (use --preset full for the paper's scale)" : ''}\n`);
       for (const d of distinctDataConfigs(resolved)) splitsLine(mode, d.data, d.online);
       const reporter = sweepReporter(mode);
@@ -125,6 +153,9 @@ export function registerRun(program: Command): void {
           ...(opts.workers !== undefined ? { workers: opts.workers as number } : {}),
           ...(opts.trialModule ? { trial: { module: path.resolve(opts.trialModule as string), export: 'runTrial' } } : {}),
           ...(opts.allowMixedVariants ? { allowMixedVariants: true } : {}),
+          ...(opts.keepNetworks !== undefined ? { keepNetworks: opts.keepNetworks as KeepNetworks } : {}),
+          ...(opts.threads !== undefined ? { threads: resolveThreads(opts.threads as number | 'auto', (opts.workers as number | undefined) ?? defaultWorkers()) } : {}),
+          ...(opts.executor === 'queue' ? { executor: await queueExecutor(opts, reporter.onWarn ?? (() => {})) } : {}),
           events: reporter,
           signal: controller.signal,
         });
@@ -164,7 +195,7 @@ export function registerRun(program: Command): void {
       });
       if (mode === 'json') {
         const { lines, ...proto } = protocol;
-        jsonLine({ event: 'result', experiment: resolved.id, preset, storeDir: summary.storeDir, report, ran: summary.ran, skipped: summary.skipped, seconds, protocol: { ...proto, summary: lines.join(' ') }, cells: rows });
+        jsonLine({ event: 'result', experiment: resolved.id, preset, storeDir: summary.storeDir, report, ran: summary.ran, skipped: summary.skipped, failed: summary.failed.map((f) => ({ hash: f.hash, attempts: f.attempts, message: f.message })), claimed: summary.claimed, seconds, protocol: { ...proto, summary: lines.join(' ') }, cells: rows });
         return;
       }
       const varied = new Set(variedNuisanceKeys(resolved));
@@ -182,7 +213,10 @@ export function registerRun(program: Command): void {
           r.vsBaseline ? effect(r.vsBaseline.dz ?? r.vsBaseline.cohensD, r.vsBaseline.dz !== undefined ? 'd_z' : 'd') : '',
         ]),
       );
-      process.stdout.write(`\n${out}\n\n${protocol.lines.join('\n')}\n\n${summary.ran} trial(s) run, ${summary.skipped} reused, in ${duration(seconds)}. Store: ${summary.storeDir}\n${report ? `Report: ${report}\n` : ''}`);
+      const failedLine = summary.failed.length > 0 ? `${summary.failed.length} trial(s) FAILED (their messages and logs: ${summary.storeDir}/failed/; the report lists them); re-run the same command to retry them.\n` : '';
+      const claimedLine = summary.claimed > 0 ? `${summary.claimed} trial(s) were being run by another owner (a Slurm task?) and were left to it; \`pretrain-lab status ${summary.storeDir}\` follows them.\n` : '';
+      process.stdout.write(`\n${out}\n\n${protocol.lines.join('\n')}\n\n${summary.ran} trial(s) run, ${summary.skipped} reused, in ${duration(seconds)}. Store: ${summary.storeDir}\n${failedLine}${claimedLine}${report ? `Report: ${report}\n` : ''}`);
+      if (summary.failed.length > 0) process.exitCode = 1;
     });
 }
 

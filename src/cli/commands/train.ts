@@ -12,6 +12,7 @@ import { memoryLimitFlag, MEMORY_LIMIT_HELP } from '../memory-limit-flag.ts';
 import { resolveTrialConfig } from '../../train/config.ts';
 import type { EpochMetrics, Progress } from '../../train/hooks.ts';
 import { UsageError } from '../errors.ts';
+import { resolveThreads, threadsArg, THREADS_HELP } from '../threads-flag.ts';
 import { duration, pct } from '../format.ts';
 import { keysHelp, keyValueArgs } from '../key-flags.ts';
 import { jsonLine, outputMode, splitsLine, trialFraction } from '../output.ts';
@@ -46,6 +47,7 @@ export function registerTrain(program: Command): void {
     .option('--checkpoint-dir <dir>', 'write final.safetensors (and the resume state: pre-trained layers, fine-tuning epochs) here')
     .option('--resume', 'continue an interrupted run from --checkpoint-dir: from its last fine-tuning epoch, else its finished pre-trained layers (same flags needed)')
     .option('--reproducible', REPRODUCIBLE_HELP)
+    .option('--threads <n|auto>', `${THREADS_HELP}; default auto`, threadsArg)
     .option('--memory-limit <GB>', MEMORY_LIMIT_HELP)
     .option('--json', 'print JSON lines (one per epoch; the last one is the result)')
     .option('--trial-module <file>', 'module exporting runTrial to use instead of the real one')
@@ -65,6 +67,9 @@ export function registerTrain(program: Command): void {
       const config = resolveTrialConfig(input);
       const run = await loadTrialFunction(opts.trialModule ? { module: path.resolve(opts.trialModule as string) } : DEFAULT_TRIAL_MODULE);
       const backend = await createBackend(config.backend);
+      if (backend.name === 'native') {
+        (await import('../../backends/native/threads.ts')).setThreads(resolveThreads(opts.threads as number | 'auto' | undefined));
+      }
       let bar: cliProgress.SingleBar | null = null;
       if (mode === 'tty') {
         bar = new cliProgress.SingleBar({ format: ' {bar} {percentage}% | ETA {eta_formatted} | {status}', hideCursor: true, clearOnComplete: true, barsize: 30 }, cliProgress.Presets.shades_classic);

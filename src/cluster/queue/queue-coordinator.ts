@@ -13,8 +13,8 @@
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { codeVersion, type CodeVersion } from '../../experiments/code-version.ts';
+import { TrialFailedError } from '../../experiments/runner.ts';
 import type { JobEvents, JobOutcome, TrialJob } from '../../experiments/worker-pool.ts';
-import { trialFailedError } from './trial-failed.ts';
 import type { EpochMetrics, Progress } from '../../train/hooks.ts';
 import { scrubSecret } from '../redact-url.ts';
 import { DEFAULT_QUEUE, describeCode, filesKey, QUEUE_PREFIX, sameCode, TRIAL_JOB_NAME, type QueueJobData, type QueueJobResult } from './queue-job.ts';
@@ -59,8 +59,7 @@ const short = (hash: string): string => hash.slice(0, 12);
 
 /** A trial job's data for the queue. */
 function jobData(job: TrialJob, experiment: string, code: CodeVersion): QueueJobData {
-  const keepNetwork = (job as TrialJob & { keepNetwork?: boolean }).keepNetwork ?? true;
-  return { hash: job.hash, config: job.config, code, experiment, keepNetwork };
+  return { hash: job.hash, config: job.config, code, experiment, keepNetwork: job.keepNetwork ?? true };
 }
 
 export class QueueCoordinator {
@@ -218,7 +217,7 @@ export class QueueCoordinator {
     const tail = log.length > LOG_TAIL ? log.slice(log.length - LOG_TAIL) : log;
     const attempts = job.attemptsMade;
     const message = `failed on the queue ${this.queueName} after ${attempts} attempt(s) of ${job.opts.attempts ?? 1}: ${job.failedReason}`;
-    this.finish(w.data.hash, trialFailedError(message, attempts, tail || null));
+    this.finish(w.data.hash, new TrialFailedError(message, attempts, tail || null, job.processedBy ?? null));
   }
 
   private finish(hash: string, e: Error | null, outcome?: JobOutcome): void {

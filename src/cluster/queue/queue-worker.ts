@@ -22,6 +22,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { codeVersion } from '../../experiments/code-version.ts';
+import { defaultWorkers } from '../../experiments/runner.ts';
 import { DEFAULT_TRIAL_MODULE, type TrialModuleRef } from '../../experiments/trial-function.ts';
 import { WorkerPool } from '../../experiments/worker-pool.ts';
 import { scrubSecret } from '../redact-url.ts';
@@ -36,7 +37,7 @@ import { putTrialFiles } from './trial-files.ts';
 export interface QueueWorkerOptions {
   /** `redis://[user:password@]host[:port][/db]` or `rediss://...` */
   redis: string;
-  /** Trials run at once (child processes); default 1. */
+  /** Trials run at once (child processes, one BLAS thread each); default one per core. */
   concurrency?: number;
   /** Queue name; default `pretrain-lab`. */
   queue?: string;
@@ -68,7 +69,7 @@ export function defaultWorkDir(): string {
 }
 
 function checkOptions(o: QueueWorkerOptions): { concurrency: number; dataDir: string | null; workDir: string } {
-  const concurrency = o.concurrency ?? 1;
+  const concurrency = o.concurrency ?? defaultWorkers();
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new QueueOptionError(`--concurrency must be an integer >= 1 (got ${concurrency})`);
   let dataDir: string | null = null;
   if (o.dataDir !== undefined) {
