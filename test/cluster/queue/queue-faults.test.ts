@@ -40,7 +40,7 @@ mkdirSync(dataDir);
 if (!skip) coordinator = await QueueCoordinator.open({ redis: redis.url, backoffMs: 100, pollMs: 1000 }, (m) => warnings.push(m));
 
 async function worker(): Promise<WorkerProcess> {
-  const w = await startWorker({ redis: redis.url, dataDir, workDir, lockMs: 3000 });
+  const w = await startWorker({ redis: redis.url, concurrency: 1, dataDir, workDir, lockMs: 3000 });
   workers.push(w);
   return w;
 }
@@ -95,7 +95,7 @@ test('a trial failing on every attempt rejects with a TrialFailedError carrying 
 });
 
 test('a worker SIGKILLed mid-trial loses nothing: the trial goes back to the queue and another worker resumes it and finishes it, once', { skip }, async () => {
-  const [t] = firstTrials(await smokeStudy({ 'finetune.epochs': 150, seeds: 1 }));
+  const [t] = firstTrials(await smokeStudy({ 'finetune.epochs': 80, seeds: 1 }));
   const victim = workers[0]!;
   let starts = 0;
   let killedAt = 0;
@@ -118,7 +118,7 @@ test('a worker SIGKILLed mid-trial loses nothing: the trial goes back to the que
   const o: JobOutcome = await outcome;
   assert.ok(killedAt > 0, 'killed mid-trial');
   assert.equal(o.kind, 'done');
-  assert.equal(o.kind === 'done' && o.result.epochsRun, 150);
+  assert.equal(o.kind === 'done' && o.result.epochsRun, 80);
   assert.ok(resumedAt > 1, `the second worker resumed from the first one's checkpoint (its first epoch: ${resumedAt})`);
   assert.doesNotMatch(victim.output(), new RegExp(`trial ${t!.hash.slice(0, 12)} finished`));
   assert.match(rescuer.output(), new RegExp(`trial ${t!.hash.slice(0, 12)} finished`));
@@ -146,6 +146,59 @@ test('redis-server restarted mid-run (append-only) loses and duplicates nothing'
       const job = await queue.getJob(t.hash);
       assert.equal(await job?.getState(), 'completed', t.hash);
     }
+  } finally {
+    await queue.close();
+  }
+});
+
+test('SIGTERM: a worker takes no new trial, finishes the running one (its result comes back) and exits 0', { skip }, async () => {
+  const [a, b] = firstTrials(await smokeStudy({ 'finetune.epochs': 30, seeds: 1, 'model.hidden': 12 }));
+  const stopping = await worker();
+  await Promise.all(workers.slice(0, -1).map(stopWorker)); // only the new worker serves the queue
+  let signalled = false;
+  const first = coordinator!.run({ hash: a!.hash, config: a!.config, checkpointDir: '-' }, {
+    onEpoch: (m) => {
+      if (!signalled && m.phase === 'finetune' && m.epoch >= 2) {
+        signalled = true;
+        stopping.child.kill('SIGTERM');
+      }
+    },
+  }, 'smoke');
+  const second = coordinator!.run({ hash: b!.hash, config: b!.config, checkpointDir: '-' }, {}, 'smoke');
+  const o = await first;
+  assert.equal(o.kind === 'done' && o.result.epochsRun, 30, 'finished, not cut short');
+  assert.equal(await stopping.exited, 0);
+  assert.match(stopping.output(), /SIGTERM: taking no new trials; finishing the running ones/);
+  assert.doesNotMatch(stopping.output(), new RegExp(`trial ${b!.hash.slice(0, 12)} started`), 'the queued trial was not taken');
+  // the second trial waited in the queue for the next worker
+  await worker();
+  assert.equal((await second).kind, 'done');
+});
+
+test('a second SIGTERM releases the running trial: back in the queue at once, without using up an attempt', { skip }, async () => {
+  const [t] = firstTrials(await smokeStudy({ 'finetune.epochs': 200, seeds: 1, 'model.hidden': 10 }));
+  const stopping = workers.at(-1)!;
+  let signalled = false;
+  let starts = 0;
+  const outcome = coordinator!.run({ hash: t!.hash, config: t!.config, checkpointDir: '-' }, {
+    onStart: () => starts++,
+    onEpoch: (m) => {
+      if (!signalled && m.phase === 'finetune' && m.epoch >= 2) {
+        signalled = true;
+        stopping.child.kill('SIGTERM');
+        setTimeout(() => stopping.child.kill('SIGTERM'), 300);
+      }
+    },
+  }, 'smoke');
+  assert.equal(await stopping.exited, 0);
+  assert.match(stopping.output(), new RegExp(`trial ${t!.hash.slice(0, 12)} released: back in the queue`));
+  await worker();
+  const o = await outcome;
+  assert.equal(o.kind === 'done' && o.result.epochsRun, 200);
+  assert.equal(starts, 2);
+  const queue = new Queue('pretrain-lab', { connection: { host: '127.0.0.1', port: redis.port }, prefix: QUEUE_PREFIX });
+  try {
+    assert.equal((await queue.getJob(t!.hash))?.attemptsMade, 1, 'one attempt used: the released run did not count');
   } finally {
     await queue.close();
   }
