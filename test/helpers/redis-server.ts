@@ -79,8 +79,18 @@ function waitReady(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Starts a redis-server for the current test file (stopped in `after`). */
+/** Starts a redis-server for the current test file (stopped and its directory removed in `after`). */
 export async function startRedisServer(o: RedisServerOptions = {}): Promise<RedisServer> {
+  const server = await launchRedisServer(o);
+  after(async () => {
+    await server.stop();
+    rmSync(server.dir, { recursive: true, force: true });
+  });
+  return server;
+}
+
+/** Starts a redis-server outside the test runner (benchmarks); the caller stops it and removes `dir`. */
+export async function launchRedisServer(o: RedisServerOptions = {}): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'pretrain-lab-redis-'));
   const port = await freePort();
   let child: ChildProcess | null = null;
@@ -101,10 +111,6 @@ export async function startRedisServer(o: RedisServerOptions = {}): Promise<Redi
     });
   };
   await launch();
-  after(async () => {
-    await stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
