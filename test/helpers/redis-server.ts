@@ -3,8 +3,8 @@
  * loopback port, in its own temporary directory, stopped by pid when the test file ends. Persistence
  * is off unless asked for (`appendonly`: every write fsynced, so a restart loses nothing).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,14 +23,18 @@ export interface RedisServerOptions {
   aclUser?: { name: string; password: string };
   /** Append-only file with `appendfsync always`: nothing acknowledged is lost across a restart. */
   appendonly?: boolean;
+  /** TLS only (no plain port), with a certificate for 127.0.0.1 signed by a CA made here (`ca`). */
+  tls?: boolean;
 }
 
 /** A running redis-server. */
 export interface RedisServer {
   port: number;
-  /** `redis://127.0.0.1:<port>` (no credentials). */
+  /** `redis://127.0.0.1:<port>` (`rediss://` with `tls`; no credentials). */
   url: string;
   dir: string;
+  /** With `tls`: the CA certificate to trust (`NODE_EXTRA_CA_CERTS`). */
+  ca: string | null;
   pid(): number;
   /** Stops the server (SIGTERM, then waits for its exit). */
   stop(): Promise<void>;
@@ -51,8 +55,26 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Why TLS cannot be tested here, or undefined (redis-server built with TLS and openssl present). */
+export function redisTlsMissing(): string | undefined {
+  const r = spawnSync('openssl', ['version'], { stdio: 'ignore' });
+  return r.error || r.status !== 0 ? 'openssl is not on the PATH (apt-get install openssl)' : undefined;
+}
+
+/** A CA and a server certificate for 127.0.0.1 in `dir` (openssl, a second or so). */
+function makeCertificates(dir: string): void {
+  const ssl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=pretrain-lab test CA');
+  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
+  ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'san.ext');
+}
+
 function serverArgs(port: number, dir: string, o: RedisServerOptions): string[] {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no', '--loglevel', 'warning'];
+  const ports = o.tls
+    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', join(dir, 'server.crt'), '--tls-key-file', join(dir, 'server.key'), '--tls-ca-cert-file', join(dir, 'ca.crt'), '--tls-auth-clients', 'no']
+    : ['--port', String(port)];
+  const args = [...ports, '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no', '--loglevel', 'warning'];
   if (o.appendonly) args.push('--appendonly', 'yes', '--appendfsync', 'always');
   if (o.password) args.push('--requirepass', o.password);
   if (o.aclUser) args.push('--user', o.aclUser.name, 'on', `>${o.aclUser.password}`, '~*', '&*', '+@all');
@@ -93,6 +115,7 @@ export async function startRedisServer(o: RedisServerOptions = {}): Promise<Redi
 export async function launchRedisServer(o: RedisServerOptions = {}): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'pretrain-lab-redis-'));
   const port = await freePort();
+  if (o.tls) makeCertificates(dir);
   let child: ChildProcess | null = null;
   const launch = async (): Promise<void> => {
     // --loglevel notice would be needed for the ready line; warning keeps the log short, so ask for notice only here.
@@ -113,8 +136,9 @@ export async function launchRedisServer(o: RedisServerOptions = {}): Promise<Red
   await launch();
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: `${o.tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
     dir,
+    ca: o.tls ? join(dir, 'ca.crt') : null,
     pid: () => (child as ChildProcess | null)?.pid ?? -1,
     stop,
     restart: async () => {

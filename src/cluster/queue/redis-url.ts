@@ -45,7 +45,7 @@ export function parseRedisUrl(url: string): RedisTarget {
     db,
     ...(username !== undefined ? { username } : {}),
     ...(password !== undefined ? { password } : {}),
-    ...(u.protocol === 'rediss:' ? { tls: { servername: host } } : {}),
+    ...(u.protocol === 'rediss:' ? { tls: {} } : {}), // the certificate is checked against the host name (Node's default)
   };
   return { options, display, password };
 }

@@ -1,10 +1,11 @@
 /** Shared by the queue's integration tests: worker processes, the smoke study's trials, a local reference run. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import type { QueueWorkerOptions } from '../../../src/cluster/queue/queue-worker.ts';
 import { resolveExperiment, type ResolvedExperiment } from '../../../src/experiments/define.ts';
 import { expandExperiment, uniqueTrials, type PlannedTrial } from '../../../src/experiments/expand.ts';
 import { loadExperiment } from '../../../src/experiments/registry.ts';
+import { BIN } from '../../helpers/run-cli.ts';
 
 const WORKER_MAIN = path.join(import.meta.dirname, 'fixtures', 'worker-main.ts');
 
@@ -19,8 +20,26 @@ export interface WorkerProcess {
 }
 
 /** Starts `runQueueWorker(opts)` in a child process (tsx), resolved once it says it is connected. */
-export async function startWorker(opts: QueueWorkerOptions): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_MAIN, JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startWorker(opts: QueueWorkerOptions): Promise<WorkerProcess> {
+  return startWorkerProcess(['--import', 'tsx', WORKER_MAIN, JSON.stringify(opts)]);
+}
+
+/** Starts `pretrain-lab worker ...args` (the CLI), resolved once it says it is connected. */
+export function startCliWorker(args: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<WorkerProcess> {
+  return startWorkerProcess([BIN, 'worker', ...args], o);
+}
+
+/** Runs `pretrain-lab ...args` to completion (90 s timeout). */
+export function runCli(args: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { timeout: 90_000, ...o }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+async function startWorkerProcess(args: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], ...o });
   let out = '';
   const listeners = new Set<() => void>();
   const onData = (b: Buffer): void => {

@@ -7,57 +7,38 @@
  * and no output of any command shows the password.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { RunStore } from '../../../src/experiments/store.ts';
-import { BIN } from '../../helpers/run-cli.ts';
 import { redisServerMissing, startRedisServer, type RedisServer } from '../../helpers/redis-server.ts';
 import { skipIfMissing } from '../../helpers/skip-if-missing.ts';
 import { tempDir } from '../../helpers/temp-dir.ts';
-import { withoutTimes } from './queue-helpers.ts';
+import { runCli, startCliWorker, stopWorker, withoutTimes, type WorkerProcess } from './queue-helpers.ts';
 
 const skip = skipIfMissing('redis-server (the queue executor end to end)', redisServerMissing());
 const PASSWORD = 'queue-test-s3cret';
 const TINY = ['--data.trainSize=200', '--finetune.epochs=1', '--no-report'];
 const outputs: string[] = [];
-const workers: { child: ReturnType<typeof spawn>; out: () => string }[] = [];
-after(async () => {
-  for (const w of workers) {
-    if (w.child.exitCode !== null) continue;
-    const exited = new Promise((r) => w.child.once('exit', r));
-    w.child.kill('SIGTERM');
-    await exited;
-  }
-});
+const workers: WorkerProcess[] = [];
+after(() => Promise.all(workers.map(stopWorker)));
 const redis = (skip ? null : await startRedisServer({ aclUser: { name: 'lab', password: PASSWORD } })) as RedisServer;
 const url = skip ? '' : `redis://lab:${PASSWORD}@127.0.0.1:${redis.port}`;
 const shown = skip ? '' : `redis://lab:***@127.0.0.1:${redis.port}`;
 const dir = tempDir();
 
-/** Runs the CLI to completion; its output is kept for the password check. */
-function cli(args: string[], timeout = 90_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout, cwd: dir }, (err, stdout, stderr) => {
-      outputs.push(stdout, stderr);
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
+/** Runs the CLI to completion in `dir`; its output is kept for the password check. */
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const r = await runCli(args, { cwd: dir });
+  outputs.push(r.stdout, r.stderr);
+  return r;
 }
 
 /** Starts `pretrain-lab worker --redis <url> ...`; resolves once it is connected. */
 async function worker(...args: string[]): Promise<() => string> {
-  const child = spawn(process.execPath, [BIN, 'worker', '--redis', url, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b));
-  child.stderr!.on('data', (b: Buffer) => (out += b));
-  workers.push({ child, out: () => out });
-  for (let i = 0; !out.includes('waiting for trials'); i++) {
-    if (child.exitCode !== null || i > 600) throw new Error(`worker did not start:\n${out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return () => out;
+  const w = await startCliWorker(['--redis', url, ...args], { cwd: dir });
+  workers.push(w);
+  return w.output;
 }
 
 /** The records of a store, by hash. */
@@ -132,7 +113,7 @@ test('a wrong password is a clear error naming the URL without any password; no 
   assert.match(r.stderr, new RegExp(`cannot use Redis at redis://lab:\\*\\*\\*@127\\.0\\.0\\.1:${redis.port} \\(6 attempts over [\\d.]+ s\\): WRONGPASS`));
   assert.match(r.stderr, /refused the credentials/);
   assert.ok(!fs.existsSync(join(dir, 'never', 'smoke', 'trials')) || fs.readdirSync(join(dir, 'never', 'smoke', 'trials')).length === 0);
-  for (const w of workers) outputs.push(w.out());
+  for (const w of workers) outputs.push(w.output());
   for (const out of outputs) {
     assert.ok(!out.includes(PASSWORD), `the password appears in:\n${out}`);
   }

@@ -6,7 +6,7 @@ import { exitCodeFor } from '../../../src/cli/errors.ts';
 
 test('parseRedisUrl reads host, port, db, ACL user and password, and TLS from rediss://', () => {
   const t = parseRedisUrl('rediss://lab:s%40cret@cache.example:6380/3');
-  assert.deepEqual(t.options, { host: 'cache.example', port: 6380, db: 3, username: 'lab', password: 's@cret', tls: { servername: 'cache.example' } });
+  assert.deepEqual(t.options, { host: 'cache.example', port: 6380, db: 3, username: 'lab', password: 's@cret', tls: {} });
   assert.equal(t.display, 'rediss://lab:***@cache.example:6380/3');
   assert.equal(t.password, 's@cret');
   assert.deepEqual(parseRedisUrl('redis://localhost').options, { host: 'localhost', port: 6379, db: 0 });
