@@ -14,7 +14,7 @@ function attemptsArg(v: string): number {
 /** Adds `--redis`, `--queue` and `--attempts` to `run`. */
 export function addQueueOptions(cmd: Command): void {
   cmd
-    .option('--redis <url>', 'with --executor queue: the Redis of the queue, redis://[user:password@]host[:port][/db] (rediss:// for TLS); the password is never printed')
+    .option('--redis <url>', 'with --executor queue: the Redis of the queue, redis://[user:password@]host[:port][/db] (rediss:// for TLS), or env:NAME to read it from that environment variable (keeps the password out of `ps`); the password is never printed')
     .option('--queue <name>', `with --executor queue: the queue name (default ${DEFAULT_QUEUE}; workers must use the same)`)
     .option('--attempts <n>', 'with --executor queue: attempts per trial (retried with exponential backoff) before it is recorded as failed (default 3)', attemptsArg);
 }

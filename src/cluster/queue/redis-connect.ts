@@ -64,7 +64,7 @@ export async function connectRedis(target: RedisTarget, o: ConnectOptions = {}):
   for (let i = 1; ; i++) {
     const err = await probe(target);
     if (err === null) break;
-    const message = scrubSecret(err, target.password);
+    const message = scrubSecret(err, target.password).replace(/\.\s*$/, '');
     if (i >= attempts) {
       const secs = ((Date.now() - t0) / 1000).toFixed(1);
       throw new RedisConnectionError(`cannot use Redis at ${target.display} (${attempts} attempts over ${secs} s): ${message}; ${hint(message)}`);

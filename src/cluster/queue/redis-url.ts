@@ -2,6 +2,8 @@
  * `--redis` URLs: `redis://[user[:password]@]host[:port][/db]` and `rediss://...` (TLS). The user
  * name selects a Redis ACL user; a password alone (`redis://:pw@host`) authenticates the default
  * user. TLS uses Node's trust store (add a private CA with `NODE_EXTRA_CA_CERTS=ca.pem`).
+ * `env:NAME` reads the URL from the environment variable NAME, so that a password never stands in
+ * a command line (which `ps` shows every user of the machine).
  */
 import type { RedisOptions } from 'ioredis';
 import { redactUrl } from '../redact-url.ts';
@@ -18,10 +20,17 @@ export interface RedisTarget {
 }
 
 /**
- * Parses a `--redis` URL.
+ * Parses a `--redis` URL (or `env:NAME`: the URL in that environment variable).
  * @throws RedisUrlError naming the URL (without its password) and the accepted form
  */
-export function parseRedisUrl(url: string): RedisTarget {
+export function parseRedisUrl(given: string): RedisTarget {
+  let url = given;
+  if (given.startsWith('env:')) {
+    const name = given.slice(4);
+    const v = process.env[name];
+    if (!v) throw new RedisUrlError(`--redis ${given}: the environment variable ${name} is not set; export ${name}=redis://[user:password@]host[:port][/db]`);
+    url = v;
+  }
   const display = redactUrl(url);
   const form = 'use redis://[user:password@]host[:port][/db] or rediss://... for TLS, e.g. redis://localhost:6379';
   let u: URL;

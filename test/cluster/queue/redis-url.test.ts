@@ -22,3 +22,12 @@ test('a bad --redis URL is a usage error (exit code 2) that names it without its
     );
   }
 });
+
+test('--redis env:NAME reads the URL from the environment, so the password stays out of the command line', () => {
+  process.env['PL_TEST_REDIS'] = 'redis://lab:hidden@db:6400';
+  const t = parseRedisUrl('env:PL_TEST_REDIS');
+  assert.equal(t.display, 'redis://lab:***@db:6400');
+  assert.equal(t.options.password, 'hidden');
+  delete process.env['PL_TEST_REDIS'];
+  assert.throws(() => parseRedisUrl('env:PL_TEST_REDIS'), (e: Error) => e instanceof RedisUrlError && /PL_TEST_REDIS is not set/.test(e.message));
+});
