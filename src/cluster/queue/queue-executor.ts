@@ -21,7 +21,8 @@ export function queueExecutorFactory(o: QueueCoordinatorOptions, warn: (m: strin
       /* CLIENT LIST refused (a managed Redis): unknown */
     }
     if (workers === 0 && plan.todo.length > 0) {
-      warn(`no worker is serving the queue ${c.queueName} at ${c.display} yet; the ${plan.todo.length} trial(s) wait there. Start workers with: pretrain-lab worker --redis ${c.display}${c.queueName === 'pretrain-lab' ? '' : ` --queue ${c.queueName}`}`);
+      const url = o.redis.startsWith('env:') || o.redis === c.display ? o.redis : '<the same URL>';
+      warn(`no worker is serving the queue ${c.queueName} at ${c.display} yet; the ${plan.todo.length} trial(s) wait there. Start workers with: pretrain-lab worker --redis ${url}${c.queueName === 'pretrain-lab' ? '' : ` --queue ${c.queueName}`}`);
     }
     return {
       exec: (job, events) => c.run(job, events, plan.experiment),
