@@ -10,4 +10,5 @@ export * from './io/index.ts';
 export * from './stats/index.ts';
 export * from './experiments/index.ts';
 export * from './report/index.ts';
+export * from './export/index.ts';
 export * from './analysis/index.ts';

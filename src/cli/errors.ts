@@ -6,5 +6,5 @@ export class UsageError extends Error {
 /** Exit code for an error: 2 for usage and configuration mistakes, 1 for everything else. */
 export function exitCodeFor(e: unknown): number {
   const n = (e as Error)?.name;
-  return ['UsageError', 'ExperimentError', 'UnknownKeyError', 'ConfigError', 'LayerSpecError', 'ReportError', 'BackendUnavailableError', 'MixedVariantError', 'DataNameError', 'RedisUrlError', 'QueueOptionError'].includes(n) ? 2 : 1;
+  return ['UsageError', 'ExperimentError', 'UnknownKeyError', 'ConfigError', 'LayerSpecError', 'ReportError', 'BackendUnavailableError', 'MixedVariantError', 'DataNameError', 'OnnxExportError', 'RedisUrlError', 'QueueOptionError'].includes(n) ? 2 : 1;
 }

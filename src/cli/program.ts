@@ -1,10 +1,12 @@
 /**
- * The `pretrain-lab` program (commander): run, train, eval, report, list, data show, bench, status, worker.
+ * The `pretrain-lab` program (commander): run, train, eval, export, report, list, data show, bench,
+ * status, worker.
  * Start-up: the report (plot library, DOM) is imported only by the commands that write one.
  */
 import { Command } from 'commander';
 import { packageVersion } from '../experiments/code-version.ts';
 import { registerEval } from './commands/eval.ts';
+import { registerExport } from './commands/export.ts';
 import { registerBench, registerData, registerList, registerReport } from './commands/misc.ts';
 import { registerRun } from './commands/run.ts';
 import { registerStatus } from './commands/status.ts';
@@ -23,6 +25,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerTrain(program);
   registerEval(program);
+  registerExport(program);
   registerReport(program);
   registerList(program);
   registerData(program);

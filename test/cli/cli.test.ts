@@ -15,7 +15,7 @@ const TOY = path.join(here, '..', 'fixtures', 'experiments', 'toy-experiment.ts'
 test('pretrain-lab --help lists every command with examples', async () => {
   const r = await cli('--help');
   assert.equal(r.code, 0);
-  for (const c of ['run', 'train', 'eval', 'report', 'list', 'data', 'bench']) assert.match(r.stdout, new RegExp(`\\n  ${c}\\b`));
+  for (const c of ['run', 'train', 'eval', 'export', 'report', 'list', 'data', 'bench']) assert.match(r.stdout, new RegExp(`\\n  ${c}\\b`));
   assert.match(r.stdout, /\$ pretrain-lab run depth --preset quick/);
 });
 
