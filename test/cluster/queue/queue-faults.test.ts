@@ -94,6 +94,28 @@ test('a trial failing on every attempt rejects with a TrialFailedError carrying 
   assert.equal(e.log?.match(/attempt \d of 3 failed: .*missing\.csv/g)?.length, 3, e.log ?? '');
 });
 
+test('a job completed while no coordinator was listening hands back its result and files to the next run, without running again', { skip }, async () => {
+  const [t] = firstTrials(await smokeStudy({ seeds: 1, 'data.trainSize': 100 }));
+  const data: QueueJobData = { hash: t!.hash, config: t!.config, code: codeVersion(), experiment: 'smoke', keepNetwork: true };
+  // a coordinator that queued the trial and stopped before it finished
+  const queue = new Queue('pretrain-lab', { connection: { host: '127.0.0.1', port: redis.port }, prefix: QUEUE_PREFIX });
+  const events = new QueueEvents('pretrain-lab', { connection: { host: '127.0.0.1', port: redis.port }, prefix: QUEUE_PREFIX });
+  try {
+    await events.waitUntilReady();
+    const job = await queue.add(TRIAL_JOB_NAME, data, { jobId: data.hash, attempts: 3 });
+    await job.waitUntilFinished(events, 30_000);
+  } finally {
+    await events.close();
+    await queue.close();
+  }
+  const o = await coordinator!.run({ hash: t!.hash, config: t!.config, checkpointDir: '/store/checkpoints/x', keepNetwork: true }, {}, 'smoke');
+  assert.equal(o.kind, 'done');
+  assert.ok(o.kind === 'done' && o.files?.['final.safetensors'] && o.files['final.safetensors'].length > 1000, 'the final network comes back');
+  assert.equal(o.kind === 'done' && o.result.checkpoint, '/store/checkpoints/x/final.safetensors', "the result's path points into the store");
+  const starts = workers.map((w) => w.output()).join('').split(`trial ${t!.hash.slice(0, 12)} started`).length - 1;
+  assert.equal(starts, 1, 'computed once');
+});
+
 test('a worker SIGKILLed mid-trial loses nothing: the trial goes back to the queue and another worker resumes it and finishes it, once', { skip }, async () => {
   const [t] = firstTrials(await smokeStudy({ 'finetune.epochs': 80, seeds: 1 }));
   const victim = workers[0]!;
