@@ -185,8 +185,9 @@ export class QueueCoordinator {
         this.warn(`trial ${short(hash)} is no longer in the queue (Redis restarted without persistence?); queued again`);
         await this.add(w.data);
       } else if (state === 'completed') await this.completed(job, w);
-      else if (state === 'failed') await this.failed(job, w);
+      else if (state === 'failed' && sameCode(job.data.code, this.code)) await this.failed(job, w);
       else if (!sameCode(job.data.code, this.code) && state !== 'active') {
+        // queued by another code version (its failure is not ours to report): queue ours instead
         await job.remove();
         await this.add(w.data);
       }
