@@ -6,5 +6,5 @@ export class UsageError extends Error {
 /** Exit code for an error: 2 for usage and configuration mistakes (a port already in use included), 1 for everything else. */
 export function exitCodeFor(e: unknown): number {
   const n = (e as Error)?.name;
-  return ['UsageError', 'SlurmError', 'ServeError', 'ExperimentError', 'UnknownKeyError', 'ConfigError', 'LayerSpecError', 'ReportError', 'BackendUnavailableError', 'MixedVariantError', 'DataNameError', 'OnnxExportError'].includes(n) ? 2 : 1;
+  return ['UsageError', 'SlurmError', 'ServeError', 'RedisUrlError', 'QueueOptionError', 'ExperimentError', 'UnknownKeyError', 'ConfigError', 'LayerSpecError', 'ReportError', 'BackendUnavailableError', 'MixedVariantError', 'DataNameError', 'OnnxExportError'].includes(n) ? 2 : 1;
 }
