@@ -405,16 +405,22 @@ async function runTrials(exp: ResolvedExperiment, plan: RunPlan, store: RunStore
   }
   const onAbort = (): void => void executor.close();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
-  await Promise.all(
-    plan.todo.map((t) =>
-      runOne(t).catch((e: Error) => {
+  // As many lanes as trials run at once, so a trial is claimed when it starts, not while it waits
+  // behind others (a claim says "running"). The queue holds its trials itself: one lane each.
+  const lanes = executor.kind === 'queue' ? plan.todo.length : Math.max(1, executor.workers);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < plan.todo.length) {
+      const t = plan.todo[next++]!;
+      await runOne(t).catch((e: Error) => {
         if (!failure && !opts.signal?.aborted) {
           failure = trialFailure(t, e, store.dir);
           void executor.close();
         }
-      }),
-    ),
-  );
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(lanes, plan.todo.length) }, lane));
   opts.signal?.removeEventListener('abort', onAbort);
   if (failure) throw failure;
   return done;

@@ -48,3 +48,9 @@ test('pretrain-lab worker without --slurm-tasks or --redis says what it needs', 
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--slurm-tasks <file>.*--redis <url>/);
 });
+
+test('queue flags without --executor queue are a usage error, not silently ignored', async () => {
+  const r = await cli('run', 'smoke', '--redis', 'redis://localhost:6379');
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--redis only apply with --executor queue/);
+});

@@ -197,3 +197,28 @@ test('findStores: a store itself, or every store under a runs directory', async 
   assert.deepEqual(findStores(path.join(runsDir, 'toy')), [path.join(runsDir, 'toy')]);
   assert.deepEqual(findStores(path.join(runsDir, 'nothing')), []);
 });
+
+test('a trial is claimed when it starts, not while it waits: never more live claims than trials running', async () => {
+  const runsDir = tmp();
+  const exp = resolveExperiment(toy, { overrides: { depth: [1, 3], pretrain: ['none'], lr: [0.1], seeds: 3 } });
+  const seen: number[] = [];
+  const storeDir = path.join(runsDir, 'toy');
+  const s = await runExperiment(exp, {
+    runsDir,
+    executor: async () => ({
+      workers: 2,
+      onFailure: 'stop',
+      exec: async (job, ev) => {
+        ev.onStart?.();
+        seen.push(new TrialClaims(storeDir).live().size);
+        await new Promise((r) => setTimeout(r, 20));
+        return { kind: 'done', result: await synthetic(job.config, {}), variant: createReferenceBackend().variant };
+      },
+      close: () => {},
+    }),
+  });
+  assert.equal(s.ran, 6);
+  assert.equal(seen.length, 6);
+  assert.ok(Math.max(...seen) <= 2, `live claims seen at each start: ${seen.join(', ')}`);
+  assert.ok(Math.max(...seen) === 2, 'two lanes did run at once');
+});

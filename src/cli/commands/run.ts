@@ -131,6 +131,10 @@ export function registerRun(program: Command): void {
             }
           : {}),
       });
+      if (opts.executor !== 'queue') {
+        const stray = (['redis', 'queue', 'attempts'] as const).filter((k) => opts[k] !== undefined);
+        if (stray.length > 0) throw new UsageError(`${stray.map((k) => `--${k}`).join(', ')} only apply with --executor queue (this run would go to the ${String(opts.executor)} executor); add --executor queue, or drop them`);
+      }
       if (opts.executor === 'slurm') {
         const { runOnSlurm } = await import('../slurm-flags.ts');
         await runOnSlurm(resolved, opts, process.argv.slice(2), mode);
