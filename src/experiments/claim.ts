@@ -14,6 +14,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { hashFiles } from './hash-files.ts';
 import { pidAlive, removeStaleLock, type LockInfo } from './lock.ts';
 
 /** Default lease: a claim untouched for this long (its holder died on another node) is stale. */
@@ -152,18 +153,11 @@ export class TrialClaims {
   /** Every live claim of the store, by trial hash. */
   live(): Map<string, ClaimOwner> {
     const out = new Map<string, ClaimOwner>();
-    let files: string[];
-    try {
-      files = fs.readdirSync(this.dir);
-    } catch {
-      return out;
-    }
-    for (const f of files) {
-      const m = /^([0-9a-f]{64})\.json$/.exec(f);
-      if (!m) continue;
-      const h = this.holder(m[1]!);
-      if (h?.live) out.set(m[1]!, h.owner);
+    for (const hash of hashFiles(this.dir)) {
+      const h = this.holder(hash);
+      if (h?.live) out.set(hash, h.owner);
     }
     return out;
   }
+
 }

@@ -23,6 +23,7 @@ import type { CodeVersion } from './code-version.ts';
 import type { ResolvedExperiment } from './define.ts';
 import type { Setting, TrialPhase } from './expand.ts';
 import { acquireLock, pidAlive, type Lock } from './lock.ts';
+import { hashFiles } from './hash-files.ts';
 import { trialHash } from './hash.ts';
 
 /**
@@ -135,23 +136,17 @@ export class RunStore {
   /** Every readable failure file, by hash (unreadable ones are skipped: they are informational). */
   readFailures(): Map<string, TrialFailure> {
     const out = new Map<string, TrialFailure>();
-    let files: string[];
-    try {
-      files = fs.readdirSync(this.failedDir);
-    } catch {
-      return out;
-    }
-    for (const f of files) {
-      if (!/^[0-9a-f]{64}\.json$/.test(f)) continue;
+    for (const hash of hashFiles(this.failedDir)) {
       try {
-        const r = JSON.parse(fs.readFileSync(path.join(this.failedDir, f), 'utf8')) as TrialFailure;
-        if (isObject(r) && r.hash === f.slice(0, 64)) out.set(r.hash, r);
+        const r = JSON.parse(fs.readFileSync(path.join(this.failedDir, `${hash}.json`), 'utf8')) as TrialFailure;
+        if (isObject(r) && r.hash === hash) out.set(hash, r);
       } catch {
         /* torn by hand or being replaced: skip */
       }
     }
     return out;
   }
+
 
   /** Removes trial `hash`'s failure file, if any (it has since succeeded). */
   clearFailure(hash: string): void {
@@ -254,11 +249,7 @@ export class RunStore {
 
   /** Hashes of every record file present (any configuration). */
   listHashes(): string[] {
-    try {
-      return fs.readdirSync(this.trialsDir).filter((f) => /^[0-9a-f]{64}\.json$/.test(f)).map((f) => f.slice(0, 64)).sort();
-    } catch {
-      return [];
-    }
+    return hashFiles(this.trialsDir);
   }
 
   /** Writes a record atomically (see atomicWriteFile; throws StoreError on a full disk). */

@@ -12,7 +12,7 @@ import type { TrialResult } from '../train/trial-result.ts';
 import type { NumericVariant } from '../tensor/numeric-variant.ts';
 import type { TrialModuleRef } from './trial-function.ts';
 import { isTypeScriptFile, typeScriptLoaderUrl } from './typescript-loader.ts';
-import type { WorkerMessage } from './worker-protocol.ts';
+import { BLAS_THREADS_ENV, type WorkerMessage } from './worker-protocol.ts';
 
 /** One trial to execute. */
 export interface TrialJob {
@@ -48,12 +48,6 @@ interface Slot {
   child: ChildProcess;
   busy: { job: TrialJob; events: JobEvents; resolve: (o: JobOutcome) => void; reject: (e: Error) => void } | null;
 }
-
-/**
- * The environment variable that tells a worker process how many BLAS threads its native backend
- * uses (`setThreads` once the backend exists; the addon itself starts single-threaded).
- */
-export const BLAS_THREADS_ENV = 'PRETRAIN_LAB_BLAS_THREADS';
 
 const WORKER_FILE = fileURLToPath(new URL(`./worker${MODULE_EXT}`, import.meta.url));
 

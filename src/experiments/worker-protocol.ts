@@ -14,3 +14,9 @@ export type WorkerMessage =
   | { type: 'done'; hash: string; result: TrialResult; variant: NumericVariant }
   | { type: 'diverged'; hash: string; message: string; stack: string; variant: NumericVariant }
   | { type: 'error'; hash: string; message: string; stack: string };
+
+/**
+ * The environment variable that tells a worker process how many BLAS threads its native backend
+ * uses (`setThreads` once the backend exists; the addon itself starts single-threaded).
+ */
+export const BLAS_THREADS_ENV = 'PRETRAIN_LAB_BLAS_THREADS';

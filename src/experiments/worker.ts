@@ -16,8 +16,7 @@ import { createBackend } from '../backends/registry.ts';
 import type { Backend } from '../tensor/kernels.ts';
 import type { Progress } from '../train/hooks.ts';
 import { loadTrialFunction, type TrialFunction, type TrialFunctionOptions } from './trial-function.ts';
-import type { ParentMessage, WorkerMessage } from './worker-protocol.ts';
-import { BLAS_THREADS_ENV } from './worker-pool.ts';
+import { BLAS_THREADS_ENV, type ParentMessage, type WorkerMessage } from './worker-protocol.ts';
 
 /** Sends to the parent; once the parent is gone (it exited, e.g. on a closed pipe), there is no one to tell: exit. */
 const send = (m: WorkerMessage): void => {

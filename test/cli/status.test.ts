@@ -4,9 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveExperiment } from '../../src/experiments/define.ts';
-import { runExperiment, TrialFailedError } from '../../src/experiments/runner.ts';
-import { runTrial as synthetic } from '../fixtures/experiments/synthetic-trial.ts';
-import { createReferenceBackend } from '../../src/backends/index.ts';
+import { runExperiment } from '../../src/experiments/runner.ts';
+import { failingExecutor } from '../helpers/failing-executor.ts';
 import toy from '../fixtures/experiments/toy-experiment.ts';
 import { cli } from '../helpers/run-cli.ts';
 
@@ -15,16 +14,7 @@ test('pretrain-lab status: done / running / failed / remaining and an ETA, as te
   const exp = resolveExperiment(toy, { overrides: { depth: [1], pretrain: ['none'], lr: [0.1], seeds: 3 } });
   await runExperiment(exp, {
     runsDir,
-    executor: async () => ({
-      workers: 1,
-      onFailure: 'continue',
-      kind: 'queue',
-      exec: async (job) => {
-        if (job.config.seed === 3) throw new TrialFailedError('boom on the worker', 2, 'tail of the log');
-        return { kind: 'done', result: await synthetic(job.config, {}), variant: createReferenceBackend().variant };
-      },
-      close: () => {},
-    }),
+    executor: failingExecutor({ failSeed: 3, message: 'boom on the worker', attempts: 2, log: 'tail of the log' }),
   });
   const text = await cli('status', runsDir);
   assert.equal(text.code, 0, text.stderr);

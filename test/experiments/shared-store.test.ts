@@ -5,13 +5,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveExperiment } from '../../src/experiments/define.ts';
-import { planStudy, runExperiment, TrialFailedError, type ExecutorFactory } from '../../src/experiments/runner.ts';
+import { planStudy, runExperiment } from '../../src/experiments/runner.ts';
 import { RunStore } from '../../src/experiments/store.ts';
 import { TrialClaims } from '../../src/experiments/claim.ts';
 import { runStoredTrial } from '../../src/experiments/stored-trial.ts';
 import { studyStatus, findStores } from '../../src/experiments/study-status.ts';
 import { runTrial as synthetic } from '../fixtures/experiments/synthetic-trial.ts';
 import { createReferenceBackend } from '../../src/backends/index.ts';
+import { failingExecutor } from '../helpers/failing-executor.ts';
 import toy from '../fixtures/experiments/toy-experiment.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -20,18 +21,7 @@ const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'pl-shared-'));
 const small = () => resolveExperiment(toy, { overrides: { depth: [1], pretrain: ['none'], lr: [0.1], seeds: 3 } });
 
 /** An executor like the queue's: goes on after failures, which it reports as TrialFailedError after 3 attempts. */
-const flaky: ExecutorFactory = async () => ({
-  workers: 1,
-  onFailure: 'continue',
-  kind: 'queue',
-  exec: async (job, ev) => {
-    ev.onStart?.();
-    if (job.config.seed === 2) throw new TrialFailedError('worker said: out of memory', 3, 'line 1\nline 2: killed', 'job-2');
-    const result = await synthetic(job.config, { checkpointDir: job.checkpointDir });
-    return { kind: 'done', result, variant: createReferenceBackend().variant };
-  },
-  close: () => {},
-});
+const flaky = failingExecutor({ failSeed: 2, message: 'worker said: out of memory', attempts: 3, log: 'line 1\nline 2: killed', job: 'job-2', checkpoints: true });
 
 test('an executor that goes on after failures: the failed trial gets a failure file with its log, the others records', async () => {
   const runsDir = tmp();

@@ -4,10 +4,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveExperiment } from '../../src/experiments/define.ts';
-import { runExperiment, TrialFailedError } from '../../src/experiments/runner.ts';
+import { runExperiment } from '../../src/experiments/runner.ts';
 import { writeReport } from '../../src/report/build-report.ts';
 import { runTrial as synthetic } from '../fixtures/experiments/synthetic-trial.ts';
-import { createReferenceBackend } from '../../src/backends/index.ts';
+import { failingExecutor } from '../helpers/failing-executor.ts';
 import toy from '../fixtures/experiments/toy-experiment.ts';
 
 test('the report lists each trial that failed for good: setting, executor, attempts, why, and its log', async () => {
@@ -15,16 +15,7 @@ test('the report lists each trial that failed for good: setting, executor, attem
   const exp = resolveExperiment(toy, { overrides: { depth: [1], pretrain: ['none'], lr: [0.1], seeds: 3 } });
   const s = await runExperiment(exp, {
     runsDir,
-    executor: async () => ({
-      workers: 1,
-      onFailure: 'continue',
-      kind: 'queue',
-      exec: async (job) => {
-        if (job.config.seed === 1) throw new TrialFailedError('CUDA? no: <out of memory> on node-4', 3, 'epoch 1\nepoch 2\nKilled', 'q-17');
-        return { kind: 'done', result: await synthetic(job.config, {}), variant: createReferenceBackend().variant };
-      },
-      close: () => {},
-    }),
+    executor: failingExecutor({ failSeed: 1, message: 'CUDA? no: <out of memory> on node-4', attempts: 3, log: 'epoch 1\nepoch 2\nKilled', job: 'q-17' }),
   });
   const r = writeReport(s.storeDir);
   const page = fs.readFileSync(r.path, 'utf8');
