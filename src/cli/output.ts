@@ -152,10 +152,12 @@ export function sweepReporter(mode: OutputMode): RunEvents & { close(): void } {
       done = n;
       const label = settingLabel({ ...t.cell, ...t.nuisance, seed: t.seed });
       const f = rec.result?.final;
+      const reused = rec.result?.pretrainCache?.layers ?? 0;
       if (mode === 'json') {
-        jsonLine({ event: 'trial', done: n, total, hash: t.hash, cell: t.cell, nuisance: t.nuisance, seed: t.seed, status: rec.status, testError: f?.test.error ?? null, validError: f?.valid.error ?? null, seconds: rec.seconds });
+        jsonLine({ event: 'trial', done: n, total, hash: t.hash, cell: t.cell, nuisance: t.nuisance, seed: t.seed, status: rec.status, testError: f?.test.error ?? null, validError: f?.valid.error ?? null, seconds: rec.seconds, pretrainedLayersReused: reused });
       } else if (mode === 'plain') {
-        process.stderr.write(`[${n}/${total}] ${label}: ${f ? `test ${pct(f.test.error)} valid ${pct(f.valid.error)}` : `diverged`} in ${duration(rec.seconds)}\n`);
+        const note = reused > 0 ? ` (${reused} pre-trained layer${reused > 1 ? 's' : ''} reused)` : '';
+        process.stderr.write(`[${n}/${total}] ${label}: ${f ? `test ${pct(f.test.error)} valid ${pct(f.valid.error)}` : `diverged`} in ${duration(rec.seconds)}${note}\n`);
       } else {
         if (rec.status !== 'done') log(`${label}: diverged (${rec.error?.split('.')[0]})`);
         update();

@@ -168,6 +168,7 @@ export async function runOnSlurm(resolved: ResolvedExperiment, opts: Record<stri
     runArgs: continuationArgs(argv),
     cwd: process.cwd(),
     keepNetworks: keep,
+    ...(opts.pretrainCache === false ? { pretrainCache: false } : {}),
     allowMixedVariants: opts.allowMixedVariants === true,
     threads: taskThreads(opts.threads, slurm),
     warn,

@@ -92,6 +92,11 @@ export interface RunOptions {
   threads?: number;
   /** Which final networks to keep: all (default), the selected setting's, or none; records are always kept. */
   keepNetworks?: KeepNetworks;
+  /**
+   * Share pre-trained stacks between the study's trials through the store's `pretrained/`
+   * (default true; `src/train/pretrain-cache.ts`). The numbers are the same either way.
+   */
+  pretrainCache?: boolean;
   events?: RunEvents;
   /** Stop launching trials when aborted (running ones are killed; finished ones are kept). */
   signal?: AbortSignal;
@@ -130,6 +135,7 @@ function inProcessExecutor(fn: TrialFunction): TrialExecutor {
       const options: TrialFunctionOptions = {
         backend,
         checkpointDir: job.checkpointDir,
+        ...(job.pretrainCache ? { pretrainCache: job.pretrainCache } : {}),
         resume: true,
         hooks: { onEpoch: (m) => events.onEpoch?.(m), onProgress: (p) => events.onProgress?.(p) },
       };
@@ -357,7 +363,7 @@ async function runTrials(exp: ResolvedExperiment, plan: RunPlan, store: RunStore
       let outcome: JobOutcome;
       try {
         outcome = await executor.exec(
-          { hash: t.hash, config: t.config, checkpointDir: store.checkpointDir(t.hash), keepNetwork: keep !== 'none' },
+          { hash: t.hash, config: t.config, checkpointDir: store.checkpointDir(t.hash), ...(opts.pretrainCache !== false ? { pretrainCache: store.pretrainedDir } : {}), keepNetwork: keep !== 'none' },
           {
             onStart: () => {
               started = new Date();
@@ -480,7 +486,9 @@ export async function runExperiment(exp: ResolvedExperiment, opts: RunOptions = 
     }
     const skipped = plan.unique.length - ran;
     const { cells, comparisons } = summarize(exp, plan.trials, plan.records);
-    if (keep === 'selected' && plan.records.size === plan.unique.length) pruneUnselected(store, cells, plan.unique);
+    const complete = plan.records.size === plan.unique.length;
+    if (keep === 'selected' && complete) pruneUnselected(store, cells, plan.unique);
+    if (complete) store.dropPretrained();
     return { storeDir, trials: plan.trials, records: plan.records, ran, skipped, failed: out.failed, claimed: out.claimed, cells, comparisons };
   } finally {
     await executor?.close();

@@ -118,6 +118,19 @@ export class RunStore {
     return path.join(this.dir, 'checkpoints', hash);
   }
 
+  /**
+   * The study's cache of pre-trained stacks shared by its trials (`src/train/pretrain-cache.ts`):
+   * removed by {@link dropPretrained} once the study is complete.
+   */
+  get pretrainedDir(): string {
+    return path.join(this.dir, 'pretrained');
+  }
+
+  /** Removes the cache of pre-trained stacks (a complete study needs it no more; a re-run with a wider grid trains them again). */
+  dropPretrained(): void {
+    fs.rmSync(this.pretrainedDir, { recursive: true, force: true });
+  }
+
   /** Removes trial `hash`'s kept network (`final.safetensors`, `--keep-networks`); its record stays. */
   dropNetwork(hash: string): void {
     fs.rmSync(path.join(this.checkpointDir(hash), FINAL_FILE), { force: true });

@@ -28,6 +28,8 @@ export interface StoredTrialOptions {
   logPath?: string;
   /** Keep `final.safetensors` (default true). */
   keepNetwork?: boolean;
+  /** Share pre-trained stacks through the store's `pretrained/` (default true; `run --no-pretrain-cache`). */
+  pretrainCache?: boolean;
   allowMixedVariants?: boolean;
   /** BLAS threads of the trial's worker process (native backend; default 1, as `run --threads`). */
   threads?: number;
@@ -107,7 +109,7 @@ export async function runStoredTrial(storeDir: string, experiment: string, t: Tr
       try {
         o.onStatus?.(`trial ${t.hash.slice(0, 12)} started`);
         outcome = await pool.run(
-          { hash: t.hash, config: t.config, checkpointDir: store.checkpointDir(t.hash), keepNetwork: o.keepNetwork ?? true },
+          { hash: t.hash, config: t.config, checkpointDir: store.checkpointDir(t.hash), ...(o.pretrainCache !== false ? { pretrainCache: store.pretrainedDir } : {}), keepNetwork: o.keepNetwork ?? true },
           { onStart: () => void (started = new Date()) },
         );
         const finished = new Date();

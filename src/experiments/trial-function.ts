@@ -18,6 +18,8 @@ export interface TrialFunctionOptions {
   checkpointDir?: string;
   /** Continue from the checkpoints in `checkpointDir` (fine-tuning epoch, else pre-trained layers) when there are any (bit-identical). */
   resume?: boolean;
+  /** The study's cache of pre-trained stacks (`RunTrialOptions.pretrainCache`); none when absent. */
+  pretrainCache?: string;
 }
 
 /** Same contract as `runTrial(config, opts)`: deterministic given `config` (its seed included). */

@@ -21,6 +21,8 @@ export interface TrialJob {
   checkpointDir: string;
   /** Whether the store keeps the trial's final network (`--keep-networks`); a remote executor brings it back only then. */
   keepNetwork?: boolean;
+  /** The study's cache of pre-trained stacks (the store's `pretrained/`, or a remote worker's own); none when absent. */
+  pretrainCache?: string;
 }
 
 export interface JobEvents {
@@ -136,7 +138,7 @@ export class WorkerPool {
       const item = this.queue.shift()!;
       slot.busy = item;
       item.events.onStart?.();
-      slot.child.send({ type: 'run', hash: item.job.hash, config: item.job.config, checkpointDir: item.job.checkpointDir, trialModule: this.trialModule });
+      slot.child.send({ type: 'run', hash: item.job.hash, config: item.job.config, checkpointDir: item.job.checkpointDir, ...(item.job.pretrainCache ? { pretrainCache: item.job.pretrainCache } : {}), trialModule: this.trialModule });
     }
   }
 

@@ -5,7 +5,7 @@ import type { TrialResult } from '../train/trial-result.ts';
 import type { NumericVariant } from '../tensor/numeric-variant.ts';
 import type { TrialModuleRef } from './trial-function.ts';
 
-export type ParentMessage = { type: 'run'; hash: string; config: TrialConfig; checkpointDir: string; trialModule: TrialModuleRef };
+export type ParentMessage = { type: 'run'; hash: string; config: TrialConfig; checkpointDir: string; pretrainCache?: string; trialModule: TrialModuleRef };
 
 export type WorkerMessage =
   | { type: 'ready' }

@@ -34,7 +34,7 @@ process.on('message', (raw) => {
   const m = raw as ParentMessage;
   if (m.type !== 'run') return;
   void (async () => {
-    const { hash, config, checkpointDir, trialModule } = m;
+    const { hash, config, checkpointDir, pretrainCache, trialModule } = m;
     try {
       const key = `${trialModule.module}#${trialModule.export ?? ''}`;
       let fn = functions.get(key);
@@ -49,6 +49,7 @@ process.on('message', (raw) => {
       const options: TrialFunctionOptions = {
         backend,
         checkpointDir,
+        ...(pretrainCache ? { pretrainCache } : {}),
         resume: true,
         hooks: {
           onEpoch: async (metrics) => {

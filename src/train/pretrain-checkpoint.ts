@@ -16,7 +16,7 @@ import { numericKey } from '../backends/variant.ts';
 import type { DenseParams } from '../nn/dense-params.ts';
 import type { EpochMetrics } from './hooks.ts';
 import type { TrialConfig } from './config.ts';
-import { CheckpointError, checkpointTensor, readCheckpoint, writeCheckpoint, type Tensor } from './checkpoint.ts';
+import { CheckpointError, checkpointTensor, readCheckpoint, writeCheckpoint, type Checkpoint, type Tensor } from './checkpoint.ts';
 import { setMatrix } from './model-checkpoint.ts';
 
 export const PRETRAIN_FILE = 'pretrain.safetensors';
@@ -66,8 +66,23 @@ export function loadPretrainedStack(backend: Backend, path: string, key: string,
   if (ck.metadata['key'] !== key) {
     throw new CheckpointError(`cannot resume pre-training from ${path}: it was written by a different config (seed, data, layer sizes or pretrain settings) or numeric variant; delete it to pre-train from scratch`);
   }
-  const count = [...ck.tensors.keys()].filter((k) => k.endsWith('.W')).length;
+  const count = stackLayerCount(ck);
   if (count > sizes.length) throw new CheckpointError(`${path} holds ${count} layers but the trial pre-trains ${sizes.length}`);
+  const layers = readStackLayers(backend, ck, path, sizes, nIn, count);
+  return { layers, history: JSON.parse(ck.metadata['history'] ?? '[]') as EpochMetrics[], seconds: Number(ck.metadata['seconds'] ?? 0) };
+}
+
+/** How many layers (`layer.<l>.W` tensors) a stack file holds. */
+export function stackLayerCount(ck: Checkpoint): number {
+  return [...ck.tensors.keys()].filter((k) => k.startsWith('layer.') && k.endsWith('.W')).length;
+}
+
+/**
+ * The bottom `count` layers of a stack file as matrices of `backend` (`layer.<l>.W` `[fanIn, sizes[l]]`,
+ * `layer.<l>.b` `[1, sizes[l]]`); nothing is left allocated when a tensor is missing or misshapen.
+ * @throws CheckpointError naming the file and the tensor
+ */
+export function readStackLayers(backend: Backend, ck: Checkpoint, path: string, sizes: readonly number[], nIn: number, count: number): DenseParams[] {
   const layers: DenseParams[] = [];
   let fanIn = nIn;
   for (let l = 0; l < count; l++) {
@@ -85,5 +100,5 @@ export function loadPretrainedStack(backend: Backend, path: string, key: string,
     }
     fanIn = sizes[l]!;
   }
-  return { layers, history: JSON.parse(ck.metadata['history'] ?? '[]') as EpochMetrics[], seconds: Number(ck.metadata['seconds'] ?? 0) };
+  return layers;
 }

@@ -25,6 +25,14 @@ export interface RunTrialOptions {
    * else from the finished layers of `checkpointDir/pretrain.safetensors` when it exists.
    */
   resume?: boolean;
+  /**
+   * A directory of pre-trained stacks shared by the trials of a study (the runner passes the
+   * store's `pretrained/`): the greedy stack is loaded from it when another trial trained it, or
+   * its bottom layers (then the rest is trained), and stored in it otherwise
+   * (`src/train/pretrain-cache.ts`). The numbers are the same either way; epochs loaded from it
+   * call no hook. Not used by networks written as `model.layers` or by supervised pre-training.
+   */
+  pretrainCache?: string;
   /** Evaluate the whole training set every epoch (default true). */
   evaluateTrain?: boolean;
   /**

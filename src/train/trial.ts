@@ -16,7 +16,9 @@
  * rewritten after every finished layer (`src/train/pretrain-checkpoint.ts`); `resume.safetensors`
  * holds the full fine-tuning state after every epoch; both are deleted when the trial completes.
  * With `resume`, a trial continues from the resume state when there is one (pre-training is not
- * redone), else from the finished pre-trained layers. `final.safetensors` holds the kept network
+ * redone), else from the finished pre-trained layers. With `pretrainCache` (the runner's), the
+ * greedy stack is loaded from, or stored in, the study's shared cache (`./pretrain-cache.ts`).
+ * `final.safetensors` holds the kept network
  * (tensors `hidden.<l>.W`, `hidden.<l>.b`, `output.W`, `output.b`) with metadata `config`
  * (resolved TrialConfig JSON), `metrics` (final scores JSON), `spec` and `format`.
  */
@@ -39,7 +41,8 @@ import { pretrainOnSource, SOURCE_FILE, SOURCE_RESUME_FILE } from './source-pret
 import { finetune, type FinetuneResult } from './finetune.ts';
 import { readCheckpoint } from './checkpoint.ts';
 import { saveModel } from './model-checkpoint.ts';
-import { loadPretrainedStack, PRETRAIN_FILE, pretrainKey, savePretrainedStack } from './pretrain-checkpoint.ts';
+import { loadPretrainedStack, PRETRAIN_FILE, pretrainKey, savePretrainedStack, type SavedStack } from './pretrain-checkpoint.ts';
+import { readCachedStack, stackCacheKey, writeCachedStack } from './pretrain-cache.ts';
 import { assertResumableVariant, variantMetadata } from './checkpoint-variant.ts';
 import { pretrainedLayerCount, validateTrialConfig, validateTrialData } from './validate.ts';
 import type { TrialResult } from './trial-result.ts';
@@ -105,6 +108,8 @@ interface Pretrained {
   seconds: number;
   /** The pre-trained bottom layers (`[]` when none or when resuming fine-tuning); disposed by `buildModel`. */
   stack: DenseParams[];
+  /** How many of the bottom layers were loaded from the study's cache (`pretrainCache`) instead of trained. */
+  reused?: number;
 }
 
 /**
@@ -209,22 +214,35 @@ function pretrainingOfResumeState(t: TrialPlan): Pretrained {
   return {
     history: JSON.parse(md['pretrainHistory'] ?? '[]') as EpochMetrics[],
     seconds: Number(md['pretrainSeconds'] ?? 0),
+    reused: Number(md['pretrainCache'] ?? 0),
     stack: [],
   };
 }
 
 /**
  * Pre-trains the bottom `k` layers greedily (continuing from `pretrain.safetensors` with
- * `resume`, which is rewritten after every finished layer), then resamples them from their
- * marginals when `pretrain.use` is `histogram`.
+ * `resume`, which is rewritten after every finished layer, or from the study's cache with
+ * `pretrainCache`, whichever holds more layers), then resamples them from their marginals when
+ * `pretrain.use` is `histogram`. A stack that was (partly) trained here is offered to the cache.
  */
 async function pretrainBottomLayers(t: TrialPlan, opts: RunTrialOptions): Promise<Pretrained> {
   const { cfg, backend, data, dir } = t;
   const tp = performance.now();
+  const inputs = data.unlabeled ?? data.train;
   const stackPath = dir ? join(dir, PRETRAIN_FILE) : undefined;
   const bottom = t.sizes.slice(0, t.k);
   const key = pretrainKey(cfg, bottom, backend.variant);
-  const saved = opts.resume && stackPath && existsSync(stackPath) ? loadPretrainedStack(backend, stackPath, key, bottom, (data.unlabeled ?? data.train).dim) : null;
+  let saved: SavedStack | null = opts.resume && stackPath && existsSync(stackPath) ? loadPretrainedStack(backend, stackPath, key, bottom, inputs.dim) : null;
+  const cache = opts.pretrainCache && bottom.length > 0 ? { dir: opts.pretrainCache, key: stackCacheKey(cfg, backend.variant, inputs) } : null;
+  let reused = 0;
+  if (cache && (saved?.layers.length ?? 0) < bottom.length) {
+    const cached = readCachedStack(backend, cache.dir, cache.key, bottom, inputs.dim);
+    if (cached && cached.layers.length > (saved?.layers.length ?? 0)) {
+      if (saved) disposeStack(saved.layers);
+      saved = cached;
+      reused = cached.layers.length;
+    } else if (cached) disposeStack(cached.layers);
+  }
   const history: EpochMetrics[] = saved ? saved.history : [];
   const secondsBefore = saved ? saved.seconds : 0;
   const hooks: TrainingHooks = {
@@ -237,17 +255,22 @@ async function pretrainBottomLayers(t: TrialPlan, opts: RunTrialOptions): Promis
   const onLayer = stackPath
     ? (layers: readonly DenseParams[]) => savePretrainedStack(stackPath, layers, key, history, secondsBefore + (performance.now() - tp) / 1000)
     : undefined;
-  let stack = await pretrainStack(backend, data.unlabeled ?? data.train, bottom, cfg.pretrain, t.root.fork('pretrain'), hooks, {
-    activation: cfg.model.activation,
-    done: saved ? saved.layers : [],
-    ...(onLayer ? { onLayer } : {}),
-  });
+  const complete = saved !== null && saved.layers.length === bottom.length;
+  let stack = complete
+    ? saved!.layers
+    : await pretrainStack(backend, inputs, bottom, cfg.pretrain, t.root.fork('pretrain'), hooks, {
+        activation: cfg.model.activation,
+        done: saved ? saved.layers : [],
+        ...(onLayer ? { onLayer } : {}),
+      });
+  const seconds = secondsBefore + (complete ? 0 : (performance.now() - tp) / 1000);
+  if (cache && reused < bottom.length) writeCachedStack(cache.dir, cache.key, bottom, stack, history, seconds);
   if (cfg.pretrain.use === 'histogram') {
     const resampled = resampleFromMarginals(backend, stack, t.root.fork('marginals'));
     disposeStack(stack);
     stack = resampled;
   }
-  return { history, seconds: secondsBefore + (performance.now() - tp) / 1000, stack };
+  return { history, seconds, stack, reused };
 }
 
 /** Step 5: the Mlp, its bottom layers copied from `stack` (then disposed), the rest from the `init` stream. */
@@ -279,7 +302,7 @@ function fineTune(t: TrialPlan, model: Mlp, pre: Pretrained, opts: { hooks?: Tra
     ...(t.resumePath ? { checkpointPath: t.resumePath } : {}),
     ...(t.resuming ? { resumeFrom: t.resumePath! } : {}),
     ...(opts.evaluateTrain !== undefined ? { evaluateTrain: opts.evaluateTrain } : {}),
-    metadata: { config: t.configJson, ...variantMetadata(t.backend.variant), pretrainHistory: JSON.stringify(pre.history), pretrainSeconds: String(pre.seconds) },
+    metadata: { config: t.configJson, ...variantMetadata(t.backend.variant), pretrainHistory: JSON.stringify(pre.history), pretrainSeconds: String(pre.seconds), ...(pre.reused ? { pretrainCache: String(pre.reused) } : {}) },
   });
 }
 
@@ -315,5 +338,6 @@ function trialResult(t: TrialPlan, pre: Pretrained, ft: FinetuneResult, checkpoi
     ...(t.cfg.finetune.convergeWindow !== null ? { converged: ft.converged } : {}),
     config: t.cfg,
     variant: t.backend.variant,
+    ...(pre.reused ? { pretrainCache: { layers: pre.reused } } : {}),
   };
 }

@@ -88,6 +88,7 @@ export function registerRun(program: Command): void {
     .option('--no-report', 'do not write report.html')
     .option('--trial-module <file>', 'module exporting runTrial to use instead of the real one (testing, plug-ins)')
     .option('--executor <name>', 'where trials run: local (a pool of worker processes on this machine; the default), slurm (a Slurm job array, see --slurm.*) or queue (a Redis-backed queue served by `pretrain-lab worker --redis`, see --redis)', executorArg, 'local')
+    .option('--no-pretrain-cache', "train every trial's pre-trained stack itself instead of sharing stacks between trials through the store's pretrained/ (the numbers are the same either way; the cache saves the time)")
     .option('--keep-networks <which>', "which trials keep their final network (checkpoints/<hash>/final.safetensors): all (default), selected (each cell's chosen setting only, pruned when the study is complete) or none; records are always kept", keepArg)
     .allowUnknownOption()
     .allowExcessArguments()
@@ -158,6 +159,7 @@ export function registerRun(program: Command): void {
           ...(opts.trialModule ? { trial: { module: path.resolve(opts.trialModule as string), export: 'runTrial' } } : {}),
           ...(opts.allowMixedVariants ? { allowMixedVariants: true } : {}),
           ...(opts.keepNetworks !== undefined ? { keepNetworks: opts.keepNetworks as KeepNetworks } : {}),
+          ...(opts.pretrainCache === false ? { pretrainCache: false } : {}),
           ...(opts.threads !== undefined ? { threads: resolveThreads(opts.threads as number | 'auto', (opts.workers as number | undefined) ?? defaultWorkers()) } : {}),
           ...(opts.executor === 'queue' ? { executor: await queueExecutor(opts, reporter.onWarn ?? (() => {})) } : {}),
           events: reporter,

@@ -41,6 +41,8 @@ export interface SlurmStudyContext {
   /** The directory the jobs start in (relative paths in `runArgs` resolve there). */
   cwd: string;
   keepNetworks: KeepNetworks;
+  /** False under `--no-pretrain-cache` (default true: the tasks share stacks through the store). */
+  pretrainCache?: boolean;
   allowMixedVariants: boolean;
   /** BLAS threads of each task's trial. */
   threads: number;
@@ -148,6 +150,7 @@ async function submitTrials(ctx: SlurmStudyContext, phase: StudyPlan['phase'], t
         experiment: ctx.exp.id,
         trial: { hash: t.hash, config: t.config, seed: t.seed, cell: t.cell, nuisance: t.nuisance, phase: t.phase },
         keepNetwork: ctx.keepNetworks !== 'none', // `selected`: pruned when the study is complete, as the local runner does
+        ...(ctx.pretrainCache === false ? { pretrainCache: false } : {}),
       }));
       writeTasksFile(tasksFile, { format: TASKS_FORMAT, storeDir: ctx.storeDir, submission: id, code, allowMixedVariants: ctx.allowMixedVariants, threads: ctx.threads, tasks });
       const script = path.join(dir, `array-${k}.sh`);
@@ -222,9 +225,10 @@ async function planAndSubmit(ctx: SlurmStudyContext, store: RunStore, plan: Stud
   return { kind: 'submitted', submission, trials: todo.length, skipped };
 }
 
-/** The study is complete: `--keep-networks selected` drops the unselected networks, then the report. */
+/** The study is complete: `--keep-networks selected` drops the unselected networks, the shared stacks go, then the report. */
 function finish(ctx: SlurmStudyContext, store: RunStore, plan: StudyPlan): SlurmStep {
   if (ctx.keepNetworks === 'selected') pruneUnselected(store, summarize(ctx.exp, plan.trials, plan.records).cells, plan.unique);
+  store.dropPretrained();
   return { kind: 'complete', report: ctx.buildReport() };
 }
 

@@ -59,6 +59,7 @@ export async function runSlurmTask(file: string, index: number, env: NodeJS.Proc
     ...(job ? { job } : {}),
     ...(logPath ? { logPath } : {}),
     keepNetwork: entry.keepNetwork,
+    ...(entry.pretrainCache === false ? { pretrainCache: false } : {}),
     allowMixedVariants: tasks.allowMixedVariants,
     threads: tasks.threads ?? 1,
     onStatus: say,

@@ -16,6 +16,8 @@ export interface SlurmTaskEntry {
   trial: TrialSpec;
   /** Whether the trial keeps its final.safetensors (`--keep-networks`). */
   keepNetwork: boolean;
+  /** False under `--no-pretrain-cache`: the trial trains its own stack (absent: it shares the store's). */
+  pretrainCache?: boolean;
 }
 
 export interface SlurmTasksFile {

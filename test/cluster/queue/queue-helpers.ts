@@ -91,9 +91,13 @@ export function firstTrials(exp: ResolvedExperiment): PlannedTrial[] {
   return uniqueTrials(expandExperiment(exp, new Map()));
 }
 
-/** A value without its wall-clock times (keys `seconds`, `trainSeconds`, ...: no two runs share them); the rest must be byte-identical. */
+/**
+ * A value without its wall-clock times (keys `seconds`, `trainSeconds`, ...: no two runs share
+ * them) and without `pretrainCache` (which trials loaded a stack from the store's cache depends on
+ * the schedule; the queue's workers keep none); the rest must be byte-identical.
+ */
 export function withoutTimes(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(withoutTimes);
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([k]) => !/seconds$/i.test(k)).map(([k, x]) => [k, withoutTimes(x)]));
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([k]) => !/seconds$/i.test(k) && k !== 'pretrainCache').map(([k, x]) => [k, withoutTimes(x)]));
   return v;
 }

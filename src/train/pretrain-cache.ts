@@ -1,0 +1,125 @@
+/**
+ * Pre-trained stacks shared by the trials of a study: `<dir>/<sha256(key)>.safetensors`, where
+ * the runner's `dir` is the store's `pretrained/` (see `RunStore.pretrainedDir`).
+ *
+ * Greedy pre-training does not depend on anything fine-tuning is tuned over: a selection grid of
+ * fine-tuning learning rates (Erhan et al. 2010, Section 5.3), the weights and histogram arms of
+ * Table 1, and the 1- and 2-layer networks of one seed all start from the same stack, or from
+ * the bottom of the same stack (layer l depends only on the data, the layers below it and its
+ * own random streams, see `greedyStack`). The first trial that needs a stack trains and stores
+ * it; the others load it, or load its bottom layers and train the rest. A loaded layer is the
+ * bits training would have given (safetensors keep the backend's dtype), so a record is the same
+ * whether its stack was trained or loaded; only its seconds, and `result.pretrainCache`, say which.
+ *
+ * The key holds everything the stack depends on except the layer sizes: the seed, backend and
+ * numeric variant, the data config and a SHA-256 of the training inputs (so a changed user file
+ * is never matched), the pre-training settings but `use` (marginal resampling comes after), and
+ * the units. Sizes are matched as a common bottom prefix when the file is read.
+ *
+ * Two trials that need the same stack at the same moment both train it (nothing waits on
+ * another process); the file is replaced atomically, and only by a longer stack.
+ * A file that cannot be read is ignored and replaced: it is a cache, never the only copy.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Backend } from '../tensor/kernels.ts';
+import type { NumericVariant } from '../tensor/numeric-variant.ts';
+import type { Dataset } from '../data/dataset.ts';
+import type { DenseParams } from '../nn/dense-params.ts';
+import { numericKey } from '../backends/variant.ts';
+import type { EpochMetrics } from './hooks.ts';
+import type { TrialConfig } from './config.ts';
+import { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.ts';
+import { readStackLayers, stackLayerCount, stackTensors, type SavedStack } from './pretrain-checkpoint.ts';
+
+/** The cache's version: part of every key, so a change of format or meaning never matches old files. */
+const CACHE_VERSION = 1;
+
+/** SHA-256 (hex) of a data set's inputs and shape: what the stack was trained on. */
+export function inputsFingerprint(ds: Dataset): string {
+  const h = createHash('sha256');
+  h.update(`${ds.n}x${ds.dim}:`);
+  h.update(new Uint8Array(ds.x.buffer, ds.x.byteOffset, ds.x.byteLength));
+  return h.digest('hex');
+}
+
+/**
+ * Everything a greedy stack depends on but its layer sizes (see the module comment).
+ * @param inputs the examples pre-training reads (`data.unlabeled ?? data.train`)
+ */
+export function stackCacheKey(cfg: TrialConfig, variant: NumericVariant, inputs: Dataset): string {
+  const { use: _use, ...pretrain } = cfg.pretrain;
+  const units = cfg.model.activation === 'sigmoid' ? {} : { activation: cfg.model.activation };
+  return JSON.stringify({ cache: CACHE_VERSION, seed: cfg.seed, backend: cfg.backend, variant: numericKey(variant), data: cfg.data, inputs: inputsFingerprint(inputs), pretrain, ...units });
+}
+
+/** The file that holds the stack of `key` in `dir`. */
+export function cachedStackPath(dir: string, key: string): string {
+  return join(dir, `${createHash('sha256').update(key).digest('hex')}.safetensors`);
+}
+
+/** A readable cache file of `key`: its checkpoint and layer sizes; null when absent, unreadable or of another key. */
+function readEntry(path: string, key: string): { ck: Checkpoint; sizes: number[] } | null {
+  if (!existsSync(path)) return null;
+  try {
+    const ck = readCheckpoint(path);
+    if (ck.metadata['kind'] !== 'pretrained-stack' || ck.metadata['key'] !== key) return null;
+    const sizes = JSON.parse(ck.metadata['sizes'] ?? 'null') as unknown;
+    if (!Array.isArray(sizes) || sizes.length !== stackLayerCount(ck) || !sizes.every((s) => Number.isInteger(s) && s > 0)) return null;
+    return { ck, sizes: sizes as number[] };
+  } catch {
+    return null;
+  }
+}
+
+/** Length of the common bottom prefix of two layer-size lists. */
+function commonPrefix(a: readonly number[], b: readonly number[]): number {
+  let j = 0;
+  while (j < a.length && j < b.length && a[j] === b[j]) j++;
+  return j;
+}
+
+/**
+ * The bottom layers of `sizes` the cache holds for `key` (as many as the cached stack shares
+ * with `sizes`, at most all of them), with their pre-training epochs (as recorded when they were
+ * trained) and seconds; null when it holds none.
+ * @param nIn the inputs' dimension
+ */
+export function readCachedStack(backend: Backend, dir: string, key: string, sizes: readonly number[], nIn: number): SavedStack | null {
+  const path = cachedStackPath(dir, key);
+  const entry = readEntry(path, key);
+  if (!entry) return null;
+  const j = commonPrefix(entry.sizes, sizes);
+  if (j === 0) return null;
+  let layers: DenseParams[];
+  try {
+    layers = readStackLayers(backend, entry.ck, path, sizes, nIn, j);
+  } catch {
+    return null;
+  }
+  const all = JSON.parse(entry.ck.metadata['history'] ?? '[]') as EpochMetrics[];
+  const history = all.filter((m) => m.layer === undefined || m.layer < j);
+  const seconds = j === entry.sizes.length ? Number(entry.ck.metadata['seconds'] ?? 0) : history.reduce((s, m) => s + m.seconds, 0);
+  return { layers, history, seconds };
+}
+
+/**
+ * Stores a finished stack for `key` (atomically), unless the cache already holds one that covers
+ * it (the same bottom sizes, at least as many layers) or one at least as long that branches off
+ * (other sizes higher up: the longer stack serves more trials).
+ * @param layers the encoders, bottom first, before any marginal resampling (`[nIn, sizes[0]]`, ...)
+ */
+export function writeCachedStack(dir: string, key: string, sizes: readonly number[], layers: readonly DenseParams[], history: readonly EpochMetrics[], seconds: number): void {
+  const path = cachedStackPath(dir, key);
+  const entry = readEntry(path, key);
+  // Kept when it covers this stack, and when it is at least as long (another branch of sizes).
+  if (entry && (commonPrefix(entry.sizes, sizes) >= layers.length || entry.sizes.length >= layers.length)) return;
+  writeCheckpoint(path, stackTensors(layers, 'layer.'), {
+    kind: 'pretrained-stack',
+    key,
+    sizes: JSON.stringify(sizes.slice(0, layers.length)),
+    history: JSON.stringify(history),
+    seconds: String(seconds),
+  });
+}

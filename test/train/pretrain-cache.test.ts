@@ -1,0 +1,116 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createReferenceBackend } from '../../src/backends/reference/index.ts';
+import { resolveTrialConfig, type TrialConfigInput } from '../../src/train/config.ts';
+import { readCheckpoint } from '../../src/train/checkpoint.ts';
+import type { EpochMetrics } from '../../src/train/hooks.ts';
+import { cachedStackPath, stackCacheKey } from '../../src/train/pretrain-cache.ts';
+import { runTrial } from '../../src/train/trial.ts';
+import type { TrialResult } from '../../src/train/trial-result.ts';
+import { toySplits } from '../helpers/toy-data.ts';
+
+const be = createReferenceBackend('float32');
+const toy = toySplits(3);
+const noSeconds = (h: EpochMetrics[]): unknown => h.map(({ seconds: _s, values: { trainSeconds: _t, ...v }, ...m }) => ({ ...m, values: v }));
+
+const base = (kind: 'sdae' | 'dbn', depth: number, over: Partial<{ lr: number; hidden: number | number[]; use: 'weights' | 'histogram'; pretrainLr: number }> = {}): TrialConfigInput => ({
+  seed: 21,
+  model: { depth, hidden: over.hidden ?? 5 },
+  pretrain: { kind, epochs: 2, lr: over.pretrainLr ?? 0.05, batchSize: 4, use: over.use ?? 'weights' },
+  finetune: { epochs: 2, lr: over.lr ?? 0.5, batchSize: 4, patience: null },
+});
+
+/** Runs a trial, returning its result and the pre-training layers it actually trained (one entry per epoch). */
+async function run(config: TrialConfigInput, opts: { cache?: string; data?: typeof toy } = {}): Promise<{ r: TrialResult; trained: number[] }> {
+  const trained: number[] = [];
+  const r = await runTrial(config, {
+    backend: be,
+    data: opts.data ?? toy,
+    ...(opts.cache ? { pretrainCache: opts.cache } : {}),
+    hooks: { onEpoch: (m) => void (m.phase === 'pretrain' && trained.push(m.layer!)) },
+  });
+  return { r, trained };
+}
+
+function assertSameNumbers(a: TrialResult, b: TrialResult, what: string): void {
+  assert.deepEqual(a.final, b.final, what);
+  assert.deepEqual(noSeconds(a.history), noSeconds(b.history), what);
+}
+
+function withCache(fn: (dir: string) => Promise<void>): () => Promise<void> {
+  return async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pretrain-cache-'));
+    try {
+      await fn(join(dir, 'pretrained'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+}
+
+describe('the study cache of pre-trained stacks', () => {
+  for (const kind of ['sdae', 'dbn'] as const) {
+    test(`${kind}: a trial of another fine-tuning rate loads the stack: no pre-training epoch, the same numbers as training it`, withCache(async (cache) => {
+      const first = await run(base(kind, 2), { cache });
+      assert.deepEqual(first.trained, [0, 0, 1, 1], 'the first trial trains both layers');
+      assert.equal(first.r.pretrainCache, undefined);
+      assert.equal(readdirSync(cache).length, 1, 'and stores the stack');
+      const cached = await run(base(kind, 2, { lr: 0.3 }), { cache });
+      assert.deepEqual(cached.trained, [], 'the second trains none');
+      assert.deepEqual(cached.r.pretrainCache, { layers: 2 });
+      const alone = await run(base(kind, 2, { lr: 0.3 }));
+      assertSameNumbers(cached.r, alone.r, `${kind}: loaded vs trained`);
+      assert.equal(alone.r.pretrainCache, undefined);
+    }));
+  }
+
+  test('deeper networks continue a shallower one\'s stack, shallower ones take the bottom of a deeper one: bit-identical to training', withCache(async (cache) => {
+    const one = await run(base('sdae', 1), { cache });
+    assert.deepEqual(one.trained, [0, 0]);
+    const three = await run(base('sdae', 3), { cache });
+    assert.deepEqual(three.trained, [1, 1, 2, 2], 'layer 0 comes from the depth-1 trial');
+    assert.deepEqual(three.r.pretrainCache, { layers: 1 });
+    assertSameNumbers(three.r, (await run(base('sdae', 3))).r, 'depth 3');
+    const file = readCheckpoint(readdirSync(cache).map((f) => join(cache, f))[0]!);
+    assert.equal(file.metadata['sizes'], '[5,5,5]', 'the longer stack replaced the shorter');
+    const two = await run(base('sdae', 2), { cache });
+    assert.deepEqual(two.trained, []);
+    assert.deepEqual(two.r.pretrainCache, { layers: 2 });
+    assertSameNumbers(two.r, (await run(base('sdae', 2))).r, 'depth 2');
+    // Another top size shares the bottom layer only, and does not replace the longer stack.
+    const narrow = await run(base('sdae', 2, { hidden: [5, 3] }), { cache });
+    assert.deepEqual(narrow.trained, [1, 1]);
+    assertSameNumbers(narrow.r, (await run(base('sdae', 2, { hidden: [5, 3] }))).r, 'sizes [5, 3]');
+    assert.equal(readCheckpoint(readdirSync(cache).map((f) => join(cache, f))[0]!).metadata['sizes'], '[5,5,5]');
+  }));
+
+  test('histogram and weights arms share a stack; another seed, pre-training setting or training set never matches', withCache(async (cache) => {
+    await run(base('sdae', 2), { cache });
+    const hist = await run(base('sdae', 2, { use: 'histogram' }), { cache });
+    assert.deepEqual(hist.trained, []);
+    assertSameNumbers(hist.r, (await run(base('sdae', 2, { use: 'histogram' }))).r, 'histogram');
+    assert.deepEqual((await run(base('sdae', 2, { pretrainLr: 0.1 }), { cache })).trained, [0, 0, 1, 1], 'another pretrain.lr');
+    assert.deepEqual((await run({ ...base('sdae', 2), seed: 22 }, { cache })).trained, [0, 0, 1, 1], 'another seed');
+    const other = toySplits(4);
+    const onOther = await run(base('sdae', 2), { cache, data: other });
+    assert.deepEqual(onOther.trained, [0, 0, 1, 1], 'other inputs under the same data config');
+    const cfg = resolveTrialConfig(base('sdae', 2));
+    assert.notEqual(stackCacheKey(cfg, be.variant, toy.train), stackCacheKey(cfg, be.variant, other.train));
+    assert.equal(readdirSync(cache).length, 4);
+  }));
+
+  test('an unreadable cache file is ignored and replaced, and the trial is not harmed', withCache(async (cache) => {
+    const cfg = resolveTrialConfig(base('dbn', 2));
+    const file = cachedStackPath(cache, stackCacheKey(cfg, be.variant, toy.train));
+    await run(base('dbn', 2, { lr: 0.3 }), { cache });
+    writeFileSync(file, 'not a safetensors file');
+    const r = await run(base('dbn', 2), { cache });
+    assert.deepEqual(r.trained, [0, 0, 1, 1]);
+    assertSameNumbers(r.r, (await run(base('dbn', 2))).r, 'after a corrupt file');
+    assert.equal(readCheckpoint(file).metadata['kind'], 'pretrained-stack', 'the file was rewritten');
+    assert.ok(existsSync(file));
+  }));
+});
