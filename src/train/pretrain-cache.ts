@@ -4,7 +4,7 @@
  *
  * Greedy pre-training does not depend on anything fine-tuning is tuned over: a selection grid of
  * fine-tuning learning rates (Erhan et al. 2010, Section 5.3), the weights and histogram arms of
- * Table 1, and the 1- and 2-layer networks of one seed all start from the same stack, or from
+ * Table 1, the 1- and 2-layer networks of one seed and the k-of-n arms of Figure 14 all start from the same stack, or from
  * the bottom of the same stack (layer l depends only on the data, the layers below it and its
  * own random streams, see `greedyStack`). The first trial that needs a stack trains and stores
  * it; the others load it, or load its bottom layers and train the rest. A loaded layer is the
@@ -13,8 +13,10 @@
  *
  * The key holds everything the stack depends on except the layer sizes: the seed, backend and
  * numeric variant, the data config and a SHA-256 of the training inputs (so a changed user file
- * is never matched), the pre-training settings but `use` (marginal resampling comes after), and
- * the units. Sizes are matched as a common bottom prefix when the file is read.
+ * is never matched), the pre-training settings but `use` (marginal resampling comes after) and
+ * `layers` (how many layers are pre-trained, i.e. the sizes), and the units. Sizes are matched as
+ * a common bottom prefix when the file is read: pre-training the bottom k of n layers (Figure 14)
+ * shares the stack of the bottom k+1.
  *
  * Two trials that need the same stack at the same moment both train it (nothing waits on
  * another process); the file is replaced atomically, and only by a longer stack.
@@ -49,7 +51,7 @@ export function inputsFingerprint(ds: Dataset): string {
  * @param inputs the examples pre-training reads (`data.unlabeled ?? data.train`)
  */
 export function stackCacheKey(cfg: TrialConfig, variant: NumericVariant, inputs: Dataset): string {
-  const { use: _use, ...pretrain } = cfg.pretrain;
+  const { use: _use, layers: _layers, ...pretrain } = cfg.pretrain;
   const units = cfg.model.activation === 'sigmoid' ? {} : { activation: cfg.model.activation };
   return JSON.stringify({ cache: CACHE_VERSION, seed: cfg.seed, backend: cfg.backend, variant: numericKey(variant), data: cfg.data, inputs: inputsFingerprint(inputs), pretrain, ...units });
 }

@@ -114,3 +114,14 @@ describe('the study cache of pre-trained stacks', () => {
     assert.ok(existsSync(file));
   }));
 });
+
+test('pre-training the bottom k of n layers (pretrain.layers) shares the stack of the bottom k + 1', withCache(async (cache) => {
+  const kOfN = (k: number): TrialConfigInput => ({ ...base('sdae', 3), pretrain: { ...base('sdae', 3).pretrain, layers: k } });
+  assert.deepEqual((await run(kOfN(2), { cache })).trained, [0, 0, 1, 1]);
+  const one = await run(kOfN(1), { cache });
+  assert.deepEqual(one.trained, []);
+  assertSameNumbers(one.r, (await run(kOfN(1))).r, 'k = 1 of 3');
+  const three = await run(kOfN(3), { cache });
+  assert.deepEqual(three.trained, [2, 2]);
+  assertSameNumbers(three.r, (await run(kOfN(3))).r, 'k = 3 of 3');
+}));
