@@ -37,7 +37,7 @@ export function seedRange(seeds: readonly number[]): string {
 }
 
 /** The levels a data key takes over the study: a factor's levels, else the shared config's value (or its default). */
-function levels(exp: ResolvedExperiment, key: 'trainSize' | 'binarize', fallback: unknown): unknown[] {
+function levels(exp: ResolvedExperiment, key: 'trainSize' | 'binarize' | 'labeled', fallback: unknown): unknown[] {
   const f = [...exp.scientific, ...exp.nuisance].find((x) => x.key === `data.${key}`);
   if (f) return f.values;
   const data = exp.base.data as Record<string, unknown> | undefined;
@@ -45,9 +45,13 @@ function levels(exp: ResolvedExperiment, key: 'trainSize' | 'binarize', fallback
   return [data?.[key] ?? fallback, ...own.filter((v) => v !== undefined)];
 }
 
-/** True when some trial draws its data at random: a `trainSize` subset or stochastic binarisation. */
+/** True when some trial draws its data at random: a `trainSize` subset, the labelled subset of `labeled` < 1, or stochastic binarisation. */
 function dataIsRandom(exp: ResolvedExperiment): boolean {
-  return levels(exp, 'trainSize', null).some((v) => v !== null) || levels(exp, 'binarize', 'none').includes('stochastic');
+  return (
+    levels(exp, 'trainSize', null).some((v) => v !== null) ||
+    levels(exp, 'labeled', null).some((v) => typeof v === 'number' && v < 1) ||
+    levels(exp, 'binarize', 'none').includes('stochastic')
+  );
 }
 
 /** The cells' selection mode: the one every cell shares (fresh-seeds wins over none when they are mixed). */

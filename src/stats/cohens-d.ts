@@ -1,5 +1,5 @@
 /** Cohen's d (two groups) and d_z (paired), the effect sizes of the report's comparisons. */
-import { mean, std, variance } from './descriptive.ts';
+import { mean, stdOfDifferences, variance } from './descriptive.ts';
 
 /**
  * Cohen's d of `a` minus `b`: difference of means over the pooled standard deviation
@@ -15,12 +15,13 @@ export function cohensD(a: readonly number[], b: readonly number[]): number {
 /**
  * Cohen's d_z of paired data: the mean of the differences `d_i = a_i - b_i` over their standard
  * deviation (n - 1), `mean(d) / sd(d)`; it equals `t / sqrt(n)` of the paired t-test. NaN when
- * undefined (fewer than 2 pairs, or all differences equal).
+ * undefined (fewer than 2 pairs, or all differences equal, up to floating-point round-off:
+ * `stdOfDifferences`).
  */
 export function cohensDz(a: readonly number[], b: readonly number[]): number {
   if (a.length !== b.length) throw new RangeError(`cohensDz: the arms must pair up, got ${a.length} and ${b.length} values`);
   const d = a.map((x, i) => x - b[i]!);
   if (d.length < 2) return NaN;
-  const s = std(d);
+  const s = stdOfDifferences(d, a, b);
   return s === 0 ? NaN : mean(d) / s;
 }

@@ -12,8 +12,9 @@
  * whether its stack was trained or loaded; only its seconds, and `result.pretrainCache`, say which.
  *
  * The key holds everything the stack depends on except the layer sizes: the seed, backend and
- * numeric variant, the data config and a SHA-256 of the training inputs (so a changed user file
- * is never matched), the pre-training settings but `use` (marginal resampling comes after) and
+ * numeric variant, a SHA-256 of the inputs pre-training reads (after subsetting and binarisation,
+ * which happen at load time; labels are never read, so the labelled fractions of a less-data study
+ * share one stack, and a changed user file never matches), the pre-training settings but `use` (marginal resampling comes after) and
  * `layers` (how many layers are pre-trained, i.e. the sizes), and the units. Sizes are matched as
  * a common bottom prefix when the file is read: pre-training the bottom k of n layers (Figure 14)
  * shares the stack of the bottom k+1.
@@ -53,7 +54,7 @@ export function inputsFingerprint(ds: Dataset): string {
 export function stackCacheKey(cfg: TrialConfig, variant: NumericVariant, inputs: Dataset): string {
   const { use: _use, layers: _layers, ...pretrain } = cfg.pretrain;
   const units = cfg.model.activation === 'sigmoid' ? {} : { activation: cfg.model.activation };
-  return JSON.stringify({ cache: CACHE_VERSION, seed: cfg.seed, backend: cfg.backend, variant: numericKey(variant), data: cfg.data, inputs: inputsFingerprint(inputs), pretrain, ...units });
+  return JSON.stringify({ cache: CACHE_VERSION, seed: cfg.seed, backend: cfg.backend, variant: numericKey(variant), inputs: inputsFingerprint(inputs), pretrain, ...units });
 }
 
 /** The file that holds the stack of `key` in `dir`. */

@@ -32,3 +32,24 @@ test('issue 12 case 10: with a test file, the last sixth of the training file is
   const m = formatSplits(describeSplits(dataConfig('mnist')));
   assert.equal(m, 'data mnist: train 50000 (MNIST training set examples 0..49999), valid 10000 (MNIST training set examples 50000..59999), test 10000 (MNIST test set)');
 });
+
+test('data.labels and data.labeled are in the description, and its counts are those loadData yields', async () => {
+  const cases = [
+    dataConfig('mnist', { labels: [5, 6, 7, 8, 9], trainSize: 1000 }),
+    dataConfig('mnist', { labeled: 0.1, trainSize: 2000, seed: 0 }),
+    dataConfig('mnist', { labels: [0, 1, 2, 3, 4], labeled: 0.001, trainSize: 3000 }),
+  ];
+  for (const cfg of cases) {
+    const s = describeSplits(cfg);
+    const d = await loadData(cfg, 1);
+    assert.deepEqual([s.train.n, s.valid.n, s.test.n], [(d.unlabeled ?? d.train).n, d.valid.n, d.test.n], JSON.stringify(cfg));
+    if (d.unlabeled) assert.equal(s.train.labelled, d.train.n, 'the labelled count');
+    else assert.equal(s.train.labelled, undefined);
+  }
+  const line = formatSplits(describeSplits(cases[0]!));
+  assert.match(line, /^data mnist: train 1000 of \d+ \(a class-stratified subset drawn by the seed of classes 5, 6, 7, 8, 9 \(relabelled 0\.\.4\) of MNIST training set examples 0\.\.49999\), valid \d+ \(classes 5, 6, 7, 8, 9/);
+  assert.match(formatSplits(describeSplits(cases[1]!)), /train 2000 of 50000 \(.*; labels of 200 kept \(data\.labeled 0\.1, a class-stratified subset drawn by data seed 0\), all 2000 pre-train\)/);
+  assert.equal(describeSplits(cases[2]!).train.labelled, 5, 'at least one example per class');
+  // Generated data is not counted: an upper bound, said as such.
+  assert.match(formatSplits(describeSplits(dataConfig('shapeset-3x2', { labels: [0, 1] }))), /train at most \d+ \(classes 0, 1/);
+});

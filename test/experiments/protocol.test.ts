@@ -222,3 +222,13 @@ test('selection trials run without the in-trial analyses (validation error is al
     assert.equal(t.config.analysis.weightChange, true);
   }
 });
+
+test('the protocol line counts a labelled subset (data.labeled < 1) as data drawn by the data seed, the full training set as none', async () => {
+  const { protocolSummary } = await import('../../src/report/protocol-section.ts');
+  const full = resolve({ data: { name: 'mnist' }, scientific: { 'data.labeled': [1] } });
+  assert.equal(protocolSummary(full, []).dataSeed, 'unused');
+  const fractions = resolve({ data: { name: 'mnist' }, scientific: { 'data.labeled': [1, 0.1] } });
+  const p = protocolSummary(fractions, []);
+  assert.equal(p.dataSeed, 0);
+  assert.match(p.lines.at(-1)!, /data seed is fixed at 0/);
+});

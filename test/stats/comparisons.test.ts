@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../src/rng/index.ts';
-import { bootstrapPairedCi, bootstrapUnpairedCi, studentTQuantile, holmAdjust, mean, pairedTTest, std, wilcoxonSignedRank } from '../../src/stats/index.ts';
+import { bootstrapPairedCi, bootstrapUnpairedCi, cohensDz, studentTQuantile, holmAdjust, mean, pairedTTest, std, wilcoxonSignedRank } from '../../src/stats/index.ts';
 
 const normals = (rng: Rng, n: number, mu: number, sd: number): number[] => Array.from({ length: n }, () => mu + sd * rng.normal());
 
@@ -26,6 +26,19 @@ test('pairedTTest: the t of the differences, undefined with one pair, p = 0 for 
   assert.equal(pairedTTest([2, 3, 4], [1, 2, 3]).p, 0);
   assert.ok(Number.isNaN(pairedTTest([1, 2], [1, 2]).p), 'identical arms: nothing to test');
   assert.throws(() => pairedTTest([1, 2], [1]), /must pair up/);
+});
+
+test('test errors that differ by the same amount on every seed (up to their last bits) give t = +-Infinity, p = 0 and no d_z, not ~1e14', () => {
+  const a = [0.0193, 0.0201, 0.015, 0.0178], b = [0.0192, 0.02, 0.0149, 0.0177];
+  assert.ok(std(a.map((x, i) => x - b[i]!)) > 0, 'the differences are not bit-equal');
+  const r = pairedTTest(a, b);
+  assert.equal(r.t, Infinity);
+  assert.equal(r.p, 0);
+  assert.ok(Number.isNaN(cohensDz(a, b)));
+  assert.equal(pairedTTest(b, a).t, -Infinity);
+  // A real spread, however small against the errors, is still measured.
+  const c = [0.0193, 0.0201, 0.015, 0.0179];
+  assert.ok(Number.isFinite(pairedTTest(c, b).t) && Number.isFinite(cohensDz(c, b)));
 });
 
 test('wilcoxonSignedRank is symmetric in its arms, exact p of n=5 all positive is 2/32, and no non-zero difference gives NaN', () => {

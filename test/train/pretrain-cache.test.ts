@@ -125,3 +125,11 @@ test('pre-training the bottom k of n layers (pretrain.layers) shares the stack o
   assert.deepEqual(three.trained, [2, 2]);
   assertSameNumbers(three.r, (await run(kOfN(3))).r, 'k = 3 of 3');
 }));
+
+test('labelled fractions (data.labeled) pre-train on the same inputs, so they share one stack', withCache(async (cache) => {
+  assert.deepEqual((await run(base('sdae', 2), { cache })).trained, [0, 0, 1, 1]);
+  const quarter: TrialConfigInput = { ...base('sdae', 2), data: { labeled: 0.25 } };
+  const r = await run(quarter, { cache });
+  assert.deepEqual(r.trained, []);
+  assertSameNumbers(r.r, (await run(quarter)).r, 'a quarter of the labels');
+}));
