@@ -28,7 +28,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend } from '../tensor/kernels.ts';
 import type { NumericVariant } from '../tensor/numeric-variant.ts';
-import type { Dataset } from '../data/dataset.ts';
+import type { DataSplits, Dataset } from '../data/dataset.ts';
 import type { DenseParams } from '../nn/dense-params.ts';
 import { numericKey } from '../backends/variant.ts';
 import type { EpochMetrics } from './hooks.ts';
@@ -47,6 +47,30 @@ export function inputsFingerprint(ds: Dataset): string {
   return h.digest('hex');
 }
 
+/** SHA-256 (hex) of every split's inputs, labels, class count and image shape: what a supervised run reads. */
+export function splitsFingerprint(s: DataSplits): string {
+  const h = createHash('sha256');
+  for (const [name, ds] of [['train', s.train], ['valid', s.valid], ['test', s.test]] as const) {
+    h.update(`${name}:${ds.n}x${ds.dim}:${ds.nClasses}:${ds.image ? `${ds.image.height}x${ds.image.width}` : '-'}:`);
+    h.update(new Uint8Array(ds.x.buffer, ds.x.byteOffset, ds.x.byteLength));
+    h.update(new Uint8Array(ds.y.buffer, ds.y.byteOffset, ds.y.byteLength));
+  }
+  return h.digest('hex');
+}
+
+/**
+ * The key of a trial's source network (supervised pre-training on `pretrain.source`, see
+ * `source-pretrain.ts`): the seed (its `source-init` and `source-order` streams), backend and
+ * numeric variant, the network's layers, the source run's settings and a SHA-256 of the source
+ * data. The target's data, `pretrain.layers` (how many layers are copied) and `finetune.trainTop`
+ * (the transfer mode) are not in it: every transfer mode and labelled fraction of one seed shares
+ * one source network.
+ * @param spec the source network's `MlpSpec`; @param sourceRun its `finetune`-shaped settings
+ */
+export function sourceCacheKey(cfg: TrialConfig, variant: NumericVariant, spec: unknown, sourceRun: unknown, source: DataSplits): string {
+  return JSON.stringify({ cache: CACHE_VERSION, kind: 'source-network', seed: cfg.seed, backend: cfg.backend, variant: numericKey(variant), spec, run: sourceRun, source: splitsFingerprint(source) });
+}
+
 /**
  * Everything a greedy stack depends on but its layer sizes (see the module comment).
  * @param inputs the examples pre-training reads (`data.unlabeled ?? data.train`)
@@ -55,6 +79,11 @@ export function stackCacheKey(cfg: TrialConfig, variant: NumericVariant, inputs:
   const { use: _use, layers: _layers, ...pretrain } = cfg.pretrain;
   const units = cfg.model.activation === 'sigmoid' ? {} : { activation: cfg.model.activation };
   return JSON.stringify({ cache: CACHE_VERSION, seed: cfg.seed, backend: cfg.backend, variant: numericKey(variant), inputs: inputsFingerprint(inputs), pretrain, ...units });
+}
+
+/** The file of a source network of `key` in `dir` (`source-<sha256>.safetensors`), and the key. */
+export function cachedSourcePath(dir: string, key: string): { path: string; key: string } {
+  return { path: join(dir, `source-${createHash('sha256').update(key).digest('hex')}.safetensors`), key };
 }
 
 /** The file that holds the stack of `key` in `dir`. */

@@ -14,7 +14,9 @@
  * evaluated after every epoch. Random streams: `source-init` and `source-order` of the trial seed. With a checkpoint directory,
  * `source-resume.safetensors` holds the source run's resume state after every epoch and
  * `source.safetensors` the finished source network, so a killed trial neither loses nor repeats
- * source training.
+ * source training. With the study's cache (`cache`), the finished source network is shared by the
+ * trials of one seed (every transfer mode, number of copied layers and labelled fraction; see
+ * `sourceCacheKey`): loaded, it gives the bits training would have given.
  */
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +29,7 @@ import type { EpochMetrics, TrainingHooks } from './hooks.ts';
 import { finetune } from './finetune.ts';
 import { loadModel, saveModel } from './model-checkpoint.ts';
 import { mlpSpec } from './model-spec.ts';
+import { cachedSourcePath, sourceCacheKey } from './pretrain-cache.ts';
 
 /** The finished source network (`saveModel` format) and the source run's resume state, in the trial's checkpoint directory. */
 export const SOURCE_FILE = 'source.safetensors';
@@ -44,6 +47,8 @@ export interface SourcePretrainOptions {
   checkpointDir?: string | undefined;
   resume?: boolean | undefined;
   hooks?: TrainingHooks | undefined;
+  /** The study's cache (`RunTrialOptions.pretrainCache`): the source network is loaded from it, or stored in it. */
+  cache?: string | undefined;
 }
 
 /** The `finetune` section that trains the source network (module comment). */
@@ -73,7 +78,7 @@ export function sourceFinetuneConfig(cfg: TrialConfig): FinetuneConfig {
  * (`phase: 'pretrain'`, values `trainObjective`, `validError`, `testError` on the source task).
  * @throws ConfigError when the source's inputs differ in size from the target's
  */
-export async function pretrainOnSource(o: SourcePretrainOptions): Promise<{ history: EpochMetrics[]; seconds: number }> {
+export async function pretrainOnSource(o: SourcePretrainOptions): Promise<{ history: EpochMetrics[]; seconds: number; reused: number }> {
   const t0 = performance.now();
   const { cfg, backend, target } = o;
   const sourceCfg = cfg.pretrain.source;
@@ -82,16 +87,33 @@ export async function pretrainOnSource(o: SourcePretrainOptions): Promise<{ hist
   if (data.train.dim !== target.spec.nIn) {
     throw new ConfigError(`pretrain.source '${sourceCfg.name}' has ${data.train.dim} features per example but the target data has ${target.spec.nIn}; the source must have inputs of the same size`);
   }
-  const source = Mlp.create(backend, mlpSpec(cfg.model, data.train), o.root.fork('source-init'));
+  const spec = mlpSpec(cfg.model, data.train);
+  let source = Mlp.create(backend, spec, o.root.fork('source-init'));
   const dir = o.checkpointDir;
   const done = dir ? join(dir, SOURCE_FILE) : undefined;
   const resumePath = dir ? join(dir, SOURCE_RESUME_FILE) : undefined;
+  const cache = o.cache ? cachedSourcePath(o.cache, sourceCacheKey(cfg, backend.variant, spec, sourceFinetuneConfig(cfg), data)) : null;
+  let reused = 0;
   try {
-    let history: EpochMetrics[];
+    let history: EpochMetrics[] | null = null;
     if (o.resume && done && existsSync(done)) {
       const md = loadModel(done, source);
       history = JSON.parse(md['history'] ?? '[]') as EpochMetrics[];
-    } else {
+    } else if (cache && existsSync(cache.path)) {
+      try {
+        const md = loadModel(cache.path, source);
+        if (md['kind'] !== 'source-network' || md['key'] !== cache.key) throw new Error('another key');
+        history = JSON.parse(md['history'] ?? '[]') as EpochMetrics[];
+        reused = o.k;
+      } catch {
+        // Unreadable, or of another key: train it. A failed load may have overwritten some
+        // parameters, so the network is built again from its stream (the same initial values).
+        source.dispose();
+        source = Mlp.create(backend, spec, o.root.fork('source-init'));
+        history = null;
+      }
+    }
+    if (history === null) {
       const progress = o.hooks?.onProgress;
       const ft = await finetune({
         model: source,
@@ -105,11 +127,13 @@ export async function pretrainOnSource(o: SourcePretrainOptions): Promise<{ hist
       });
       history = ft.history.map((h) => ({ ...h, phase: 'pretrain' as const }));
       if (done) saveModel(done, source, { config: JSON.stringify(cfg), history: JSON.stringify(history) });
+      if (cache) saveModel(cache.path, source, { kind: 'source-network', key: cache.key, history: JSON.stringify(history) });
       if (resumePath) rmSync(resumePath, { force: true });
     }
     for (const h of history) await o.hooks?.onEpoch?.(h);
     copyBottomLayers(source, target, o.k);
-    return { history, seconds: (performance.now() - t0) / 1000 };
+    const seconds = reused ? history.reduce((s, h) => s + h.seconds, 0) : (performance.now() - t0) / 1000;
+    return { history, seconds, reused };
   } finally {
     source.dispose();
   }

@@ -66,9 +66,10 @@ export interface TrialResult {
   /** With `finetune.convergeWindow` set: true when the convergence criterion ended fine-tuning, false when the epoch budget did. */
   converged?: boolean;
   /**
-   * Present when the bottom `layers` pre-trained layers were loaded from the study's cache of
-   * stacks (`RunTrialOptions.pretrainCache`) instead of trained in this trial; the pre-training
-   * epochs and seconds in `history` are those of the trial that trained them (the numbers are the same).
+   * Present when the bottom `layers` pre-trained layers were loaded from the study's cache
+   * (`RunTrialOptions.pretrainCache`: a greedy stack, or the source network of supervised
+   * pre-training) instead of trained in this trial; the pre-training epochs and seconds in
+   * `history` are those of the trial that trained them (the numbers are the same).
    */
   pretrainCache?: { layers: number };
   /** The resolved configuration that produced these numbers. */

@@ -185,7 +185,7 @@ function needsInPlacePretraining(t: TrialPlan): boolean {
  */
 async function pretrainInPlace(t: TrialPlan, model: Mlp, opts: RunTrialOptions): Promise<Pretrained> {
   if (t.cfg.pretrain.kind === 'supervised') {
-    const r = await pretrainOnSource({ cfg: t.cfg, backend: t.backend, root: t.root, target: model, k: t.k, checkpointDir: t.dir, resume: opts.resume, hooks: opts.hooks });
+    const r = await pretrainOnSource({ cfg: t.cfg, backend: t.backend, root: t.root, target: model, k: t.k, checkpointDir: t.dir, resume: opts.resume, hooks: opts.hooks, cache: opts.pretrainCache });
     return { ...r, stack: [] };
   }
   const tp = performance.now();

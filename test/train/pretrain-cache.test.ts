@@ -133,3 +133,27 @@ test('labelled fractions (data.labeled) pre-train on the same inputs, so they sh
   assert.deepEqual(r.trained, []);
   assertSameNumbers(r.r, (await run(quarter)).r, 'a quarter of the labels');
 }));
+
+test('supervised pre-training: every transfer mode, number of copied layers and labelled fraction of a seed shares one source network, bit-identical to training it', withCache(async (cache) => {
+  const small = { trainSize: 150, validSize: 40, testSize: 40 };
+  const transfer = (over: { layers?: number; trainTop?: number | null; labeled?: number; seed?: number; sourceLr?: number } = {}): TrialConfigInput => ({
+    seed: over.seed ?? 3,
+    backend: 'reference',
+    data: { name: 'mnist', labels: [5, 6, 7, 8, 9], ...small, ...(over.labeled !== undefined ? { labeled: over.labeled } : {}) },
+    model: { depth: 2, hidden: 16, activation: 'relu', init: 'he' },
+    pretrain: { kind: 'supervised', source: { name: 'mnist', labels: [0, 1, 2, 3, 4], ...small }, layers: over.layers ?? 1, epochs: 2, lr: over.sourceLr ?? 0.05, batchSize: 10 },
+    finetune: { epochs: 1, lr: 0.05, batchSize: 10, patience: null, ...(over.trainTop !== undefined ? { trainTop: over.trainTop } : {}) },
+  });
+  const go = (cfg: TrialConfigInput, withIt: boolean) => runTrial(cfg, { backend: be, ...(withIt ? { pretrainCache: cache } : {}) });
+  const first = await go(transfer(), true);
+  assert.equal(first.pretrainCache, undefined, 'the first trial trains the source network');
+  assert.equal(readdirSync(cache).filter((f) => f.startsWith('source-')).length, 1);
+  for (const over of [{ layers: 2 }, { trainTop: 1 }, { labeled: 0.5 }]) {
+    const cached = await go(transfer(over), true);
+    assert.ok(cached.pretrainCache, JSON.stringify(over));
+    assertSameNumbers(cached, await go(transfer(over), false), JSON.stringify(over));
+  }
+  assert.equal((await go(transfer({ seed: 4 }), true)).pretrainCache, undefined, 'another seed');
+  assert.equal((await go(transfer({ sourceLr: 0.1 }), true)).pretrainCache, undefined, 'another source learning rate');
+  assert.equal(readdirSync(cache).length, 3);
+}));
