@@ -208,7 +208,7 @@ async function pretrainInPlace(t: TrialPlan, model: Mlp, opts: RunTrialOptions):
 function pretrainingOfResumeState(t: TrialPlan): Pretrained {
   const md = readCheckpoint(t.resumePath!).metadata;
   if (md['config'] !== t.configJson) {
-    throw new Error(`cannot resume from ${t.resumePath}: it was written by a different trial config; delete it or pass resume: false`);
+    throw new Error(`cannot resume from ${t.resumePath}: it was written by a different trial config (or by another pretrain-lab version, whose configs have other keys); delete it to start this trial again, or pass resume: false`);
   }
   assertResumableVariant(md, t.backend.variant, t.resumePath!);
   return {
