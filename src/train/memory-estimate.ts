@@ -20,6 +20,12 @@
  *   while the MLP is built from it; activations and deltas for `finetune.batchSize` rows (twice:
  *   the full batch and the last, shorter one) and for the evaluation batch of 500 rows.
  *
+ * - a network of layers (`model.layers`, or the `norm` / `dropout` shorthand; sizes from
+ *   `layerSizes`): every layer's parameters (conv `[kH kW Cin + 1, F]`) with the copies above, and
+ *   per example of a batch each layer's output, gradients, im2col matrix (conv: `oh ow` rows of
+ *   `kH kW Cin`) and mask or arg-max; greedy pre-training of its layer j in place: the training
+ *   set seen through the layers below, materialised `[n, nIn_j]`, and the DAE's work matrices.
+ *
  * - online (`cfg.online`): no training or validation split (the stream is read a minibatch at a time),
  *   the stream's source images, the test set and the online-error rings instead.
  *
@@ -32,6 +38,8 @@ import { MNIST_DIM, MNIST_TEST, MNIST_TRAIN, MNIST_VALID } from '../data/mnist.t
 import { SHAPESET_3X2_DEFAULTS } from '../data/shapeset.ts';
 import { ConfigError, hiddenSizes, type TrialConfig } from './config.ts';
 import { pretrainedLayerCount } from './validate.ts';
+import { imageShape, modelLayerSpecs } from './model-spec.ts';
+import { layerSizes, parameterCount, type LayerSize } from '../models/layer-sizes.ts';
 
 /** Bytes of one stored number (float32). */
 const BYTES = 4;
@@ -49,6 +57,8 @@ export interface DataShape {
   /** Features per example. */
   dim: number;
   nClasses: number;
+  /** Image height and width when the examples are images (conv and pooling layers need them). */
+  image?: { height: number; width: number } | undefined;
 }
 
 /** One term of an estimate: `copies` matrices of `shape` float32 numbers. */
@@ -87,7 +97,8 @@ export function knownDataShape(cfg: TrialConfig['data']): DataShape | null {
   const sized = (full: readonly [number, number, number], dim: number, nClasses: number, generated: boolean): DataShape => {
     const pick = (size: number | null, avail: number): number => (size === null ? avail : generated ? size : Math.min(size, avail));
     const nTrain = pick(cfg.trainSize, full[0]);
-    return { nTrain, nValid: pick(cfg.validSize, full[1]), nTest: pick(cfg.testSize, full[2]), nTrainFull: generated ? nTrain : full[0], dim, nClasses };
+    const side = Math.round(Math.sqrt(dim)); // every built-in data set is of square one-channel images
+    return { nTrain, nValid: pick(cfg.validSize, full[1]), nTest: pick(cfg.testSize, full[2]), nTrainFull: generated ? nTrain : full[0], dim, nClasses, image: { height: side, width: side } };
   };
   switch (cfg.name) {
     case 'mnist':
@@ -184,6 +195,84 @@ function finetuneTerms(cfg: TrialConfig, s: DataShape, sizes: readonly number[],
   return terms;
 }
 
+/** The rows of every distinct batch size that passes over sets of `ns` examples in batches of `batch` use (full batches and each last, shorter one). */
+function batchRows(batch: number, ns: readonly number[]): number {
+  const sizes = new Set<number>();
+  for (const n of ns) {
+    if (n <= 0) continue;
+    sizes.add(Math.min(batch, n));
+    if (n > batch && n % batch !== 0) sizes.add(n % batch);
+  }
+  let rows = 0;
+  for (const r of sizes) rows += r;
+  return rows;
+}
+
+/** A layer as the estimate names it: `layer 2 (conv 32 5x5)`. */
+function layerName(l: LayerSize, i: number): string {
+  const sp = l.spec;
+  const what = sp.kind === 'conv' ? `conv ${sp.filters} ${sp.kernelH}x${sp.kernelW}` : sp.kind === 'dense' ? `dense ${sp.units}` : sp.kind;
+  return `layer ${i + 1} (${what})`;
+}
+
+/** Per-example numbers a layer keeps for a training step: output, pre-activation gradient, im2col matrix, mask or arg-max, input gradient. */
+function trainWidth(l: LayerSize): number {
+  const k = l.spec.kind;
+  return l.nOut + l.nIn + l.cols + (k === 'dense' || k === 'conv' || k === 'dropout' || (k === 'pool' && l.spec.op === 'max') ? l.nOut : 0);
+}
+
+/** The terms of fine-tuning a network of layers (`model.layers`, or the `norm` / `dropout` shorthand), as `finetuneTerms` for the plain MLP. */
+function networkFinetuneTerms(cfg: TrialConfig, s: DataShape, layers: readonly LayerSize[]): MemoryTerm[] {
+  const f = cfg.finetune;
+  const state = f.optimizer === 'sgd' ? (f.momentum > 0 ? 1 : 0) : 2;
+  const copies = 3 + state;
+  const why = f.optimizer !== 'sgd' ? 'value, gradient, best-epoch copy and Adam\'s two moments' : f.momentum > 0 ? 'value, gradient, best-epoch copy and velocity' : 'value, gradient and best-epoch copy';
+  const keys = cfg.model.layers !== null ? ['model.layers'] : ['model.hidden', 'model.norm'];
+  const terms: MemoryTerm[] = [];
+  layers.forEach((l, i) => {
+    if (l.weights) terms.push(term(`parameters of ${i === layers.length - 1 ? 'the output layer' : layerName(l, i)} in fine-tuning (${why})`, l.weights[0], l.weights[1], copies, keys));
+  });
+  const io = s.dim + 2 * s.nClasses;
+  const train = io + layers.reduce((a, l) => a + trainWidth(l), 0);
+  const evaluation = io + layers.reduce((a, l) => a + l.nOut + l.cols, 0);
+  // Layers keep buffers per batch size: the rows of every distinct batch size a pass uses.
+  terms.push(term('fine-tuning activations, gradients and im2col matrices (every batch size used)', batchRows(f.batchSize, [s.nTrain]), train, 1, ['finetune.batchSize', ...keys]));
+  terms.push(term('evaluation activations and im2col matrices (500-row batches, every size used)', batchRows(EVAL_BATCH, [s.nTrain, s.nValid, s.nTest]), evaluation, 1, keys));
+  return terms;
+}
+
+/**
+ * The terms of greedily pre-training trainable layer `j` (0-based among dense and conv layers) of a
+ * written network in place (`pretrainNetwork`): the network, the training set seen through the
+ * layers below materialised as `[n, nIn]`, the 500-row propagation chunk, and the layer's DAE (its
+ * weights with gradients, untied decoder, and work matrices at `pretrain.batchSize`: for a conv
+ * layer, encoder and decoder im2col matrices).
+ */
+function networkPretrainTerms(cfg: TrialConfig, s: DataShape, layers: readonly LayerSize[], j: number): MemoryTerm[] {
+  const p = cfg.pretrain;
+  const trainable = layers.slice(0, -1).map((l, i) => ({ l, i })).filter(({ l }) => l.spec.kind === 'dense' || l.spec.kind === 'conv');
+  const { l, i } = trainable[j]!;
+  const B = Math.min(p.batchSize, s.nTrain);
+  const copies = 2 + (p.momentum > 0 ? 1 : 0);
+  const keys = ['model.layers'];
+  const params = layers.reduce((a, x) => a + (x.weights ? x.weights[0] * x.weights[1] : 0), 0);
+  const terms = [term('the network (every layer\'s parameters)', params, 1, 1, keys)];
+  terms.push(term(`weights of ${layerName(l, i)} in pre-training (encoder${p.tied ? '' : ' and decoder'}; value and gradient${p.momentum > 0 ? ' and velocity' : ''})`, l.weights![0], l.weights![1], copies * (p.tied ? 1 : 2), keys));
+  if (i > 0) terms.push(term(`the training set seen through the layers below ${layerName(l, i)}`, s.nTrain, l.nIn, 1, ['data.trainSize', ...keys]));
+  const below = layers.slice(0, i).reduce((a, x) => a + x.nOut + x.cols, 0);
+  if (i > 0) terms.push(term(`propagation chunk through the layers below ${layerName(l, i)}`, Math.min(EVAL_BATCH, s.nTrain), s.dim + below, 1, keys));
+  terms.push(term(`pre-training work matrices of ${layerName(l, i)} (corrupted input, code, reconstruction, gradients, im2col)`, B, 3 * l.nIn + 2 * l.nOut + 2 * l.cols, 1, ['pretrain.batchSize', ...keys]));
+  terms.push(term(`reconstruction monitoring chunk of ${layerName(l, i)}`, Math.min(EVAL_BATCH, s.nTrain), 2 * l.nIn + l.nOut + l.cols, 1, keys));
+  return terms;
+}
+
+/** A network's layer sizes when it is written as layers (or uses the norm / dropout shorthand) and they fit its input; else null (the plain MLP's terms apply). */
+function networkLayers(cfg: TrialConfig, s: DataShape): LayerSize[] | null {
+  const specs = modelLayerSpecs(cfg.model);
+  if (!specs) return null;
+  return layerSizes(specs, { nIn: s.dim, image: imageShape(s) }, s.nClasses);
+}
+
 const total = (ts: readonly MemoryTerm[]): number => ts.reduce((a, t) => a + t.bytes, 0);
 
 /**
@@ -198,8 +287,15 @@ export function estimateTrialMemory(cfg: TrialConfig, shape: DataShape): MemoryE
   const data = cfg.online ? streamedShape(cfg, shape) : shape;
   const dataT = cfg.online ? streamTerms(cfg, data) : dataTerms(cfg, data);
   const phases: { phase: string; terms: MemoryTerm[] }[] = [];
-  for (let l = 0; l < k; l++) phases.push({ phase: `pre-training layer ${l + 1}`, terms: pretrainTerms(cfg, data, sizes, l) });
-  phases.push({ phase: 'fine-tuning', terms: finetuneTerms(cfg, data, sizes, k) });
+  const network = networkLayers(cfg, data);
+  if (network && cfg.model.layers !== null) {
+    // A written network is pre-trained in place, layer by layer (pretrainNetwork; supervised pre-training is its fine-tuning on the source).
+    const trainable = network.slice(0, -1).filter((l) => l.spec.kind === 'dense' || l.spec.kind === 'conv').length;
+    if (cfg.pretrain.kind !== 'supervised') for (let j = 0; j < Math.min(pretrainedLayerCount(cfg), trainable); j++) phases.push({ phase: `pre-training layer ${j + 1}`, terms: networkPretrainTerms(cfg, data, network, j) });
+  } else {
+    for (let l = 0; l < k; l++) phases.push({ phase: `pre-training layer ${l + 1}`, terms: pretrainTerms(cfg, data, sizes, l) });
+  }
+  phases.push({ phase: 'fine-tuning', terms: network ? networkFinetuneTerms(cfg, data, network) : finetuneTerms(cfg, data, sizes, k) });
   let peak = phases[0]!;
   for (const p of phases) if (total(p.terms) > total(peak.terms)) peak = p;
   const terms = [...dataT, ...peak.terms].sort((a, b) => b.bytes - a.bytes);
@@ -262,16 +358,18 @@ export function assertTrialFits(cfg: TrialConfig, data: DataShape, limit: Memory
   throw new ConfigError(
     `${keys.map((k) => keyValue(cfg, k)).join(', ')}: ${where} needs ~${gbText(est.bytes)} of memory (peak in ${est.phase}) but the limit is ${gbText(limit.bytes)} (${limit.source}). Largest parts:\n` +
       `${lines.join('\n')}\n` +
-      `Make the model or batches smaller (e.g. model.hidden), or raise the limit with --memory-limit=<GB> or ${MEMORY_LIMIT_ENV}=<GB> if the machine has the memory.`,
+      `Make the model or batches smaller (${keys.includes('model.layers') ? 'e.g. fewer filters in model.layers, a pooling layer sooner, or a smaller data.trainSize' : 'e.g. model.hidden'}), or raise the limit with --memory-limit=<GB> or ${MEMORY_LIMIT_ENV}=<GB> if the machine has the memory.`,
   );
 }
 
 /**
  * About the bytes of a trial's kept network (`final.safetensors`): float32 weights and biases of
- * every dense layer, `[dim -> hidden... -> classes]`, plus a few KB of metadata; for the plan line's
- * expected disk use (a dense-network estimate: conv layers are not counted apart).
+ * every layer (`[dim -> hidden... -> classes]`, or a written network's conv, dense and norm
+ * layers), plus a few KB of metadata; for the plan line's expected disk use.
  */
 export function estimateNetworkBytes(cfg: TrialConfig, shape: DataShape): number {
+  const network = networkLayers(cfg, shape);
+  if (network) return parameterCount(network) * BYTES + 8 * 1024;
   const fans = [shape.dim, ...hiddenSizes(cfg.model), shape.nClasses];
   let params = 0;
   for (let l = 0; l < fans.length - 1; l++) params += (fans[l]! + 1) * fans[l + 1]!;

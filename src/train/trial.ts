@@ -136,7 +136,7 @@ export async function loadTrialData(cfg: TrialConfig, opts: Pick<RunTrialOptions
   const data = opts.data ? withLabeledFraction(opts.data, cfg.data, cfg.seed) : await loadData(cfg.data, cfg.seed);
   validateTrialData(cfg, data);
   const { train, valid, test } = data;
-  assertTrialFits(cfg, { nTrain: train.n, nValid: valid.n, nTest: test.n, nTrainFull: train.n, dim: train.dim, nClasses: train.nClasses });
+  assertTrialFits(cfg, { nTrain: train.n, nValid: valid.n, nTest: test.n, nTrainFull: train.n, dim: train.dim, nClasses: train.nClasses, image: train.image });
   return data;
 }
 

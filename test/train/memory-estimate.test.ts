@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createReferenceBackend } from '../../src/backends/reference/index.ts';
 import { ConfigError, resolveTrialConfig, type TrialConfigInput } from '../../src/train/config.ts';
-import { assertTrialFits, estimateTrialMemory, knownDataShape, memoryLimit, MEMORY_LIMIT_ENV } from '../../src/train/memory-estimate.ts';
+import { assertTrialFits, estimateNetworkBytes, estimateTrialMemory, knownDataShape, memoryLimit, MEMORY_LIMIT_ENV } from '../../src/train/memory-estimate.ts';
 import { runTrial } from '../../src/train/trial.ts';
+import { loadData } from '../../src/data/load.ts';
 import { toySplits } from '../helpers/toy-data.ts';
 
 const be = createReferenceBackend('float32');
@@ -27,6 +28,39 @@ test('estimateTrialMemory is within a factor of 2 (either way) of the ArrayBuffe
   const est = estimateTrialMemory(cfg, { nTrain: 600, nValid: 200, nTest: 200, nTrainFull: 600, dim: 784, nClasses: 10 }).bytes;
   assert.ok(peak > 0, 'measured some growth');
   assert.ok(est >= peak / 2 && est <= 2 * peak, `estimate ${(est / 2 ** 20).toFixed(1)} MB vs measured peak ${(peak / 2 ** 20).toFixed(1)} MB`);
+});
+
+test('a conv net, pre-trained greedily in place and fine-tuned: the estimate is within a factor of 2 of the measured growth too', async () => {
+  const input: TrialConfigInput = {
+    seed: 1,
+    data: { name: 'mnist', trainSize: 500, validSize: 200, testSize: 200 },
+    model: { layers: 'conv 8 5x5, pool 2, conv 16 5x5, pool 2, dense 32', activation: 'relu', init: 'he' },
+    pretrain: { kind: 'sdae', layers: 2, epochs: 1, batchSize: 20, lr: 0.01, loss: 'squared', decoder: 'identity' },
+    finetune: { epochs: 1, batchSize: 20, patience: null },
+  };
+  const cfg = resolveTrialConfig(input);
+  const data = await loadData(cfg.data, cfg.seed);
+  const base = process.memoryUsage().arrayBuffers;
+  let peak = 0;
+  const sample = (): void => {
+    peak = Math.max(peak, process.memoryUsage().arrayBuffers - base);
+  };
+  await runTrial(input, { backend: be, data, evaluateTrain: true, hooks: { onProgress: sample, onEpoch: sample } });
+  sample();
+  const shape = { nTrain: 500, nValid: 200, nTest: 200, nTrainFull: 500, dim: 784, nClasses: 10, image: { height: 28, width: 28 } };
+  const est = estimateTrialMemory(cfg, shape);
+  assert.ok(est.terms.some((t) => /im2col/.test(t.what)), 'the conv layers are counted');
+  assert.ok(est.bytes >= peak / 2 && est.bytes <= 2 * peak, `estimate ${(est.bytes / 2 ** 20).toFixed(1)} MB (${est.phase}) vs measured peak ${(peak / 2 ** 20).toFixed(1)} MB`);
+  // The kept network on disk: conv (5*5*1 + 1) x 8, conv (5*5*8 + 1) x 16, dense (4*4*16 + 1) x 32, output (32 + 1) x 10 floats.
+  assert.equal(estimateNetworkBytes(cfg, shape), (26 * 8 + 201 * 16 + 257 * 32 + 33 * 10) * 4 + 8 * 1024);
+});
+
+test('a conv net too big for the limit is refused before anything is allocated, naming model.layers', () => {
+  const cfg = resolveTrialConfig({ data: { name: 'mnist' }, model: { layers: 'conv 256 3x3 pad same, conv 256 3x3 pad same, dense 100', activation: 'relu' }, pretrain: { kind: 'sdae' } });
+  assert.throws(
+    () => assertTrialFits(cfg, knownDataShape(cfg.data)!, { bytes: 8 * 2 ** 30, source: 'a test limit of 8 GB' }),
+    (e: unknown) => e instanceof ConfigError && /model\.layers/.test(e.message) && /peak in pre-training layer 3/.test(e.message) && /the training set seen through the layers below layer 3 \(dense 100\): \[50000, 200704\]/.test(e.message) && /fewer filters/.test(e.message),
+  );
 });
 
 for (const hidden of [1e9, 2000000]) {
