@@ -34,7 +34,7 @@ import { numericKey } from '../backends/variant.ts';
 import type { EpochMetrics } from './hooks.ts';
 import type { TrialConfig } from './config.ts';
 import { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.ts';
-import { readStackLayers, stackLayerCount, stackTensors, type SavedStack } from './pretrain-checkpoint.ts';
+import { readLayersOfShapes, readStackLayers, stackLayerCount, stackTensors, type SavedStack } from './pretrain-checkpoint.ts';
 
 /** The cache's version: part of every key, so a change of format or meaning never matches old files. */
 const CACHE_VERSION = 1;
@@ -79,6 +79,68 @@ export function stackCacheKey(cfg: TrialConfig, variant: NumericVariant, inputs:
   const { use: _use, layers: _layers, ...pretrain } = cfg.pretrain;
   const units = cfg.model.activation === 'sigmoid' ? {} : { activation: cfg.model.activation };
   return JSON.stringify({ cache: CACHE_VERSION, seed: cfg.seed, backend: cfg.backend, variant: numericKey(variant), inputs: inputsFingerprint(inputs), pretrain, ...units });
+}
+
+/**
+ * The key of the greedy pre-training of a network written as layers (`model.layers`, pre-trained
+ * in place by `pretrainNetwork`): as {@link stackCacheKey}, with the whole model section in place
+ * of the layer sizes (the layers below a pre-trained one, normalisation and pooling included,
+ * shape its input). `pretrain.layers` is not in it: a network pre-trained on fewer of its layers
+ * takes the bottom of the stack.
+ */
+export function networkCacheKey(cfg: TrialConfig, variant: NumericVariant, inputs: Dataset): string {
+  const { use: _use, layers: _layers, ...pretrain } = cfg.pretrain;
+  return JSON.stringify({ cache: CACHE_VERSION, kind: 'network-stack', seed: cfg.seed, backend: cfg.backend, variant: numericKey(variant), inputs: inputsFingerprint(inputs), pretrain, model: cfg.model });
+}
+
+/**
+ * The bottom pre-trained layers of a written network the cache holds for `key` (at most
+ * `shapes.length`: the W shapes of the layers wanted, bottom first), with their epochs and
+ * seconds; null when it holds none or the file cannot be read.
+ */
+export function readCachedNetworkStack(backend: Backend, dir: string, key: string, shapes: readonly (readonly [number, number])[]): SavedStack | null {
+  return readNetworkStackFile(backend, cachedNetworkPath(dir, key), key, shapes);
+}
+
+/** {@link readCachedNetworkStack} of a given file (also a trial's own `network-pretrain.safetensors`). */
+export function readNetworkStackFile(backend: Backend, path: string, key: string, shapes: readonly (readonly [number, number])[]): SavedStack | null {
+  if (!existsSync(path)) return null;
+  try {
+    const ck = readCheckpoint(path);
+    if (ck.metadata['kind'] !== 'pretrained-network' || ck.metadata['key'] !== key) return null;
+    const stored = stackLayerCount(ck);
+    const j = Math.min(stored, shapes.length);
+    if (j === 0) return null;
+    const layers = readLayersOfShapes(backend, ck, path, shapes.slice(0, j));
+    const all = JSON.parse(ck.metadata['history'] ?? '[]') as EpochMetrics[];
+    const history = all.filter((m) => m.layer === undefined || m.layer < j);
+    const seconds = j === stored ? Number(ck.metadata['seconds'] ?? 0) : history.reduce((s, m) => s + m.seconds, 0);
+    return { layers, history, seconds };
+  } catch {
+    return null;
+  }
+}
+
+/** Stores a written network's pre-trained bottom layers for `key`, unless the cache holds as many or more. */
+export function writeCachedNetworkStack(dir: string, key: string, layers: readonly DenseParams[], history: readonly EpochMetrics[], seconds: number): void {
+  writeNetworkStackFile(cachedNetworkPath(dir, key), key, layers, history, seconds);
+}
+
+/** {@link writeCachedNetworkStack} to a given file (atomic). */
+export function writeNetworkStackFile(path: string, key: string, layers: readonly DenseParams[], history: readonly EpochMetrics[], seconds: number): void {
+  if (existsSync(path)) {
+    try {
+      const ck = readCheckpoint(path);
+      if (ck.metadata['kind'] === 'pretrained-network' && ck.metadata['key'] === key && stackLayerCount(ck) >= layers.length) return;
+    } catch {
+      /* unreadable: replaced */
+    }
+  }
+  writeCheckpoint(path, stackTensors(layers, 'layer.'), { kind: 'pretrained-network', key, history: JSON.stringify(history), seconds: String(seconds) });
+}
+
+function cachedNetworkPath(dir: string, key: string): string {
+  return join(dir, `network-${createHash('sha256').update(key).digest('hex')}.safetensors`);
 }
 
 /** The file of a source network of `key` in `dir` (`source-<sha256>.safetensors`), and the key. */

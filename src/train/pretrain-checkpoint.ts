@@ -20,6 +20,8 @@ import { CheckpointError, checkpointTensor, readCheckpoint, writeCheckpoint, typ
 import { setMatrix } from './model-checkpoint.ts';
 
 export const PRETRAIN_FILE = 'pretrain.safetensors';
+/** A written network's greedily pre-trained layers so far (`pretrainNetwork`), in a trial's checkpoint directory. */
+export const NETWORK_PRETRAIN_FILE = 'network-pretrain.safetensors';
 
 /**
  * What a saved stack was trained with and on, numeric variant and units (`model.activation`, named
@@ -83,22 +85,31 @@ export function stackLayerCount(ck: Checkpoint): number {
  * @throws CheckpointError naming the file and the tensor
  */
 export function readStackLayers(backend: Backend, ck: Checkpoint, path: string, sizes: readonly number[], nIn: number, count: number): DenseParams[] {
+  const shapes: [number, number][] = [];
+  for (let l = 0, fanIn = nIn; l < count; fanIn = sizes[l]!, l++) shapes.push([fanIn, sizes[l]!]);
+  return readLayersOfShapes(backend, ck, path, shapes);
+}
+
+/**
+ * Layers `layer.<l>.W` `shapes[l]` and `layer.<l>.b` `[1, shapes[l][1]]`, l < shapes.length, as
+ * matrices of `backend` (a conv layer's W is `[kH kW Cin, filters]`); nothing is left allocated on error.
+ * @throws CheckpointError naming the file and the tensor that is missing or misshapen
+ */
+export function readLayersOfShapes(backend: Backend, ck: Checkpoint, path: string, shapes: readonly (readonly [number, number])[]): DenseParams[] {
   const layers: DenseParams[] = [];
-  let fanIn = nIn;
-  for (let l = 0; l < count; l++) {
-    const W = backend.zeros(fanIn, sizes[l]!), b = backend.zeros(1, sizes[l]!);
-    layers.push({ W, b });
-    try {
-      setMatrix(W, checkpointTensor(ck, `layer.${l}.W`, [fanIn, sizes[l]!], path));
-      setMatrix(b, checkpointTensor(ck, `layer.${l}.b`, [1, sizes[l]!], path));
-    } catch (e) {
-      for (const p of layers) {
-        p.W.dispose();
-        p.b.dispose();
-      }
-      throw e;
+  try {
+    shapes.forEach(([rows, cols], l) => {
+      const W = backend.zeros(rows, cols), b = backend.zeros(1, cols);
+      layers.push({ W, b });
+      setMatrix(W, checkpointTensor(ck, `layer.${l}.W`, [rows, cols], path));
+      setMatrix(b, checkpointTensor(ck, `layer.${l}.b`, [1, cols], path));
+    });
+  } catch (e) {
+    for (const p of layers) {
+      p.W.dispose();
+      p.b.dispose();
     }
-    fanIn = sizes[l]!;
+    throw e;
   }
   return layers;
 }

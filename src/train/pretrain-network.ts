@@ -106,6 +106,19 @@ export function propagateThrough(backend: Backend, layers: readonly Layer[], ds:
   return { name, n, dim: nOut, nClasses: ds.nClasses, x: out, y: ds.y };
 }
 
+/** Resuming {@link pretrainNetwork}: layers already pre-trained, and a callback after each newly trained one. */
+export interface NetworkPretrainOptions {
+  /**
+   * The bottom `done` trainable layers already hold their pre-trained W and b (loaded from a
+   * checkpoint or the study's cache): they are not trained again. The inputs of the layers above
+   * are computed through them in the same chunks as in an uninterrupted run, and every layer has
+   * its own streams, so the layers trained after them are bit-identical to an uninterrupted run's.
+   */
+  done?: number;
+  /** Called after each newly trained layer with the pre-trained layers so far, bottom first (live W and b). */
+  onLayer?: (layers: readonly DenseParams[]) => void | Promise<void>;
+}
+
 /**
  * Greedy pre-training of the bottom `k` trainable layers of `network` on `data` (module comment);
  * updates those layers' W and b in place.
@@ -113,13 +126,14 @@ export function propagateThrough(backend: Backend, layers: readonly Layer[], ds:
  *   than the trainable layers, a conv layer the conv DAE cannot invert, or data the criterion
  *   cannot take (see `validatePretrain`)
  */
-export async function pretrainNetwork(network: Mlp, data: Dataset, cfg: PretrainConfig, rng: Rng, k: number, hooks?: TrainingHooks): Promise<void> {
+export async function pretrainNetwork(network: Mlp, data: Dataset, cfg: PretrainConfig, rng: Rng, k: number, hooks?: TrainingHooks, opts: NetworkPretrainOptions = {}): Promise<void> {
   const backend = network.backend;
   const trainable = trainableLayers(network);
   checkNetworkPretrain(network, trainable, data, cfg, k);
-  const done: DenseParams[] = [];
+  const resumed = Math.min(opts.done ?? 0, k);
+  const done: DenseParams[] = trainable.slice(0, resumed).map((t) => ({ W: t.layer.W, b: t.layer.b }));
   let input = data, from = 0;
-  for (let j = 0; j < k; j++) {
+  for (let j = resumed; j < k; j++) {
     const t = trainable[j]!;
     const below = network.body.slice(from, t.index);
     input = propagateThrough(backend, below, input, `${data.name}/l${j}`);
@@ -137,6 +151,7 @@ export async function pretrainNetwork(network: Mlp, data: Dataset, cfg: Pretrain
     enc.b.dispose();
     done.push({ W: t.layer.W, b: t.layer.b });
     from = t.index;
+    await opts.onLayer?.(done);
   }
 }
 

@@ -29,9 +29,9 @@ export interface RunTrialOptions {
    * A directory of pre-trained stacks shared by the trials of a study (the runner passes the
    * store's `pretrained/`): the greedy stack is loaded from it when another trial trained it, or
    * its bottom layers (then the rest is trained), and stored in it otherwise
-   * (`src/train/pretrain-cache.ts`); likewise the source network of supervised pre-training
-   * (`pretrain.kind` 'supervised'). The numbers are the same either way; a greedy stack's epochs
-   * loaded from it call no hook. Not used by networks written as `model.layers` pre-trained greedily.
+   * (`src/train/pretrain-cache.ts`); likewise the greedily pre-trained layers of a network
+   * written as `model.layers`, and the source network of supervised pre-training (`pretrain.kind`
+   * 'supervised'). The numbers are the same either way; greedy epochs loaded from it call no hook.
    */
   pretrainCache?: string;
   /** Evaluate the whole training set every epoch (default true). */

@@ -35,14 +35,14 @@ import { resampleFromMarginals } from '../models/marginals.ts';
 import { ConfigError, resolveTrialConfig, type TrialConfig, type TrialConfigInput } from './config.ts';
 import type { EpochMetrics, TrainingHooks } from './hooks.ts';
 import { pretrainStack } from './pretrain.ts';
-import { pretrainNetwork } from './pretrain-network.ts';
+import { pretrainNetwork, trainableLayers } from './pretrain-network.ts';
 import { mlpSpec, trainableLayerCount } from './model-spec.ts';
 import { pretrainOnSource, SOURCE_FILE, SOURCE_RESUME_FILE } from './source-pretrain.ts';
 import { finetune, type FinetuneResult } from './finetune.ts';
 import { readCheckpoint } from './checkpoint.ts';
 import { saveModel } from './model-checkpoint.ts';
-import { loadPretrainedStack, PRETRAIN_FILE, pretrainKey, savePretrainedStack, type SavedStack } from './pretrain-checkpoint.ts';
-import { readCachedStack, stackCacheKey, writeCachedStack } from './pretrain-cache.ts';
+import { loadPretrainedStack, NETWORK_PRETRAIN_FILE, PRETRAIN_FILE, pretrainKey, savePretrainedStack, type SavedStack } from './pretrain-checkpoint.ts';
+import { networkCacheKey, readCachedNetworkStack, readCachedStack, readNetworkStackFile, stackCacheKey, writeCachedNetworkStack, writeCachedStack, writeNetworkStackFile } from './pretrain-cache.ts';
 import { assertResumableVariant, variantMetadata } from './checkpoint-variant.ts';
 import { pretrainedLayerCount, validateTrialConfig, validateTrialData } from './validate.ts';
 import type { TrialResult } from './trial-result.ts';
@@ -181,7 +181,9 @@ function needsInPlacePretraining(t: TrialPlan): boolean {
 /**
  * Step 5b: pre-trains the built network's bottom `k` layers in place (see `needsInPlacePretraining`):
  * on the source task (`pretrain.kind` 'supervised'), or greedily with dense and convolutional DAEs
- * (`pretrainNetwork`, stream `pretrain`; not resumable mid-way: an interrupted run pre-trains again).
+ * (`pretrainNetwork`, stream `pretrain`): the layers finished so far are kept in
+ * `network-pretrain.safetensors` (a killed trial resumes after its last finished layer) and, with
+ * `pretrainCache`, loaded from or stored in the study's cache (`networkCacheKey`).
  */
 async function pretrainInPlace(t: TrialPlan, model: Mlp, opts: RunTrialOptions): Promise<Pretrained> {
   if (t.cfg.pretrain.kind === 'supervised') {
@@ -197,8 +199,39 @@ async function pretrainInPlace(t: TrialPlan, model: Mlp, opts: RunTrialOptions):
     },
     ...(opts.hooks?.onProgress ? { onProgress: opts.hooks.onProgress } : {}),
   };
-  await pretrainNetwork(model, t.data.unlabeled ?? t.data.train, t.cfg.pretrain, t.root.fork('pretrain'), t.k, hooks);
-  return { history, seconds: (performance.now() - tp) / 1000, stack: [] };
+  const inputs = t.data.unlabeled ?? t.data.train;
+  const trainable = trainableLayers(model).slice(0, t.k);
+  const shapes = trainable.map((x) => [x.layer.W.rows, x.layer.W.cols] as const);
+  const key = networkCacheKey(t.cfg, t.backend.variant, inputs);
+  const stackPath = t.dir ? join(t.dir, NETWORK_PRETRAIN_FILE) : undefined;
+  let saved = opts.resume && stackPath ? readNetworkStackFile(t.backend, stackPath, key, shapes) : null;
+  let reused = 0;
+  if (opts.pretrainCache && (saved?.layers.length ?? 0) < t.k) {
+    const cached = readCachedNetworkStack(t.backend, opts.pretrainCache, key, shapes);
+    if (cached && cached.layers.length > (saved?.layers.length ?? 0)) {
+      if (saved) disposeStack(saved.layers);
+      saved = cached;
+      reused = cached.layers.length;
+    } else if (cached) disposeStack(cached.layers);
+  }
+  const done = saved?.layers.length ?? 0;
+  if (saved) {
+    saved.layers.forEach((p, j) => {
+      t.backend.copy(p.W, trainable[j]!.layer.W);
+      t.backend.copy(p.b, trainable[j]!.layer.b);
+    });
+    disposeStack(saved.layers);
+    history.push(...saved.history);
+  }
+  const secondsBefore = saved?.seconds ?? 0;
+  const since = () => secondsBefore + (performance.now() - tp) / 1000;
+  await pretrainNetwork(model, inputs, t.cfg.pretrain, t.root.fork('pretrain'), t.k, hooks, {
+    done,
+    ...(stackPath ? { onLayer: (layers: readonly DenseParams[]) => writeNetworkStackFile(stackPath, key, layers, history, since()) } : {}),
+  });
+  const seconds = done === t.k ? secondsBefore : since();
+  if (opts.pretrainCache && reused < t.k) writeCachedNetworkStack(opts.pretrainCache, key, trainable.map((x) => ({ W: x.layer.W, b: x.layer.b })), history, seconds);
+  return { history, seconds, stack: [], reused };
 }
 
 /**
@@ -320,7 +353,7 @@ function saveFinal(t: TrialPlan, model: Mlp, ft: FinetuneResult): string | null 
     metrics: JSON.stringify({ final: ft.final, bestEpoch: ft.bestEpoch, epochsRun: ft.epochsRun }),
   });
   rmSync(t.resumePath!, { force: true });
-  for (const f of [PRETRAIN_FILE, SOURCE_FILE, SOURCE_RESUME_FILE]) rmSync(join(t.dir, f), { force: true });
+  for (const f of [PRETRAIN_FILE, NETWORK_PRETRAIN_FILE, SOURCE_FILE, SOURCE_RESUME_FILE]) rmSync(join(t.dir, f), { force: true });
   return checkpoint;
 }
 

@@ -157,3 +157,65 @@ test('supervised pre-training: every transfer mode, number of copied layers and 
   assert.equal((await go(transfer({ sourceLr: 0.1 }), true)).pretrainCache, undefined, 'another source learning rate');
   assert.equal(readdirSync(cache).length, 3);
 }));
+
+describe('networks written as layers, pre-trained greedily in place', () => {
+  const data = { name: 'mnist', trainSize: 120, validSize: 40, testSize: 40 };
+  const conv = (over: { k?: number; lr?: number } = {}): TrialConfigInput => ({
+    seed: 5,
+    backend: 'reference',
+    data,
+    model: { layers: 'conv 4 5x5, pool 2, conv 6 3x3, dense 12', activation: 'relu', init: 'he' },
+    pretrain: { kind: 'sdae', layers: over.k ?? 2, epochs: 1, lr: 0.01, batchSize: 10, loss: 'squared', decoder: 'identity' },
+    finetune: { epochs: 1, lr: over.lr ?? 0.05, batchSize: 10, patience: null },
+  });
+  const go = async (cfg: TrialConfigInput, o: { cache?: string; dir?: string; resume?: boolean; crashAt?: number } = {}): Promise<{ r: TrialResult; trained: number[] }> => {
+    const trained: number[] = [];
+    const r = await runTrial(cfg, {
+      backend: be,
+      ...(o.cache ? { pretrainCache: o.cache } : {}),
+      ...(o.dir ? { checkpointDir: o.dir } : {}),
+      ...(o.resume ? { resume: true } : {}),
+      hooks: {
+        onEpoch: (m) => {
+          if (m.phase !== 'pretrain') return;
+          if (m.layer === o.crashAt) throw new Error('simulated crash');
+          trained.push(m.layer!);
+        },
+      },
+    });
+    return { r, trained };
+  };
+
+  test('the stack is shared by the fine-tuning settings and by fewer pre-trained layers, bit-identical to training it', withCache(async (cache) => {
+    assert.deepEqual((await go(conv(), { cache })).trained, [0, 1]);
+    const other = await go(conv({ lr: 0.02 }), { cache });
+    assert.deepEqual(other.trained, []);
+    assert.deepEqual(other.r.pretrainCache, { layers: 2 });
+    assertSameNumbers(other.r, (await go(conv({ lr: 0.02 }))).r, 'another fine-tuning rate');
+    const one = await go(conv({ k: 1 }), { cache });
+    assert.deepEqual(one.trained, []);
+    assertSameNumbers(one.r, (await go(conv({ k: 1 }))).r, 'k = 1');
+  }));
+
+  test('a network pre-trained on 1 layer leaves its stack to one pre-trained on 2, which trains only the second', withCache(async (cache) => {
+    await go(conv({ k: 1 }), { cache });
+    const two = await go(conv(), { cache });
+    assert.deepEqual(two.trained, [1]);
+    assert.deepEqual(two.r.pretrainCache, { layers: 1 });
+    assertSameNumbers(two.r, (await go(conv())).r, 'k = 2 after k = 1');
+  }));
+
+  test('a trial killed after its first pre-trained layer resumes from network-pretrain.safetensors and ends as an uninterrupted run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'net-resume-'));
+    try {
+      await assert.rejects(go(conv(), { dir, crashAt: 1 }), /simulated crash/);
+      assert.equal(readCheckpoint(join(dir, 'network-pretrain.safetensors')).metadata['kind'], 'pretrained-network');
+      const resumed = await go(conv(), { dir, resume: true });
+      assert.deepEqual(resumed.trained, [1], 'only the second layer is pre-trained again');
+      assertSameNumbers(resumed.r, (await go(conv())).r, 'resumed');
+      assert.equal(existsSync(join(dir, 'network-pretrain.safetensors')), false, 'removed once the trial completes');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
