@@ -196,7 +196,9 @@ ${code ? html`<span>code <b>${code.package}${code.git ? ` ${code.git.slice(0, 10
   const variants = studyVariants(records.values());
   body.push(variantSection(variants));
   if (filters) body.push(html`<section id="filters"><h2>First-layer filters</h2>${filters}</section>`);
-  body.push(html`<section><h2>Reproduce</h2><p class="note">Re-run (finished trials are skipped): <code>pretrain-lab run ${exp.id}${exp.preset ? ` --preset ${exp.preset}` : ''}</code>. Each trial's record in <code>trials/&lt;hash&gt;.json</code> holds its resolved config, code version, per-epoch metrics and a command reproducing it alone.</p></section>`);
+  const loaded = [...records.values()].filter((r) => r.result?.pretrainCache).length;
+  const sharing = loaded > 0 ? html` ${loaded} of the ${records.size} trials loaded their pre-trained layers from the study's shared cache instead of training them again (the same numbers: the first trial of a seed and pre-training setting trained them; <code>--no-pretrain-cache</code> trains every one).` : '';
+  body.push(html`<section><h2>Reproduce</h2><p class="note">Re-run (finished trials are skipped): <code>pretrain-lab run ${exp.id}${exp.preset ? ` --preset ${exp.preset}` : ''}</code>. Each trial's record in <code>trials/&lt;hash&gt;.json</code> holds its resolved config, code version, per-epoch metrics and a command reproducing it alone.${sharing}</p></section>`);
   const page = html`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${exp.id} - pretrain-lab report</title><style>${trustedHtml(REPORT_CSS)}</style></head><body><main>${body.map((b) => html`${b}
 `)}</main></body></html>
 `;

@@ -6,6 +6,7 @@ import { runExperiment } from '../../src/experiments/runner.ts';
 import { RunStore } from '../../src/experiments/store.ts';
 import type { TrialFunction } from '../../src/experiments/trial-function.ts';
 import { runTrial } from '../../src/train/trial.ts';
+import { writeReport } from '../../src/report/build-report.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const exp = resolveExperiment(
@@ -42,6 +43,7 @@ test('the trials of a study pre-train each stack once: the store caches it while
   assert.deepEqual(reused, [0, 0, 0, 2, 2, 2, 2, 2, 2, 2], 'one trial a seed trains the stack, the others load it');
   assert.equal(seenCache, 9, 'the cache lasts across the phases');
   assert.equal(fs.existsSync(store.pretrainedDir), false, 'a complete study drops its cache');
+  assert.match(fs.readFileSync(writeReport(s.storeDir).path, 'utf8'), /7 of the 10 trials loaded their pre-trained layers from the study's shared cache/);
   // The loaded stacks gave the numbers training would have: each trial alone, without the cache.
   for (const r of s.records.values()) {
     const alone = await runTrial(r.config, {});
