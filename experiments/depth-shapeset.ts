@@ -43,5 +43,5 @@ export default defineExperiment({
       description: "the paper's setting: 50k shapes, 1000 units, 1-5 layers, 50+50 epochs, batch 1, 5 selection + 50 evaluation seeds",
     },
   },
-  figures: ['test-error-boxplot', 'test-error-histogram', 'curves', 'table'],
+  figures: ['test-error-boxplot', 'test-error-histogram', 'curves', 'table', 'depth-trend'],
 });

@@ -55,5 +55,5 @@ export default defineExperiment({
       description: "the paper's setting: 50k digits, 1000 units, 1-5 layers, 50+50 epochs, batch 1, 5 selection + 50 evaluation seeds",
     },
   },
-  figures: ['test-error-boxplot', 'test-error-histogram', 'curves', 'table', 'filters'],
+  figures: ['test-error-boxplot', 'test-error-histogram', 'curves', 'table', 'depth-trend', 'filters'],
 });

@@ -28,6 +28,7 @@ export const FIGURE_KINDS = [
   'transfer-modes',
   'error-vs-updates',
   'train-test-gap',
+  'depth-trend',
 ] as const;
 export type FigureKind = (typeof FIGURE_KINDS)[number];
 

@@ -29,6 +29,7 @@ import { html, trustedHtml, REPORT_CSS, type Html } from './html.ts';
 import { penaltySection } from './penalty-section.ts';
 import { studyVariants, variantSection, type VariantGroup } from './variant-section.ts';
 import { protocolSection, protocolSummary, type ProtocolSummary } from './protocol-section.ts';
+import { depthTrendSection } from './depth-trend-section.ts';
 import { unitPatternSection } from './unit-pattern-section.ts';
 import { weightChangeSection } from './weight-change-section.ts';
 import { trajectorySection } from './trajectory-section.ts';
@@ -168,6 +169,9 @@ export function writeReport(storeDir: string, opts: { warn?: (m: string) => void
       const o = orderingVarianceSection(dir, withData, factor, exp.compare?.baseline, opts.warn);
       if (o?.chart) charts.push({ kind, chart: o.chart, after: o.body });
       else if (o) sections.push(html`<section id="ordering-variance"><h2>Variance of the final function across resampled blocks</h2>${o.body}</section>`);
+    } else if (kind === 'depth-trend') {
+      const d = depthTrendSection(withData, factor, exp.compare?.baseline);
+      if (d) sections.push(d);
     } else if (kind === 'transfer-modes') {
       const t = transferModesSection(withData);
       if (t?.chart) charts.push({ kind, chart: t.chart, after: html`<section id="transfer-modes"><h2>Transfer modes: the claims, the differences, the weight change</h2>${t.body}</section>` });
