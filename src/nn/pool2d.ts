@@ -4,6 +4,7 @@ import { ShapeError } from '../tensor/shapes.ts';
 import { convGeometry, imageSize } from './conv-geometry.ts';
 import type { ImageShape } from './image-shape.ts';
 import type { Layer, Param } from './layer.ts';
+import { BatchBuffers } from './batch-buffers.ts';
 
 /** A square pooling window: `size x size`, moved by `stride`, `pad` on every side. */
 export interface PoolWindow {
@@ -35,7 +36,7 @@ export class Pool2d implements Layer {
   /** `{height: outH, width: outW, channels: C}`. */
   readonly output: ImageShape;
   readonly window: PoolWindow;
-  private readonly cache = new Map<number, PoolBuffers>();
+  private readonly work = new BatchBuffers<PoolBuffers>((batch) => this.makeBuffers(batch));
   private last: PoolBuffers | null = null;
 
   /**
@@ -61,20 +62,15 @@ export class Pool2d implements Layer {
     this.nOut = imageSize(this.output);
   }
 
-  private buffersFor(batch: number): PoolBuffers {
-    let buf = this.cache.get(batch);
-    if (!buf) {
-      const { size, stride, pad } = this.window;
-      const g = convGeometry(batch, { ...this.input, kernelH: size, kernelW: size, stride, pad });
-      buf = {
-        g,
-        y: this.backend.zeros(batch, this.nOut),
-        argmax: new Int32Array(this.kind === 'max' ? batch * this.nOut : 0),
-        dx: null,
-      };
-      this.cache.set(batch, buf);
-    }
-    return buf;
+  private makeBuffers(batch: number): PoolBuffers {
+    const { size, stride, pad } = this.window;
+    const g = convGeometry(batch, { ...this.input, kernelH: size, kernelW: size, stride, pad });
+    return {
+      g,
+      y: this.backend.zeros(batch, this.nOut),
+      argmax: new Int32Array(this.kind === 'max' ? batch * this.nOut : 0),
+      dx: null,
+    };
   }
 
   /** `x`: `[batch, H*W*C]` -> `[batch, oh*ow*C]`. */
@@ -83,7 +79,7 @@ export class Pool2d implements Layer {
       const { height, width, channels } = this.input;
       throw new ShapeError(`Pool2d.forward: input has ${x.cols} features but the layer expects ${height}x${width}x${channels} = ${this.nIn} ([batch, ${this.nIn}])`);
     }
-    const buf = this.buffersFor(x.rows);
+    const buf = this.work.get(x.rows);
     if (this.kind === 'max') this.backend.maxPool(x, buf.g, buf.y, buf.argmax);
     else this.backend.avgPool(x, buf.g, buf.y);
     this.last = buf;
@@ -109,11 +105,7 @@ export class Pool2d implements Layer {
   }
 
   dispose(): void {
-    for (const buf of this.cache.values()) {
-      buf.y.dispose();
-      buf.dx?.dispose();
-    }
-    this.cache.clear();
+    this.work.dispose();
     this.last = null;
   }
 }
