@@ -24,7 +24,6 @@ import type { Matrix } from '../tensor/matrix.ts';
 import { ShapeError } from '../tensor/shapes.ts';
 import type { Layer, Param } from './layer.ts';
 import { assertEps, assertPositiveInteger } from './norm-checks.ts';
-import { BatchBuffers } from './batch-buffers.ts';
 
 /** Options of {@link BatchNorm}; defaults are PyTorch's. */
 export interface BatchNormOptions {
@@ -67,7 +66,7 @@ export class BatchNorm implements Layer {
   /** `[1, C]` 1 / sqrt(runningVar + eps) of the last evaluation forward, and zeros. */
   private readonly evalInvStd: Matrix;
   private readonly zerosC: Matrix;
-  private readonly work = new BatchBuffers<BatchNormBuffers>((batch) => ({ y: this.backend.zeros(batch, this.nOut), dx: null }));
+  private readonly cache = new Map<number, BatchNormBuffers>();
   private lastX: Matrix | null = null;
   private lastBuf: BatchNormBuffers | null = null;
   private lastTrain = false;
@@ -117,6 +116,15 @@ export class BatchNorm implements Layer {
     ];
   }
 
+  private buffersFor(batch: number): BatchNormBuffers {
+    let buf = this.cache.get(batch);
+    if (!buf) {
+      buf = { y: this.backend.zeros(batch, this.nOut), dx: null };
+      this.cache.set(batch, buf);
+    }
+    return buf;
+  }
+
   /**
    * `x`: `[batch, S * C]` -> `y`: `[batch, S * C]`, normalised with the batch statistics (and the
    * running estimates updated) when `train`, else with the running estimates.
@@ -126,7 +134,7 @@ export class BatchNorm implements Layer {
       throw new ShapeError(`BatchNorm.forward: input has ${x.cols} features but the layer expects ${this.nIn} ([batch, ${this.spatial} * ${this.channels}])`);
     }
     const be = this.backend, C = this.channels;
-    const buf = this.work.get(x.rows);
+    const buf = this.buffersFor(x.rows);
     if (train) {
       if (x.rows === 1) throw new Error(BATCH_NORM_BATCH_1);
       be.batchNormForward(x, C, this.gamma, this.beta, this.eps, this.batchMean, this.batchInvStd, buf.y);
@@ -184,7 +192,11 @@ export class BatchNorm implements Layer {
   dispose(): void {
     for (const m of [this.gamma, this.beta, this.dgamma, this.dbeta, this.runningMean, this.runningVar]) m.dispose();
     for (const m of [this.batchMean, this.batchInvStd, this.evalInvStd, this.zerosC]) m.dispose();
-    this.work.dispose();
+    for (const buf of this.cache.values()) {
+      buf.y.dispose();
+      buf.dx?.dispose();
+    }
+    this.cache.clear();
     this.lastX = this.lastBuf = null;
   }
 }

@@ -5,7 +5,6 @@ import { convGeometry, imageSize, type ConvWindow } from './conv-geometry.ts';
 import type { DenseParams } from './dense-params.ts';
 import type { ImageShape } from './image-shape.ts';
 import type { Layer, Param } from './layer.ts';
-import { BatchBuffers } from './batch-buffers.ts';
 
 interface ConvBuffers {
   g: ConvGeometry;
@@ -46,7 +45,7 @@ export class Conv2d implements Layer {
   /** `{height: outH, width: outW, channels: F}`. */
   readonly output: ImageShape;
   readonly window: ConvWindow;
-  private readonly work = new BatchBuffers<ConvBuffers>((batch) => this.makeBuffers(batch));
+  private readonly cache = new Map<number, ConvBuffers>();
   private lastX: Matrix | null = null;
   private lastBuf: ConvBuffers | null = null;
   private readonly paramList: readonly Param[];
@@ -96,21 +95,26 @@ export class Conv2d implements Layer {
     ];
   }
 
-  private makeBuffers(batch: number): ConvBuffers {
-    const be = this.backend;
-    const g = convGeometry(batch, { ...this.input, ...this.window });
-    const pixels = batch * g.outH * g.outW, filters = this.output.channels;
-    const y = be.zeros(batch, this.nOut), da = be.zeros(batch, this.nOut);
-    return {
-      g,
-      cols: be.zeros(pixels, this.W.rows),
-      colsOfX: false,
-      y,
-      yPixels: be.reshape(y, pixels, filters),
-      da,
-      daPixels: be.reshape(da, pixels, filters),
-      dx: null,
-    };
+  private buffersFor(batch: number): ConvBuffers {
+    let buf = this.cache.get(batch);
+    if (!buf) {
+      const be = this.backend;
+      const g = convGeometry(batch, { ...this.input, ...this.window });
+      const pixels = batch * g.outH * g.outW, filters = this.output.channels;
+      const y = be.zeros(batch, this.nOut), da = be.zeros(batch, this.nOut);
+      buf = {
+        g,
+        cols: be.zeros(pixels, this.W.rows),
+        colsOfX: false,
+        y,
+        yPixels: be.reshape(y, pixels, filters),
+        da,
+        daPixels: be.reshape(da, pixels, filters),
+        dx: null,
+      };
+      this.cache.set(batch, buf);
+    }
+    return buf;
   }
 
   /** `x`: `[batch, H*W*Cin]` -> `y = f(im2col(x) W + b)`: `[batch, oh*ow*F]`. */
@@ -120,7 +124,7 @@ export class Conv2d implements Layer {
       throw new ShapeError(`Conv2d.forward: input has ${x.cols} features but the layer expects ${height}x${width}x${channels} = ${this.nIn} ([batch, ${this.nIn}])`);
     }
     const be = this.backend;
-    const buf = this.work.get(x.rows);
+    const buf = this.buffersFor(x.rows);
     be.im2col(x, buf.g, buf.cols);
     buf.colsOfX = true;
     be.gemm(false, false, 1, buf.cols, this.W, 0, buf.yPixels);
@@ -160,7 +164,11 @@ export class Conv2d implements Layer {
 
   dispose(): void {
     for (const m of [this.W, this.b, this.dW, this.db]) m.dispose();
-    this.work.dispose();
+    for (const buf of this.cache.values()) {
+      for (const m of [buf.yPixels, buf.daPixels, buf.y, buf.da, buf.cols]) m.dispose();
+      buf.dx?.dispose();
+    }
+    this.cache.clear();
     this.lastX = this.lastBuf = null;
   }
 }

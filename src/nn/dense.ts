@@ -4,7 +4,6 @@ import { ShapeError } from '../tensor/shapes.ts';
 import type { DenseParams } from './dense-params.ts';
 import type { FusedUpdater } from './fused-update.ts';
 import type { Layer, Param } from './layer.ts';
-import { BatchBuffers } from './batch-buffers.ts';
 
 interface DenseBuffers {
   y: Matrix; // [batch, nOut] output f(a)
@@ -29,7 +28,7 @@ export class Dense implements Layer {
   readonly b: Matrix;
   readonly dW: Matrix;
   readonly db: Matrix;
-  private readonly work = new BatchBuffers<DenseBuffers>((batch) => ({ y: this.backend.zeros(batch, this.nOut), da: this.backend.zeros(batch, this.nOut), dx: null }));
+  private readonly cache = new Map<number, DenseBuffers>();
   private lastX: Matrix | null = null;
   private lastBuf: DenseBuffers | null = null;
   private readonly paramList: readonly Param[];
@@ -64,12 +63,21 @@ export class Dense implements Layer {
     ];
   }
 
+  private buffersFor(batch: number): DenseBuffers {
+    let buf = this.cache.get(batch);
+    if (!buf) {
+      buf = { y: this.backend.zeros(batch, this.nOut), da: this.backend.zeros(batch, this.nOut), dx: null };
+      this.cache.set(batch, buf);
+    }
+    return buf;
+  }
+
   /** `x`: `[batch, nIn]` -> `y = f(x W + b)`: `[batch, nOut]`. */
   forward(x: Matrix, _train: boolean): Matrix {
     if (x.cols !== this.nIn) {
       throw new ShapeError(`Dense.forward: input has ${x.cols} features but the layer expects ${this.nIn} ([batch, ${this.nIn}])`);
     }
-    const buf = this.work.get(x.rows);
+    const buf = this.buffersFor(x.rows);
     this.backend.gemm(false, false, 1, x, this.W, 0, buf.y);
     this.backend.biasActivation(this.activation, buf.y, this.b, buf.y);
     this.lastX = x;
@@ -132,7 +140,12 @@ export class Dense implements Layer {
 
   dispose(): void {
     for (const m of [this.W, this.b, this.dW, this.db]) m.dispose();
-    this.work.dispose();
+    for (const buf of this.cache.values()) {
+      buf.y.dispose();
+      buf.da.dispose();
+      buf.dx?.dispose();
+    }
+    this.cache.clear();
     this.lastX = this.lastBuf = null;
   }
 }

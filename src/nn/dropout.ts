@@ -14,7 +14,6 @@ import type { Matrix } from '../tensor/matrix.ts';
 import { ShapeError } from '../tensor/shapes.ts';
 import type { Rng } from '../rng/rng.ts';
 import type { Layer, Param } from './layer.ts';
-import { BatchBuffers } from './batch-buffers.ts';
 
 interface DropoutBuffers {
   mask: Matrix; // [batch, n]: the uniforms, then the mask in place
@@ -28,7 +27,7 @@ const NO_PARAMS: readonly Param[] = [];
 export class Dropout implements Layer {
   readonly nIn: number;
   readonly nOut: number;
-  private readonly work = new BatchBuffers<DropoutBuffers>((batch) => ({ mask: this.backend.zeros(batch, this.nIn), y: this.backend.zeros(batch, this.nIn), dx: null }));
+  private readonly cache = new Map<number, DropoutBuffers>();
   /** The buffers of the last training forward, or null when it was the identity. */
   private lastBuf: DropoutBuffers | null = null;
   private lastRows = -1;
@@ -51,6 +50,15 @@ export class Dropout implements Layer {
     this.nIn = this.nOut = n;
   }
 
+  private buffersFor(batch: number): DropoutBuffers {
+    let buf = this.cache.get(batch);
+    if (!buf) {
+      buf = { mask: this.backend.zeros(batch, this.nIn), y: this.backend.zeros(batch, this.nIn), dx: null };
+      this.cache.set(batch, buf);
+    }
+    return buf;
+  }
+
   /** `x`: `[batch, n]` -> `x * mask` in training (rate > 0), else x itself. */
   forward(x: Matrix, train: boolean): Matrix {
     if (x.cols !== this.nIn) throw new ShapeError(`Dropout.forward: input has ${x.cols} features but the layer expects ${this.nIn} ([batch, ${this.nIn}])`);
@@ -59,7 +67,7 @@ export class Dropout implements Layer {
       this.lastBuf = null;
       return x;
     }
-    const be = this.backend, buf = this.work.get(x.rows);
+    const be = this.backend, buf = this.buffersFor(x.rows);
     this.rng.fillUniform(buf.mask.data);
     be.dropoutMask(buf.mask, 1 - this.rate, buf.mask);
     be.mul(x, buf.mask, buf.y);
@@ -91,7 +99,12 @@ export class Dropout implements Layer {
   }
 
   dispose(): void {
-    this.work.dispose();
+    for (const buf of this.cache.values()) {
+      buf.mask.dispose();
+      buf.y.dispose();
+      buf.dx?.dispose();
+    }
+    this.cache.clear();
     this.lastBuf = null;
     this.lastRows = -1;
   }

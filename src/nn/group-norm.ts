@@ -20,7 +20,6 @@ import type { Matrix } from '../tensor/matrix.ts';
 import { ShapeError } from '../tensor/shapes.ts';
 import type { Layer, Param } from './layer.ts';
 import { assertEps, assertPositiveInteger } from './norm-checks.ts';
-import { BatchBuffers } from './batch-buffers.ts';
 
 /** Options of {@link GroupNorm}. */
 export interface GroupNormOptions {
@@ -56,7 +55,7 @@ export class GroupNorm implements Layer {
   readonly beta: Matrix;
   readonly dgamma: Matrix;
   readonly dbeta: Matrix;
-  private readonly work = new BatchBuffers<GroupNormBuffers>((batch) => ({ y: this.backend.zeros(batch, this.nOut), mean: this.backend.zeros(batch, this.groups), invStd: this.backend.zeros(batch, this.groups), dx: null }));
+  private readonly cache = new Map<number, GroupNormBuffers>();
   private lastX: Matrix | null = null;
   private lastBuf: GroupNormBuffers | null = null;
   private readonly paramList: readonly Param[];
@@ -95,12 +94,22 @@ export class GroupNorm implements Layer {
     ];
   }
 
+  private buffersFor(batch: number): GroupNormBuffers {
+    let buf = this.cache.get(batch);
+    if (!buf) {
+      const be = this.backend;
+      buf = { y: be.zeros(batch, this.nOut), mean: be.zeros(batch, this.groups), invStd: be.zeros(batch, this.groups), dx: null };
+      this.cache.set(batch, buf);
+    }
+    return buf;
+  }
+
   /** `x`: `[batch, S * C]` -> `y`: `[batch, S * C]` (the same in training and evaluation). */
   forward(x: Matrix, _train: boolean): Matrix {
     if (x.cols !== this.nIn) {
       throw new ShapeError(`GroupNorm.forward: input has ${x.cols} features but the layer expects ${this.nIn} ([batch, ${this.spatial} * ${this.channels}])`);
     }
-    const buf = this.work.get(x.rows);
+    const buf = this.buffersFor(x.rows);
     this.backend.groupNormForward(x, this.channels, this.groups, this.gamma, this.beta, this.eps, buf.mean, buf.invStd, buf.y);
     this.lastX = x;
     this.lastBuf = buf;
@@ -125,7 +134,11 @@ export class GroupNorm implements Layer {
 
   dispose(): void {
     for (const m of [this.gamma, this.beta, this.dgamma, this.dbeta]) m.dispose();
-    this.work.dispose();
+    for (const buf of this.cache.values()) {
+      for (const m of [buf.y, buf.mean, buf.invStd]) m.dispose();
+      buf.dx?.dispose();
+    }
+    this.cache.clear();
     this.lastX = this.lastBuf = null;
   }
 }

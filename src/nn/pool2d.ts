@@ -4,7 +4,6 @@ import { ShapeError } from '../tensor/shapes.ts';
 import { convGeometry, imageSize } from './conv-geometry.ts';
 import type { ImageShape } from './image-shape.ts';
 import type { Layer, Param } from './layer.ts';
-import { BatchBuffers } from './batch-buffers.ts';
 
 /** A square pooling window: `size x size`, moved by `stride`, `pad` on every side. */
 export interface PoolWindow {
@@ -36,7 +35,7 @@ export class Pool2d implements Layer {
   /** `{height: outH, width: outW, channels: C}`. */
   readonly output: ImageShape;
   readonly window: PoolWindow;
-  private readonly work = new BatchBuffers<PoolBuffers>((batch) => this.makeBuffers(batch));
+  private readonly cache = new Map<number, PoolBuffers>();
   private last: PoolBuffers | null = null;
 
   /**
@@ -62,15 +61,20 @@ export class Pool2d implements Layer {
     this.nOut = imageSize(this.output);
   }
 
-  private makeBuffers(batch: number): PoolBuffers {
-    const { size, stride, pad } = this.window;
-    const g = convGeometry(batch, { ...this.input, kernelH: size, kernelW: size, stride, pad });
-    return {
-      g,
-      y: this.backend.zeros(batch, this.nOut),
-      argmax: new Int32Array(this.kind === 'max' ? batch * this.nOut : 0),
-      dx: null,
-    };
+  private buffersFor(batch: number): PoolBuffers {
+    let buf = this.cache.get(batch);
+    if (!buf) {
+      const { size, stride, pad } = this.window;
+      const g = convGeometry(batch, { ...this.input, kernelH: size, kernelW: size, stride, pad });
+      buf = {
+        g,
+        y: this.backend.zeros(batch, this.nOut),
+        argmax: new Int32Array(this.kind === 'max' ? batch * this.nOut : 0),
+        dx: null,
+      };
+      this.cache.set(batch, buf);
+    }
+    return buf;
   }
 
   /** `x`: `[batch, H*W*C]` -> `[batch, oh*ow*C]`. */
@@ -79,7 +83,7 @@ export class Pool2d implements Layer {
       const { height, width, channels } = this.input;
       throw new ShapeError(`Pool2d.forward: input has ${x.cols} features but the layer expects ${height}x${width}x${channels} = ${this.nIn} ([batch, ${this.nIn}])`);
     }
-    const buf = this.work.get(x.rows);
+    const buf = this.buffersFor(x.rows);
     if (this.kind === 'max') this.backend.maxPool(x, buf.g, buf.y, buf.argmax);
     else this.backend.avgPool(x, buf.g, buf.y);
     this.last = buf;
@@ -105,7 +109,11 @@ export class Pool2d implements Layer {
   }
 
   dispose(): void {
-    this.work.dispose();
+    for (const buf of this.cache.values()) {
+      buf.y.dispose();
+      buf.dx?.dispose();
+    }
+    this.cache.clear();
     this.last = null;
   }
 }
