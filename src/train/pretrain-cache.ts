@@ -111,11 +111,7 @@ export function readNetworkStackFile(backend: Backend, path: string, key: string
     const stored = stackLayerCount(ck);
     const j = Math.min(stored, shapes.length);
     if (j === 0) return null;
-    const layers = readLayersOfShapes(backend, ck, path, shapes.slice(0, j));
-    const all = JSON.parse(ck.metadata['history'] ?? '[]') as EpochMetrics[];
-    const history = all.filter((m) => m.layer === undefined || m.layer < j);
-    const seconds = j === stored ? Number(ck.metadata['seconds'] ?? 0) : history.reduce((s, m) => s + m.seconds, 0);
-    return { layers, history, seconds };
+    return { layers: readLayersOfShapes(backend, ck, path, shapes.slice(0, j)), ...bottomHistory(ck, j, stored) };
   } catch {
     return null;
   }
@@ -167,6 +163,13 @@ function readEntry(path: string, key: string): { ck: Checkpoint; sizes: number[]
   }
 }
 
+/** The pre-training epochs of a stored stack's bottom `j` of its `stored` layers, and their seconds (the file's total when all are taken). */
+function bottomHistory(ck: Checkpoint, j: number, stored: number): { history: EpochMetrics[]; seconds: number } {
+  const all = JSON.parse(ck.metadata['history'] ?? '[]') as EpochMetrics[];
+  const history = all.filter((m) => m.layer === undefined || m.layer < j);
+  return { history, seconds: j === stored ? Number(ck.metadata['seconds'] ?? 0) : history.reduce((s, m) => s + m.seconds, 0) };
+}
+
 /** Length of the common bottom prefix of two layer-size lists. */
 function commonPrefix(a: readonly number[], b: readonly number[]): number {
   let j = 0;
@@ -192,10 +195,7 @@ export function readCachedStack(backend: Backend, dir: string, key: string, size
   } catch {
     return null;
   }
-  const all = JSON.parse(entry.ck.metadata['history'] ?? '[]') as EpochMetrics[];
-  const history = all.filter((m) => m.layer === undefined || m.layer < j);
-  const seconds = j === entry.sizes.length ? Number(entry.ck.metadata['seconds'] ?? 0) : history.reduce((s, m) => s + m.seconds, 0);
-  return { layers, history, seconds };
+  return { layers, ...bottomHistory(entry.ck, j, entry.sizes.length) };
 }
 
 /**

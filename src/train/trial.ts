@@ -204,16 +204,12 @@ async function pretrainInPlace(t: TrialPlan, model: Mlp, opts: RunTrialOptions):
   const shapes = trainable.map((x) => [x.layer.W.rows, x.layer.W.cols] as const);
   const key = networkCacheKey(t.cfg, t.backend.variant, inputs);
   const stackPath = t.dir ? join(t.dir, NETWORK_PRETRAIN_FILE) : undefined;
-  let saved = opts.resume && stackPath ? readNetworkStackFile(t.backend, stackPath, key, shapes) : null;
-  let reused = 0;
-  if (opts.pretrainCache && (saved?.layers.length ?? 0) < t.k) {
-    const cached = readCachedNetworkStack(t.backend, opts.pretrainCache, key, shapes);
-    if (cached && cached.layers.length > (saved?.layers.length ?? 0)) {
-      if (saved) disposeStack(saved.layers);
-      saved = cached;
-      reused = cached.layers.length;
-    } else if (cached) disposeStack(cached.layers);
-  }
+  const cacheDir = opts.pretrainCache;
+  const { saved, reused } = longerStack(
+    opts.resume && stackPath ? readNetworkStackFile(t.backend, stackPath, key, shapes) : null,
+    t.k,
+    cacheDir ? () => readCachedNetworkStack(t.backend, cacheDir, key, shapes) : null,
+  );
   const done = saved?.layers.length ?? 0;
   if (saved) {
     saved.layers.forEach((p, j) => {
@@ -265,17 +261,12 @@ async function pretrainBottomLayers(t: TrialPlan, opts: RunTrialOptions): Promis
   const stackPath = dir ? join(dir, PRETRAIN_FILE) : undefined;
   const bottom = t.sizes.slice(0, t.k);
   const key = pretrainKey(cfg, bottom, backend.variant);
-  let saved: SavedStack | null = opts.resume && stackPath && existsSync(stackPath) ? loadPretrainedStack(backend, stackPath, key, bottom, inputs.dim) : null;
   const cache = opts.pretrainCache && bottom.length > 0 ? { dir: opts.pretrainCache, key: stackCacheKey(cfg, backend.variant, inputs) } : null;
-  let reused = 0;
-  if (cache && (saved?.layers.length ?? 0) < bottom.length) {
-    const cached = readCachedStack(backend, cache.dir, cache.key, bottom, inputs.dim);
-    if (cached && cached.layers.length > (saved?.layers.length ?? 0)) {
-      if (saved) disposeStack(saved.layers);
-      saved = cached;
-      reused = cached.layers.length;
-    } else if (cached) disposeStack(cached.layers);
-  }
+  const { saved, reused } = longerStack(
+    opts.resume && stackPath && existsSync(stackPath) ? loadPretrainedStack(backend, stackPath, key, bottom, inputs.dim) : null,
+    bottom.length,
+    cache ? () => readCachedStack(backend, cache.dir, cache.key, bottom, inputs.dim) : null,
+  );
   const history: EpochMetrics[] = saved ? saved.history : [];
   const secondsBefore = saved ? saved.seconds : 0;
   const hooks: TrainingHooks = {
@@ -304,6 +295,22 @@ async function pretrainBottomLayers(t: TrialPlan, opts: RunTrialOptions): Promis
     stack = resampled;
   }
   return { history, seconds, stack, reused };
+}
+
+/**
+ * The trial's own saved layers, or the study cache's when it holds more of the `k` wanted (then
+ * `reused` is their count); the other is disposed. The cache is read only when `saved` is short.
+ */
+function longerStack(saved: SavedStack | null, k: number, readCache: (() => SavedStack | null) | null): { saved: SavedStack | null; reused: number } {
+  const have = saved?.layers.length ?? 0;
+  if (!readCache || have >= k) return { saved, reused: 0 };
+  const cached = readCache();
+  if (!cached || cached.layers.length <= have) {
+    if (cached) disposeStack(cached.layers);
+    return { saved, reused: 0 };
+  }
+  if (saved) disposeStack(saved.layers);
+  return { saved: cached, reused: cached.layers.length };
 }
 
 /** Step 5: the Mlp, its bottom layers copied from `stack` (then disposed), the rest from the `init` stream. */

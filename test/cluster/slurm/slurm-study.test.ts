@@ -128,16 +128,20 @@ test('submitStudy leaves out trials with a live claim and trials still queued in
   }
 });
 
-test('continueStudy: selection done -> the evaluation phase in the same chain; all done -> the report', async () => {
-  const runsDir = tempDir();
-  const exp = freshSeeds();
+/** A study submitted once on a fake Slurm in a fresh runs directory (the submission asserted). */
+async function firstSubmission(exp: ResolvedExperiment) {
   const run = fakeSlurm();
   const reports: string[] = [];
-  const ctx = context(exp, runsDir, run, reports);
+  const ctx = context(exp, tempDir(), run, reports);
   const first = await submitStudy(ctx);
   assert.equal(first.kind, 'submitted');
-  if (first.kind !== 'submitted') return;
-  const store = new RunStore(ctx.storeDir);
+  if (first.kind !== 'submitted') throw new Error('not submitted');
+  return { run, reports, ctx, first, store: new RunStore(ctx.storeDir) };
+}
+
+test('continueStudy: selection done -> the evaluation phase in the same chain; all done -> the report', async () => {
+  const exp = freshSeeds();
+  const { run, reports, ctx, first, store } = await firstSubmission(exp);
   for (const t of planStudy(exp, store).todo) await record(exp, ctx.storeDir, t);
   const second = await continueStudy(ctx, first.submission.id);
   assert.equal(second.kind, 'submitted');
@@ -154,15 +158,8 @@ test('continueStudy: selection done -> the evaluation phase in the same chain; a
 });
 
 test('continueStudy never resubmits a trial that failed in its chain: it reports it, and a rerun of run retries it', async () => {
-  const runsDir = tempDir();
   const exp = resolveExperiment(toy, { overrides: { depth: [1], pretrain: ['none'], lr: [0.1], seeds: 3 } });
-  const run = fakeSlurm();
-  const reports: string[] = [];
-  const ctx = context(exp, runsDir, run, reports);
-  const first = await submitStudy(ctx);
-  assert.equal(first.kind, 'submitted');
-  if (first.kind !== 'submitted') return;
-  const store = new RunStore(ctx.storeDir);
+  const { run, reports, ctx, first, store } = await firstSubmission(exp);
   const [a, b, c] = planStudy(exp, store).todo;
   await record(exp, ctx.storeDir, a!);
   store.writeFailure(buildTrialFailure(exp.id, b!, { message: 'out of memory' }, { executor: 'slurm', code: codeVersion(), job: '100_1', attempts: 1 }));
