@@ -20,7 +20,7 @@ import type { Chart } from './charts.ts';
 import { pp } from './difference-interval.ts';
 import { html, type Html } from './html.ts';
 import { spreadLabels } from './label-layout.ts';
-import { ARM_CHANNEL, armRecords, ARM_COLORS, below, claimVerdict, onlineCurve, onlineSummary, orderArms, pctCi, seedDifference, seedMean, versusBaseline, type ArmRecords, type SeedValue } from './online-results.ts';
+import { ARM_CHANNEL, armName, armRecords, ARM_COLORS, below, claimVerdict, onlineCurve, onlineSummary, orderArms, pctCi, seedDifference, seedMean, versusBaseline, type ArmRecords, type SeedValue } from './online-results.ts';
 import type { MeanDifference } from './nll-trajectories.ts';
 import { plotToSvg } from './plot-svg.ts';
 import { valueAxisMarks, valueScaleOptions, type ValueAxis } from './value-axis.ts';
@@ -112,17 +112,20 @@ export function onlineGaps(cells: readonly ArmRecords[], baseline: unknown): Onl
 const millions = (x: number): string => (x >= 1e6 ? `${+(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${+(x / 1e3).toFixed(1)}k` : String(x));
 const diffText = (d: MeanDifference): string => `${pp(d.difference)}${Number.isFinite(d.lo) ? ` [${pp(d.lo)}, ${pp(d.hi)}]` : ''}`;
 
+/** `panel: ` before a claim or caption, nothing when the study has one panel (`(all)`). */
+const inPanel = (panel: string): string => (panel === '(all)' ? '' : `${panel}: `);
+
 function gapTable(g: OnlineGaps): Html {
   const rows = g.rows.map(
     (r) => html`<tr><td class="num">${r.mark === 1 ? 'end' : `${100 * r.mark}%`}</td><td class="num">${millions(r.examples)}</td><td class="num">${pctCi(r.baseline)}</td><td class="num">${pctCi(r.arm)}</td><td class="num diff${below(r.gap).holds && below(r.gap).sure ? ' better' : ''}">${diffText(r.gap)}</td><td class="num">${r.gap.n}</td></tr>`,
   );
-  return html`<table class="online-gap" data-panel="${g.panel}" data-arm="${g.arm}" data-rows="${g.rows.length}"><caption>${g.panel}: ${g.arm} vs ${g.baseline}</caption><thead><tr><th class="num">mark</th><th class="num">examples seen</th><th class="num">${g.baseline} online error %</th><th class="num">${g.arm} online error %</th><th class="num">${g.arm} - ${g.baseline} (points)</th><th class="num">seeds</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return html`<table class="online-gap" data-panel="${g.panel}" data-arm="${g.arm}" data-rows="${g.rows.length}"><caption>${inPanel(g.panel)}${g.arm} vs ${g.baseline}</caption><thead><tr><th class="num">mark</th><th class="num">examples seen</th><th class="num">${g.baseline} online error %</th><th class="num">${g.arm} online error %</th><th class="num">${g.arm} - ${g.baseline} (points)</th><th class="num">seeds</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function claims(gaps: readonly OnlineGaps[], ends: readonly EndComparison[]): Html {
   const items = gaps.map((g) => {
     const end = g.rows.at(-1)!, mid = g.rows.find((r) => r.mark === 0.5)!;
-    return html`<li data-claim="lower-at-end" data-panel="${g.panel}" data-arm="${g.arm}" data-holds="${String(g.lowerAtEnd)}">${g.panel}: ${g.arm} ends with a lower online error than ${g.baseline} (${diffText(end.gap)} points): ${claimVerdict(g.lowerAtEnd, g.sure)}.</li><li data-claim="not-vanishing" data-panel="${g.panel}" data-arm="${g.arm}" data-holds="${String(g.notVanishing)}">${g.panel}: its advantage does not vanish with more examples (gap at the end ${pp(end.gap.difference)} vs ${pp(mid.gap.difference)} at 50%): ${claimVerdict(g.notVanishing, g.sure)}.</li>`;
+    return html`<li data-claim="lower-at-end" data-panel="${g.panel}" data-arm="${g.arm}" data-holds="${String(g.lowerAtEnd)}">${inPanel(g.panel)}${g.arm} ends with a lower online error than ${g.baseline} (${diffText(end.gap)} points): ${claimVerdict(g.lowerAtEnd, g.sure)}.</li><li data-claim="not-vanishing" data-panel="${g.panel}" data-arm="${g.arm}" data-holds="${String(g.notVanishing)}">${inPanel(g.panel)}${g.arm}'s advantage does not vanish with more examples (gap at the end ${pp(end.gap.difference)} vs ${pp(mid.gap.difference)} at 50%): ${claimVerdict(g.notVanishing, g.sure)}.</li>`;
   });
   return html`<ul id="online-claims">${items}${endClaims(ends)}</ul>`;
 }
@@ -207,7 +210,7 @@ export function onlineErrorChart(rows: readonly OnlineCurveRow[], baseline: unkn
   return {
     id: 'chart-online-error',
     title: 'Online error vs examples seen',
-    caption: `Online classification error (each example classified before the update on it), moving average over the last online.window examples, one line per cell${seeds > 1 ? ', mean over seeds with its 95% t-interval (band)' : ''}; colour: pre-training, ${panels.length > 1 ? `line style: ${panels.map((p, i) => `${p} ${['solid', 'dashed', 'dotted', 'dash-dot'][i % 4]}`).join(', ')}` : panels[0]}. Cf. Erhan et al. 2010, Fig. 11 (InfiniteMNIST). Log scale.`,
+    caption: `Online classification error (each example classified before the update on it), moving average over the last online.window examples, one line per cell${seeds > 1 ? ', mean over seeds with its 95% t-interval (band)' : ''}; colour: pre-training${panels.length > 1 ? `, line style: ${panels.map((p, i) => `${p} ${['solid', 'dashed', 'dotted', 'dash-dot'][i % 4]}`).join(', ')}` : panels[0] === '(all)' ? '' : `, ${panels[0]}`}. Cf. Erhan et al. 2010, Figs. 11 and 14 right (InfiniteMNIST). Log scale.`,
     svg,
     markSelector: '.m-online path',
     marks: cells.length,
@@ -215,8 +218,9 @@ export function onlineErrorChart(rows: readonly OnlineCurveRow[], baseline: unkn
 }
 
 /** The section's chart, gap tables and claims, or null when no cell has online results. */
-export function onlineErrorSection(cells: readonly CellSummary[], factor: string | null, baseline: unknown): { chart: Chart; body: Html; gaps: OnlineGaps[]; ends: EndComparison[] } | null {
+export function onlineErrorSection(cells: readonly CellSummary[], factor: string | null, level: unknown): { chart: Chart; body: Html; gaps: OnlineGaps[]; ends: EndComparison[] } | null {
   const arms = armRecords(cells, factor);
+  const baseline = armName(factor, level);
   const chart = onlineErrorChart(onlineCurveRows(arms), baseline);
   if (!chart) return null;
   const gaps = factor ? onlineGaps(arms, baseline) : [];

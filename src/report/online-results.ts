@@ -76,11 +76,22 @@ export interface ArmRecords {
   records: TrialRecord[];
 }
 
-/** The finished records of every cell, with its arm and panel; cells in their order. */
+/**
+ * The name of the arm whose comparison-factor level is `level`: a string level as it is (`none`,
+ * `dbn`), any other with the factor's name (`pretrain.layers=2`, Fig. 14's k), so that a legend or
+ * a claim never reads a bare `2`. The baseline's arm is `armName(factor, baseline)`.
+ */
+export function armName(factor: string | null, level: unknown): string {
+  if (typeof level === 'string') return level;
+  return factor ? `${factor}=${JSON.stringify(level)}` : JSON.stringify(level);
+}
+
+/** The finished records of every cell, with its arm (`armName`) and panel; cells in their order. */
 export function armRecords(cells: readonly CellSummary[], factor: string | null): ArmRecords[] {
   return cells.map((c) => {
     const { group, x } = splitCell(c.cell, factor);
-    return { panel: x, arm: group, label: c.label, records: c.records.filter((r) => r.status === 'done' && r.result) };
+    const arm = factor && factor in c.cell ? armName(factor, c.cell[factor]) : group;
+    return { panel: x, arm, label: c.label, records: c.records.filter((r) => r.status === 'done' && r.result) };
   });
 }
 

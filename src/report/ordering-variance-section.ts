@@ -25,7 +25,7 @@ import type { CellSummary } from '../experiments/select.ts';
 import type { Chart } from './charts.ts';
 import { html, type Html } from './html.ts';
 import type { MeanDifference } from './nll-trajectories.ts';
-import { ARM_CHANNEL, armRecords, ARM_COLORS, below, claimVerdict, onlineSummary, orderArms, seedDifference, type SeedValue } from './online-results.ts';
+import { ARM_CHANNEL, armName, armRecords, ARM_COLORS, below, claimVerdict, onlineSummary, orderArms, seedDifference, type SeedValue } from './online-results.ts';
 import { plotToSvg } from './plot-svg.ts';
 import { valueAxis, valueAxisMarks, valueScaleOptions } from './value-axis.ts';
 
@@ -220,8 +220,9 @@ function claimsHtml(c: OrderingClaims, baseline: unknown): Html {
 }
 
 /** The section's chart, table and claims, or a note saying what is missing. */
-export function orderingVarianceSection(storeDir: string, cells: readonly CellSummary[], factor: string | null, baseline: unknown, warn?: (m: string) => void): { chart: Chart | null; body: Html; variances: BlockVariance[]; claims: OrderingClaims | null } | null {
+export function orderingVarianceSection(storeDir: string, cells: readonly CellSummary[], factor: string | null, level: unknown, warn?: (m: string) => void): { chart: Chart | null; body: Html; variances: BlockVariance[]; claims: OrderingClaims | null } | null {
   if (!cells.some((c) => BLOCK_KEY in c.cell && DRAW_KEY in c.cell)) return null;
+  const baseline = armName(factor, level);
   const variances = orderingVariances(storeDir, cells, factor, warn);
   const chart = orderingChart(variances, baseline);
   if (!chart) return { chart: null, body: html`<p class="note">No (arm, block, seed) has the saved test outputs of two or more draws yet, so no variance can be computed.</p>`, variances, claims: null };

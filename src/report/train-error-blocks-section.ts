@@ -16,7 +16,7 @@ import type { Chart } from './charts.ts';
 import { pp } from './difference-interval.ts';
 import { html, type Html } from './html.ts';
 import type { MeanDifference } from './nll-trajectories.ts';
-import { ARM_CHANNEL, armRecords, ARM_COLORS, below, claimVerdict, onlineSummary, orderArms, pctCi, seedDifference, seedMean, versusBaseline, type ArmRecords, type SeedValue } from './online-results.ts';
+import { ARM_CHANNEL, armName, armRecords, ARM_COLORS, below, claimVerdict, onlineSummary, orderArms, pctCi, seedDifference, seedMean, versusBaseline, type ArmRecords, type SeedValue } from './online-results.ts';
 import { plotToSvg } from './plot-svg.ts';
 
 /** One block of one cell: mean error over seeds with its interval. */
@@ -144,8 +144,9 @@ export function recencyHolds(rows: readonly BlockRow[]): { arm: string; panel: s
 }
 
 /** The section's chart, tables and claims, or null when no trial has `trainErrorByBlock`. */
-export function trainErrorBlocksSection(cells: readonly CellSummary[], factor: string | null, baseline: unknown): { chart: Chart; body: Html; comparisons: BlockComparison[] } | null {
+export function trainErrorBlocksSection(cells: readonly CellSummary[], factor: string | null, level: unknown): { chart: Chart; body: Html; comparisons: BlockComparison[] } | null {
   const arms = armRecords(cells, factor);
+  const baseline = armName(factor, level);
   const rows = trainErrorRows(arms);
   const chart = trainErrorChart(rows, baseline);
   if (!chart) return null;

@@ -150,6 +150,26 @@ test('the train-error-blocks chart draws a dot per block and cell; pre-training 
   assert.ok(Math.abs(c.gaps[0]!.difference - want.meanDiff) < 1e-12);
 });
 
+test("a numeric comparison factor (Fig. 14's k) names its arms with the factor: pretrain.layers=1 vs pretrain.layers=0, never a bare 1", async () => {
+  const r = await report({
+    id: 'toy-k-of-n-online', paper: 'Fig. 14 right (synthetic)', description: 'toy', backend: 'reference',
+    data: { name: 'infinite-mnist', testSize: 20 },
+    model: { depth: 2, hidden: 10 },
+    pretrain: { kind: 'sdae' },
+    online: { examples: 4000, blockSize: 250, window: 250, selectWindow: 500 },
+    scientific: { 'pretrain.layers': [0, 1, 2] },
+    compare: { factor: 'pretrain.layers', baseline: 0 },
+    seeds: 2,
+    figures: ['online-error', 'table'],
+  });
+  const doc = docOf(r.path);
+  assert.deepEqual([...doc.querySelectorAll('table.online-gap')].map((t) => t.getAttribute('data-arm')), ['pretrain.layers=1', 'pretrain.layers=2']);
+  const lower = [...doc.querySelectorAll('li[data-claim="lower-at-end"]')].map((l) => l.textContent!);
+  assert.equal(lower.length, 2);
+  assert.match(lower[0]!, /pretrain\.layers=1 ends with a lower online error than pretrain\.layers=0/);
+  assert.match(doc.querySelector('#chart-online-error')!.textContent!, /pretrain\.layers=2/);
+});
+
 test('a study without online results draws none of the online figures', () => {
   const cells = [{ cell: { 'pretrain.kind': 'none' }, label: 'pretrain=none', records: [{ status: 'done', seed: 1, hash: 'h', result: { history: [{ phase: 'finetune', epoch: 1, seconds: 0, values: { validError: 0.1 } }] } }] }] as never;
   assert.equal(onlineErrorSection(cells, 'pretrain.kind', 'none'), null);
