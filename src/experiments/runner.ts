@@ -19,6 +19,7 @@ import type { ResolvedExperiment } from './define.ts';
 import { expandExperiment, hasSelectionPhase, settingKey, uniqueTrials, type PlannedTrial, type Setting } from './expand.ts';
 import { compareCells, selectModels, type CellSummary, type Comparison } from './select.ts';
 import { RunStore, RECORD_FORMAT, type Manifest, type TrialFailure, type TrialRecord } from './store.ts';
+import { runRestartingStale } from './stale-state.ts';
 import { buildTrialFailure, buildTrialRecord, type TrialSpec } from './trial-record.ts';
 import { DEFAULT_TRIAL_MODULE, type TrialFunction, type TrialFunctionOptions, type TrialModuleRef } from './trial-function.ts';
 import { WorkerPool, type JobOutcome, type TrialExecutor } from './worker-pool.ts';
@@ -139,7 +140,7 @@ function inProcessExecutor(fn: TrialFunction): TrialExecutor {
         resume: true,
         hooks: { onEpoch: (m) => events.onEpoch?.(m), onProgress: (p) => events.onProgress?.(p) },
       };
-      const result = await fn(job.config, options);
+      const result = await runRestartingStale(fn, job.config, options, (m) => events.onWarn?.(m));
       return { kind: 'done', result, variant: backend.variant };
     } catch (e) {
       if ((e as Error)?.name === 'DivergenceError') return { kind: 'diverged', message: (e as Error).message, variant: backend.variant };
@@ -371,6 +372,7 @@ async function runTrials(exp: ResolvedExperiment, plan: RunPlan, store: RunStore
             },
             onProgress: (p) => ev.onProgress?.(t, p),
             onEpoch: (m) => ev.onEpoch?.(t, m),
+            onWarn: (m) => ev.onWarn?.(`trial ${t.hash.slice(0, 12)}: ${m}`),
           },
         );
       } catch (e) {

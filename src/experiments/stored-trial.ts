@@ -110,7 +110,7 @@ export async function runStoredTrial(storeDir: string, experiment: string, t: Tr
         o.onStatus?.(`trial ${t.hash.slice(0, 12)} started`);
         outcome = await pool.run(
           { hash: t.hash, config: t.config, checkpointDir: store.checkpointDir(t.hash), ...(o.pretrainCache !== false ? { pretrainCache: store.pretrainedDir } : {}), keepNetwork: o.keepNetwork ?? true },
-          { onStart: () => void (started = new Date()) },
+          { onStart: () => void (started = new Date()), onWarn: (m) => o.onStatus?.(`trial ${t.hash.slice(0, 12)}: ${m}`) },
         );
         const finished = new Date();
         const mixed = variants.admit(outcome.variant, `trial ${t.hash.slice(0, 12)}`);

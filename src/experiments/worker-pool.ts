@@ -30,6 +30,8 @@ export interface JobEvents {
   onStart?(): void;
   onProgress?(p: Progress): void;
   onEpoch?(m: EpochMetrics): void;
+  /** Something the user should know that does not fail the trial (e.g. a stale resume state moved aside: `stale-state.ts`). */
+  onWarn?(message: string): void;
 }
 
 /** How a trial ended (other failures reject), with the numeric variant that computed it. */
@@ -117,6 +119,7 @@ export class WorkerPool {
     if (m.type === 'ready' || !b || m.hash !== b.job.hash) return;
     if (m.type === 'progress') b.events.onProgress?.(m.progress);
     else if (m.type === 'epoch') b.events.onEpoch?.(m.metrics);
+    else if (m.type === 'warning') b.events.onWarn?.(m.message);
     else {
       slot.busy = null;
       if (m.type === 'done') b.resolve({ kind: 'done', result: m.result, variant: m.variant });

@@ -11,6 +11,7 @@ export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'progress'; hash: string; progress: Progress }
   | { type: 'epoch'; hash: string; metrics: EpochMetrics }
+  | { type: 'warning'; hash: string; message: string }
   | { type: 'done'; hash: string; result: TrialResult; variant: NumericVariant }
   | { type: 'diverged'; hash: string; message: string; stack: string; variant: NumericVariant }
   | { type: 'error'; hash: string; message: string; stack: string };

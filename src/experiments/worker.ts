@@ -10,11 +10,14 @@
  * run at all, the record is still written once by the parent when the trial returns, and a
  * checkpoint directory is keyed by the hash of the resolved config, so it can only be resumed
  * by the same config. A trial killed during pre-training continues from its last finished
- * pre-trained layer (`pretrain.safetensors`), also bit-identically.
+ * pre-trained layer (`pretrain.safetensors`), also bit-identically. A checkpoint directory this
+ * run cannot continue (another pretrain-lab version's config keys, another numeric variant) is
+ * moved aside and the trial starts over, with a warning (`stale-state.ts`).
  */
 import { createBackend } from '../backends/registry.ts';
 import type { Backend } from '../tensor/kernels.ts';
 import type { Progress } from '../train/hooks.ts';
+import { runRestartingStale } from './stale-state.ts';
 import { loadTrialFunction, type TrialFunction, type TrialFunctionOptions } from './trial-function.ts';
 import { BLAS_THREADS_ENV, type ParentMessage, type WorkerMessage } from './worker-protocol.ts';
 
@@ -68,7 +71,7 @@ process.on('message', (raw) => {
       };
       let result;
       try {
-        result = await fn(config, options);
+        result = await runRestartingStale(fn, config, options, (message) => send({ type: 'warning', hash, message }));
       } catch (e) {
         const err = e as Error;
         if (err?.name !== 'DivergenceError') throw e;

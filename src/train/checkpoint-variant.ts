@@ -7,7 +7,7 @@
  */
 import type { NumericVariant } from '../tensor/numeric-variant.ts';
 import { formatVariant, sameNumerics } from '../backends/variant.ts';
-import { CheckpointError } from './safetensors.ts';
+import { StaleStateError } from './safetensors.ts';
 
 /** The metadata entry naming `variant`. */
 export function variantMetadata(variant: NumericVariant): { variant: string } {
@@ -20,11 +20,11 @@ export function checkpointVariant(metadata: Readonly<Record<string, string>>): N
   return json === undefined ? null : (JSON.parse(json) as NumericVariant);
 }
 
-/** Throws CheckpointError when the checkpoint at `path` was computed by a variant with other numerics than `variant`. */
+/** Throws StaleStateError when the checkpoint at `path` was computed by a variant with other numerics than `variant`. */
 export function assertResumableVariant(metadata: Readonly<Record<string, string>>, variant: NumericVariant, path: string): void {
   const saved = checkpointVariant(metadata);
   if (!saved || sameNumerics(saved, variant)) return;
-  throw new CheckpointError(
+  throw new StaleStateError(
     `cannot resume from ${path}: it was computed by ${formatVariant(saved)}, this process runs ${formatVariant(variant)}; ` +
       `resume with the same backend variant (see --reproducible), or delete it to start the trial again`,
   );

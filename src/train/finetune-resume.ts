@@ -12,7 +12,7 @@ import type { Optimizer } from '../nn/optimizer.ts';
 import type { FinetuneConfig } from './config.ts';
 import type { EpochMetrics } from './hooks.ts';
 import type { EarlyStoppingState } from './early-stopping.ts';
-import { CheckpointError, checkpointTensor, readCheckpoint, writeCheckpoint, type Tensor } from './checkpoint.ts';
+import { CheckpointError, checkpointTensor, StaleStateError, readCheckpoint, writeCheckpoint, type Tensor } from './checkpoint.ts';
 import { loadModelTensors, modelTensors, setMatrix } from './model-tensors.ts';
 
 /** The JSON `state` metadata of a resume checkpoint. */
@@ -63,7 +63,7 @@ export function restoreResume(opts: ResumeTarget & { resumeFrom?: string | undef
     throw new CheckpointError(`${path} is not a fine-tuning resume checkpoint (kind '${md['kind'] ?? 'none'}')`);
   }
   if (md['finetune'] !== JSON.stringify(opts.config) || md['spec'] !== JSON.stringify(opts.model.spec)) {
-    throw new CheckpointError(
+    throw new StaleStateError(
       `${path} was written by a run with a different model or finetune config; resume only with the same config ` +
         `(checkpoint: ${md['spec']} ${md['finetune']}; now: ${JSON.stringify(opts.model.spec)} ${JSON.stringify(opts.config)})`,
     );

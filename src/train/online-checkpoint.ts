@@ -13,7 +13,7 @@
 import type { Mlp } from '../models/mlp.ts';
 import type { NumericVariant } from '../tensor/numeric-variant.ts';
 import type { Sgd } from '../nn/sgd.ts';
-import { CheckpointError, checkpointTensor, readCheckpoint, writeCheckpoint, type Tensor } from './checkpoint.ts';
+import { CheckpointError, checkpointTensor, StaleStateError, readCheckpoint, writeCheckpoint, type Tensor } from './checkpoint.ts';
 import { assertResumableVariant, variantMetadata } from './checkpoint-variant.ts';
 import { loadModelTensors, modelTensors, setMatrix } from './model-checkpoint.ts';
 import type { EpochMetrics } from './hooks.ts';
@@ -69,10 +69,10 @@ export function loadOnline(path: string, s: Omit<OnlineSnapshot, 'blocks' | 'sec
   }
   const config = s.metadata?.['config'];
   if (config !== undefined && md['config'] !== config) {
-    throw new CheckpointError(`cannot resume online training from ${path}: it was written by a different trial config; delete it or run without resume`);
+    throw new StaleStateError(`cannot resume online training from ${path}: it was written by a different trial config; delete it or run without resume`);
   }
   if (md['key'] !== s.key) {
-    throw new CheckpointError(
+    throw new StaleStateError(
       `cannot resume online training from ${path}: it was written with other options (model, stream, order, rates or windows); ` +
         `delete it or run without resume (checkpoint: ${md['key']}; now: ${s.key})`,
     );

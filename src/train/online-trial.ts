@@ -44,7 +44,7 @@ import { Mlp } from '../models/mlp.ts';
 import { resampleFromMarginals } from '../models/marginals.ts';
 import { ConfigError, hiddenSizes, resolveTrialConfig, type OnlineConfig, type TrialConfig, type TrialConfigInput } from './config.ts';
 import type { EpochMetrics } from './hooks.ts';
-import { CheckpointError, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
+import { readCheckpoint, StaleStateError, writeCheckpoint } from './checkpoint.ts';
 import { assertResumableVariant, variantMetadata } from './checkpoint-variant.ts';
 import { saveModel } from './model-checkpoint.ts';
 import { evaluate, predict } from './evaluate.ts';
@@ -159,7 +159,7 @@ async function pretrainPhase(t: OnlinePlan, opts: RunTrialOptions): Promise<Pret
   const onlinePath = t.dir ? join(t.dir, ONLINE_FILE) : undefined;
   if (opts.resume && onlinePath && existsSync(onlinePath)) {
     const md = readCheckpoint(onlinePath).metadata;
-    if (md['config'] !== t.configJson) throw new CheckpointError(`cannot resume from ${onlinePath}: it was written by a different trial config; delete it or run without resume`);
+    if (md['config'] !== t.configJson) throw new StaleStateError(`cannot resume from ${onlinePath}: it was written by a different trial config; delete it or run without resume`);
     assertResumableVariant(md, t.backend.variant, onlinePath);
     return { history: JSON.parse(md['pretrainHistory'] ?? '[]') as EpochMetrics[], seconds: Number(md['pretrainSeconds'] ?? 0), stack: [] };
   }

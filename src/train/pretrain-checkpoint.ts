@@ -16,7 +16,7 @@ import { numericKey } from '../backends/variant.ts';
 import type { DenseParams } from '../nn/dense-params.ts';
 import type { EpochMetrics } from './hooks.ts';
 import type { TrialConfig } from './config.ts';
-import { CheckpointError, checkpointTensor, readCheckpoint, writeCheckpoint, type Checkpoint, type Tensor } from './checkpoint.ts';
+import { CheckpointError, checkpointTensor, StaleStateError, readCheckpoint, writeCheckpoint, type Checkpoint, type Tensor } from './checkpoint.ts';
 import { setMatrix } from './model-checkpoint.ts';
 
 export const PRETRAIN_FILE = 'pretrain.safetensors';
@@ -66,7 +66,7 @@ export function loadPretrainedStack(backend: Backend, path: string, key: string,
   const ck = readCheckpoint(path);
   if (ck.metadata['kind'] !== 'pretrained-stack') throw new CheckpointError(`${path} is not a pre-trained stack (kind '${ck.metadata['kind'] ?? ''}')`);
   if (ck.metadata['key'] !== key) {
-    throw new CheckpointError(`cannot resume pre-training from ${path}: it was written by a different config (seed, data, layer sizes or pretrain settings) or numeric variant; delete it to pre-train from scratch`);
+    throw new StaleStateError(`cannot resume pre-training from ${path}: it was written by a different config (seed, data, layer sizes or pretrain settings) or numeric variant; delete it to pre-train from scratch`);
   }
   const count = stackLayerCount(ck);
   if (count > sizes.length) throw new CheckpointError(`${path} holds ${count} layers but the trial pre-trains ${sizes.length}`);

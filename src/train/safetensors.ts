@@ -27,6 +27,17 @@ export class CheckpointError extends Error {
   override name = 'CheckpointError';
 }
 
+/**
+ * A resume state (or a trial's saved pre-trained stack) this run cannot continue from: written by
+ * another trial config, by another pretrain-lab version whose configs have other keys, with other
+ * options, or by another numeric variant. The message names the file and what to do. The file is
+ * intact, only not this run's: a study's runner moves the trial's checkpoints aside and starts the
+ * trial over (`src/experiments/stale-state.ts`); a direct `runTrial` or `train --resume` refuses.
+ */
+export class StaleStateError extends CheckpointError {
+  override name = 'StaleStateError';
+}
+
 const MAX_HEADER = 100 * 1024 * 1024;
 const BYTES = { F32: 4, F64: 8 } as const;
 type Dtype = keyof typeof BYTES;

@@ -44,7 +44,7 @@ import type { EpochMetrics, TrainingHooks } from './hooks.ts';
 import { checkNoTestExamples } from './held-out-examples.ts';
 import { createLayerLearner, type LearnerSnapshot, type LayerLearner } from './layer-learner.ts';
 import { PROGRESS_EXAMPLES, validatePretrainSettings } from './pretrain.ts';
-import { checkpointTensor, readCheckpoint, writeCheckpoint, type Tensor } from './checkpoint.ts';
+import { checkpointTensor, readCheckpoint, StaleStateError, writeCheckpoint, type Tensor } from './checkpoint.ts';
 import { stackTensors } from './pretrain-checkpoint.ts';
 import { setMatrix } from './model-checkpoint.ts';
 
@@ -85,7 +85,7 @@ export interface StreamPretrainOptions {
    * Mid-layer checkpoints: every `checkpointEvery` updates and after each layer, atomically rewrite
    * `checkpointPath` (safetensors: finished layers, the live learner's snapshot, position, history,
    * `metadata` verbatim). With `resume` and an existing file whose metadata.config equals
-   * metadata.config, continue from it bit-identically; a file from another config is refused (ConfigError).
+   * metadata.config, continue from it bit-identically; a file from another config is refused (StaleStateError).
    */
   checkpointPath?: string;
   checkpointEvery?: number;
@@ -296,18 +296,16 @@ function orderFingerprint(order: Int32Array): string {
   return `${order.length}:${h.toString(16)}`;
 }
 
-/** Reads `o.checkpointPath`, refusing (ConfigError) a file of another kind, config or run. */
+/** Reads `o.checkpointPath`, refusing a file of another kind (ConfigError), config or run (StaleStateError). */
 function loadStreamCheckpoint(o: StreamPretrainOptions, key: string): Saved {
   const path = o.checkpointPath!;
   const ck = readCheckpoint(path);
   const md = ck.metadata;
-  const refuse = (why: string): never => {
-    throw new ConfigError(`cannot resume streamed pre-training from ${path}: ${why}; delete the file to pre-train from scratch, or resume with the config that wrote it`);
-  };
-  if (md['kind'] !== STREAM_PRETRAIN_KIND) refuse(`it is not a streamed pre-training checkpoint (kind '${md['kind'] ?? ''}')`);
-  if ((md['config'] ?? null) !== (o.metadata?.['config'] ?? null)) refuse('it was written by another config (metadata.config differs)');
+  const message = (why: string): string => `cannot resume streamed pre-training from ${path}: ${why}; delete the file to pre-train from scratch, or resume with the config that wrote it`;
+  if (md['kind'] !== STREAM_PRETRAIN_KIND) throw new ConfigError(message(`it is not a streamed pre-training checkpoint (kind '${md['kind'] ?? ''}')`));
+  if ((md['config'] ?? null) !== (o.metadata?.['config'] ?? null)) throw new StaleStateError(message('it was written by another config (metadata.config differs)'));
   const info = JSON.parse(md['streamPretrain'] ?? '{}') as { key?: string; state?: StreamState; learner?: Record<string, string> | null };
-  if (info.key !== key) refuse('it was written for other layer sizes, pretrain settings, stream, order, seed or backend');
+  if (info.key !== key) throw new StaleStateError(message('it was written for other layer sizes, pretrain settings, stream, order, seed or backend'));
   const state = info.state!;
   const layers: DenseParams[] = [];
   try {

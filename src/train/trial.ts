@@ -39,7 +39,7 @@ import { pretrainNetwork, trainableLayers } from './pretrain-network.ts';
 import { mlpSpec, trainableLayerCount } from './model-spec.ts';
 import { pretrainOnSource, SOURCE_FILE, SOURCE_RESUME_FILE } from './source-pretrain.ts';
 import { finetune, type FinetuneResult } from './finetune.ts';
-import { readCheckpoint } from './checkpoint.ts';
+import { readCheckpoint, StaleStateError } from './checkpoint.ts';
 import { saveModel } from './model-checkpoint.ts';
 import { loadPretrainedStack, NETWORK_PRETRAIN_FILE, PRETRAIN_FILE, pretrainKey, savePretrainedStack, type SavedStack } from './pretrain-checkpoint.ts';
 import { networkCacheKey, readCachedNetworkStack, readCachedStack, readNetworkStackFile, stackCacheKey, writeCachedNetworkStack, writeCachedStack, writeNetworkStackFile } from './pretrain-cache.ts';
@@ -232,12 +232,12 @@ async function pretrainInPlace(t: TrialPlan, model: Mlp, opts: RunTrialOptions):
 
 /**
  * The pre-training history and seconds stored in the resume state.
- * @throws Error when the resume state was written by another trial config
+ * @throws StaleStateError when the resume state was written by another trial config
  */
 function pretrainingOfResumeState(t: TrialPlan): Pretrained {
   const md = readCheckpoint(t.resumePath!).metadata;
   if (md['config'] !== t.configJson) {
-    throw new Error(`cannot resume from ${t.resumePath}: it was written by a different trial config (or by another pretrain-lab version, whose configs have other keys); delete it to start this trial again, or pass resume: false`);
+    throw new StaleStateError(`cannot resume from ${t.resumePath}: it was written by a different trial config (or by another pretrain-lab version, whose configs have other keys); delete it to start this trial again, or pass resume: false`);
   }
   assertResumableVariant(md, t.backend.variant, t.resumePath!);
   return {

@@ -133,6 +133,10 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<number> {
             job.updateProgress({ progress }).catch(() => {});
           },
           onEpoch: (epoch) => void job.updateProgress({ epoch }).catch(() => {}),
+          onWarn: (m) => {
+            log(`trial ${short(d.hash)}: ${m}`);
+            void job.log(`${new Date().toISOString()} ${me}: ${m}`).catch(() => {});
+          },
         },
       );
       const files = await putTrialFiles(connection, filesKey(queueName, d.hash), dir, d.keepNetwork);
