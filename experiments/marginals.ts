@@ -59,5 +59,20 @@ export default defineExperiment({
     },
     full: { description: "the paper's setting: 50k digits, 1000 units, 50+50 epochs, batch 1, 5 selection + 50 evaluation seeds" },
   },
+  // Table 1 as the paper prints it (test error %, mean +- std over its seeds); the report sets the
+  // study's cells beside it: within two of the paper's std, and the paper's order in each column.
+  reported: {
+    source: 'Erhan et al. 2010, Table 1',
+    metric: 'test-error-percent',
+    groupBy: 'depth',
+    cells: [
+      { cell: { depth: 1, pretrain: 'none', 'pretrain.use': 'weights' }, mean: 1.81, std: 0.07 },
+      { cell: { depth: 1, pretrain: 'sdae', 'pretrain.use': 'histogram' }, mean: 1.94, std: 0.09 },
+      { cell: { depth: 1, pretrain: 'sdae', 'pretrain.use': 'weights' }, mean: 1.41, std: 0.07 },
+      { cell: { depth: 2, pretrain: 'none', 'pretrain.use': 'weights' }, mean: 1.77, std: 0.1 },
+      { cell: { depth: 2, pretrain: 'sdae', 'pretrain.use': 'histogram' }, mean: 1.69, std: 0.11 },
+      { cell: { depth: 2, pretrain: 'sdae', 'pretrain.use': 'weights' }, mean: 1.37, std: 0.09 },
+    ],
+  },
   figures: ['table', 'test-error-boxplot', 'test-error-histogram', 'curves'],
 });

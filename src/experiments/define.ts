@@ -11,7 +11,7 @@ import { cloneJson, deepMerge } from './json-data.ts';
 import { applyLevel, factorKey, isGroupKey, isPlainObject } from './factor-keys.ts';
 import { cellNuisance, factorLeaves, isLabelled, labelledFactor, LEVEL_SECTIONS, pickLevels, withSetting, type Factor, type LabelledFactor, type LabelledLevel } from './labelled-factor.ts';
 import { hashJson } from './hash.ts';
-import { experimentSchema, FIGURE_KINDS, presetSchema, protocolSchema, type ExperimentInput, type FigureKind, type PresetInput, type ProtocolInput, type SelectionMode } from './schema.ts';
+import { experimentSchema, FIGURE_KINDS, presetSchema, protocolSchema, reportedSchema, type ExperimentInput, type FigureKind, type PresetInput, type ProtocolInput, type SelectionMode } from './schema.ts';
 
 /** Error for an invalid experiment, preset or flag; lists `path: problem` lines. */
 export class ExperimentError extends Error {
@@ -66,9 +66,14 @@ export interface ResolvedExperiment {
   compare: { factor: string; baseline: unknown } | null;
   /** Options of some figures, keys canonical (absent in stores written before they existed). */
   figureOptions?: FigureOptions;
-  /** Hash of all of the above: identifies this configuration of the experiment. */
+  /** The paper's numbers for some cells, keys canonical (`reportedSchema`; not part of `specHash`). */
+  reported?: Reported;
+  /** Hash of all of the above but `reported`: identifies this configuration of the experiment. */
   specHash: string;
 }
+
+/** The file's `reported` with each cell's keys (and `groupBy`) as the canonical keys of its scientific factors. */
+export type Reported = z.output<typeof reportedSchema>;
 
 /** Resolved figure options: `error-vs-factor.x` lists canonical dotted keys of numeric scientific factors. */
 export interface FigureOptions {
@@ -439,6 +444,39 @@ function comparisonOf(def: ExperimentDef, scientific: readonly Factor[]): Resolv
   return null;
 }
 
+/**
+ * The file's `reported` with canonical keys: every key of an entry's cell and `groupBy` must name a
+ * scientific factor (an entry whose level a preset leaves out is shown as not run, not an error).
+ */
+function reportedOf(def: ExperimentDef, scientific: readonly Factor[]): { reported: Reported | undefined; issues: Issues } {
+  const r = def.reported;
+  if (!r) return { reported: undefined, issues: [] };
+  const issues: Issues = [];
+  const keys = scientific.map((f) => f.key);
+  const keyOf = (name: string, where: string): string | null => {
+    if (keys.includes(name)) return name;
+    let key: string | null = null;
+    try {
+      key = factorKey(name, where);
+    } catch {
+      key = null;
+    }
+    if (key !== null && keys.includes(key)) return key;
+    issues.push(`${where}: '${name}' is not a scientific factor of this experiment; its factors are ${keys.join(', ')}`);
+    return null;
+  };
+  const cells = r.cells.map((c, i) => ({
+    ...c,
+    cell: Object.fromEntries(Object.entries(c.cell).flatMap(([k, v]) => {
+      const key = keyOf(k, `reported.cells[${i}].cell`);
+      return key === null ? [] : [[key, v]];
+    })),
+  }));
+  const groupBy = r.groupBy === undefined ? undefined : keyOf(r.groupBy, 'reported.groupBy') ?? undefined;
+  if (groupBy !== undefined) cells.forEach((c, i) => void (groupBy in c.cell || issues.push(`reported.cells[${i}].cell: gives no level of '${groupBy}' (reported.groupBy)`)));
+  return { reported: { ...r, cells, ...(groupBy !== undefined ? { groupBy } : {}) }, issues };
+}
+
 /** The file's `figureOptions` with canonical keys, checked against the resolved scientific factors. */
 function figureOptionsOf(def: ExperimentDef, scientific: readonly Factor[]): { options: FigureOptions | undefined; issues: Issues } {
   const evf = def.figureOptions?.['error-vs-factor'];
@@ -534,6 +572,8 @@ export function resolveExperiment(exp: Experiment, opts: ResolveOptions): Resolv
   if (layers.seeds.length === 0) fail(`experiment '${def.id}'`, ['seeds: no seeds; give --seeds N with N >= 1']);
   const figureOptions = figureOptionsOf(def, layers.scientific);
   if (figureOptions.issues.length) fail(`experiment '${def.id}'`, figureOptions.issues);
+  const reported = reportedOf(def, layers.scientific);
+  if (reported.issues.length) fail(`experiment '${def.id}'`, reported.issues);
 
   const { base, scientific, nuisance, seeds } = layers;
   const protocol = resolveProtocol(def.id, layers.protocol, seeds);
@@ -551,6 +591,7 @@ export function resolveExperiment(exp: Experiment, opts: ResolveOptions): Resolv
     figures: (def.figures ?? [...FIGURE_KINDS]) as FigureKind[],
     compare: comparisonOf(def, scientific),
     ...(figureOptions.options ? { figureOptions: figureOptions.options } : {}),
+    ...(reported.reported ? { reported: reported.reported } : {}),
     specHash: hashJson(spec),
   };
 }

@@ -97,6 +97,24 @@ export const presetSchema = z.strictObject({
   backend: z.string().optional(),
 });
 
+/**
+ * What the paper reports for some cells of the study (e.g. Erhan et al. 2010, Table 1): test error
+ * in percent, mean and standard deviation over the paper's seeds. Each entry's `cell` names levels
+ * of scientific factors (keys as in `scientific`; factors left out match any level). `groupBy`
+ * (a factor key, e.g. `depth` for Table 1's columns) is where the report checks the paper's
+ * ordering of the entries' means. The report sets each entry beside the matching cell: the
+ * difference in the paper's standard deviations and whether it lies within two of them.
+ */
+export const reportedSchema = z.strictObject({
+  /** Where the numbers are, e.g. `Erhan et al. 2010, Table 1`. */
+  source: z.string().min(1),
+  metric: z.literal('test-error-percent'),
+  groupBy: z.string().optional(),
+  cells: z
+    .array(z.strictObject({ cell: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])), mean: z.number().finite().nonnegative(), std: z.number().finite().positive() }))
+    .min(1),
+});
+
 export const experimentSchema = z.strictObject({
   /** Lower-case id, also the run directory name: `runs/<id>/`. */
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'use lower-case letters, digits and dashes' }),
@@ -134,6 +152,8 @@ export const experimentSchema = z.strictObject({
   figureOptions: figureOptionsSchema.optional(),
   /** The two-sided test compares each level of `factor` with `baseline` at equal other factors. */
   compare: z.strictObject({ factor: z.string(), baseline: z.unknown() }).optional(),
+  /** The paper's own numbers for some cells, set beside the study's in the report (see `reportedSchema`). */
+  reported: reportedSchema.optional(),
   backend: z.string().optional(),
 });
 

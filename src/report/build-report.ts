@@ -27,6 +27,7 @@ import { trainErrorBlocksSection } from './train-error-blocks-section.ts';
 import { trainTestGapSection } from './train-test-gap-section.ts';
 import { html, trustedHtml, REPORT_CSS, type Html } from './html.ts';
 import { penaltySection } from './penalty-section.ts';
+import { paperComparisonSection } from './paper-comparison-section.ts';
 import { studyVariants, variantSection, type VariantGroup } from './variant-section.ts';
 import { protocolSection, protocolSummary, type ProtocolSummary } from './protocol-section.ts';
 import { depthTrendSection } from './depth-trend-section.ts';
@@ -194,6 +195,8 @@ ${code ? html`<span>code <b>${code.package}${code.git ? ` ${code.git.slice(0, 10
   const protocol = protocolSummary(exp, cells);
   body.push(protocolSection(protocol));
   body.push(summaryTable(exp, cells, comparisons));
+  const beside = paperComparisonSection(exp.reported, cells);
+  if (beside) body.push(beside);
   for (const { kind, chart, inline, notes, after } of charts) if (!inline) body.push(after ? html`${chartHtml(chart, kind, notes)}${after}` : chartHtml(chart, kind, notes));
   if (landscape) body.push(landscape);
   body.push(...sections);

@@ -1,0 +1,93 @@
+/**
+ * The paper's own numbers beside the study's (an experiment's `reported`, e.g. Erhan et al. 2010,
+ * Table 1): per reported cell, the paper's mean +- std over its seeds, ours with a 95% t-interval of
+ * the mean over the evaluation seeds, and the difference in units of the paper's standard
+ * deviation. The bar: each cell within two of the paper's standard deviations of its mean, and,
+ * per `groupBy` level (Table 1's columns), the cells in the paper's order of means.
+ */
+import type { Reported } from '../experiments/define.ts';
+import { settingLabel, type Setting } from '../experiments/expand.ts';
+import type { CellSummary } from '../experiments/select.ts';
+import { meanConfidenceInterval, type MeanCi } from '../stats/mean-ci.ts';
+import { html, type Html } from './html.ts';
+
+/** One reported cell beside the study's. Errors in percent. */
+export interface ReportedRow {
+  /** The reported cell's levels, as written (keys canonical). */
+  cell: Setting;
+  label: string;
+  paper: { mean: number; std: number };
+  /** The study's matching cell (the first when several match), null when no cell matches or none has data. */
+  matched: { label: string; ci: MeanCi; std: number; seeds: number[] } | null;
+  /** How many of the study's cells match with trials of their own (more than 1: the entry names too few factors). */
+  matches: number;
+  /** (ours - paper) / paper std; NaN without a match. */
+  sds: number;
+  /** |sds| <= 2; null without a match. */
+  within: boolean | null;
+}
+
+/** The order of one group's cells by mean, the paper's and ours (labels without the group's factor). */
+export interface OrderCheck {
+  group: string;
+  paper: string[];
+  ours: string[];
+  /** Null when some cell of the group has no data. */
+  same: boolean | null;
+}
+
+const matches = (entry: Setting, cell: Setting): boolean => Object.entries(entry).every(([k, v]) => JSON.stringify(cell[k]) === JSON.stringify(v));
+const trialsKey = (c: CellSummary): string => c.records.map((r) => r.hash).sort().join(',');
+
+/** The rows and order checks of `reported` against the study's `cells`. */
+export function paperComparison(reported: Reported, cells: readonly CellSummary[]): { rows: ReportedRow[]; orders: OrderCheck[] } {
+  const rows = reported.cells.map((e): ReportedRow => {
+    const found = cells.filter((c) => matches(e.cell, c.cell) && c.test.n > 0);
+    const distinct = new Set(found.map(trialsKey)).size;
+    const c = found[0];
+    const paper = { mean: e.mean, std: e.std };
+    if (!c) return { cell: e.cell, label: settingLabel(e.cell), paper, matched: null, matches: 0, sds: NaN, within: null };
+    const pct = c.test.values.map((v) => 100 * v);
+    const ci = meanConfidenceInterval(pct);
+    const sds = (ci.mean - e.mean) / e.std;
+    return { cell: e.cell, label: settingLabel(e.cell), paper, matched: { label: c.label, ci, std: 100 * c.test.std, seeds: c.test.seeds }, matches: distinct, sds, within: Math.abs(sds) <= 2 };
+  });
+  const orders: OrderCheck[] = [];
+  const g = reported.groupBy;
+  if (g !== undefined) {
+    const levels = [...new Set(rows.map((r) => JSON.stringify(r.cell[g])))];
+    for (const level of levels) {
+      const inGroup = rows.filter((r) => JSON.stringify(r.cell[g]) === level);
+      const name = (r: ReportedRow): string => settingLabel(Object.fromEntries(Object.entries(r.cell).filter(([k]) => k !== g)));
+      const paper = [...inGroup].sort((a, b) => a.paper.mean - b.paper.mean).map(name);
+      const complete = inGroup.every((r) => r.matched);
+      const ours = complete ? [...inGroup].sort((a, b) => a.matched!.ci.mean - b.matched!.ci.mean).map(name) : [];
+      orders.push({ group: settingLabel({ [g]: JSON.parse(level) as unknown }), paper, ours, same: complete ? paper.join() === ours.join() : null });
+    }
+  }
+  return { rows, orders };
+}
+
+const f2 = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : '-');
+const signed = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(1)}` : '-');
+
+/** The section (null when the experiment reports no paper numbers). */
+export function paperComparisonSection(reported: Reported | undefined, cells: readonly CellSummary[]): Html | null {
+  if (!reported) return null;
+  const { rows, orders } = paperComparison(reported, cells);
+  const body = rows.map(
+    (r) => html`<tr data-cell="${r.label}" data-within="${String(r.within)}"><td>${r.label}${r.matches > 1 ? html` <span class="warn">(matches ${r.matches} cells with different trials; the first is shown)</span>` : ''}</td><td class="num">${f2(r.paper.mean)} &plusmn; ${f2(r.paper.std)}</td><td class="num">${r.matched ? html`${f2(r.matched.ci.mean)} &plusmn; ${f2(r.matched.std)}` : 'not run'}</td><td class="num">${r.matched ? `[${f2(r.matched.ci.lo)}, ${f2(r.matched.ci.hi)}]` : ''}</td><td class="num">${r.matched ? r.matched.ci.n : ''}</td><td class="num">${signed(r.sds)}</td><td>${r.within === null ? '' : r.within ? html`<b class="claim-yes">yes</b>` : html`<b class="claim-no">no</b>`}</td></tr>`,
+  );
+  const orderItems = orders.map(
+    (o) => html`<li data-group="${o.group}" data-same="${String(o.same)}">${o.group}: the paper's order (lowest first) ${o.paper.join(' < ')}; ours ${o.same === null ? 'incomplete (a cell has no data yet)' : o.ours.join(' < ')}: ${o.same === null ? '' : o.same ? html`<b class="claim-yes">same</b>` : html`<b class="claim-no">differs</b>`}</li>`,
+  );
+  const all = rows.every((r) => r.within === true) && orders.every((o) => o.same === true);
+  const complete = rows.every((r) => r.within !== null) && orders.every((o) => o.same !== null);
+  const verdict = complete
+    ? html`<p data-verdict="${String(all)}">Every cell within two of the paper's standard deviations${orders.length ? ' and the paper\'s order in every group' : ''}: ${all ? html`<b class="claim-yes">yes</b>` : html`<b class="claim-no">no</b>`}.</p>`
+    : html`<p class="warn">Some reported cells have no results yet.</p>`;
+  return html`<section id="paper-comparison"><h2>Beside the paper (${reported.source})</h2>
+<table class="paper-comparison"><thead><tr><th>cell</th><th class="num">paper: test error % (mean &plusmn; std)</th><th class="num">here: mean &plusmn; std</th><th class="num">here: 95% CI of the mean</th><th class="num">seeds</th><th class="num">here - paper (paper std)</th><th>within 2 std</th></tr></thead><tbody>${body}</tbody></table>
+${orders.length ? html`<ul class="paper-order">${orderItems}</ul>` : ''}${verdict}
+<p class="note">The paper's numbers as it prints them (mean &plusmn; standard deviation over its seeds); ours over this study's evaluation seeds (see Protocol), with a Student-t interval for the mean. A cell is within the bar when its mean lies within two of the paper's standard deviations of the paper's mean. The order compares means only: a difference the paper does not find significant may swap here without contradicting it (see the comparisons above).</p></section>`;
+}
