@@ -6,6 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TrialClaims, type ClaimOwner } from './claim.ts';
+import type { ResolvedExperiment } from './define.ts';
+import { expandExperiment, settingKey, uniqueTrials, type Setting } from './expand.ts';
 import { RunStore, type TrialFailure } from './store.ts';
 
 /** One study's state. */
@@ -29,6 +31,23 @@ export interface StudyStatus {
   etaSeconds: number | null;
   /** The evaluation phase is complete (every planned trial has a record). */
   complete: boolean;
+  /**
+   * In the selection phase: the distinct trials the evaluation phase will run (each cell's first
+   * nuisance setting standing in for its choice: exact unless cells that share trials choose
+   * differently) and the ETA of the whole study at the same parallelism; null otherwise.
+   */
+  next: { evaluationTrials: number; studyEtaSeconds: number | null } | null;
+}
+
+/** The distinct evaluation trials of `exp` with each cell's first nuisance setting as its choice (null when the manifest cannot be expanded). */
+function evaluationTrialCount(exp: ResolvedExperiment): number | null {
+  try {
+    const chosen = new Map<string, Setting>();
+    for (const t of expandExperiment(exp)) if (!chosen.has(settingKey(t.cell))) chosen.set(settingKey(t.cell), t.nuisance);
+    return uniqueTrials(expandExperiment(exp, chosen).filter((t) => t.phase === 'evaluation')).length;
+  } catch {
+    return null;
+  }
 }
 
 /** Whether `dir` is one experiment's store (it holds a manifest). */
@@ -85,6 +104,8 @@ export function studyStatus(storeDir: string): StudyStatus | null {
   const meanSeconds = n > 0 ? secs / n : null;
   const phase = m.trials.some((t) => t.phase === 'evaluation' || t.phase === undefined) ? 'evaluation' : 'selection';
   const etaSeconds = meanSeconds === null ? null : ((remaining + running.length) * meanSeconds) / Math.max(1, running.length);
+  const evaluationTrials = phase === 'selection' ? evaluationTrialCount(m.experiment) : null;
+  const next = evaluationTrials === null ? null : { evaluationTrials, studyEtaSeconds: meanSeconds === null ? null : ((remaining + running.length + evaluationTrials) * meanSeconds) / Math.max(1, running.length) };
   return {
     storeDir,
     experiment: m.experiment.id,
@@ -99,5 +120,6 @@ export function studyStatus(storeDir: string): StudyStatus | null {
     meanSeconds,
     etaSeconds: missing.length === 0 ? 0 : etaSeconds,
     complete: phase === 'evaluation' && missing.length === 0,
+    next,
   };
 }

@@ -50,6 +50,22 @@ test('an executor that goes on after failures: the failed trial gets a failure f
   assert.equal(studyStatus(s.storeDir)!.complete, true);
 });
 
+test("status in the selection phase counts the evaluation phase to come and gives the whole study's ETA", async () => {
+  const exp = resolveExperiment(toy, { overrides: { depth: [1, 2], pretrain: ['none'], lr: [0.1, 0.2] }, seeds: 3, protocol: { selection: 'fresh-seeds', selectionSeeds: 2 } });
+  const executor = failingExecutor({ failSeed: 100001, message: 'lost', attempts: 1, log: null });
+  const runsDir = tmp();
+  await assert.rejects(runExperiment(exp, { runsDir, executor }), /4 selection trial\(s\) failed/, 'selection seed 100001 of 2 cells x 2 rates');
+  const storeDir = path.join(runsDir, 'toy');
+  const st = studyStatus(storeDir)!;
+  assert.equal(st.phase, 'selection');
+  assert.equal(st.planned, 8);
+  assert.equal(st.next!.evaluationTrials, 6, '2 cells x 3 evaluation seeds');
+  assert.ok(Math.abs(st.next!.studyEtaSeconds! - (4 + 6) * st.meanSeconds!) < 1e-9, 'the 4 failed selection trials and the 6 to come, one at a time');
+  const done = await runExperiment(exp, { runsDir, trial: synthetic });
+  assert.equal(done.ran, 4 + 6);
+  assert.equal(studyStatus(storeDir)!.next, null, 'no phase after evaluation');
+});
+
 test('with the local pool a failing trial still stops the run, and its failure file is written', async () => {
   process.env.SYNTH_FAIL_SEED = '3';
   try {

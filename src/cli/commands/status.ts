@@ -21,6 +21,7 @@ function text(s: StudyStatus, slurm: { jobs: SlurmJobState[]; note: string | nul
     `  ${s.phase === 'selection' ? 'selection phase: ' : ''}${s.done}/${s.planned} done${s.diverged ? ` (${s.diverged} diverged)` : ''}, ${s.running.length} running, ${s.failed.length} failed, ${s.remaining - s.failed.length} not started` +
       (s.complete ? ' — complete' : s.etaSeconds !== null ? `; ETA ${duration(s.etaSeconds)} at ${Math.max(1, s.running.length)} at a time (mean trial ${duration(s.meanSeconds ?? 0)})` : '; ETA unknown until a trial finishes'),
   ];
+  if (s.next) lines.push(`  then the evaluation phase: about ${s.next.evaluationTrials} trials${s.next.studyEtaSeconds !== null ? `; the whole study about ${duration(s.next.studyEtaSeconds)} from now at the same pace` : ''}`);
   for (const r of s.running) lines.push(`  ${r.owner.executor === 'queue' ? 'queued or running on the queue' : 'running'} ${r.hash.slice(0, 12)}: ${r.owner.executor}${r.owner.job ? ` job ${r.owner.job}` : ''}, claimed by pid ${r.owner.pid} on ${r.owner.host} since ${r.owner.startedAt}`);
   for (const f of s.failed) lines.push(`  FAILED  ${f.hash.slice(0, 12)} (${f.executor}${f.job ? ` job ${f.job}` : ''}, ${f.attempts} attempt(s), ${f.failedAt}): ${f.message.split('\n')[0]}`);
   if (s.failed.length > 0) lines.push(`  failure files with logs: ${path.join(s.storeDir, 'failed')}/; re-running the study retries them`);
