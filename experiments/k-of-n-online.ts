@@ -30,7 +30,7 @@ export default defineExperiment({
   compare: { factor: 'pretrain.layers', baseline: 0 },
   presets: {
     quick: {
-      description: '1M examples (250k unsupervised when k > 0), 3 x 100 units, k = 0..3, fixed rates (lr 0.05, pre-training 0.01), seeds 1-2: 8 runs',
+      description: '1M examples (250k unsupervised when k > 0), 3 x 100 units, k = 0..3, fixed rates (lr 0.05, pre-training 0.01), seeds 1-2: 8 runs, 521 CPU-seconds (8 min 49 s on 2 cores shared with another run)',
       data: { testSize: 2000 },
       model: { hidden: 100 },
       online: { examples: 1_000_000, blockSize: 10_000, window: 10_000, selectWindow: 100_000, testEvery: 10, checkpointEvery: 50_000 },
