@@ -101,7 +101,7 @@ export const presetSchema = z.strictObject({
  * What the paper reports for some cells of the study (e.g. Erhan et al. 2010, Table 1): test error
  * in percent, mean and standard deviation over the paper's seeds. Each entry's `cell` names levels
  * of scientific factors (keys as in `scientific`; factors left out match any level). `groupBy`
- * (a factor key, e.g. `depth` for Table 1's columns) is where the report checks the paper's
+ * (a factor key, e.g. `depth` for Table 1's columns; `name`, the paper's row name, e.g. `Uniform`) is where the report checks the paper's
  * ordering of the entries' means. The report sets each entry beside the matching cell: the
  * difference in the paper's standard deviations and whether it lies within two of them.
  */
@@ -111,7 +111,7 @@ export const reportedSchema = z.strictObject({
   metric: z.literal('test-error-percent'),
   groupBy: z.string().optional(),
   cells: z
-    .array(z.strictObject({ cell: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])), mean: z.number().finite().nonnegative(), std: z.number().finite().positive() }))
+    .array(z.strictObject({ name: z.string().min(1).optional(), cell: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])), mean: z.number().finite().nonnegative(), std: z.number().finite().positive() }))
     .min(1),
 });
 
