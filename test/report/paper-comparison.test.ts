@@ -17,7 +17,7 @@ const table1 = {
   metric: 'test-error-percent' as const,
   groupBy: 'depth',
   cells: [
-    { cell: { depth: 1, pretrain: 'none' }, mean: 1.8, std: 0.1 },
+    { name: 'Uniform', cell: { depth: 1, pretrain: 'none' }, mean: 1.8, std: 0.1 },
     { cell: { depth: 1, pretrain: 'sdae' }, mean: 1.4, std: 0.1 },
     { cell: { depth: 2, pretrain: 'none' }, mean: 1.7, std: 0.1 },
     { cell: { depth: 2, pretrain: 'sdae' }, mean: 1.3, std: 0.1 },
@@ -63,11 +63,12 @@ test("each reported cell beside ours: its difference in the paper's std, within 
   assert.ok(Math.abs(rows[2]!.sds - -4) < 1e-9, '(1.3 - 1.7) / 0.1');
   assert.ok(Math.abs(rows[1]!.matched!.ci.lo - (1.5 - 4.302652729911275 * 0.1 / Math.sqrt(3))) < 1e-9, 't interval of the mean, 2 df');
   assert.deepEqual(orders.map((o) => [o.group, o.same]), [['depth=1', true], ['depth=2', false]]);
+  assert.deepEqual(orders[0]!.paper, ['pretrain=sdae', 'Uniform'], "a named row goes by the paper's name");
   assert.deepEqual(orders[1]!.paper, ['pretrain=sdae', 'pretrain=none']);
   assert.deepEqual(orders[1]!.ours, ['pretrain=none', 'pretrain=sdae']);
   // Each step of the paper's order measured here, paired by seed: none - sdae.
   const [d1] = orders[0]!.steps, [d2] = orders[1]!.steps;
-  assert.deepEqual([d1!.lower, d1!.higher, d1!.paired, d1!.n], ['pretrain=sdae', 'pretrain=none', true, 3]);
+  assert.deepEqual([d1!.lower, d1!.higher, d1!.paired, d1!.n], ['pretrain=sdae', 'Uniform', true, 3]);
   assert.ok(Math.abs(d1!.difference - 0.4) < 1e-9 && d1!.lo > 0, 'every seed 0.4 points apart');
   assert.ok(Math.abs(d2!.difference - -0.3) < 1e-9 && d2!.hi < 0, 'depth 2: the reverse of the paper');
   assert.deepEqual(paperComparison(r.reported!, cells.slice(0, 3)).orders[1]!.steps, [], 'no steps without every cell');
@@ -96,8 +97,9 @@ test('the report sets the paper beside the study and says whether the bar is met
   assert.deepEqual(rows.map((x) => x.getAttribute('data-within')), ['true', 'true', 'true', 'true']);
   assert.match(rows[0]!.textContent!, /1\.80 ± 0\.10.*1\.90 ± 0\.05.*\+1\.0/, "seeds 1-3: 1.85, 1.90, 1.95");
   assert.deepEqual([...section.querySelectorAll('li[data-same]')].map((l) => l.getAttribute('data-same')), ['true', 'true']);
+  assert.match(rows[0]!.textContent!, /^Uniform \(depth=1 pretrain=none\)/, "the paper's row name, then the cell");
   const steps = [...section.querySelectorAll('li[data-step]')];
-  assert.deepEqual(steps.map((l) => [l.getAttribute('data-step'), l.getAttribute('data-holds')]), [['pretrain=sdae < pretrain=none', 'true'], ['pretrain=sdae < pretrain=none', 'true']]);
-  assert.match(steps[0]!.textContent!, /pretrain=none minus pretrain=sdae: \+0\.40 points .*paired by seed, 3 seeds.*above, as in the paper/);
+  assert.deepEqual(steps.map((l) => [l.getAttribute('data-step'), l.getAttribute('data-holds')]), [['pretrain=sdae < Uniform', 'true'], ['pretrain=sdae < pretrain=none', 'true']]);
+  assert.match(steps[0]!.textContent!, /Uniform minus pretrain=sdae: \+0\.40 points .*paired by seed, 3 seeds.*above, as in the paper/);
   assert.equal(section.querySelector('[data-verdict]')!.getAttribute('data-verdict'), 'true');
 });
