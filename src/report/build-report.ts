@@ -195,7 +195,7 @@ ${code ? html`<span>code <b>${code.package}${code.git ? ` ${code.git.slice(0, 10
   const protocol = protocolSummary(exp, cells);
   body.push(protocolSection(protocol));
   body.push(summaryTable(exp, cells, comparisons));
-  const beside = paperComparisonSection(exp.reported, cells);
+  const beside = paperComparisonSection(exp.reported, cells, exp.preset);
   if (beside) body.push(beside);
   for (const { kind, chart, inline, notes, after } of charts) if (!inline) body.push(after ? html`${chartHtml(chart, kind, notes)}${after}` : chartHtml(chart, kind, notes));
   if (landscape) body.push(landscape);

@@ -105,8 +105,11 @@ const f2 = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : '-');
 const signedPoints = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(2)}` : '-');
 const signed = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(1)}` : '-');
 
-/** The section (null when the experiment reports no paper numbers). */
-export function paperComparisonSection(reported: Reported | undefined, cells: readonly CellSummary[]): Html | null {
+/**
+ * The section (null when the experiment reports no paper numbers). `preset`: the study's preset;
+ * one other than `full` (the paper's setting) is named, so a small-scale miss is read as such.
+ */
+export function paperComparisonSection(reported: Reported | undefined, cells: readonly CellSummary[], preset: string | null = null): Html | null {
   if (!reported) return null;
   const { rows, orders } = paperComparison(reported, cells);
   const body = rows.map(
@@ -122,7 +125,8 @@ export function paperComparisonSection(reported: Reported | undefined, cells: re
   const verdict = complete
     ? html`<p data-verdict="${String(all)}">Every cell within two of the paper's standard deviations${orders.length ? ' and the paper\'s order in every group' : ''}: ${all ? html`<b class="claim-yes">yes</b>` : html`<b class="claim-no">no</b>`}.</p>`
     : html`<p class="warn">Some reported cells have no results yet.</p>`;
-  return html`<section id="paper-comparison"><h2>Beside the paper (${reported.source})</h2>
+  const scale = preset !== null && preset !== 'full' ? html`<p class="note" data-preset="${preset}">These numbers come from the <code>${preset}</code> preset, not the paper's setting (the <code>full</code> preset): where they miss the paper, that says how far this scale is from it, not whether the paper reproduces.</p>` : '';
+  return html`<section id="paper-comparison"><h2>Beside the paper (${reported.source})</h2>${scale}
 <table class="paper-comparison"><thead><tr><th>cell</th><th class="num">paper: test error % (mean &plusmn; std)</th><th class="num">here: mean &plusmn; std</th><th class="num">here: 95% CI of the mean</th><th class="num">seeds</th><th class="num">here - paper (paper std)</th><th>within 2 std</th></tr></thead><tbody>${body}</tbody></table>
 ${orders.length ? html`<ul class="paper-order">${orderItems}</ul>` : ''}${verdict}
 <p class="note">The paper's numbers as it prints them (mean &plusmn; standard deviation over its seeds); ours over this study's evaluation seeds (see Protocol), with a Student-t interval for the mean. A cell is within the bar when its mean lies within two of the paper's standard deviations of the paper's mean. The order compares means; under it, each step of the paper's order is measured here: the higher cell's error minus the lower's, in percentage points, with a 95% bootstrap interval (expanded percentile, 10,000 resamples of the seeds, seeded) and the paired t-test, not adjusted for multiplicity. A step the paper does not find significant (Table 1: uniform vs histogram) may come out either way here without contradicting it.</p></section>`;

@@ -7,7 +7,7 @@ import { runExperiment } from '../../src/experiments/runner.ts';
 import type { CellSummary } from '../../src/experiments/select.ts';
 import type { ExperimentInput } from '../../src/experiments/schema.ts';
 import { writeReport } from '../../src/report/build-report.ts';
-import { paperComparison } from '../../src/report/paper-comparison-section.ts';
+import { paperComparison, paperComparisonSection } from '../../src/report/paper-comparison-section.ts';
 import type { TrialConfig } from '../../src/train/config.ts';
 import type { TrialResult } from '../../src/train/trial-result.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -102,4 +102,8 @@ test('the report sets the paper beside the study and says whether the bar is met
   assert.deepEqual(steps.map((l) => [l.getAttribute('data-step'), l.getAttribute('data-holds')]), [['pretrain=sdae < Uniform', 'true'], ['pretrain=sdae < pretrain=none', 'true']]);
   assert.match(steps[0]!.textContent!, /Uniform minus pretrain=sdae: \+0\.40 points .*paired by seed, 3 seeds.*above, as in the paper/);
   assert.equal(section.querySelector('[data-verdict]')!.getAttribute('data-verdict'), 'true');
+  assert.equal(section.querySelector('[data-preset]'), null, "no preset: nothing to say about the scale");
+  const quick = paperComparisonSection(resolveExperiment(defineExperiment(input), {}).reported, r.cells, 'quick')!;
+  assert.match(quick.markup, /data-preset="quick"[^]*not the paper's setting/);
+  assert.doesNotMatch(paperComparisonSection(resolveExperiment(defineExperiment(input), {}).reported, r.cells, 'full')!.markup, /data-preset/);
 });
