@@ -124,7 +124,8 @@ export function sweepReporter(mode: OutputMode): RunEvents & { close(): void } {
       done = 0;
       started = Date.now();
       const disk = info.diskBytes !== undefined && info.keepNetworks ? `; kept networks (${info.keepNetworks}): ~${gbText(info.diskBytes)} on disk for this phase's ${info.unique} trials` : '';
-      const msg = `${info.phase === 'selection' ? 'selection phase: ' : ''}${info.total} trials (${info.unique} distinct), ${info.skipped} already in ${info.storeDir}, ${info.toRun} to run on ${info.workers} worker(s)${disk}`;
+      const then = info.evaluationTrials !== undefined ? `; then the evaluation phase: about ${info.evaluationTrials} trials` : '';
+      const msg = `${info.phase === 'selection' ? 'selection phase: ' : ''}${info.total} trials (${info.unique} distinct), ${info.skipped} already in ${info.storeDir}, ${info.toRun} to run on ${info.workers} worker(s)${disk}${then}`;
       if (mode === 'json') jsonLine({ event: 'plan', ...info });
       else process.stderr.write(msg + '\n');
       startBar();

@@ -138,6 +138,21 @@ export function expandExperiment(exp: ResolvedExperiment, chosen: ReadonlyMap<st
   return trials;
 }
 
+/**
+ * How many distinct trials the evaluation phase of `exp` will run, before the selection phase has
+ * chosen: each cell's first nuisance setting stands in for its choice (exact unless cells that share
+ * trials choose differently). Null when `exp` cannot be expanded (a store of an older version).
+ */
+export function evaluationTrialCount(exp: ResolvedExperiment): number | null {
+  try {
+    const chosen = new Map<string, Setting>();
+    for (const t of expandExperiment(exp)) if (!chosen.has(settingKey(t.cell))) chosen.set(settingKey(t.cell), t.nuisance);
+    return uniqueTrials(expandExperiment(exp, chosen).filter((t) => t.phase === 'evaluation')).length;
+  } catch {
+    return null;
+  }
+}
+
 /** The distinct trials to run (first occurrence of each hash), in expansion order. */
 export function uniqueTrials(trials: readonly PlannedTrial[]): PlannedTrial[] {
   const seen = new Set<string>();

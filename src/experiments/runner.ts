@@ -16,7 +16,7 @@ import type { EpochMetrics, Progress } from '../train/hooks.ts';
 import { codeVersion, packageId } from './code-version.ts';
 import { TrialClaims, type ClaimOwner } from './claim.ts';
 import type { ResolvedExperiment } from './define.ts';
-import { expandExperiment, hasSelectionPhase, settingKey, uniqueTrials, type PlannedTrial, type Setting } from './expand.ts';
+import { evaluationTrialCount, expandExperiment, hasSelectionPhase, settingKey, uniqueTrials, type PlannedTrial, type Setting } from './expand.ts';
 import { compareCells, selectModels, type CellSummary, type Comparison } from './select.ts';
 import { RunStore, RECORD_FORMAT, type Manifest, type TrialFailure, type TrialRecord } from './store.ts';
 import { runRestartingStale } from './stale-state.ts';
@@ -32,8 +32,9 @@ export interface RunEvents {
    * Once per phase: `selection` (fresh-seeds protocol, before the choice), else `evaluation`.
    * `diskBytes`: about the disk the kept networks of this phase's trials take (`--keep-networks`);
    * `claimed`: trials left to another live owner (a Slurm task, another coordinator's worker).
+   * `evaluationTrials` (selection phase): about how many trials the evaluation phase will run (`evaluationTrialCount`).
    */
-  onPlan?(info: { phase: 'selection' | 'evaluation'; total: number; unique: number; toRun: number; skipped: number; workers: number; storeDir: string; diskBytes?: number; keepNetworks?: KeepNetworks; claimed?: number }): void;
+  onPlan?(info: { phase: 'selection' | 'evaluation'; total: number; unique: number; toRun: number; skipped: number; workers: number; storeDir: string; diskBytes?: number; keepNetworks?: KeepNetworks; claimed?: number; evaluationTrials?: number }): void;
   onTrialStart?(t: PlannedTrial): void;
   onProgress?(t: PlannedTrial, p: Progress): void;
   onEpoch?(t: PlannedTrial, m: EpochMetrics): void;
@@ -474,7 +475,8 @@ export async function runExperiment(exp: ResolvedExperiment, opts: RunOptions = 
       const variants = await checkBeforeRun(plan, opts);
       executor = await createExecutor(exp, plan, storeDir, opts);
       plan.workers = executor.workers;
-      opts.events?.onPlan?.({ phase: plan.phase, total: plan.trials.length, unique: plan.unique.length, toRun: plan.todo.length, skipped: plan.unique.length - plan.todo.length, workers: plan.workers, storeDir, diskBytes: expectedDisk(plan, keep), keepNetworks: keep });
+      const next = plan.phase === 'selection' ? evaluationTrialCount(exp) : null;
+      opts.events?.onPlan?.({ phase: plan.phase, total: plan.trials.length, unique: plan.unique.length, toRun: plan.todo.length, skipped: plan.unique.length - plan.todo.length, workers: plan.workers, storeDir, diskBytes: expectedDisk(plan, keep), keepNetworks: keep, ...(next !== null ? { evaluationTrials: next } : {}) });
       ran += await runTrials(exp, plan, store, variants, executor, opts, out);
       await executor.close();
       executor = null;

@@ -6,8 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TrialClaims, type ClaimOwner } from './claim.ts';
-import type { ResolvedExperiment } from './define.ts';
-import { expandExperiment, settingKey, uniqueTrials, type Setting } from './expand.ts';
+import { evaluationTrialCount } from './expand.ts';
 import { RunStore, type TrialFailure } from './store.ts';
 
 /** One study's state. */
@@ -37,17 +36,6 @@ export interface StudyStatus {
    * differently) and the ETA of the whole study at the same parallelism; null otherwise.
    */
   next: { evaluationTrials: number; studyEtaSeconds: number | null } | null;
-}
-
-/** The distinct evaluation trials of `exp` with each cell's first nuisance setting as its choice (null when the manifest cannot be expanded). */
-function evaluationTrialCount(exp: ResolvedExperiment): number | null {
-  try {
-    const chosen = new Map<string, Setting>();
-    for (const t of expandExperiment(exp)) if (!chosen.has(settingKey(t.cell))) chosen.set(settingKey(t.cell), t.nuisance);
-    return uniqueTrials(expandExperiment(exp, chosen).filter((t) => t.phase === 'evaluation')).length;
-  } catch {
-    return null;
-  }
 }
 
 /** Whether `dir` is one experiment's store (it holds a manifest). */

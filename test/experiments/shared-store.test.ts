@@ -61,8 +61,10 @@ test("status in the selection phase counts the evaluation phase to come and give
   assert.equal(st.planned, 8);
   assert.equal(st.next!.evaluationTrials, 6, '2 cells x 3 evaluation seeds');
   assert.ok(Math.abs(st.next!.studyEtaSeconds! - (4 + 6) * st.meanSeconds!) < 1e-9, 'the 4 failed selection trials and the 6 to come, one at a time');
-  const done = await runExperiment(exp, { runsDir, trial: synthetic });
+  const plans: { phase: string; toRun: number; evaluationTrials?: number }[] = [];
+  const done = await runExperiment(exp, { runsDir, trial: synthetic, events: { onPlan: (i) => void plans.push(i) } });
   assert.equal(done.ran, 4 + 6);
+  assert.deepEqual(plans.map((p) => [p.phase, p.toRun, p.evaluationTrials]), [['selection', 4, 6], ['evaluation', 6, undefined]], "run's plan line says what follows the selection phase too");
   assert.equal(studyStatus(storeDir)!.next, null, 'no phase after evaluation');
 });
 
