@@ -10,8 +10,9 @@ import { settingLabel, type Setting } from '../experiments/expand.ts';
 import type { CellSummary } from '../experiments/select.ts';
 import { Rng } from '../rng/rng.ts';
 import { meanConfidenceInterval, type MeanCi } from '../stats/mean-ci.ts';
-import { compareSeeded, type SeededValue } from '../stats/seeded-comparison.ts';
+import type { SeededValue } from '../stats/seeded-comparison.ts';
 import { fmtP } from './format.ts';
+import { meanDifference, type MeanDifference } from './nll-trajectories.ts';
 import { html, type Html } from './html.ts';
 
 /** One reported cell beside the study's. Errors in percent. */
@@ -33,15 +34,9 @@ export interface ReportedRow {
 }
 
 /** One step of the paper's order: our `higher` minus our `lower` (the paper's lower-error cell), in points, paired by seed. */
-export interface OrderStep {
+export interface OrderStep extends MeanDifference {
   lower: string;
   higher: string;
-  difference: number;
-  lo: number;
-  hi: number;
-  p: number;
-  n: number;
-  paired: boolean;
 }
 
 /** The order of one group's cells by mean, the paper's and ours (labels without the group's factor). */
@@ -91,8 +86,7 @@ export function paperComparison(reported: Reported, cells: readonly CellSummary[
       const steps = complete
         ? byPaper.slice(1).map((higher, i): OrderStep => {
             const lower = byPaper[i]!;
-            const k = compareSeeded(seeded(higher), seeded(lower), { rng: root.fork(group, name(lower), name(higher)) });
-            return { lower: name(lower), higher: name(higher), difference: k.difference, lo: k.ci.lo, hi: k.ci.hi, p: k.p, n: k.design === 'paired' ? k.seeds.length : Math.min(k.a.length, k.b.length), paired: k.design === 'paired' };
+            return { lower: name(lower), higher: name(higher), ...meanDifference(seeded(higher), seeded(lower), root.fork(group, name(lower), name(higher))) };
           })
         : [];
       orders.push({ group, paper, ours, same: complete ? paper.join() === ours.join() : null, steps });
